@@ -1,0 +1,94 @@
+/* cov.h -- coverage engine (BAM/CRAM -> per-bin counts) and per-bin coverage tables.
+ *
+ * A coverage table holds one row per panel bin, in panel order.  It is produced by
+ * metcn_cov_compute() from reads, or read back from a file written by `metcn coverage`, a
+ * CNVkit .cnn/.targetcoverage.cnn file or a mosdepth regions.bed.gz (metcn_covtab_read()).
+ * Coordinates are 0-based half-open (those of the panel bins). */
+#ifndef METCN_COV_H
+#define METCN_COV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "metcn/region.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Reasons a read is not counted, each counted per bin. */
+typedef enum {
+    METCN_DROP_UNMAPPED = 0,
+    METCN_DROP_SECONDARY,
+    METCN_DROP_QCFAIL,
+    METCN_DROP_DUPLICATE,
+    METCN_DROP_SUPPLEMENTARY,
+    METCN_DROP_OTHER_FLAG, /* excluded by -F bits other than the five above, or missing -f bits */
+    METCN_DROP_MAPQ,
+    METCN_N_DROP
+} metcn_drop_t;
+
+/** Column name of a drop reason ("dropped_mapq", ...). */
+const char *metcn_drop_name(metcn_drop_t d);
+
+typedef struct {
+    int min_mapq;           /* -Q: reads with MAPQ below this are dropped (default 0... see .c) */
+    uint32_t exclude_flags; /* -F: default UNMAP|SECONDARY|QCFAIL|DUP|SUPPLEMENTARY (0xF04) */
+    uint32_t include_flags; /* -f: all of these bits required (default 0) */
+    int threads;            /* -@: additional decompression threads (default 0) */
+    const char *reference;  /* FASTA for CRAM decoding and GC content, or NULL */
+    int force_stream;       /* 1: ignore any index and stream the whole file */
+} metcn_cov_opt_t;
+
+void metcn_cov_opt_init(metcn_cov_opt_t *opt);
+
+typedef struct {
+    const metcn_panel_t *panel;        /* borrowed: row i is panel->bins[i] */
+    size_t n;                          /* == panel->n_bins */
+    char *sample;                      /* read-group SM, else the file name without extension */
+    char *source;                      /* path it was computed or read from */
+    char *format;                      /* "metcn", "cnvkit", "mosdepth" */
+    uint64_t *fragments;               /* fragments whose position falls in the bin; all 0 and
+                                          has_fragments 0 when the source has no counts */
+    double *depth;                     /* mean aligned-base depth over the bin */
+    double *gc;                        /* GC fraction in [0,1]; NaN when unknown */
+    uint64_t (*dropped)[METCN_N_DROP]; /* per bin; NULL when the source has none */
+    int has_fragments;
+    int has_gc;
+    char *mode; /* "index" or "stream" when computed, else NULL */
+} metcn_covtab_t;
+
+/** Allocate an empty table for a panel (all zero, gc NaN).  Caller frees with
+ *  metcn_covtab_destroy(). */
+metcn_covtab_t *metcn_covtab_new(const metcn_panel_t *panel);
+void metcn_covtab_destroy(metcn_covtab_t *t);
+
+/** Count coverage of one BAM/CRAM (path or "-") over the panel's bins.  With an index, only
+ *  the records overlapping the bins are read (multi-region iterator); without one, the file
+ *  is streamed once.  GC per bin is filled when opt->reference is set.  Returns NULL on error
+ *  with the message recorded (unsorted input, stale index, CRAM reference missing or
+ *  mismatched, truncated file, target contig absent ...). */
+metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
+                                  const metcn_cov_opt_t *opt);
+
+/** GC fraction of each panel bin from an indexed FASTA (N bases are not counted; a bin with
+ *  no A/C/G/T gets NaN).  gc has panel->n_bins entries.  Returns 0 or a negative code. */
+int metcn_gc_compute(const metcn_panel_t *panel, const char *fasta, double *gc);
+
+/** Read a coverage table written by `metcn coverage` (TSV, plain or bgzipped), a CNVkit
+ *  .cnn / .targetcoverage.cnn (with or without a depth column) or a mosdepth regions.bed.gz,
+ *  detected from its content.  Rows are matched to panel bins by contig (aliases allowed),
+ *  start and end; a row that matches no bin, or a bin without a row, is an error naming the
+ *  file and the line.  Returns NULL on error. */
+metcn_covtab_t *metcn_covtab_read(const char *path, const metcn_panel_t *panel);
+
+/** Write the table as `metcn coverage` does: '#' header lines (sample, version, command line,
+ *  filters) then chrom start end name role length fragments mean_depth [gc] dropped_*.
+ *  Atomic (see metcn_ofile_open()).  cmdline may be NULL. */
+int metcn_covtab_write(const metcn_covtab_t *t, const char *path, const metcn_cov_opt_t *opt,
+                       const char *cmdline);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,138 @@
+/* region.h -- the region model: panels of bins with roles, BED reader, built-in panels,
+ * contig aliasing.
+ *
+ * Coordinates: every start/end in this header is 0-based half-open (BED convention). */
+#ifndef METCN_REGION_H
+#define METCN_REGION_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <htslib/sam.h>
+
+#include "metcn/metcn.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Role of a bin in the analysis. */
+typedef enum {
+    METCN_ROLE_TARGET = 0,    /* bins of the target gene (MET by default) */
+    METCN_ROLE_CONTROL = 1,   /* target gene's chromosome, outside the window around the gene:
+                                 the chromosome-level control (NGS stand-in for CEP7) */
+    METCN_ROLE_FLANK = 2,     /* target gene's chromosome, inside the window but not the gene:
+                                 used for amplicon extent only, never for the control level */
+    METCN_ROLE_REFERENCE = 3, /* other autosomes: the genome-wide reference level */
+    METCN_ROLE_SEX = 4,       /* chrX / chrY: never part of the reference level */
+    METCN_ROLE_OTHER = 5      /* mitochondria, unplaced, alt and decoy contigs: not used */
+} metcn_role_t;
+#define METCN_N_ROLES 6
+
+/** "target", "control", "flank", "reference", "sex", "other". */
+const char *metcn_role_name(metcn_role_t role);
+/** Inverse of metcn_role_name(); -1 if unknown. */
+int metcn_role_parse(const char *s);
+
+typedef struct {
+    int32_t contig; /* index into metcn_panel_t.contigs */
+    int64_t start;  /* 0-based */
+    int64_t end;    /* exclusive */
+    char *name;     /* BED name column, or NULL */
+    metcn_role_t role;
+    char arm; /* 'p' / 'q' for bins on the target chromosome when the centromere is
+                 known, else 0 */
+} metcn_bin_t;
+
+typedef struct {
+    char *name;     /* as written in the panel ("chr7" or "7") */
+    int64_t length; /* from the header or the built-in build table; -1 unknown */
+} metcn_contig_t;
+
+/** A panel: bins sorted by contig (karyotypic order: 1..22, X, Y, M, then others by name) and
+ *  start, non-overlapping. */
+typedef struct {
+    metcn_contig_t *contigs;
+    int n_contigs;
+    metcn_bin_t *bins;
+    size_t n_bins;
+    char *source;       /* built-in name ("grch38") or the BED path */
+    char *gene;         /* target gene name */
+    int target_contig;  /* contig index of the target gene, -1 when the panel lacks it */
+    int64_t gene_start; /* target gene extent (0-based half-open); -1 when absent */
+    int64_t gene_end;
+    int64_t window;    /* control exclusion window used (bp either side of the gene) */
+    int64_t cen_start; /* centromere of the target chromosome, -1 when unknown */
+    int64_t cen_end;
+    char build[16]; /* "GRCh38", "GRCh37" or "" when unknown */
+    size_t n_role[METCN_N_ROLES];
+} metcn_panel_t;
+
+typedef struct {
+    const char *gene;        /* target gene, matched against the BED name column (default "MET") */
+    const char *gene_region; /* "chr:start-end" (1-based inclusive) overriding the gene's bins,
+                                or NULL */
+    int64_t window;          /* bp either side of the gene whose bins are not controls
+                                (default 10,000,000) */
+    int64_t bin_size;        /* tile size in bp for the built-in genome layouts (default 100,000) */
+    int merge;         /* 1: merge overlapping / duplicated BED intervals; 0: reject (default) */
+    const char *build; /* "grch38" / "grch37" to force the build of a user BED, or NULL to
+                          infer it from chr7's length in the header */
+} metcn_panel_opt_t;
+
+void metcn_panel_opt_init(metcn_panel_opt_t *opt);
+
+/** Load a panel by built-in name ("grch38", "grch37", "grch38-met", "grch37-met") or by BED
+ *  path (plain, gzip or bgzip).  hdr (may be NULL) supplies contig lengths for the tiled
+ *  layouts and for checking bins; it is not used for aliasing here (see
+ *  metcn_panel_match_header()).  Returns NULL on error with the message recorded, naming the
+ *  file, the line and the problem.  Caller frees with metcn_panel_destroy(). */
+metcn_panel_t *metcn_panel_load(const char *spec, const metcn_panel_opt_t *opt,
+                                const sam_hdr_t *hdr);
+
+void metcn_panel_destroy(metcn_panel_t *p);
+
+/** Names of the built-in panels, NULL-terminated (borrowed), and a one-line description. */
+const char *const *metcn_panel_builtin_names(void);
+const char *metcn_panel_builtin_description(const char *name);
+
+/** Canonical contig name for aliasing: strips a leading "chr", maps "M" to "MT".  Writes into
+ *  buf (size n) and returns buf. */
+const char *metcn_contig_canonical(const char *name, char *buf, size_t n);
+
+/** Header tid for a panel contig name, trying the exact name then aliases ("chr7" <-> "7",
+ *  "chrM" <-> "MT"); -1 if absent. */
+int metcn_contig_tid(const sam_hdr_t *hdr, const char *name);
+
+/** Resolve every panel contig against a BAM/CRAM header.  tids (caller frees) receives one
+ *  header tid per panel contig (-1 if absent).  A missing target chromosome is an error
+ *  (METCN_E_CONTIG); any other missing contig is logged as a warning with the number of bins
+ *  that will not be counted.  A bin ending beyond its contig's length in the header is an
+ *  error (METCN_E_RANGE).  what names the header's file in messages. */
+int metcn_panel_match_header(const metcn_panel_t *p, const sam_hdr_t *hdr, const char *what,
+                             int **tids);
+
+/** 64-bit FNV-1a checksum over (canonical contig, start, end, role) of every bin, as 16 hex
+ *  digits in buf.  Identical for "chr7"- and "7"-style copies of the same panel. */
+const char *metcn_panel_checksum(const metcn_panel_t *p, char buf[17]);
+
+/** Index of the bin with exactly this contig name (aliases allowed), start and end; -1 if
+ *  none.  Binary search. */
+long metcn_panel_find(const metcn_panel_t *p, const char *contig, int64_t start, int64_t end);
+
+/** Callback for metcn_panel_check(): one problem (severity METCN_LOG_ERROR or
+ *  METCN_LOG_WARNING) with its message, which names the file and line. */
+typedef void (*metcn_panel_problem_fn)(metcn_log_level_t severity, const char *msg, void *ud);
+
+/** Check a BED file without stopping at the first problem: every malformed line, every
+ *  overlap or duplicate (unless opt->merge), and, with a header, every contig the header
+ *  lacks (an error for the target gene's chromosome, a warning otherwise) and every bin
+ *  beyond its contig.  Returns the number of errors found (warnings not counted), or a
+ *  negative code if the file cannot be read. */
+int metcn_panel_check(const char *path, const metcn_panel_opt_t *opt, const sam_hdr_t *hdr,
+                      metcn_panel_problem_fn fn, void *ud);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

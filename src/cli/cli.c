@@ -1,0 +1,171 @@
+/* cli.c -- helpers shared by the subcommands. */
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <htslib/kstring.h>
+#include <htslib/sam.h>
+
+#include "cli.h"
+#include "metcn/metcn.h"
+#include "metcn/util.h"
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "metcn %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'metcn %s --help'.\n", cmd);
+    return CLI_EXIT_USAGE;
+}
+
+int cli_runtime_error(const char *cmd)
+{
+    fprintf(stderr, "metcn %s: %s\n", cmd, metcn_last_error());
+    return CLI_EXIT_RUNTIME;
+}
+
+int cli_error(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "metcn %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return CLI_EXIT_RUNTIME;
+}
+
+static int bad_number(const char *cmd, const char *opt, const char *arg, int r, const char *range)
+{
+    if (r == METCN_E_RANGE)
+        return cli_usage_error(cmd, "%s: '%s' is out of range (%s)", opt, arg, range);
+    return cli_usage_error(cmd, "%s: '%s' is not a valid number", opt, arg);
+}
+
+int cli_int(const char *cmd, const char *opt, const char *arg, int lo, int hi, int *out)
+{
+    int r = metcn_parse_int(arg, lo, hi, out);
+    if (r) {
+        char range[64];
+        snprintf(range, sizeof range, "%d to %d", lo, hi);
+        return bad_number(cmd, opt, arg, r, range);
+    }
+    return 0;
+}
+
+int cli_int64(const char *cmd, const char *opt, const char *arg, int64_t lo, int64_t hi,
+              int64_t *out)
+{
+    int r = metcn_parse_int64(arg, lo, hi, out);
+    if (r) {
+        char range[64];
+        snprintf(range, sizeof range, "%lld to %lld", (long long)lo, (long long)hi);
+        return bad_number(cmd, opt, arg, r, range);
+    }
+    return 0;
+}
+
+int cli_double(const char *cmd, const char *opt, const char *arg, double lo, double hi, double *out)
+{
+    int r = metcn_parse_double(arg, lo, hi, out);
+    if (r) {
+        char range[64];
+        snprintf(range, sizeof range, "%g to %g", lo, hi);
+        return bad_number(cmd, opt, arg, r, range);
+    }
+    return 0;
+}
+
+int cli_flags(const char *cmd, const char *opt, const char *arg, uint32_t *out)
+{
+    char *end = NULL;
+    if (arg[0] >= '0' && arg[0] <= '9') {
+        long v = strtol(arg, &end, 0);
+        if (*end || v < 0 || v > 0xFFFF)
+            return cli_usage_error(cmd, "%s: '%s' is not a valid flag value", opt, arg);
+        *out = (uint32_t)v;
+        return 0;
+    }
+    int v = bam_str2flag(arg);
+    if (v < 0)
+        return cli_usage_error(cmd, "%s: '%s' is not a valid flag list", opt, arg);
+    *out = (uint32_t)v;
+    return 0;
+}
+
+void cli_panel_args_init(cli_panel_args_t *a)
+{
+    a->panel = NULL;
+    metcn_panel_opt_init(&a->opt);
+}
+
+int cli_panel_option(const char *cmd, int c, const char *arg, cli_panel_args_t *a)
+{
+    switch (c) {
+    case CLI_OPT_PANEL:
+        a->panel = arg;
+        return 1;
+    case CLI_OPT_GENE:
+        if (!*arg)
+            return cli_usage_error(cmd, "--gene: empty gene name");
+        a->opt.gene = arg;
+        return 1;
+    case CLI_OPT_GENE_REGION: {
+        char *contig = NULL;
+        int64_t s, e;
+        if (metcn_parse_region(arg, &contig, &s, &e))
+            return cli_usage_error(cmd, "--gene-region: '%s' is not chr:start-end", arg);
+        free(contig);
+        a->opt.gene_region = arg;
+        return 1;
+    }
+    case CLI_OPT_WINDOW:
+        return cli_int64(cmd, "--window", arg, 0, INT64_C(1) << 40, &a->opt.window) ? 2 : 1;
+    case CLI_OPT_BIN_SIZE:
+        return cli_int64(cmd, "--bin-size", arg, 1000, INT64_C(1) << 32, &a->opt.bin_size) ? 2 : 1;
+    case CLI_OPT_MERGE:
+        a->opt.merge = 1;
+        return 1;
+    case CLI_OPT_BUILD:
+        if (strcasecmp(arg, "grch38") && strcasecmp(arg, "grch37") && strcasecmp(arg, "hg38") &&
+            strcasecmp(arg, "hg19"))
+            return cli_usage_error(cmd, "--build: '%s' is not grch38 or grch37", arg);
+        a->opt.build = arg;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+void cli_panel_help(FILE *fp)
+{
+    metcn_panel_opt_t d;
+    metcn_panel_opt_init(&d);
+    fprintf(fp,
+            "Panel options:\n"
+            "  --panel NAME|BED       built-in panel (see 'metcn panel --list') or a BED file\n"
+            "  --gene NAME            target gene, matched against the BED name column [%s]\n"
+            "  --gene-region CHR:S-E  target gene region (1-based, inclusive), overriding names\n"
+            "  --window INT           bp either side of the gene whose bins are not chromosome\n"
+            "                         controls [%lld]\n"
+            "  --bin-size INT         tile size of the built-in genome layouts [%lld]\n"
+            "  --merge                merge overlapping or duplicated BED regions instead of\n"
+            "                         rejecting them\n"
+            "  --build grch38|grch37  build of a user BED (default: from chr7's length in the\n"
+            "                         BAM/CRAM header, when one is read)\n",
+            d.gene, (long long)d.window, (long long)d.bin_size);
+}
+
+char *cli_cmdline(int argc, char **argv)
+{
+    kstring_t k = KS_INITIALIZE;
+    kputs("metcn", &k);
+    for (int i = 0; i < argc; i++) {
+        kputc(' ', &k);
+        kputs(argv[i], &k);
+    }
+    return k.s;
+}

@@ -1,0 +1,72 @@
+/* cli.h -- helpers shared by the subcommands: error reporting with the conventional exit
+ * codes, strict option parsing, the panel options every command that reads a panel takes. */
+#ifndef METCN_CLI_H
+#define METCN_CLI_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "metcn/region.h"
+
+#define CLI_EXIT_OK 0
+#define CLI_EXIT_RUNTIME 1
+#define CLI_EXIT_USAGE 2
+
+/** Print "metcn <cmd>: <message>" and "Try 'metcn <cmd> --help'." to stderr; returns 2. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/** Print "metcn <cmd>: <metcn_last_error()>" to stderr; returns 1. */
+int cli_runtime_error(const char *cmd);
+/** Print "metcn <cmd>: <message>" to stderr; returns 1. */
+int cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/** Strict option parsing: on a bad value print a usage error naming the option and return 2;
+ *  else store the value and return 0. */
+int cli_int(const char *cmd, const char *opt, const char *arg, int lo, int hi, int *out);
+int cli_int64(const char *cmd, const char *opt, const char *arg, int64_t lo, int64_t hi,
+              int64_t *out);
+int cli_double(const char *cmd, const char *opt, const char *arg, double lo, double hi,
+               double *out);
+/** Flags as a number (decimal, 0x hex, 0 octal) or comma-separated names as samtools takes
+ *  them (UNMAP, SECONDARY, QCFAIL, DUP, SUPPLEMENTARY, PAIRED, PROPER_PAIR, ...). */
+int cli_flags(const char *cmd, const char *opt, const char *arg, uint32_t *out);
+
+/** Long-option values of the panel options (above 1000 so they never clash with letters). */
+enum {
+    CLI_OPT_PANEL = 1001,
+    CLI_OPT_GENE,
+    CLI_OPT_GENE_REGION,
+    CLI_OPT_WINDOW,
+    CLI_OPT_BIN_SIZE,
+    CLI_OPT_MERGE,
+    CLI_OPT_BUILD,
+    CLI_OPT_FIRST_FREE /* commands number their own long-only options from here */
+};
+
+/** getopt_long entries for the panel options; append to a command's option table. */
+#define CLI_PANEL_LONGOPTS                                                                         \
+    {"panel", required_argument, NULL, CLI_OPT_PANEL},                                             \
+        {"gene", required_argument, NULL, CLI_OPT_GENE},                                           \
+        {"gene-region", required_argument, NULL, CLI_OPT_GENE_REGION},                             \
+        {"window", required_argument, NULL, CLI_OPT_WINDOW},                                       \
+        {"bin-size", required_argument, NULL, CLI_OPT_BIN_SIZE},                                   \
+        {"merge", no_argument, NULL, CLI_OPT_MERGE},                                               \
+    {                                                                                              \
+        "build", required_argument, NULL, CLI_OPT_BUILD                                            \
+    }
+
+typedef struct {
+    const char *panel; /* --panel NAME|BED */
+    metcn_panel_opt_t opt;
+} cli_panel_args_t;
+
+void cli_panel_args_init(cli_panel_args_t *a);
+/** Handle option c if it is a panel option: returns 1 (handled), 0 (not a panel option) or 2
+ *  (usage error, already printed). */
+int cli_panel_option(const char *cmd, int c, const char *arg, cli_panel_args_t *a);
+/** Help lines for the panel options, with the defaults from metcn_panel_opt_init(). */
+void cli_panel_help(FILE *fp);
+
+/** The command line joined with spaces (caller frees). */
+char *cli_cmdline(int argc, char **argv);
+
+#endif

@@ -1,0 +1,74 @@
+/* main.c -- `metcn <command> [options]`: one table drives dispatch and `metcn --help`. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "metcn/metcn.h"
+
+/* Weak until every command's file is in the tree: a missing one reports itself instead of
+ * breaking the link. */
+#pragma weak metcn_main_coverage
+#pragma weak metcn_main_pon
+#pragma weak metcn_main_call
+#pragma weak metcn_main_concordance
+#pragma weak metcn_main_dilute
+
+static const struct {
+    const char *name;
+    int (*func)(int, char **);
+    const char *help;
+} commands[] = {
+    {"panel", metcn_main_panel, "list built-in panels, show a panel's bins and roles, check a BED"},
+    {"coverage", metcn_main_coverage, "count read depth of a BAM/CRAM over panel bins"},
+    {"pon", metcn_main_pon, "build or inspect a panel of normals"},
+    {"call", metcn_main_call, "call MET copy number, chr7 level, FISH-style tier and pattern"},
+    {"concordance", metcn_main_concordance, "NGS-vs-FISH concordance statistics"},
+    {"dilute", metcn_main_dilute, "mix tumour and normal reads to chosen tumour fractions"},
+};
+
+static void usage(FILE *fp)
+{
+    fprintf(fp,
+            "metcn %s -- MET copy-number amplification from sequencing reads\n\n"
+            "Usage: metcn <command> [options]\n\nCommands:\n",
+            METCN_VERSION);
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        fprintf(fp, "  %-12s %s\n", commands[i].name, commands[i].help);
+    fprintf(fp, "\nOptions:\n  -h, --help     this help\n  --version      print versions\n"
+                "\n'metcn <command> --help' describes a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+    metcn_init();
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return fclose(stdout) == 0 ? 0 : 1;
+    }
+    if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+        printf("metcn %s\nhtslib %s\nGSL %s\n", metcn_version(), metcn_htslib_version(),
+               metcn_gsl_version());
+        return fclose(stdout) == 0 ? 0 : 1;
+    }
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
+        if (strcmp(argv[1], commands[i].name) != 0)
+            continue;
+        if (!commands[i].func) {
+            fprintf(stderr, "metcn: command '%s' is not available in this build\n", argv[1]);
+            return 1;
+        }
+        int r = commands[i].func(argc - 1, argv + 1);
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            fprintf(stderr, "metcn %s: error writing standard output\n", argv[1]);
+            return 1;
+        }
+        return r;
+    }
+    fprintf(stderr, "metcn: unknown command '%s'\nTry 'metcn --help'.\n", argv[1]);
+    return 2;
+}
