@@ -314,6 +314,20 @@ static int same_contig(const char *a, const char *b)
                   metcn_contig_canonical(b, cb, sizeof cb)) == 0;
 }
 
+/* Whether a comma-separated list holds tok as one of its items. */
+static int has_token(const char *list, const char *tok)
+{
+    size_t n = strlen(tok);
+    for (const char *p = list; p && *p;) {
+        const char *c = strchr(p, ',');
+        size_t len = c ? (size_t)(c - p) : strlen(p);
+        if (len == n && strncmp(p, tok, n) == 0)
+            return 1;
+        p = c ? c + 1 : NULL;
+    }
+    return 0;
+}
+
 /* Sort, then reject or merge overlaps and duplicates. */
 static int sort_and_check(rawvec_t *v, int merge, const char *what)
 {
@@ -336,7 +350,7 @@ static int sort_and_check(rawvec_t *v, int merge, const char *what)
                 }
                 if (cur->end > prev->end)
                     prev->end = cur->end;
-                if (cur->name && (!prev->name || !strstr(prev->name, cur->name))) {
+                if (cur->name && !has_token(prev->name, cur->name)) {
                     kstring_t k = KS_INITIALIZE;
                     if (prev->name)
                         ksprintf(&k, "%s,%s", prev->name, cur->name);

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Install every build and test dependency of metcn on Debian 12 (run as root or with sudo).
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends \
+    build-essential cmake pkg-config ca-certificates \
+    libhts-dev libgsl-dev check zlib1g-dev \
+    samtools tabix bcftools python3 gzip gawk >/dev/null
+echo "deps: installed"

@@ -1,0 +1,412 @@
+/* test_region.c -- BED reader (good and bad lines), role assignment, contig aliasing,
+ * built-in panels, header matching, checksum. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <htslib/bgzf.h>
+#include <htslib/sam.h>
+
+#include "metcn/metcn.h"
+#include "metcn/region.h"
+
+static char tmpdir[256];
+
+static void setup(void)
+{
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/metcn_test_region.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(tmpdir));
+    metcn_init();
+    metcn_log_set_level(METCN_LOG_ERROR);
+}
+
+static void teardown(void)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmpdir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+/* Write text to tmpdir/name (bgzip-compressed when gz), return the path (static buffer). */
+static const char *write_file(const char *name, const char *text, int gz)
+{
+    static char path[512];
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    if (gz) {
+        BGZF *fp = bgzf_open(path, "w");
+        ck_assert_ptr_nonnull(fp);
+        ck_assert_int_eq(bgzf_write(fp, text, strlen(text)), (ssize_t)strlen(text));
+        ck_assert_int_eq(bgzf_close(fp), 0);
+    } else {
+        FILE *fp = fopen(path, "w");
+        ck_assert_ptr_nonnull(fp);
+        fputs(text, fp);
+        fclose(fp);
+    }
+    return path;
+}
+
+static sam_hdr_t *make_header(const char *text)
+{
+    sam_hdr_t *h = sam_hdr_parse(strlen(text), text);
+    ck_assert_ptr_nonnull(h);
+    return h;
+}
+
+#define MET2 "chr7\t116699084\t116700284\tMET_ex2\n"
+#define MET3 "chr7\t116731667\t116731859\tMET_ex3\n"
+
+/* ---- BED lines that must fail, with the message fragment they must produce ---- */
+static const struct {
+    const char *name, *bed, *msg;
+    int code;
+} bad_cases[] = {
+    {"start>=end", MET2 "chr1\t500\t400\tX\n", ":2: start 500 >= end 400", METCN_E_FORMAT},
+    {"start==end", "chr1\t5\t5\n", ":1: start 5 >= end 5", METCN_E_FORMAT},
+    {"bad start", "chr1\tabc\t400\n", ":1: bad start 'abc'", METCN_E_FORMAT},
+    {"bad end", "chr1\t1\t4x\n", ":1: bad end '4x'", METCN_E_FORMAT},
+    {"negative", "chr1\t-5\t10\n", ":1: bad start '-5'", METCN_E_FORMAT},
+    {"too few columns", "# c\nchr1\t100\n", ":2: too few columns (2", METCN_E_FORMAT},
+    {"space separated", "chr1 100 200\n", ":1: too few columns (1", METCN_E_FORMAT},
+    {"empty", "# nothing\ntrack name=x\n", ": no regions", METCN_E_FORMAT},
+    {"duplicate", MET2 MET2, ":2: duplicated region chr7:116699084-116700284 already on line 1",
+     METCN_E_OVERLAP},
+    {"overlap", "chr1\t100\t200\ta\nchr1\t150\t250\tb\n",
+     ":2: region chr1:150-250 overlaps the region on line 1", METCN_E_OVERLAP},
+    {"overlap unsorted", "chr1\t150\t250\tb\nchr2\t1\t5\nchr1\t100\t200\ta\n",
+     ":1: region chr1:150-250 overlaps the region on line 3", METCN_E_OVERLAP},
+    {"gene on two contigs", MET2 "chr12\t100\t200\tMET_ex9\n",
+     "gene MET is named on bins of two contigs (chr7 and chr12)", METCN_E_FORMAT},
+};
+
+START_TEST(test_bed_bad)
+{
+    const char *path = write_file("bad.bed", bad_cases[_i].bed, 0);
+    metcn_clear_error();
+    metcn_panel_t *p = metcn_panel_load(path, NULL, NULL);
+    ck_assert_msg(p == NULL, "%s: loaded", bad_cases[_i].name);
+    ck_assert_msg(strstr(metcn_last_error(), bad_cases[_i].msg) != NULL, "%s: message '%s'",
+                  bad_cases[_i].name, metcn_last_error());
+    ck_assert_msg(strstr(metcn_last_error(), "bad.bed") != NULL, "%s: no file name in '%s'",
+                  bad_cases[_i].name, metcn_last_error());
+    ck_assert_msg(metcn_last_error_code() == bad_cases[_i].code, "%s: code %d",
+                  bad_cases[_i].name, metcn_last_error_code());
+}
+END_TEST
+
+/* ---- good BED inputs: bins, roles and gene region ---- */
+static const struct {
+    const char *name, *bed;
+    int gz;
+    size_t n_bins, n_target, n_control, n_flank, n_ref, n_sex, n_other;
+    long gene_start, gene_end;
+} good_cases[] = {
+    {"bed3+bed4 with header lines",
+     "track name=test\nbrowser position chr7\n# comment\n\n" MET2 MET3
+     "chr7\t10000000\t10000200\tctrl_p\nchr7\t150000000\t150000200\tctrl_q\n"
+     "chr7\t110000000\t110000200\tnear\nchr1\t1000\t2000\nchrX\t100\t200\tx\n"
+     "chrY\t100\t200\ty\nchrM\t10\t20\tmt\nchrUn_gl000220\t5\t50\n",
+     0, 10, 2, 2, 1, 1, 2, 2, 116699084, 116731859},
+    {"bgzip and extra columns", MET2 "chr1\t5\t10\tgeneA\t0\t+\n", 1, 2, 1, 0, 0, 1, 0, 0,
+     116699084, 116700284},
+    /* Without the gene, chr7 is an ordinary autosome. */
+    {"no target gene", "chr1\t5\t10\tEGFR_ex1\nchr7\t100\t200\tMETTL1\n", 0, 2, 0, 0, 0, 2, 0,
+     0, -1, -1},
+    {"GRCh37 style names", "7\t116339138\t116340338\tMET_ex2\n1\t100\t200\n"
+                           "X\t5\t10\nMT\t1\t5\n",
+     0, 4, 1, 0, 0, 1, 1, 1, 116339138, 116340338},
+    {"CNVkit-style gene lists",
+     "chr7\t116699084\t116700284\tMET,CAPZA2\nchr7\t116731667\t116731859\tMET.2\n"
+     "chr7\t116739949\t116740084\tCAPZA2|MET:ex4\nchr7\t1000\t2000\tMETAP1\n",
+     0, 4, 3, 1, 0, 0, 0, 0, 116699084, 116740084},
+};
+
+START_TEST(test_bed_good)
+{
+    const char *path = write_file(good_cases[_i].gz ? "good.bed.gz" : "good.bed",
+                                  good_cases[_i].bed, good_cases[_i].gz);
+    metcn_panel_t *p = metcn_panel_load(path, NULL, NULL);
+    ck_assert_msg(p != NULL, "%s: %s", good_cases[_i].name, metcn_last_error());
+    const char *n = good_cases[_i].name;
+    ck_assert_msg(p->n_bins == good_cases[_i].n_bins, "%s: %zu bins", n, p->n_bins);
+    ck_assert_msg(p->n_role[METCN_ROLE_TARGET] == good_cases[_i].n_target, "%s: target %zu", n,
+                  p->n_role[METCN_ROLE_TARGET]);
+    ck_assert_msg(p->n_role[METCN_ROLE_CONTROL] == good_cases[_i].n_control, "%s: control %zu",
+                  n, p->n_role[METCN_ROLE_CONTROL]);
+    ck_assert_msg(p->n_role[METCN_ROLE_FLANK] == good_cases[_i].n_flank, "%s: flank %zu", n,
+                  p->n_role[METCN_ROLE_FLANK]);
+    ck_assert_msg(p->n_role[METCN_ROLE_REFERENCE] == good_cases[_i].n_ref, "%s: ref %zu", n,
+                  p->n_role[METCN_ROLE_REFERENCE]);
+    ck_assert_msg(p->n_role[METCN_ROLE_SEX] == good_cases[_i].n_sex, "%s: sex %zu", n,
+                  p->n_role[METCN_ROLE_SEX]);
+    ck_assert_msg(p->n_role[METCN_ROLE_OTHER] == good_cases[_i].n_other, "%s: other %zu", n,
+                  p->n_role[METCN_ROLE_OTHER]);
+    ck_assert_msg(p->gene_start == good_cases[_i].gene_start &&
+                      p->gene_end == good_cases[_i].gene_end,
+                  "%s: gene %lld-%lld", n, (long long)p->gene_start, (long long)p->gene_end);
+    /* Sorted, non-overlapping, karyotypic contig order. */
+    for (size_t i = 1; i < p->n_bins; i++) {
+        const metcn_bin_t *a = &p->bins[i - 1], *b = &p->bins[i];
+        ck_assert_msg(a->contig < b->contig || (a->contig == b->contig && a->end <= b->start),
+                      "%s: bins %zu and %zu out of order", n, i - 1, i);
+    }
+    metcn_panel_destroy(p);
+}
+END_TEST
+
+START_TEST(test_merge)
+{
+    const char *path = write_file("ov.bed",
+                                  "chr1\t100\t200\ta\nchr1\t150\t250\tb\nchr1\t150\t250\tb\n"
+                                  "chr1\t250\t300\tc\n" MET2,
+                                  0);
+    metcn_panel_opt_t opt;
+    metcn_panel_opt_init(&opt);
+    opt.merge = 1;
+    metcn_panel_t *p = metcn_panel_load(path, &opt, NULL);
+    ck_assert_msg(p != NULL, "%s", metcn_last_error());
+    ck_assert_uint_eq(p->n_bins, 3); /* [100,250) merged; [250,300) only touches */
+    ck_assert_int_eq(p->bins[0].start, 100);
+    ck_assert_int_eq(p->bins[0].end, 250);
+    ck_assert_str_eq(p->bins[0].name, "a,b");
+    ck_assert_int_eq(p->bins[1].start, 250);
+    metcn_panel_destroy(p);
+}
+END_TEST
+
+START_TEST(test_roles_window_arms)
+{
+    /* GRCh38 chr7 header: the build is inferred, the centromere gives arms. */
+    sam_hdr_t *h = make_header("@SQ\tSN:chr7\tLN:159345973\n@SQ\tSN:chr1\tLN:248956422\n");
+    const char *path = write_file("w.bed",
+                                  MET2 "chr7\t1000000\t1000200\tp1\n"
+                                  "chr7\t60000000\t60000200\tcen\n"
+                                  "chr7\t106000000\t106000200\tfar\n"
+                                  "chr7\t107000000\t107000200\tnear\n"
+                                  "chr7\t126700000\t126700200\tnear2\n"
+                                  "chr7\t126700300\t126700500\tfar2\n",
+                                  0);
+    metcn_panel_opt_t opt;
+    metcn_panel_opt_init(&opt);
+    opt.window = 10000000;
+    metcn_panel_t *p = metcn_panel_load(path, &opt, h);
+    ck_assert_msg(p != NULL, "%s", metcn_last_error());
+    ck_assert_str_eq(p->build, "GRCh38");
+    ck_assert_int_eq(p->cen_start, 58100000);
+    static const struct {
+        int64_t start;
+        metcn_role_t role;
+        char arm;
+    } want[] = {{1000000, METCN_ROLE_CONTROL, 'p'},   {60000000, METCN_ROLE_CONTROL, 0},
+                {106000000, METCN_ROLE_CONTROL, 'q'}, {107000000, METCN_ROLE_FLANK, 'q'},
+                {116699084, METCN_ROLE_TARGET, 'q'},  {126700000, METCN_ROLE_FLANK, 'q'},
+                {126700300, METCN_ROLE_CONTROL, 'q'}};
+    ck_assert_uint_eq(p->n_bins, 7);
+    for (size_t i = 0; i < 7; i++) {
+        ck_assert_int_eq(p->bins[i].start, want[i].start);
+        ck_assert_msg(p->bins[i].role == want[i].role, "bin %zu role %s", i,
+                      metcn_role_name(p->bins[i].role));
+        ck_assert_msg(p->bins[i].arm == want[i].arm, "bin %zu arm %c", i, p->bins[i].arm);
+    }
+    metcn_panel_destroy(p);
+
+    /* --gene-region overrides names; --gene picks another gene. */
+    opt.gene_region = "chr7:1,000,001-1,000,200";
+    p = metcn_panel_load(path, &opt, h);
+    ck_assert_ptr_nonnull(p);
+    ck_assert_uint_eq(p->n_role[METCN_ROLE_TARGET], 1);
+    ck_assert_int_eq(p->bins[0].role, METCN_ROLE_TARGET);
+    ck_assert_int_eq(p->gene_start, 1000000);
+    ck_assert_int_eq(p->bins[4].role, METCN_ROLE_CONTROL); /* MET exon: far from the region */
+    metcn_panel_destroy(p);
+    opt.gene_region = NULL;
+    opt.gene = "far2";
+    p = metcn_panel_load(path, &opt, h);
+    ck_assert_ptr_nonnull(p);
+    ck_assert_uint_eq(p->n_role[METCN_ROLE_TARGET], 1);
+    ck_assert_int_eq(p->bins[6].role, METCN_ROLE_TARGET);
+    metcn_panel_destroy(p);
+    sam_hdr_destroy(h);
+}
+END_TEST
+
+/* ---- contig aliasing ---- */
+static const struct {
+    const char *header, *panel_contig;
+    int tid;
+} alias_cases[] = {
+    {"@SQ\tSN:chr1\tLN:100\n@SQ\tSN:chr7\tLN:100\n", "7", 1},
+    {"@SQ\tSN:1\tLN:100\n@SQ\tSN:7\tLN:100\n", "chr7", 1},
+    {"@SQ\tSN:7\tLN:100\n@SQ\tSN:chr7\tLN:100\n", "chr7", 1}, /* exact name wins */
+    {"@SQ\tSN:MT\tLN:100\n", "chrM", 0},
+    {"@SQ\tSN:chrM\tLN:100\n", "MT", 0},
+    {"@SQ\tSN:chrX\tLN:100\n", "X", 0},
+    {"@SQ\tSN:chr17\tLN:100\n", "chr1", -1},
+    {"@SQ\tSN:chr7_KI270803v1_alt\tLN:100\n", "7", -1},
+};
+
+START_TEST(test_alias)
+{
+    sam_hdr_t *h = make_header(alias_cases[_i].header);
+    ck_assert_int_eq(metcn_contig_tid(h, alias_cases[_i].panel_contig), alias_cases[_i].tid);
+    sam_hdr_destroy(h);
+}
+END_TEST
+
+START_TEST(test_match_header)
+{
+    const char *path = write_file("m.bed", MET2 "chr1\t100\t200\nchr2\t5\t10\n", 0);
+    metcn_panel_t *p = metcn_panel_load(path, NULL, NULL);
+    ck_assert_ptr_nonnull(p);
+    /* "7"-style header with a "chr"-style panel; chr2 missing is only a warning. */
+    sam_hdr_t *h = make_header("@SQ\tSN:1\tLN:1000\n@SQ\tSN:7\tLN:159345973\n");
+    int *tids = NULL;
+    ck_assert_int_eq(metcn_panel_match_header(p, h, "t.bam", &tids), 0);
+    ck_assert_int_eq(tids[0], 0);  /* chr1 */
+    ck_assert_int_eq(tids[1], -1); /* chr2 */
+    ck_assert_int_eq(tids[2], 1);  /* chr7 */
+    free(tids);
+    sam_hdr_destroy(h);
+    /* Target chromosome missing: error naming the file and contig. */
+    h = make_header("@SQ\tSN:1\tLN:1000\n@SQ\tSN:2\tLN:1000\n");
+    ck_assert_int_eq(metcn_panel_match_header(p, h, "t.bam", &tids), METCN_E_CONTIG);
+    ck_assert_ptr_nonnull(strstr(metcn_last_error(), "t.bam: the header has no contig chr7"));
+    sam_hdr_destroy(h);
+    /* Bin beyond the contig. */
+    h = make_header("@SQ\tSN:1\tLN:150\n@SQ\tSN:7\tLN:159345973\n");
+    ck_assert_int_eq(metcn_panel_match_header(p, h, "t.bam", &tids), METCN_E_RANGE);
+    ck_assert_ptr_nonnull(strstr(metcn_last_error(), "ends beyond the contig's length 150"));
+    sam_hdr_destroy(h);
+    metcn_panel_destroy(p);
+}
+END_TEST
+
+START_TEST(test_checksum_alias_invariant)
+{
+    const char *a = strdup(write_file("a.bed", MET2 "chr1\t1\t5\n", 0));
+    const char *b = strdup(write_file("b.bed", "1\t1\t5\n7\t116699084\t116700284\tMET_ex2\n", 0));
+    const char *c = strdup(write_file("c.bed", MET2 "chr1\t1\t6\n", 0));
+    metcn_panel_t *pa = metcn_panel_load(a, NULL, NULL), *pb = metcn_panel_load(b, NULL, NULL),
+                  *pc = metcn_panel_load(c, NULL, NULL);
+    char sa[17], sb[17], sc[17];
+    ck_assert_str_eq(metcn_panel_checksum(pa, sa), metcn_panel_checksum(pb, sb));
+    ck_assert_str_ne(sa, metcn_panel_checksum(pc, sc));
+    ck_assert_int_eq(metcn_panel_find(pa, "7", 116699084, 116700284), 1);
+    ck_assert_int_eq(metcn_panel_find(pa, "chr1", 1, 5), 0);
+    ck_assert_int_eq(metcn_panel_find(pa, "chr1", 1, 6), -1);
+    metcn_panel_destroy(pa);
+    metcn_panel_destroy(pb);
+    metcn_panel_destroy(pc);
+    free((void *)a);
+    free((void *)b);
+    free((void *)c);
+}
+END_TEST
+
+START_TEST(test_builtin)
+{
+    metcn_panel_opt_t opt;
+    metcn_panel_opt_init(&opt);
+    opt.bin_size = 1000000;
+    metcn_panel_t *p = metcn_panel_load("grch38", &opt, NULL);
+    ck_assert_msg(p != NULL, "%s", metcn_last_error());
+    ck_assert_uint_eq(p->n_role[METCN_ROLE_TARGET], 20);
+    ck_assert_str_eq(p->build, "GRCh38");
+    /* chr7: 160 tiles less the one over MET and the 5 touching the centromere
+     * [58.1 Mb, 62.1 Mb), plus 20 exons. */
+    size_t n7 = 0;
+    for (size_t i = 0; i < p->n_bins; i++) {
+        const metcn_bin_t *b = &p->bins[i];
+        if (b->contig != p->target_contig)
+            continue;
+        n7++;
+        ck_assert_msg(!(b->start < 62100000 && b->end > 58100000), "tile over the centromere");
+        if (b->role != METCN_ROLE_TARGET)
+            ck_assert_msg(!(b->start < 116798386 && b->end > 116699084), "tile over MET");
+    }
+    ck_assert_uint_eq(n7, 160 - 5 - 1 + 20);
+    ck_assert_uint_eq(p->n_role[METCN_ROLE_CONTROL] + p->n_role[METCN_ROLE_FLANK], 160 - 5 - 1);
+    ck_assert_int_eq(p->contigs[p->target_contig].length, 159345973);
+    metcn_panel_destroy(p);
+
+    /* With a "7"-style GRCh37 header: names and lengths from the header, exons renamed. */
+    sam_hdr_t *h = make_header("@SQ\tSN:1\tLN:5000000\n@SQ\tSN:7\tLN:159138663\n"
+                               "@SQ\tSN:GL000192.1\tLN:547496\n");
+    p = metcn_panel_load("grch37", &opt, h);
+    ck_assert_msg(p != NULL, "%s", metcn_last_error());
+    ck_assert_int_eq(p->n_contigs, 2);
+    ck_assert_str_eq(p->contigs[1].name, "7");
+    ck_assert_uint_eq(p->n_role[METCN_ROLE_REFERENCE], 5);
+    ck_assert_uint_eq(p->n_role[METCN_ROLE_TARGET], 20);
+    int *tids = NULL;
+    ck_assert_int_eq(metcn_panel_match_header(p, h, "h", &tids), 0);
+    free(tids);
+    metcn_panel_destroy(p);
+    /* The wrong build for the header is refused. */
+    ck_assert_ptr_null(metcn_panel_load("grch38", &opt, h));
+    ck_assert_ptr_nonnull(strstr(metcn_last_error(), "159138663 bp long, not 159345973"));
+    sam_hdr_destroy(h);
+    ck_assert_ptr_null(metcn_panel_load("/nonexistent/x.bed", &opt, NULL));
+    ck_assert_ptr_nonnull(strstr(metcn_last_error(), "/nonexistent/x.bed: cannot open"));
+}
+END_TEST
+
+static int n_problems;
+static char problems[2048];
+static void collect(metcn_log_level_t sev, const char *msg, void *ud)
+{
+    (void)ud;
+    n_problems++;
+    size_t l = strlen(problems);
+    snprintf(problems + l, sizeof problems - l, "%s|%s\n", sev == METCN_LOG_ERROR ? "E" : "W",
+             msg);
+}
+
+START_TEST(test_check_all_problems)
+{
+    const char *path = write_file("chk.bed",
+                                  "chr1\t10\t5\nchr1\tx\t5\n" MET2 MET2
+                                  "chr3\t1\t5\nchr1\t100\t2000\n",
+                                  0);
+    sam_hdr_t *h = make_header("@SQ\tSN:chr1\tLN:1000\n@SQ\tSN:chr7\tLN:159345973\n");
+    n_problems = 0;
+    problems[0] = 0;
+    int errors = metcn_panel_check(path, NULL, h, collect, NULL);
+    ck_assert_msg(errors == 4, "errors %d: %s", errors, problems);
+    ck_assert_int_eq(n_problems, 5);
+    ck_assert_ptr_nonnull(strstr(problems, "E|") );
+    ck_assert_ptr_nonnull(strstr(problems, "W|"));
+    ck_assert_ptr_nonnull(strstr(problems, "chk.bed:5: contig chr3 is not in the header"));
+    ck_assert_ptr_nonnull(strstr(problems, "chk.bed:6: end 2000 is beyond the length 1000"));
+    sam_hdr_destroy(h);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+    Suite *s = suite_create("region");
+    TCase *tc = tcase_create("core");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_loop_test(tc, test_bed_bad, 0, (int)(sizeof bad_cases / sizeof bad_cases[0]));
+    tcase_add_loop_test(tc, test_bed_good, 0, (int)(sizeof good_cases / sizeof good_cases[0]));
+    tcase_add_test(tc, test_merge);
+    tcase_add_test(tc, test_roles_window_arms);
+    tcase_add_loop_test(tc, test_alias, 0, (int)(sizeof alias_cases / sizeof alias_cases[0]));
+    tcase_add_test(tc, test_match_header);
+    tcase_add_test(tc, test_checksum_alias_invariant);
+    tcase_add_test(tc, test_builtin);
+    tcase_add_test(tc, test_check_all_problems);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(suite());
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,181 @@
+/* test_util.c -- strict parsing, atomic output files, JSON and SVG writers, error list. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "metcn/json.h"
+#include "metcn/metcn.h"
+#include "metcn/svg.h"
+#include "metcn/util.h"
+
+static const struct {
+    const char *s;
+    int ok;
+    double v;
+} double_cases[] = {
+    {"0.5", 1, 0.5}, {"1e-3", 1, 1e-3}, {"1", 1, 1},     {" 1", 0, 0},  {"1 ", 0, 0},
+    {"", 0, 0},      {"abc", 0, 0},     {"0.5x", 0, 0},  {"nan", 0, 0}, {"inf", 0, 0},
+    {"1.5", 0, 0} /* out of [0,1] */,   {"-0.1", 0, 0},
+};
+
+START_TEST(test_parse_double)
+{
+    double v = -1;
+    int r = metcn_parse_double(double_cases[_i].s, 0, 1, &v);
+    ck_assert_msg((r == 0) == double_cases[_i].ok, "'%s': r=%d", double_cases[_i].s, r);
+    if (double_cases[_i].ok)
+        ck_assert_double_eq_tol(v, double_cases[_i].v, 1e-12);
+}
+END_TEST
+
+START_TEST(test_parse_int_region)
+{
+    int64_t v;
+    ck_assert_int_eq(metcn_parse_int64("42", 0, 100, &v), 0);
+    ck_assert_int_eq(v, 42);
+    ck_assert_int_eq(metcn_parse_int64("101", 0, 100, &v), METCN_E_RANGE);
+    ck_assert_int_eq(metcn_parse_int64("4.2", 0, 100, &v), METCN_E_FORMAT);
+    ck_assert_int_eq(metcn_parse_int64("99999999999999999999999", 0, INT64_MAX, &v),
+                     METCN_E_RANGE);
+    char *c = NULL;
+    int64_t s, e;
+    ck_assert_int_eq(metcn_parse_region("chr7:116,672,196-116,798,377", &c, &s, &e), 0);
+    ck_assert_str_eq(c, "chr7");
+    ck_assert_int_eq(s, 116672195);
+    ck_assert_int_eq(e, 116798377);
+    free(c);
+    ck_assert_int_eq(metcn_parse_region("chr7:10-5", &c, &s, &e), METCN_E_FORMAT);
+    ck_assert_int_eq(metcn_parse_region("chr7", &c, &s, &e), METCN_E_FORMAT);
+    ck_assert_int_eq(metcn_parse_region(":1-5", &c, &s, &e), METCN_E_FORMAT);
+    ck_assert_int_eq(metcn_parse_region("chr7:0-5", &c, &s, &e), METCN_E_FORMAT);
+}
+END_TEST
+
+START_TEST(test_ofile_atomic)
+{
+    char dir[] = "/tmp/metcn_test_util.XXXXXX", path[256], cmd[300];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/out.tsv", dir);
+    metcn_ofile_t *f = metcn_ofile_open(path);
+    ck_assert_ptr_nonnull(f);
+    metcn_ofile_printf(f, "a\t%d\n", 1);
+    ck_assert_int_eq(access(path, F_OK), -1); /* not visible before commit */
+    ck_assert_int_eq(metcn_ofile_close(f, 0), 0);
+    ck_assert_int_eq(access(path, F_OK), -1); /* discarded */
+    f = metcn_ofile_open(path);
+    char big[5000];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = 0;
+    metcn_ofile_printf(f, "%s\n", big);
+    ck_assert_int_eq(metcn_ofile_close(f, 1), 0);
+    FILE *fp = fopen(path, "r");
+    ck_assert_ptr_nonnull(fp);
+    fseek(fp, 0, SEEK_END);
+    ck_assert_int_eq(ftell(fp), 5000);
+    fclose(fp);
+    /* No temporary files left behind. */
+    snprintf(cmd, sizeof cmd, "test $(ls %s | wc -l) -eq 1", dir);
+    ck_assert_int_eq(system(cmd), 0);
+    ck_assert_ptr_null(metcn_ofile_open("/nonexistent-dir/x.tsv"));
+    ck_assert_ptr_nonnull(strstr(metcn_last_error(), "/nonexistent-dir/x.tsv: cannot open"));
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+START_TEST(test_json)
+{
+    metcn_json_t *j = metcn_json_new();
+    metcn_json_begin_object(j, NULL);
+    metcn_json_str(j, "name", "a \"q\"\n\\");
+    metcn_json_num(j, "x", 0.25);
+    metcn_json_num(j, "nan", NAN);
+    metcn_json_num(j, "inf", INFINITY);
+    metcn_json_int(j, "n", -7);
+    metcn_json_bool(j, "ok", 1);
+    metcn_json_begin_array(j, "list");
+    metcn_json_num(j, NULL, 1);
+    metcn_json_str(j, NULL, NULL);
+    metcn_json_begin_object(j, NULL);
+    metcn_json_end_object(j);
+    metcn_json_end_array(j);
+    metcn_json_end_object(j);
+    ck_assert_int_eq(metcn_json_status(j), 0);
+    ck_assert_str_eq(metcn_json_text(j), "{\n  \"name\": \"a \\\"q\\\"\\n\\\\\",\n  \"x\": 0.25,\n"
+                                         "  \"nan\": null,\n  \"inf\": null,\n  \"n\": -7,\n"
+                                         "  \"ok\": true,\n  \"list\": [\n    1,\n    null,\n"
+                                         "    {}\n  ]\n}\n");
+    metcn_json_destroy(j);
+    j = metcn_json_new();
+    metcn_json_begin_object(j, NULL);
+    ck_assert_int_ne(metcn_json_status(j), 0); /* unclosed */
+    metcn_json_end_array(j);                   /* mismatched */
+    ck_assert_int_eq(metcn_json_status(j), METCN_E_ARG);
+    ck_assert_int_ne(metcn_json_write(j, "/tmp/never.json"), 0);
+    metcn_json_destroy(j);
+}
+END_TEST
+
+START_TEST(test_svg)
+{
+    metcn_svg_frame_t f = {50, 10, 100, 100, 0, 10, 1, 100, 0, 1};
+    ck_assert_double_eq_tol(metcn_svg_fx(&f, 5), 100, 1e-9);
+    ck_assert_double_eq_tol(metcn_svg_fx(&f, 20), 150, 1e-9); /* clamped */
+    ck_assert_double_eq_tol(metcn_svg_fy(&f, 10), 60, 1e-9);  /* log axis: middle */
+    metcn_svg_t *s = metcn_svg_new(200, 150);
+    metcn_svg_axes(s, &f, "x <label>", "y & label", 5);
+    metcn_svg_text(s, 1, 2, "start", 10, "#000", 0, "a<b & \"c\"");
+    char path[] = "/tmp/metcn_test_svg.XXXXXX";
+    int fd = mkstemp(path);
+    ck_assert_int_ge(fd, 0);
+    close(fd);
+    ck_assert_int_eq(metcn_svg_write(s, path), 0);
+    FILE *fp = fopen(path, "r");
+    char buf[8192];
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    buf[n] = 0;
+    fclose(fp);
+    unlink(path);
+    ck_assert_ptr_nonnull(strstr(buf, "a&lt;b &amp; &quot;c&quot;"));
+    ck_assert_ptr_nonnull(strstr(buf, "x &lt;label&gt;"));
+    ck_assert_ptr_nonnull(strstr(buf, "</svg>"));
+    ck_assert_ptr_null(strstr(buf, "a<b"));
+    metcn_svg_destroy(s);
+}
+END_TEST
+
+START_TEST(test_errors)
+{
+    ck_assert_str_eq(metcn_strerror(METCN_E_OVERLAP), "overlapping or duplicated regions");
+    ck_assert_str_eq(metcn_strerror(12345), "unknown error");
+    ck_assert_int_eq(metcn_set_error(METCN_E_IO, "%s: boom", "f.bam"), METCN_E_IO);
+    ck_assert_str_eq(metcn_last_error(), "f.bam: boom");
+    metcn_set_error(METCN_E_RANGE, NULL);
+    ck_assert_str_eq(metcn_last_error(), "value out of range");
+    metcn_clear_error();
+    ck_assert_int_eq(metcn_last_error_code(), 0);
+}
+END_TEST
+
+int main(void)
+{
+    metcn_init();
+    Suite *s = suite_create("util");
+    TCase *tc = tcase_create("core");
+    tcase_add_loop_test(tc, test_parse_double, 0,
+                        (int)(sizeof double_cases / sizeof double_cases[0]));
+    tcase_add_test(tc, test_parse_int_region);
+    tcase_add_test(tc, test_ofile_atomic);
+    tcase_add_test(tc, test_json);
+    tcase_add_test(tc, test_svg);
+    tcase_add_test(tc, test_errors);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
