@@ -3,11 +3,13 @@
 #include <string.h>
 
 #include "commands.h"
+#include <htslib/hts.h>
+
 #include "metcn/metcn.h"
 
 /* Weak until every command's file is in the tree: a missing one reports itself instead of
  * breaking the link. */
-#pragma weak metcn_main_coverage
+
 #pragma weak metcn_main_pon
 #pragma weak metcn_main_call
 #pragma weak metcn_main_concordance
@@ -41,6 +43,7 @@ static void usage(FILE *fp)
 int main(int argc, char **argv)
 {
     metcn_init();
+    hts_set_log_level(HTS_LOG_ERROR); /* metcn reports problems itself, once */
     if (argc < 2) {
         usage(stderr);
         return 2;

@@ -1,0 +1,170 @@
+/* cmd_coverage.c -- `metcn coverage`: per-bin read depth of one BAM/CRAM, or conversion of a
+ * CNVkit / mosdepth coverage file, into a metcn coverage table. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <htslib/sam.h>
+
+#include "cli.h"
+#include "commands.h"
+#include "metcn/cov.h"
+#include "metcn/metcn.h"
+#include "metcn/region.h"
+
+static const char *CMD = "coverage";
+
+static void help(FILE *fp)
+{
+    metcn_cov_opt_t d;
+    metcn_cov_opt_init(&d);
+    fprintf(
+        fp,
+        "Usage: metcn coverage [options] --panel PANEL -o OUT.tsv[.gz] IN.bam|IN.cram|-\n"
+        "       metcn coverage --panel PANEL -o OUT.tsv --from-table CNVKIT.cnn|MOSDEPTH.bed.gz\n\n"
+        "Per-bin fragment counts, mean depth and filter tallies (docs/coverage.md).\n\n"
+        "Options:\n"
+        "  -o, --output FILE      output table (.gz: bgzip-compressed) [required]\n"
+        "  -Q, --min-mapq INT     drop reads with MAPQ below INT [%d]\n"
+        "  -F, --exclude-flags F  drop reads with any of these flags [0x%x]\n"
+        "  -f, --include-flags F  keep only reads with all of these flags [0x%x]\n"
+        "  -@, --threads INT      additional decompression threads [%d]\n"
+        "  -T, --reference FASTA  reference for CRAM decoding and per-bin GC content\n"
+        "  --stream               ignore any index and read the whole file\n"
+        "  --from-table           the input is a coverage table (metcn, CNVkit .cnn or\n"
+        "                         mosdepth regions.bed.gz) to check and convert\n"
+        "  -v, --verbose          log the mode and progress\n",
+        d.min_mapq, d.exclude_flags, d.include_flags, d.threads);
+    cli_panel_help(fp);
+}
+
+static sam_hdr_t *read_header(const char *path, const char *ref)
+{
+    if (strcmp(path, "-") == 0)
+        return NULL; /* standard input can be read once only */
+    samFile *fp = sam_open(path, "r");
+    if (!fp)
+        return NULL;
+    if (ref)
+        hts_set_fai_filename(fp, ref);
+    sam_hdr_t *h = sam_hdr_read(fp);
+    sam_close(fp);
+    return h;
+}
+
+int metcn_main_coverage(int argc, char **argv)
+{
+    enum { OPT_STREAM = CLI_OPT_FIRST_FREE, OPT_FROM_TABLE };
+    static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
+                                             {"output", required_argument, NULL, 'o'},
+                                             {"min-mapq", required_argument, NULL, 'Q'},
+                                             {"exclude-flags", required_argument, NULL, 'F'},
+                                             {"include-flags", required_argument, NULL, 'f'},
+                                             {"threads", required_argument, NULL, '@'},
+                                             {"reference", required_argument, NULL, 'T'},
+                                             {"stream", no_argument, NULL, OPT_STREAM},
+                                             {"from-table", no_argument, NULL, OPT_FROM_TABLE},
+                                             {"verbose", no_argument, NULL, 'v'},
+                                             CLI_PANEL_LONGOPTS,
+                                             {NULL, 0, NULL, 0}};
+    cli_panel_args_t pa;
+    cli_panel_args_init(&pa);
+    metcn_cov_opt_t opt;
+    metcn_cov_opt_init(&opt);
+    const char *out = NULL;
+    int from_table = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "ho:Q:F:f:@:T:v", longopts, NULL)) != -1) {
+        int r = cli_panel_option(CMD, c, optarg, &pa);
+        if (r == 2)
+            return CLI_EXIT_USAGE;
+        if (r == 1)
+            continue;
+        switch (c) {
+        case 'h':
+            help(stdout);
+            return CLI_EXIT_OK;
+        case 'o':
+            out = optarg;
+            break;
+        case 'Q':
+            if (cli_int(CMD, "-Q/--min-mapq", optarg, 0, 255, &opt.min_mapq))
+                return CLI_EXIT_USAGE;
+            break;
+        case 'F':
+            if (cli_flags(CMD, "-F/--exclude-flags", optarg, &opt.exclude_flags))
+                return CLI_EXIT_USAGE;
+            break;
+        case 'f':
+            if (cli_flags(CMD, "-f/--include-flags", optarg, &opt.include_flags))
+                return CLI_EXIT_USAGE;
+            break;
+        case '@':
+            if (cli_int(CMD, "-@/--threads", optarg, 0, 256, &opt.threads))
+                return CLI_EXIT_USAGE;
+            break;
+        case 'T':
+            opt.reference = optarg;
+            break;
+        case OPT_STREAM:
+            opt.force_stream = 1;
+            break;
+        case OPT_FROM_TABLE:
+            from_table = 1;
+            break;
+        case 'v':
+            metcn_log_set_level(METCN_LOG_INFO);
+            break;
+        default:
+            return cli_usage_error(CMD, "unknown option");
+        }
+    }
+    if (!pa.panel)
+        return cli_usage_error(CMD, "--panel is required");
+    if (!out)
+        return cli_usage_error(CMD, "-o/--output is required");
+    if (optind != argc - 1)
+        return cli_usage_error(CMD, optind >= argc ? "missing input file"
+                                                   : "exactly one input file is expected");
+    const char *in = argv[optind];
+
+    int ret = CLI_EXIT_RUNTIME;
+    char *cmdline = cli_cmdline(argc, argv);
+    sam_hdr_t *h = from_table ? NULL : read_header(in, opt.reference);
+    if (!from_table && !h && strcmp(in, "-") != 0) {
+        /* Let the engine produce the precise message (missing file, not SAM/BAM/CRAM, ...). */
+        metcn_panel_t *p0 = metcn_panel_load(pa.panel, &pa.opt, NULL);
+        if (!p0) {
+            cli_runtime_error(CMD);
+            goto out_nop;
+        }
+        metcn_covtab_t *t0 = metcn_cov_compute(in, p0, &opt);
+        if (!t0)
+            cli_runtime_error(CMD);
+        else
+            cli_error(CMD, "%s: cannot read the header", in);
+        metcn_covtab_destroy(t0);
+        metcn_panel_destroy(p0);
+        goto out_nop;
+    }
+    metcn_panel_t *p = metcn_panel_load(pa.panel, &pa.opt, h);
+    if (!p) {
+        cli_runtime_error(CMD);
+        goto out_nop;
+    }
+    metcn_covtab_t *t = from_table ? metcn_covtab_read(in, p) : metcn_cov_compute(in, p, &opt);
+    if (!t) {
+        cli_runtime_error(CMD);
+    } else if (metcn_covtab_write(t, out, from_table ? NULL : &opt, cmdline) != 0) {
+        cli_runtime_error(CMD);
+    } else {
+        ret = CLI_EXIT_OK;
+    }
+    metcn_covtab_destroy(t);
+    metcn_panel_destroy(p);
+out_nop:
+    sam_hdr_destroy(h);
+    free(cmdline);
+    return ret;
+}

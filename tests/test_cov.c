@@ -1,0 +1,626 @@
+/* test_cov.c -- the coverage engine against an independent per-base count.
+ *
+ * Random paired reads with deletions, reference skips, soft clips, insertions, overlapping
+ * mates, reads across bin edges, duplicates, secondary, supplementary, QC-fail, unmapped and
+ * low-MAPQ reads are written as BAM and CRAM (with a reference), sorted and indexed.  The
+ * expected fragments, mean depth and filter tallies are computed here by a naive per-base
+ * array over the whole (small) contig, with each template's positions counted once.  BAM
+ * and CRAM, indexed and streamed, must all equal it exactly. */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <htslib/faidx.h>
+#include <htslib/sam.h>
+
+#include "metcn/cov.h"
+#include "metcn/metcn.h"
+#include "metcn/region.h"
+
+#define CONTIG_LEN 20000
+#define NPAIRS 3000
+
+static char dir[64];
+static char refseq[CONTIG_LEN + 1];
+
+typedef struct {
+    char qname[32];
+    int flag, pos, mpos, tlen, mapq;
+    char cigar[64];
+    int reflen;
+} rec_t;
+
+static rec_t recs[2 * NPAIRS + 16];
+static int nrec;
+
+static unsigned long long rng = 42;
+static unsigned rnd(unsigned n)
+{
+    rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (unsigned)((rng >> 33) % n);
+}
+
+/* A random CIGAR of query length 100 and its reference span. */
+static void random_cigar(char *out, int *reflen)
+{
+    int q = 100, r = 0, k = 0;
+    int sc = rnd(4) == 0 ? 1 + (int)rnd(10) : 0; /* leading soft clip */
+    if (sc)
+        k += sprintf(out + k, "%dS", sc);
+    q -= sc;
+    int m1 = 20 + (int)rnd(30);
+    k += sprintf(out + k, "%dM", m1);
+    q -= m1, r += m1;
+    switch (rnd(5)) {
+    case 0: {
+        int d = 1 + (int)rnd(5);
+        k += sprintf(out + k, "%dD", d);
+        r += d;
+        break;
+    }
+    case 1: {
+        int n = 50 + (int)rnd(300);
+        k += sprintf(out + k, "%dN", n);
+        r += n;
+        break;
+    }
+    case 2: {
+        int i = 1 + (int)rnd(3);
+        k += sprintf(out + k, "%dI", i);
+        q -= i;
+        break;
+    }
+    default:
+        break;
+    }
+    int sc2 = rnd(5) == 0 ? 1 + (int)rnd(8) : 0;
+    int m2 = q - sc2;
+    k += sprintf(out + k, "%dM", m2);
+    r += m2;
+    if (sc2)
+        sprintf(out + k, "%dS", sc2);
+    *reflen = r;
+}
+
+static void make_records(void)
+{
+    nrec = 0;
+    for (int i = 0; i < NPAIRS; i++) {
+        rec_t *a = &recs[nrec++], *b = &recs[nrec++];
+        snprintf(a->qname, sizeof a->qname, "t%05d", i);
+        snprintf(b->qname, sizeof b->qname, "t%05d", i);
+        random_cigar(a->cigar, &a->reflen);
+        random_cigar(b->cigar, &b->reflen);
+        int start = (int)rnd(CONTIG_LEN - 1200);
+        int frag = 60 + (int)rnd(rnd(10) == 0 ? 1500 : 400); /* some mates overlap, some long */
+        if (rnd(8) == 0)
+            frag = a->reflen; /* both mates at one position */
+        int bpos = start + frag - b->reflen;
+        if (bpos < start)
+            bpos = start;
+        if (bpos + b->reflen > CONTIG_LEN)
+            bpos = CONTIG_LEN - b->reflen;
+        a->pos = start;
+        b->pos = bpos;
+        int end =
+            (a->pos + a->reflen > b->pos + b->reflen) ? a->pos + a->reflen : b->pos + b->reflen;
+        int tlen = end - start;
+        int r1_first = rnd(2);
+        a->flag = 0x1 | 0x2 | 0x20 | (r1_first ? 0x40 : 0x80);
+        b->flag = 0x1 | 0x2 | 0x10 | (r1_first ? 0x80 : 0x40);
+        a->mpos = b->pos, b->mpos = a->pos;
+        a->tlen = tlen, b->tlen = -tlen;
+        a->mapq = b->mapq = 60;
+        switch (rnd(12)) { /* filters, on one or both mates */
+        case 0:
+            a->flag |= 0x400, b->flag |= 0x400;
+            break;
+        case 1:
+            a->mapq = 3;
+            break;
+        case 2:
+            b->flag |= 0x200;
+            break;
+        case 3:
+            b->flag = (b->flag & ~0x2) | 0x4; /* mate unmapped, placed at a's position */
+            b->pos = a->pos, b->mpos = a->pos, a->mpos = a->pos;
+            a->flag |= 0x8;
+            a->flag &= ~0x2;
+            a->tlen = b->tlen = 0;
+            strcpy(b->cigar, "*");
+            b->reflen = 0;
+            break;
+        default:
+            break;
+        }
+    }
+    /* Supplementary and secondary alignments, and a single-end read. */
+    for (int i = 0; i < 12; i++) {
+        rec_t *s = &recs[nrec++];
+        snprintf(s->qname, sizeof s->qname, "t%05d", i);
+        s->flag = i % 2 ? 0x800 : 0x100;
+        s->pos = (int)rnd(CONTIG_LEN - 200);
+        strcpy(s->cigar, "60M40S");
+        s->reflen = 60;
+        s->mapq = 60;
+        s->mpos = -1;
+        s->tlen = 0;
+    }
+    rec_t *se = &recs[nrec++];
+    strcpy(se->qname, "single");
+    se->flag = 0;
+    se->pos = 5000;
+    strcpy(se->cigar, "100M");
+    se->reflen = 100;
+    se->mapq = 60;
+    se->mpos = -1;
+}
+
+static int rec_cmp(const void *x, const void *y)
+{
+    const rec_t *a = x, *b = y;
+    if (a->pos != b->pos)
+        return a->pos < b->pos ? -1 : 1;
+    return strcmp(a->qname, b->qname) ? strcmp(a->qname, b->qname) : a->flag - b->flag;
+}
+
+/* Query sequence from the reference along the CIGAR (N's where nothing aligns). */
+static void query_seq(const rec_t *r, char *seq)
+{
+    int k = 0, p = r->pos;
+    const char *c = r->cigar;
+    if (strcmp(c, "*") == 0) {
+        memcpy(seq, refseq + r->pos, 100);
+        seq[100] = 0;
+        return;
+    }
+    while (*c) {
+        int n = (int)strtol(c, (char **)&c, 10);
+        char op = *c++;
+        for (int i = 0; i < n; i++) {
+            if (op == 'M')
+                seq[k++] = refseq[p + i];
+            else if (op == 'S' || op == 'I')
+                seq[k++] = 'A';
+        }
+        if (op == 'M' || op == 'D' || op == 'N')
+            p += n;
+    }
+    seq[k] = 0;
+}
+
+static void write_files(void)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/ref.fa", dir);
+    FILE *fp = fopen(path, "w");
+    ck_assert_ptr_nonnull(fp);
+    fprintf(fp, ">chrT\n");
+    for (int i = 0; i < CONTIG_LEN; i += 60)
+        fprintf(fp, "%.60s\n", refseq + i);
+    fprintf(fp, ">chr1\n");
+    for (int i = 0; i < 1000; i += 60)
+        fprintf(fp, "%.60s\n", refseq + i);
+    fclose(fp);
+    ck_assert_int_eq(fai_build(path), 0);
+
+    qsort(recs, (size_t)nrec, sizeof *recs, rec_cmp);
+    snprintf(path, sizeof path, "%s/reads.sam", dir);
+    fp = fopen(path, "w");
+    fprintf(fp,
+            "@HD\tVN:1.6\tSO:coordinate\n@SQ\tSN:chrT\tLN:%d\n@SQ\tSN:chr1\tLN:1000\n"
+            "@RG\tID:rg1\tSM:edge_sample\n",
+            CONTIG_LEN);
+    char seq[256];
+    for (int i = 0; i < nrec; i++) {
+        const rec_t *r = &recs[i];
+        query_seq(r, seq);
+        const char *rnext = r->mpos >= 0 ? "=" : "*";
+        fprintf(fp, "%s\t%d\tchrT\t%d\t%d\t%s\t%s\t%d\t%d\t%s\t*\tRG:Z:rg1\n", r->qname, r->flag,
+                r->pos + 1, r->mapq, r->cigar, rnext, r->mpos >= 0 ? r->mpos + 1 : 0, r->tlen, seq);
+    }
+    fclose(fp);
+    char cmd[1024];
+    /* Convert with htslib through samtools-free code: read SAM, write BAM and CRAM. */
+    const char *outs[2][2] = {{"reads.bam", "wb"}, {"reads.cram", "wc"}};
+    for (int k = 0; k < 2; k++) {
+        samFile *in = sam_open(path, "r");
+        char op[128];
+        snprintf(op, sizeof op, "%s/%s", dir, outs[k][0]);
+        samFile *out = sam_open(op, outs[k][1]);
+        ck_assert_ptr_nonnull(in);
+        ck_assert_ptr_nonnull(out);
+        snprintf(cmd, sizeof cmd, "%s/ref.fa", dir);
+        if (k == 1)
+            hts_set_fai_filename(out, cmd);
+        sam_hdr_t *h = sam_hdr_read(in);
+        ck_assert_int_eq(sam_hdr_write(out, h), 0);
+        bam1_t *b = bam_init1();
+        int r;
+        while ((r = sam_read1(in, h, b)) >= 0)
+            ck_assert_int_ge(sam_write1(out, h, b), 0);
+        ck_assert_int_eq(r, -1);
+        bam_destroy1(b);
+        sam_hdr_destroy(h);
+        sam_close(in);
+        ck_assert_int_eq(sam_close(out), 0);
+        ck_assert_int_eq(sam_index_build(op, 0), 0);
+    }
+}
+
+/* ---- the independent expectation ------------------------------------------------------ */
+
+typedef struct {
+    int64_t start, end;
+} ivl_t;
+static const ivl_t bins[] = {{0, 150},       {150, 400},     {1000, 1001},
+                             {2000, 2600},   {4990, 5110},   {7000, 9000},
+                             {12000, 12033}, {15000, 19000}, {19900, 20000}};
+#define NBINS (int)(sizeof bins / sizeof bins[0])
+
+static double exp_depth[NBINS];
+static uint64_t exp_frag[NBINS], exp_drop[NBINS][METCN_N_DROP];
+
+static int reason(const rec_t *r, int min_mapq)
+{
+    if (r->flag & 0x4)
+        return METCN_DROP_UNMAPPED;
+    if (r->flag & 0x100)
+        return METCN_DROP_SECONDARY;
+    if (r->flag & 0x200)
+        return METCN_DROP_QCFAIL;
+    if (r->flag & 0x400)
+        return METCN_DROP_DUPLICATE;
+    if (r->flag & 0x800)
+        return METCN_DROP_SUPPLEMENTARY;
+    if (r->mapq < min_mapq)
+        return METCN_DROP_MAPQ;
+    return -1;
+}
+
+static int bin_of(int64_t pos)
+{
+    for (int i = 0; i < NBINS; i++)
+        if (pos >= bins[i].start && pos < bins[i].end)
+            return i;
+    return -1;
+}
+
+/* Aligned reference positions of a record into out (returns how many). */
+static int aligned_positions(const rec_t *r, int *out)
+{
+    int n_out = 0, p = r->pos;
+    const char *c = r->cigar;
+    if (strcmp(c, "*") == 0)
+        return 0;
+    while (*c) {
+        int n = (int)strtol(c, (char **)&c, 10);
+        char op = *c++;
+        if (op == 'M')
+            for (int k = p; k < p + n; k++)
+                out[n_out++] = k;
+        if (op == 'M' || op == 'D' || op == 'N')
+            p += n;
+    }
+    return n_out;
+}
+
+static void expectation(int min_mapq)
+{
+    static int cov[CONTIG_LEN];
+    static int first_of[NPAIRS + 1];
+    int pos_buf[512];
+    memset(cov, 0, sizeof cov);
+    memset(exp_frag, 0, sizeof exp_frag);
+    memset(exp_drop, 0, sizeof exp_drop);
+    for (int i = 0; i <= NPAIRS; i++)
+        first_of[i] = -1;
+    /* Pass 1: the first counted mate of each template, in file order. */
+    for (int i = 0; i < nrec; i++) {
+        const rec_t *r = &recs[i];
+        if (reason(r, min_mapq) >= 0)
+            continue;
+        int tmpl = strcmp(r->qname, "single") == 0 ? NPAIRS : atoi(r->qname + 1);
+        if (first_of[tmpl] >= 0)
+            continue;
+        first_of[tmpl] = i;
+    }
+    /* Pass 2: every counted read adds its bases; a second mate skips the bases its first
+     * mate aligned (each template's union counted once). */
+    for (int i = 0; i < nrec; i++) {
+        const rec_t *r = &recs[i];
+        int why = reason(r, min_mapq);
+        if (why >= 0) {
+            int b = bin_of(r->pos);
+            if (b >= 0)
+                exp_drop[b][why]++;
+            continue;
+        }
+        int tmpl = strcmp(r->qname, "single") == 0 ? NPAIRS : atoi(r->qname + 1);
+        int n = aligned_positions(r, pos_buf);
+        static char in_first[CONTIG_LEN];
+        int second = first_of[tmpl] != i;
+        int fbuf[512], nf = 0;
+        if (second) {
+            nf = aligned_positions(&recs[first_of[tmpl]], fbuf);
+            for (int k = 0; k < nf; k++)
+                in_first[fbuf[k]] = 1;
+        }
+        for (int k = 0; k < n; k++)
+            if (!second || !in_first[pos_buf[k]])
+                cov[pos_buf[k]]++;
+        for (int k = 0; k < nf; k++)
+            in_first[fbuf[k]] = 0;
+        /* Fragment rule (docs/coverage.md). */
+        int paired_same = (r->flag & 0x1) && !(r->flag & 0x8) && r->mpos >= 0;
+        int tlen = abs(r->tlen);
+        int64_t mid = -1;
+        if (paired_same && tlen > 0 && tlen <= 1000) {
+            if (r->pos < r->mpos || (r->pos == r->mpos && (r->flag & 0x40)))
+                mid = (r->pos < r->mpos ? r->pos : r->mpos) + tlen / 2;
+        } else if (!(r->flag & 0x1) || (r->flag & 0x8) || (r->flag & 0x40)) {
+            mid = r->pos + r->reflen / 2;
+        }
+        int b = mid >= 0 ? bin_of(mid) : -1;
+        if (b >= 0)
+            exp_frag[b]++;
+    }
+    for (int b = 0; b < NBINS; b++) {
+        double s = 0;
+        for (int64_t k = bins[b].start; k < bins[b].end; k++)
+            s += cov[k];
+        exp_depth[b] = s / (double)(bins[b].end - bins[b].start);
+    }
+}
+
+static metcn_panel_t *panel;
+
+static void setup(void)
+{
+    metcn_init();
+    metcn_log_set_level(METCN_LOG_ERROR);
+    hts_set_log_level(HTS_LOG_OFF);
+    snprintf(dir, sizeof dir, "/tmp/metcn_test_cov.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    for (int i = 0; i < CONTIG_LEN; i++)
+        refseq[i] = "ACGT"[rnd(4)];
+    make_records();
+    write_files();
+    char path[128];
+    snprintf(path, sizeof path, "%s/panel.bed", dir);
+    FILE *fp = fopen(path, "w");
+    for (int i = 0; i < NBINS; i++)
+        fprintf(fp, "chrT\t%lld\t%lld\tb%d\n", (long long)bins[i].start, (long long)bins[i].end, i);
+    fprintf(fp, "chr1\t100\t200\tother\n");
+    fclose(fp);
+    metcn_panel_opt_t o;
+    metcn_panel_opt_init(&o);
+    o.gene_region = "chrT:4991-5110";
+    panel = metcn_panel_load(path, &o, NULL);
+    ck_assert_msg(panel != NULL, "%s", metcn_last_error());
+}
+
+static void teardown(void)
+{
+    metcn_panel_destroy(panel);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+static const struct {
+    const char *file;
+    int stream, min_mapq, threads;
+} variants[] = {
+    {"reads.bam", 0, 0, 0},  {"reads.bam", 1, 0, 0},  {"reads.cram", 0, 0, 0},
+    {"reads.cram", 1, 0, 0}, {"reads.bam", 0, 20, 0}, {"reads.cram", 1, 20, 2},
+    {"reads.bam", 1, 20, 1},
+};
+
+START_TEST(test_exact)
+{
+    char path[128], ref[128];
+    snprintf(path, sizeof path, "%s/%s", dir, variants[_i].file);
+    snprintf(ref, sizeof ref, "%s/ref.fa", dir);
+    metcn_cov_opt_t opt;
+    metcn_cov_opt_init(&opt);
+    opt.force_stream = variants[_i].stream;
+    opt.min_mapq = variants[_i].min_mapq;
+    opt.threads = variants[_i].threads;
+    opt.reference = ref;
+    expectation(opt.min_mapq);
+    metcn_covtab_t *t = metcn_cov_compute(path, panel, &opt);
+    ck_assert_msg(t != NULL, "%s: %s", variants[_i].file, metcn_last_error());
+    ck_assert_str_eq(t->mode, variants[_i].stream ? "stream" : "index");
+    ck_assert_str_eq(t->sample, "edge_sample");
+    uint64_t total_frag = 0;
+    for (int b = 0; b < NBINS; b++) {
+        long row = metcn_panel_find(panel, "chrT", bins[b].start, bins[b].end);
+        ck_assert_int_ge(row, 0);
+        ck_assert_msg(t->fragments[row] == exp_frag[b],
+                      "%s stream=%d Q=%d bin %d: fragments "
+                      "%llu, expected %llu",
+                      variants[_i].file, variants[_i].stream, opt.min_mapq, b,
+                      (unsigned long long)t->fragments[row], (unsigned long long)exp_frag[b]);
+        ck_assert_msg(fabs(t->depth[row] - exp_depth[b]) < 1e-9,
+                      "%s stream=%d Q=%d bin %d: depth %.6f, expected %.6f", variants[_i].file,
+                      variants[_i].stream, opt.min_mapq, b, t->depth[row], exp_depth[b]);
+        for (int d = 0; d < METCN_N_DROP; d++)
+            ck_assert_msg(t->dropped[row][d] == exp_drop[b][d], "bin %d %s: %llu, expected %llu", b,
+                          metcn_drop_name((metcn_drop_t)d), (unsigned long long)t->dropped[row][d],
+                          (unsigned long long)exp_drop[b][d]);
+        total_frag += exp_frag[b];
+        ck_assert_msg(isfinite(t->gc[row]) && t->gc[row] >= 0 && t->gc[row] <= 1, "gc %f",
+                      t->gc[row]);
+    }
+    ck_assert_msg(total_frag > 300, "the test covers too few fragments (%llu)",
+                  (unsigned long long)total_frag);
+    metcn_covtab_destroy(t);
+}
+END_TEST
+
+/* GC of a bin equals a direct count on the reference. */
+START_TEST(test_gc)
+{
+    char ref[128];
+    snprintf(ref, sizeof ref, "%s/ref.fa", dir);
+    double gc[16];
+    ck_assert_int_eq(metcn_gc_compute(panel, ref, gc), 0);
+    for (int b = 0; b < NBINS; b++) {
+        long row = metcn_panel_find(panel, "chrT", bins[b].start, bins[b].end);
+        int g = 0;
+        for (int64_t k = bins[b].start; k < bins[b].end; k++)
+            g += refseq[k] == 'G' || refseq[k] == 'C';
+        ck_assert_double_eq_tol(gc[row], (double)g / (double)(bins[b].end - bins[b].start), 1e-12);
+    }
+}
+END_TEST
+
+/* Write a table, read it back; CNVkit (both layouts) and mosdepth files read into the same
+ * depths; a table from another panel is refused. */
+START_TEST(test_tables)
+{
+    char path[128], out[160];
+    snprintf(path, sizeof path, "%s/reads.bam", dir);
+    metcn_covtab_t *t = metcn_cov_compute(path, panel, NULL);
+    ck_assert_ptr_nonnull(t);
+    snprintf(out, sizeof out, "%s/t.tsv.gz", dir);
+    ck_assert_int_eq(metcn_covtab_write(t, out, NULL, "metcn coverage test"), 0);
+    metcn_covtab_t *u = metcn_covtab_read(out, panel);
+    ck_assert_msg(u != NULL, "%s", metcn_last_error());
+    ck_assert_str_eq(u->format, "metcn");
+    ck_assert_str_eq(u->sample, "edge_sample");
+    for (size_t i = 0; i < t->n; i++) {
+        ck_assert_uint_eq(u->fragments[i], t->fragments[i]);
+        ck_assert_double_eq_tol(u->depth[i], t->depth[i], 1e-4);
+        for (int d = 0; d < METCN_N_DROP; d++)
+            ck_assert_uint_eq(u->dropped[i][d], t->dropped[i][d]);
+    }
+    metcn_covtab_destroy(u);
+    /* CNVkit new layout (depth column), old layout (log2 only), mosdepth regions. */
+    static const char *const kinds[] = {"cnvkit_new", "cnvkit_old", "mosdepth"};
+    for (int k = 0; k < 3; k++) {
+        snprintf(out, sizeof out, "%s/%s.txt", dir, kinds[k]);
+        FILE *fp = fopen(out, "w");
+        if (k == 0)
+            fprintf(fp, "chromosome\tstart\tend\tgene\tdepth\tlog2\n");
+        if (k == 1)
+            fprintf(fp, "chromosome\tstart\tend\tgene\tlog2\n");
+        for (size_t i = t->n; i-- > 0;) { /* reverse order: matched by coordinates */
+            const metcn_bin_t *b = &panel->bins[i];
+            const char *c = panel->contigs[b->contig].name;
+            double d = t->depth[i] > 0 ? t->depth[i] : 0;
+            if (k == 0)
+                fprintf(fp, "%s\t%lld\t%lld\tg\t%.6f\t%.6f\n", c, (long long)b->start,
+                        (long long)b->end, d, d > 0 ? log2(d) : -20.0);
+            else if (k == 1)
+                fprintf(fp, "%s\t%lld\t%lld\tg\t%.9f\n", c, (long long)b->start, (long long)b->end,
+                        d > 0 ? log2(d) : -20.0);
+            else
+                fprintf(fp, "%s\t%lld\t%lld\tn\t%.6f\n", c, (long long)b->start, (long long)b->end,
+                        d);
+        }
+        fclose(fp);
+        u = metcn_covtab_read(out, panel);
+        ck_assert_msg(u != NULL, "%s: %s", kinds[k], metcn_last_error());
+        ck_assert_str_eq(u->format, k < 2 ? "cnvkit" : "mosdepth");
+        ck_assert_int_eq(u->has_fragments, 0);
+        for (size_t i = 0; i < t->n; i++)
+            ck_assert_msg(fabs(u->depth[i] - t->depth[i]) < 1e-5, "%s bin %zu: %f vs %f", kinds[k],
+                          i, u->depth[i], t->depth[i]);
+        metcn_covtab_destroy(u);
+    }
+    /* A row that matches no bin; a bin without a row. */
+    snprintf(out, sizeof out, "%s/bad.txt", dir);
+    FILE *fp = fopen(out, "w");
+    fprintf(fp, "chrT\t0\t151\tn\t3.0\n");
+    fclose(fp);
+    ck_assert_ptr_null(metcn_covtab_read(out, panel));
+    ck_assert_ptr_nonnull(strstr(metcn_last_error(), "bad.txt:1: chrT:0-151 matches no bin"));
+    fp = fopen(out, "w");
+    fprintf(fp, "chrT\t0\t150\tn\t3.0\n");
+    fclose(fp);
+    ck_assert_ptr_null(metcn_covtab_read(out, panel));
+    ck_assert_ptr_nonnull(strstr(metcn_last_error(), "bad.txt: no row for bin chr1:100-200"));
+    metcn_covtab_destroy(t);
+}
+END_TEST
+
+/* Unsorted, truncated, stale index, wrong CRAM reference: each an error, never numbers. */
+START_TEST(test_bad_inputs)
+{
+    char path[160], cmd[512], ref[128];
+    snprintf(ref, sizeof ref, "%s/ref.fa", dir);
+    /* Truncated BAM: cut the last 10 kB. */
+    snprintf(cmd, sizeof cmd,
+             "head -c $(( $(stat -c %%s %s/reads.bam) - 10000 )) %s/reads.bam "
+             "> %s/trunc.bam",
+             dir, dir, dir);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/trunc.bam", dir);
+    metcn_cov_opt_t opt;
+    metcn_cov_opt_init(&opt);
+    opt.force_stream = 1;
+    ck_assert_ptr_null(metcn_cov_compute(path, panel, &opt));
+    ck_assert_msg(strstr(metcn_last_error(), "trunc.bam: truncated") != NULL, "%s",
+                  metcn_last_error());
+    /* Stale index: the file is newer than its index. */
+    snprintf(cmd, sizeof cmd,
+             "cp %s/reads.bam %s/stale.bam && cp %s/reads.bam.bai "
+             "%s/stale.bam.bai && touch -d '-1 hour' %s/stale.bam.bai",
+             dir, dir, dir, dir, dir);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/stale.bam", dir);
+    ck_assert_ptr_null(metcn_cov_compute(path, panel, NULL));
+    ck_assert_ptr_nonnull(strstr(metcn_last_error(), "stale.bam: the index is older"));
+    /* Wrong CRAM reference: another sequence of the same length. */
+    snprintf(cmd, sizeof cmd, "awk 'NR>1 && !/^>/{gsub(/A/,\"C\")} {print}' %s > %s/wrong.fa", ref,
+             dir);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "%s/wrong.fa", dir);
+    ck_assert_int_eq(fai_build(cmd), 0);
+    opt.force_stream = 0;
+    opt.reference = cmd;
+    snprintf(path, sizeof path, "%s/reads.cram", dir);
+    ck_assert_ptr_null(metcn_cov_compute(path, panel, &opt));
+    ck_assert_msg(strstr(metcn_last_error(), "does not match") != NULL, "%s", metcn_last_error());
+    /* Unsorted: swap two records in SAM text. */
+    snprintf(cmd, sizeof cmd,
+             "(grep '^@' %s/reads.sam; grep -v '^@' %s/reads.sam | sort -k2,2 "
+             "-t' ') > %s/unsorted.sam",
+             dir, dir, dir);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/unsorted.sam", dir);
+    ck_assert_ptr_null(metcn_cov_compute(path, panel, NULL));
+    ck_assert_msg(strstr(metcn_last_error(), "not coordinate-sorted") != NULL, "%s",
+                  metcn_last_error());
+    /* Not a SAM/BAM/CRAM file. */
+    snprintf(path, sizeof path, "%s/panel.bed", dir);
+    ck_assert_ptr_null(metcn_cov_compute(path, panel, NULL));
+    snprintf(path, sizeof path, "%s/missing.bam", dir);
+    ck_assert_ptr_null(metcn_cov_compute(path, panel, NULL));
+    ck_assert_ptr_nonnull(strstr(metcn_last_error(), "missing.bam: cannot open"));
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("cov");
+    TCase *tc = tcase_create("engine");
+    tcase_add_unchecked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 300);
+    tcase_add_loop_test(tc, test_exact, 0, (int)(sizeof variants / sizeof variants[0]));
+    tcase_add_test(tc, test_gc);
+    tcase_add_test(tc, test_tables);
+    tcase_add_test(tc, test_bad_inputs);
+    suite_add_tcase(s, tc);
+    SRunner *sr = srunner_create(s);
+    srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, CK_NORMAL);
+    int failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
