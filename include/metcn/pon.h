@@ -1,0 +1,199 @@
+/* pon.h -- panel of normals (PoN): build from normal samples, the PoN file format, and the
+ * tumour-side normalisation that uses it.
+ *
+ * A PoN holds, for every bin of the panel it was built on (in panel order): the bin's GC
+ * fraction, the robust centre (median) and spread of the normals' normalised log2 depth, an
+ * exclusion reason, and the loadings of the k principal components of the normals' residual
+ * matrix.  It also stores the panel itself (contigs with lengths, bins, names, roles, target
+ * gene, window, build), so a tumour can be normalised without a FASTA or a --panel option.
+ * File format, method and formulas: docs/pon.md.
+ *
+ * Coordinates: every start/end is 0-based half-open (those of metcn_panel_t). */
+#ifndef METCN_PON_H
+#define METCN_PON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <htslib/sam.h>
+
+#include "metcn/cov.h"
+#include "metcn/metcn.h"
+#include "metcn/region.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/** Version of the PoN file format written by this metcn ("#metcn-pon <version>"). */
+#define METCN_PON_FORMAT_VERSION 1
+
+/** Why a bin is excluded by the PoN (never because of a tumour's ratio). */
+typedef enum {
+    METCN_PON_OK = 0,            /* used */
+    METCN_PON_LOW_COVERAGE = 1,  /* normals' median relative depth below opt.min_rel_depth */
+    METCN_PON_HIGH_SPREAD = 2,   /* normals' robust SD of log2 above opt.max_spread */
+    METCN_PON_NO_GC = 3,         /* GC unknown for this bin while the PoN is GC-corrected */
+    METCN_PON_ROLE_OTHER = 4,    /* bin on an unused contig (role "other") */
+    METCN_PON_NO_SEX_CENTRE = 5, /* sex-chromosome bin without enough normals of the sex
+                                    the sample needs (e.g. chrY when no XY normal) */
+    METCN_PON_SEX_ABSENT = 6     /* per sample: chrY bin of a sample inferred XX */
+} metcn_pon_reason_t;
+#define METCN_PON_N_REASONS 7
+
+/** "ok", "low_coverage", "high_spread", "no_gc", "role_other", "no_sex_centre",
+ *  "sex_absent"; "unknown" for any other value.  Never NULL. */
+const char *metcn_pon_reason_name(int reason);
+
+/** Inferred sex of a sample from its chrX (and chrY) level. */
+typedef enum {
+    METCN_SEX_UNKNOWN = 0, /* no usable chrX bins */
+    METCN_SEX_XX = 1,
+    METCN_SEX_XY = 2
+} metcn_sex_t;
+
+/** "unknown", "XX", "XY". */
+const char *metcn_sex_name(int sex);
+
+/** Build options (defaults from metcn_pon_opt_init(), printed by `metcn pon build --help`). */
+typedef struct {
+    int n_components;     /* components kept: -1 = choose from explained variance (default) */
+    int max_components;   /* cap on the automatic choice (default 5) */
+    double min_var_frac;  /* automatic choice keeps components explaining at least this
+                             fraction of the residual variance each (default 0.10) */
+    double min_rel_depth; /* bins whose median depth across normals, relative to the median
+                             of reference bins, is below this are excluded (default 0.10) */
+    double max_spread;    /* bins whose robust SD of log2 across normals exceeds this are
+                             excluded (log2 units, default 0.60) */
+    double loess_span;    /* fraction of reference bins in each LOESS window (default 0.30) */
+    int gc_correct;       /* 1: GC-correct when GC is known (default 1) */
+    double outlier_z;     /* a normal is an outlier when the robust z of its leave-one-out
+                             MAPD or max |log2| exceeds this (default 3.5) */
+    int drop_outliers;    /* 1: rebuild without the outlier normals (default 0) */
+    int min_sex_normals;  /* normals of a sex needed for its own sex-chromosome centre
+                             (default 3); fewer: derived from the other sex (see docs) */
+    int threads;          /* worker threads for per-sample work (default 1) */
+} metcn_pon_opt_t;
+
+void metcn_pon_opt_init(metcn_pon_opt_t *opt);
+
+typedef struct metcn_pon_s metcn_pon_t;
+
+/** QC of one normal, from the leave-one-out run (each normal normalised against the PoN
+ *  built without it). */
+typedef struct {
+    const char *name;    /* sample name (borrowed from the PoN) */
+    int sex;             /* metcn_sex_t */
+    double x_log2;       /* median log2 of chrX bins relative to autosomes (before centring) */
+    double median_depth; /* median raw depth of reference bins */
+    double gc_strength;  /* see metcn_cnr_t.gc_strength */
+    double mapd;         /* leave-one-out MAPD */
+    double target_log2;  /* leave-one-out median log2 of the target gene's bins */
+    double max_abs_log2; /* leave-one-out largest |log2| of any used autosomal bin */
+    double z_mapd;       /* robust z of mapd across normals */
+    double z_max;        /* robust z of max_abs_log2 across normals */
+    int outlier;         /* 1 if flagged */
+    int dropped;         /* 1 if dropped (--drop-outliers): not part of the PoN statistics */
+} metcn_pon_sample_t;
+
+/** Build a PoN from per-bin coverage tables of normal samples.  Every table must be on panel
+ *  (same bins in the same order; tables read with metcn_covtab_read() against panel are).
+ *  gc: per-bin GC fractions (panel->n_bins, NaN unknown) or NULL to take the tables' gc
+ *  column; when GC is unknown everywhere, GC correction is skipped with a warning.
+ *  Fewer than 3 normals: METCN_E_TOOFEW.  Fewer than 10: warning logged.  Returns NULL on
+ *  error (message recorded).  The panel is copied.  Caller frees with metcn_pon_destroy(). */
+metcn_pon_t *metcn_pon_build(const metcn_panel_t *panel, metcn_covtab_t *const *normals,
+                             size_t n_normals, const double *gc, const metcn_pon_opt_t *opt);
+
+/** Write the PoN (text; bgzipped when path ends ".gz"), atomically.  cmdline (may be NULL)
+ *  is recorded.  Returns 0 or a negative code. */
+int metcn_pon_write(const metcn_pon_t *pon, const char *path, const char *cmdline);
+
+/** Load a PoN file (plain or bgzipped).  Refuses an unknown format version, a truncated file
+ *  (no checksum line), an edited file (checksum mismatch) and an inconsistent panel (stored
+ *  panel checksum differs from the bins).  NULL + message on error. */
+metcn_pon_t *metcn_pon_load(const char *path);
+
+void metcn_pon_destroy(metcn_pon_t *pon);
+
+/** The panel stored in the PoN (borrowed; lives as long as the PoN). */
+const metcn_panel_t *metcn_pon_panel(const metcn_pon_t *pon);
+
+/** Check a BAM/CRAM header against the PoN's contigs: every contig holding used bins must be
+ *  present (aliases "chr7"/"7" allowed) with the same length when both are known.  what names
+ *  the header's file in the message.  Returns 0 or METCN_E_INCOMPATIBLE with a message such as
+ *  "tumour.bam: chr7 length 159138663 differs from the PoN's 159345973 (PoN built on
+ *  GRCh38?)". */
+int metcn_pon_check_header(const metcn_pon_t *pon, const sam_hdr_t *hdr, const char *what);
+
+/** Check that panel has the same bins and roles as the PoN's panel (metcn_panel_checksum()).
+ *  Returns 0 or METCN_E_INCOMPATIBLE naming both panels. */
+int metcn_pon_check_panel(const metcn_pon_t *pon, const metcn_panel_t *panel);
+
+/** Normalised copy ratios of one sample. */
+typedef struct {
+    size_t n;            /* == panel bins, panel order */
+    double *log2;        /* normalised log2 copy ratio; NaN for bins excluded by the PoN */
+    double *depth;       /* the sample's raw mean depth (for reports) */
+    double *pon_sd;      /* PoN spread of the bin (robust SD of normals' normalised log2) */
+    double *weight;      /* inverse-variance weight: 1 / max(pon_sd^2 * noise_scale^2, 1e-4);
+                            0 if excluded (docs/pon.md) */
+    int *excluded;       /* 0 used, else a metcn_pon_reason_t (metcn_pon_reason_name()) */
+    double mapd;         /* sample noise: median |difference| of consecutive used reference
+                            bins' log2 */
+    double gc_strength;  /* size of the GC correction: robust SD (MAD * 1.4826) over the used
+                            reference bins of the fitted GC curve, log2 units; 0 if none */
+    double median_depth; /* median raw depth of reference bins */
+    int n_components_used;
+    int sex;            /* metcn_sex_t inferred for the sample */
+    double x_log2;      /* median log2 of chrX bins (autosome-scaled, before centring) */
+    double noise_scale; /* sample's noise relative to the PoN's: MAPD / PoN median MAPD */
+} metcn_cnr_t;
+
+/** Normalise one sample exactly as the PoN normalised its normals: scale to the median of
+ *  the reference bins, GC-correct (curve fitted on reference bins only), log2, subtract the
+ *  PoN centre (the sample's sex's centre on sex chromosomes), remove the PoN's components
+ *  with coefficients fitted on used bins off the target gene's chromosome only, re-centre on
+ *  the reference bins.  sample->panel must match the PoN's panel (metcn_pon_check_panel()).
+ *  *out is allocated; caller frees with metcn_cnr_destroy().  Returns 0 or a negative code. */
+int metcn_pon_normalize(const metcn_pon_t *pon, const metcn_covtab_t *sample, metcn_cnr_t **out);
+
+void metcn_cnr_destroy(metcn_cnr_t *c);
+
+/* ---- accessors (borrowed results) ---------------------------------------------------------- */
+
+/** Format version of the loaded file (METCN_PON_FORMAT_VERSION when built in memory). */
+int metcn_pon_format_version(const metcn_pon_t *pon);
+/** metcn version that wrote the PoN. */
+const char *metcn_pon_metcn_version(const metcn_pon_t *pon);
+/** Checksum of the PoN content (16 hex digits): identifies the PoN in reports. */
+const char *metcn_pon_checksum(const metcn_pon_t *pon);
+/** metcn_panel_checksum() of the stored panel. */
+const char *metcn_pon_panel_checksum(const metcn_pon_t *pon);
+/** Number of normals used (dropped outliers not counted) and recorded (all). */
+size_t metcn_pon_n_normals(const metcn_pon_t *pon);
+size_t metcn_pon_n_samples(const metcn_pon_t *pon);
+/** QC of recorded normal i (0 <= i < metcn_pon_n_samples()); NULL out of range. */
+const metcn_pon_sample_t *metcn_pon_sample(const metcn_pon_t *pon, size_t i);
+/** Components kept (k >= 0). */
+int metcn_pon_n_components(const metcn_pon_t *pon);
+/** Fraction of residual variance explained by component j (0 <= j < k). */
+double metcn_pon_component_var_frac(const metcn_pon_t *pon, int j);
+/** Whether the PoN's normals were GC-corrected. */
+int metcn_pon_gc_corrected(const metcn_pon_t *pon);
+/** Options the PoN was built with. */
+const metcn_pon_opt_t *metcn_pon_options(const metcn_pon_t *pon);
+/** Median leave-one-out MAPD of the used normals (the PoN's noise level). */
+double metcn_pon_median_mapd(const metcn_pon_t *pon);
+/** Per-bin values, panel order (arrays of metcn_pon_panel()->n_bins; borrowed). */
+const double *metcn_pon_centre(const metcn_pon_t *pon); /* log2 centre (XX centre on sex bins) */
+const double *metcn_pon_spread(const metcn_pon_t *pon); /* robust SD of normals' log2 */
+const double *metcn_pon_gc(const metcn_pon_t *pon);     /* GC fraction; NaN unknown */
+const int *metcn_pon_excluded(const metcn_pon_t *pon);  /* metcn_pon_reason_t */
+/** Number of bins excluded for each reason (METCN_PON_N_REASONS entries; [0] = used). */
+const size_t *metcn_pon_reason_counts(const metcn_pon_t *pon);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

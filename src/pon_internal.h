@@ -1,0 +1,45 @@
+/* pon_internal.h -- the PoN object shared by pon.c (build, normalise) and pon_io.c (file). */
+#ifndef METCN_PON_INTERNAL_H
+#define METCN_PON_INTERNAL_H
+
+#include "metcn/pon.h"
+
+struct metcn_pon_s {
+    metcn_panel_t *panel; /* owned unless panel_borrowed */
+    int panel_borrowed;
+    int format_version;
+    char metcn_version[32];
+    char checksum[17];       /* content checksum (set by write/load) */
+    char panel_checksum[17]; /* metcn_panel_checksum() of panel */
+    metcn_pon_opt_t opt;
+    int gc_corrected;
+    size_t n_samples; /* recorded normals */
+    size_t n_used;    /* normals in the statistics */
+    metcn_pon_sample_t *samples;
+    char **names;
+    /* per bin, panel order */
+    double *gc;
+    double *rel_depth; /* median over normals of depth / sample reference median */
+    double *centre;    /* XX / autosomal centre */
+    double *centre_xy; /* XY centre (== centre off the sex chromosomes) */
+    double *spread;    /* robust SD of normals' log2 before components */
+    double *sd;        /* robust SD of the leave-one-out normalised log2 */
+    int *excluded;
+    int k;            /* components */
+    double *load;     /* n_bins * k, row-major by bin */
+    double *sv;       /* k singular values */
+    double *var_frac; /* k */
+    double median_mapd;
+    size_t reason_counts[METCN_PON_N_REASONS];
+    char *command; /* command line that built it (or NULL) */
+    char *created;
+};
+
+/* Allocate the per-bin arrays for panel (n bins) and k components; 0 or METCN_E_NOMEM. */
+int pon_alloc_bins(metcn_pon_t *pon, size_t n);
+int pon_alloc_components(metcn_pon_t *pon, int k);
+/* 'X', 'Y' or 0 for the contig of bin i. */
+int pon_sex_kind(const metcn_panel_t *p, size_t i);
+void pon_count_reasons(metcn_pon_t *pon);
+
+#endif

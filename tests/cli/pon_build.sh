@@ -1,0 +1,77 @@
+# CLI tests of `metcn pon build` / `metcn pon info` on the fixture normals (BAM and CRAM):
+# a PoN is written and reads back, the outlier normal is flagged (and dropped with
+# --drop-outliers), the header check refuses another build, corrupt/truncated PoNs and bad
+# usage are refused with their message, and no half-written PoN is left behind.
+. "$(dirname "$0")/lib.bash" "$@"
+
+TD=${METCN_TESTDATA:-$BUILD/testdata}
+[ -s "$TD/manifest.tsv" ] || { echo "fixture $TD/manifest.tsv missing"; exit 1; }
+mapfile -t NORMALS < <(awk -F'\t' -v td="$TD" 'NR > 1 && $2 == "normal" {print td "/" $4}' "$TD/manifest.tsv")
+OUTLIER=$(awk -F'\t' 'NR > 1 && $2 == "outlier_normal" {print $1; exit}' "$TD/manifest.tsv")
+OUTBAM=$(awk -F'\t' 'NR > 1 && $2 == "outlier_normal" {print $4; exit}' "$TD/manifest.tsv")
+[ "${#NORMALS[@]}" -ge 10 ] || { echo "expected >= 10 normals, found ${#NORMALS[@]}"; exit 1; }
+
+# build from BAMs (+ the outlier), bgzipped
+run "$METCN" pon build --panel "$TD/panel.bed" --reference "$TD/ref.fa" -@ 2 \
+    -o "$WORK/pon.gz" "${NORMALS[@]}" "$TD/$OUTBAM"
+expect_rc 0
+run "$METCN" pon info "$WORK/pon.gz"
+expect_rc 0
+expect_out "format_version	1"
+expect_out "gc_corrected	yes"
+expect_out "normals_used	$((${#NORMALS[@]} + 1))"
+# the outlier normal is flagged, and only it
+if echo "$OUT" | awk -F'\t' -v o="$OUTLIER" '$1 == o && $11 == "outlier" {f = 1} END {exit !f}'; then ok; else bad "outlier $OUTLIER not flagged"; fi
+n_out=$(echo "$OUT" | awk -F'\t' '$11 == "outlier"' | wc -l)
+if [ "$n_out" -eq 1 ]; then ok; else bad "$n_out normals flagged, expected 1"; fi
+# every normal: sex from the manifest
+while IFS=$'\t' read -r s k sex rest; do
+    [ "$k" = normal ] || continue
+    if echo "$OUT" | awk -F'\t' -v s="$s" -v x="$sex" '$1 == s && $2 == x {f = 1} END {exit !f}'; then ok; else bad "$s: sex not $sex"; fi
+done < <(tail -n +2 "$TD/manifest.tsv")
+
+# --drop-outliers
+run "$METCN" pon build --panel "$TD/panel.bed" --reference "$TD/ref.fa" --drop-outliers \
+    -o "$WORK/pon2" "${NORMALS[@]}" "$TD/$OUTBAM"
+expect_rc 0
+run "$METCN" pon info "$WORK/pon2"
+expect_out "normals_used	${#NORMALS[@]}"
+expect_out "dropped"
+
+# --list with k = 0
+printf '%s\n' "${NORMALS[@]}" >"$WORK/list"
+run "$METCN" pon build --panel "$TD/panel.bed" -k 0 --no-gc -o "$WORK/pon3" --list "$WORK/list"
+expect_rc 0
+run "$METCN" pon info "$WORK/pon3"
+expect_out "components	0"
+expect_out "gc_corrected	no"
+
+# errors: too few normals, usage, corrupt and truncated files
+run "$METCN" pon build --panel "$TD/panel.bed" -o "$WORK/few" "${NORMALS[0]}" "${NORMALS[1]}"
+expect_rc 1
+expect_err "at least 3"
+expect_no_file "$WORK/few"
+run "$METCN" pon build --panel "$TD/panel.bed" "${NORMALS[@]}"
+expect_rc 2
+expect_err "-o PON is required"
+run "$METCN" pon build --panel "$TD/panel.bed" -k x -o "$WORK/x" "${NORMALS[@]}"
+expect_rc 2
+expect_err "--components"
+run "$METCN" pon frobnicate
+expect_rc 2
+head -n -1 "$WORK/pon3" >"$WORK/trunc"
+run "$METCN" pon info "$WORK/trunc"
+expect_rc 1
+expect_err "truncated"
+sed 's/^meta\tgc_corrected\t0/meta\tgc_corrected\t1/' "$WORK/pon3" >"$WORK/edited"
+run "$METCN" pon info "$WORK/edited"
+expect_rc 1
+expect_err "checksum mismatch"
+run "$METCN" pon info "$TD/panel.bed"
+expect_rc 1
+expect_err "not a metcn PoN"
+# a missing input leaves no PoN
+run "$METCN" pon build --panel "$TD/panel.bed" -o "$WORK/none" "${NORMALS[@]}" "$WORK/missing.bam"
+expect_rc 1
+expect_no_file "$WORK/none"
+finish
