@@ -505,7 +505,10 @@ metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
                 for (int e = 0; e < 3; e++) {
                     char ip[4096];
                     snprintf(ip, sizeof ip, "%s%s", path, ext[e]);
-                    if (stat(ip, &si) == 0 && si.st_mtime < sf.st_mtime)
+                    /* Writers that build the index while writing (samtools sort
+                     * --write-index, metcn-sim) save it a few ms before closing the file:
+                     * only an index older by more than 2 s is stale. */
+                    if (stat(ip, &si) == 0 && si.st_mtime + 2 < sf.st_mtime)
                         stale = 1;
                 }
             if (stale) {

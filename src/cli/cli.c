@@ -146,7 +146,7 @@ void cli_panel_help(FILE *fp)
     metcn_panel_opt_init(&d);
     fprintf(fp,
             "Panel options:\n"
-            "  --panel NAME|BED       built-in panel (see 'metcn panel --list') or a BED file\n"
+            "  --panel NAME|BED       built-in panel (see 'metcn panel list') or a BED file\n"
             "  --gene NAME            target gene, matched against the BED name column [%s]\n"
             "  --gene-region CHR:S-E  target gene region (1-based, inclusive), overriding names\n"
             "  --window INT           bp either side of the gene whose bins are not chromosome\n"

@@ -1,0 +1,264 @@
+/* concord.h -- NGS-vs-FISH concordance: the statistics (2x2 agreement with exact intervals,
+ * Cohen's and weighted kappa, correlations, Bland-Altman, ROC/AUC) and the pipeline behind
+ * `metcn concordance` (read metcn calls tables and a FISH table, match samples by id,
+ * classify both sides, compute everything, write JSON/TSV/SVG).
+ *
+ * Undefined quantities (an empty denominator, a constant variable, too few pairs) are NaN in
+ * the structs below and carry a static `note` saying why; the writers print them as JSON null
+ * and TSV "NA", never as a number. */
+#ifndef METCN_CONCORD_H
+#define METCN_CONCORD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ---- tiers ------------------------------------------------------------------------------- */
+
+/** FISH-style tiers, ordered (Camidge): negative < low < intermediate < high. */
+#define METCN_CONCORD_TIER_NA (-1)
+#define METCN_CONCORD_N_TIERS 4
+/** "negative", "low", "intermediate", "high"; "NA" for anything else. */
+const char *metcn_concord_tier_name(int tier);
+/** Inverse of metcn_concord_tier_name() (case-insensitive); METCN_CONCORD_TIER_NA if unknown. */
+int metcn_concord_tier_parse(const char *s);
+
+/** Tier boundaries on the MET/CEP7 ratio. Camidge: negative < low_min <= low <= low_max <
+ *  intermediate < high_min <= high. */
+typedef struct {
+    double low_min;  /* 1.8 */
+    double low_max;  /* 2.2 (inclusive in low) */
+    double high_min; /* 5.0 */
+} metcn_tier_cuts_t;
+
+/** Tier of a ratio (METCN_CONCORD_TIER_NA when the ratio is not finite). */
+int metcn_concord_tier_of_ratio(const metcn_tier_cuts_t *cuts, double ratio);
+
+/* ---- single statistics ------------------------------------------------------------------ */
+
+/** One statistic: an estimate, an interval where one applies, a standard error where one is
+ *  reported. NaN marks "undefined / not applicable"; note (static string) says why an
+ *  estimate is undefined, or states a caveat; NULL when there is nothing to say. */
+typedef struct {
+    double estimate;
+    double ci_low, ci_high;
+    double se;
+    int64_t n; /* observations the statistic rests on (the denominator for a proportion) */
+    const char *note;
+} metcn_stat_t;
+
+/** A statistic with every field NaN, n = 0 and the given note. */
+metcn_stat_t metcn_stat_undefined(const char *note);
+
+/** Exact (Clopper-Pearson) interval for x successes in n trials at confidence level (e.g.
+ *  0.95): lower = 0 when x = 0, upper = 1 when x = n, otherwise beta quantiles
+ *  B(a/2; x, n-x+1) and B(1-a/2; x+1, n-x). Returns 0, or METCN_E_ARG when n <= 0,
+ *  x outside [0, n] or level outside (0, 1) (lo/hi set to NaN). */
+int metcn_clopper_pearson(int64_t x, int64_t n, double level, double *lo, double *hi);
+
+/** x/n with its Clopper-Pearson interval; undefined (note = undefined_note) when n = 0. */
+metcn_stat_t metcn_stat_proportion(int64_t x, int64_t n, double level, const char *undefined_note);
+
+/** Kappa weights. */
+typedef enum {
+    METCN_KAPPA_UNWEIGHTED = 0, /* Cohen's kappa: w_ij = [i == j] */
+    METCN_KAPPA_LINEAR = 1,     /* w_ij = 1 - |i-j|/(k-1) */
+    METCN_KAPPA_QUADRATIC = 2   /* w_ij = 1 - (i-j)^2/(k-1)^2 */
+} metcn_kappa_weights_t;
+
+/** Cohen's (weighted) kappa of a k x k table m (row-major, rows = one rater, columns = the
+ *  other), with the Fleiss-Cohen-Everitt (1969) large-sample standard error (non-null) in
+ *  .se and the Wald interval kappa +- z*se clamped to [-1, 1]. Undefined when the table is
+ *  empty or chance agreement is 1 (both raters used one and the same single category). */
+metcn_stat_t metcn_kappa(const int64_t *m, int k, metcn_kappa_weights_t weights, double level);
+
+/** Pearson correlation of (x[i], y[i]) over the pairs where both are finite; interval by
+ *  Fisher's z with SE 1/sqrt(n-3) (needs n > 3). Undefined for n < 2 or a constant side. */
+metcn_stat_t metcn_corr_pearson(const double *x, const double *y, size_t n, double level);
+/** Spearman correlation (Pearson on mid-ranks); interval by Fisher's z with the
+ *  Fieller-Hartley-Pearson SE sqrt(1.06/(n-3)) (needs n > 3). */
+metcn_stat_t metcn_corr_spearman(const double *x, const double *y, size_t n, double level);
+
+/** Bland-Altman on differences d[i] (non-finite entries skipped): bias (mean, t interval),
+ *  SD of the differences, and the limits of agreement bias -+ z*SD with the approximate
+ *  intervals of Bland & Altman (1999): limit -+ t(n-1) * SD * sqrt(3/n). Needs n >= 2. */
+typedef struct {
+    metcn_stat_t bias, sd, loa_low, loa_high;
+} metcn_bland_altman_t;
+void metcn_bland_altman(const double *d, size_t n, double level, metcn_bland_altman_t *out);
+
+/* ---- ROC --------------------------------------------------------------------------------- */
+
+typedef struct {
+    double cutoff; /* positive when score >= cutoff; +inf for the (0,0) corner */
+    double fpr, tpr;
+} metcn_roc_point_t;
+
+typedef struct {
+    metcn_stat_t auc;    /* Mann-Whitney AUC (ties count 1/2), DeLong (1988) variance and a
+                            Wald interval clamped to [0, 1]; se = DeLong SE */
+    metcn_stat_t youden; /* estimate = the smallest observed cut-off that maximises
+                            J = sensitivity + specificity - 1 (positive when score >= cut-off) */
+    double youden_j, youden_sensitivity, youden_specificity;
+    size_t n_pos, n_neg;
+    metcn_roc_point_t *points; /* from (0,0) to (1,1); caller frees with metcn_roc_free() */
+    size_t n_points;
+} metcn_roc_t;
+
+/** ROC of score predicting positive[i] != 0, over the i where score is finite and
+ *  positive[i] >= 0. Returns 0 (undefined AUC when one class is empty, with a note) or
+ *  METCN_E_NOMEM. */
+int metcn_roc(const double *score, const int *positive, size_t n, double level, metcn_roc_t *out);
+void metcn_roc_free(metcn_roc_t *r);
+
+/* ---- the concordance pipeline ------------------------------------------------------------ */
+
+/** When is a sample "amplified"? Amplified when ANY rule that is set holds; a rule whose
+ *  input is NA for the sample does not hold; when every rule that is set has an NA input, the
+ *  sample is unclassified (-1). */
+typedef struct {
+    double ratio_min; /* MET/CEP7 (FISH) or met_chr7_ratio (NGS) >= this; NaN = unused */
+    double level_min; /* mean MET signals per nucleus (FISH) or met_cn (NGS) >= this; NaN */
+    int tier_min;     /* tier >= this; METCN_CONCORD_TIER_NA = unused */
+} metcn_amp_rule_t;
+
+/** Parse "ratio:X", "tier:NAME", "mean:X" (FISH) or "cn:X" (NGS), comma-separated for
+ *  "any of". ngs selects which level keyword is accepted. Returns 0 or METCN_E_FORMAT (message
+ *  recorded). */
+int metcn_concord_parse_rule(const char *spec, int ngs, metcn_amp_rule_t *rule);
+/** Format a rule back ("ratio>=2 or cn>=5"); returns buf. */
+const char *metcn_concord_rule_str(const metcn_amp_rule_t *rule, int ngs, char *buf, size_t size);
+/** 1 amplified, 0 not, -1 unclassified. */
+int metcn_concord_rule_apply(const metcn_amp_rule_t *rule, double ratio, double level, int tier);
+
+typedef struct {
+    /* FISH table columns (matched case-sensitively against the header) */
+    const char *fish_sample;   /* "sample" */
+    const char *fish_ratio;    /* "met_cep7_ratio" */
+    const char *fish_met;      /* "met_per_nucleus" (mean MET signals per nucleus) */
+    const char *fish_nucleus;  /* "nucleus" (per-nucleus format) */
+    const char *fish_met_n;    /* "met" (per-nucleus MET signal count) */
+    const char *fish_cep7_n;   /* "cep7" (per-nucleus CEP7 signal count) */
+    metcn_amp_rule_t fish_amp; /* default ratio >= 2.0 */
+    metcn_amp_rule_t ngs_amp;  /* default ratio >= 2.0 */
+    metcn_tier_cuts_t cuts;    /* FISH tiers (and NGS tiers when ngs_tier_from_ratio) */
+    int ngs_tier_from_ratio;   /* 0: the calls' tier column; 1: tier of met_chr7_ratio */
+    int include_qc_fail;       /* 0: calls with qc = fail are excluded (and listed) */
+    double level;              /* confidence level of every interval, 0.95 */
+} metcn_concord_opt_t;
+
+void metcn_concord_opt_init(metcn_concord_opt_t *opt);
+
+typedef enum {
+    METCN_CONCORD_MATCHED = 0,    /* in both tables, once each */
+    METCN_CONCORD_NGS_ONLY,       /* in the calls, not in the FISH table */
+    METCN_CONCORD_FISH_ONLY,      /* in the FISH table, not in the calls */
+    METCN_CONCORD_DUPLICATE_NGS,  /* id on more than one calls row: excluded */
+    METCN_CONCORD_DUPLICATE_FISH, /* id on more than one FISH summary row (or a nucleus
+                                     repeated): excluded */
+    METCN_CONCORD_QC_FAIL         /* matched but the call failed QC: excluded */
+} metcn_concord_status_t;
+/** "matched", "ngs_only", "fish_only", "duplicate_ngs", "duplicate_fish", "qc_fail". */
+const char *metcn_concord_status_name(metcn_concord_status_t s);
+
+typedef struct {
+    char *sample;
+    metcn_concord_status_t status;
+    int n_ngs_rows, n_fish_rows; /* rows seen with this id (duplicates > 1) */
+    /* NGS side (NaN / TIER_NA when NA or absent) */
+    double ngs_met_cn, ngs_chr7_cn, ngs_ratio;
+    int ngs_tier;
+    char ngs_qc[8];
+    /* FISH side */
+    double fish_ratio, fish_met, fish_cep7;
+    int64_t fish_nuclei;                  /* 0 unless per-nucleus counts were given */
+    double fish_ge4, fish_ge5, fish_ge15; /* share of nuclei with >= 4, 5, 15 MET signals */
+    int fish_tier;
+    int ngs_amp, fish_amp; /* 1, 0, -1 unclassified */
+} metcn_concord_sample_t;
+
+/** The statistics, in output order: X(id, "json/tsv name"). */
+#define METCN_CONCORD_STATS(X)                                                                     \
+    X(TP, "tp")                                                                                    \
+    X(FP, "fp")                                                                                    \
+    X(FN, "fn")                                                                                    \
+    X(TN, "tn")                                                                                    \
+    X(OPA, "opa")                                                                                  \
+    X(PPA, "ppa")                                                                                  \
+    X(NPA, "npa")                                                                                  \
+    X(SENSITIVITY, "sensitivity")                                                                  \
+    X(SPECIFICITY, "specificity")                                                                  \
+    X(PPV, "ppv")                                                                                  \
+    X(NPV, "npv")                                                                                  \
+    X(ACCURACY, "accuracy")                                                                        \
+    X(KAPPA, "kappa")                                                                              \
+    X(TIER_AGREEMENT, "tier_agreement")                                                            \
+    X(WKAPPA_LINEAR, "weighted_kappa_linear")                                                      \
+    X(WKAPPA_QUADRATIC, "weighted_kappa_quadratic")                                                \
+    X(PEARSON, "pearson")                                                                          \
+    X(SPEARMAN, "spearman")                                                                        \
+    X(PEARSON_CN, "pearson_cn")                                                                    \
+    X(SPEARMAN_CN, "spearman_cn")                                                                  \
+    X(BA_BIAS, "bland_altman_bias")                                                                \
+    X(BA_SD, "bland_altman_sd")                                                                    \
+    X(BA_LOA_LOW, "bland_altman_loa_low")                                                          \
+    X(BA_LOA_HIGH, "bland_altman_loa_high")                                                        \
+    X(AUC, "auc")                                                                                  \
+    X(AUC_RATIO, "auc_ratio")                                                                      \
+    X(AUC_CN, "auc_cn")                                                                            \
+    X(YOUDEN_RATIO, "youden_cutoff_ratio")                                                         \
+    X(YOUDEN_CN, "youden_cutoff_cn")
+
+#define METCN_CONCORD_STAT_ENUM_(id, name) METCN_CSTAT_##id,
+typedef enum { METCN_CONCORD_STATS(METCN_CONCORD_STAT_ENUM_) METCN_CONCORD_N_STATS } metcn_cstat_t;
+#undef METCN_CONCORD_STAT_ENUM_
+/** Output name of a statistic ("sensitivity"). */
+const char *metcn_concord_stat_name(metcn_cstat_t s);
+
+typedef struct {
+    metcn_concord_opt_t opt;
+    metcn_concord_sample_t *samples; /* sorted by sample id */
+    size_t n_samples;
+    size_t n_calls_rows, n_fish_rows;
+    size_t n_matched;     /* MATCHED */
+    size_t n_classified;  /* MATCHED with both amplified calls defined: the 2x2 table */
+    size_t n_tiered;      /* MATCHED with both tiers defined: the tier table */
+    int fish_per_nucleus; /* the FISH table was per-nucleus counts */
+    int64_t tier_matrix[METCN_CONCORD_N_TIERS][METCN_CONCORD_N_TIERS]; /* [ngs][fish] */
+    metcn_stat_t stat[METCN_CONCORD_N_STATS];
+    metcn_roc_t roc_ratio, roc_cn;
+    char **calls_paths; /* inputs, for the report */
+    size_t n_calls_paths;
+    char *fish_path;
+} metcn_concord_t;
+
+/** Read n_calls calls tables (metcn call's PREFIX.calls.tsv; columns found by header name,
+ *  extra columns ignored) and a FISH table (TSV or CSV: a summary table with one row per
+ *  sample, or per-nucleus rows sample/nucleus/met/cep7, recognised by its header), match by
+ *  sample id and compute every statistic. NULL on error (message names the file and line).
+ *  Caller frees with metcn_concord_destroy(). */
+metcn_concord_t *metcn_concord_run(const char *const *calls, size_t n_calls, const char *fish,
+                                   const metcn_concord_opt_t *opt);
+void metcn_concord_destroy(metcn_concord_t *c);
+
+/** Compute the statistics from c->samples (already classified). Exposed for tests. */
+int metcn_concord_compute(metcn_concord_t *c);
+
+/** Writers (atomic). cmdline may be NULL. Return 0 or a negative code. */
+int metcn_concord_write_json(const metcn_concord_t *c, const char *path, const char *cmdline);
+/** Statistics table: statistic estimate ci_low ci_high se n note. */
+int metcn_concord_write_tsv(const metcn_concord_t *c, const char *path);
+/** One row per sample id with both sides, classifications and status. */
+int metcn_concord_write_samples(const metcn_concord_t *c, const char *path);
+/** Scatter of NGS vs FISH ratio (log axes) with the tier bands on both axes. */
+int metcn_concord_write_scatter_svg(const metcn_concord_t *c, const char *path);
+/** ROC curves of NGS ratio and copy number predicting FISH amplification. */
+int metcn_concord_write_roc_svg(const metcn_concord_t *c, const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
