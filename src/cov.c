@@ -513,7 +513,7 @@ metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
                 }
             if (stale) {
                 metcn_set_error(METCN_E_INDEX,
-                                "%s: the index is older than the file (stale "
+                                "%s: the index is older than the file by more than 2 s (stale "
                                 "index: rebuild it with samtools index)",
                                 path);
                 goto out;
