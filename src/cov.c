@@ -77,6 +77,8 @@ typedef struct {
     pending_t *pool;
     uint32_t *freelist;
     uint32_t npool, nfree, mpool;
+    size_t purge_at; /* purge stale pending reads when this many are held */
+    int64_t max_span;  /* longest reference span of any read ever put on hold */
 } engine_t;
 
 static uint64_t qhash(const char *s)
@@ -187,7 +189,7 @@ static int pending_put(engine_t *E, const bam1_t *r)
         slot = E->npool++;
     }
     pending_t *p = &E->pool[slot];
-    snprintf(p->qname, sizeof p->qname, "%s", bam_get_qname(r));
+    memcpy(p->qname, bam_get_qname(r), r->core.l_qname); /* NUL-terminated, <= 255 bytes */
     p->tid = r->core.tid;
     p->mpos = r->core.mpos;
     p->nblocks = 0;
@@ -204,6 +206,8 @@ static int pending_put(engine_t *E, const bam1_t *r)
         if (bam_cigar_type(op) & 2)
             pos += len;
     }
+    if (pos - r->core.pos > E->max_span)
+        E->max_span = pos - r->core.pos;
     int ret;
     khint_t k = kh_put(pend, E->pend, qhash(p->qname), &ret);
     if (ret < 0)
@@ -247,7 +251,8 @@ static int process(engine_t *E, const bam1_t *r)
             if (row >= 0)
                 E->t->dropped[row][why]++;
         }
-        if (paired_same && r->core.mpos <= pos && kh_size(E->pend) > 0)
+        if (paired_same && r->core.mpos <= pos && kh_size(E->pend) > 0 &&
+            pos < r->core.mpos + E->max_span)
             pending_take(E, r); /* its counted mate need not wait any longer */
         return 0;
     }
@@ -255,7 +260,9 @@ static int process(engine_t *E, const bam1_t *r)
     /* Mate overlap: the second mate subtracts what the first already counted. */
     /* At equal positions whichever mate comes first in the file waits for the other. */
     pending_t *first = NULL;
-    if (paired_same && kh_size(E->pend) > 0 && r->core.mpos <= pos)
+    /* The first mate can overlap this read only if it starts within the longest span held. */
+    if (paired_same && kh_size(E->pend) > 0 && r->core.mpos <= pos &&
+        pos < r->core.mpos + E->max_span)
         first = pending_take(E, r);
     const uint32_t *cig = bam_get_cigar(r);
     int64_t p = pos;
@@ -415,6 +422,7 @@ metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
         goto nomem;
     E.opt = opt;
     E.t = t;
+    E.purge_at = 4096;
     if (!(t->dropped = calloc(panel->n_bins ? panel->n_bins : 1, sizeof *t->dropped)) ||
         !(E.bases = calloc(panel->n_bins ? panel->n_bins : 1, sizeof *E.bases)) ||
         !(E.pend = kh_init(pend)))
@@ -569,8 +577,9 @@ metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
                     if (kh_size(E.pend))
                         pending_purge(&E, r->core.tid, 0);
                     last_tid = r->core.tid;
-                } else if (kh_size(E.pend) > 4096) {
+                } else if (kh_size(E.pend) > E.purge_at) {
                     pending_purge(&E, r->core.tid, r->core.pos);
+                    E.purge_at = 2 * kh_size(E.pend) > 4096 ? 2 * kh_size(E.pend) : 4096;
                 }
                 if (process(&E, r))
                     goto out;
@@ -598,8 +607,11 @@ metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
             }
             if (tid != last_tid && kh_size(E.pend))
                 pending_purge(&E, tid, 0);
-            else if (kh_size(E.pend) > 4096)
+            else if (kh_size(E.pend) > E.purge_at) {
+                /* Amortised: the next purge waits until the table has doubled. */
                 pending_purge(&E, tid, r->core.pos);
+                E.purge_at = 2 * kh_size(E.pend) > 4096 ? 2 * kh_size(E.pend) : 4096;
+            }
             last_tid = tid;
             last_pos = r->core.pos;
             if (process(&E, r))

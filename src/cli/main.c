@@ -2,18 +2,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "commands.h"
 #include <htslib/hts.h>
 
+#include "commands.h"
 #include "metcn/metcn.h"
-
-/* Weak until every command's file is in the tree: a missing one reports itself instead of
- * breaking the link. */
-
-#pragma weak metcn_main_pon
-#pragma weak metcn_main_call
-#pragma weak metcn_main_concordance
-#pragma weak metcn_main_dilute
 
 static const struct {
     const char *name;
@@ -61,10 +53,6 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(argv[1], commands[i].name) != 0)
             continue;
-        if (!commands[i].func) {
-            fprintf(stderr, "metcn: command '%s' is not available in this build\n", argv[1]);
-            return 1;
-        }
         int r = commands[i].func(argc - 1, argv + 1);
         if (fflush(stdout) != 0 || ferror(stdout)) {
             fprintf(stderr, "metcn %s: error writing standard output\n", argv[1]);

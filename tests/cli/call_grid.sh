@@ -1,0 +1,82 @@
+# The read-level grid: build a PoN from the simulated normals, call every simulated tumour
+# (BAM) at its true purity and ploidy, and score the calls against the truth with
+# tests/compare/call_eval.py --assert (interval coverage >= 95% at purity >= 0.3, tier /
+# >10 flag / pattern right away from boundaries and equivocal on them, normals never
+# amplified).  Then: CRAM and BAM give identical calls; bad inputs are rejected.
+. "$(dirname "$0")/lib.bash" "$@"
+TD=${METCN_TESTDATA:-$BUILD/testdata}
+M=$TD/manifest.tsv
+if [ ! -s "$M" ]; then
+    echo "SKIP: no fixture manifest at $M"
+    exit 0
+fi
+cd "$TD" || exit 1
+col() { awk -F'\t' -v c="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next } { print $k }' "$M"; }
+
+# PoN from the normals (the outlier normal is left out, as a lab would after `pon build` QC)
+normals=$(awk -F'\t' 'NR > 1 && $2 == "normal" { print $4 }' "$M")
+run "$METCN" pon build --panel panel.bed --reference ref.fa -@ 2 -o "$WORK/pon.tsv.gz" $normals
+expect_rc 0
+[ -s "$WORK/pon.tsv.gz" ] || { echo "no PoN built: $ERR" >&2; finish; exit 1; }
+
+# tumours, one run per (purity, ploidy); normals in one run without --purity
+groups=$(awk -F'\t' 'NR > 1 && $2 == "tumour" { print $12 "\t" $13 }' "$M" | sort -u)
+g=0
+while IFS=$'\t' read -r pur pl; do
+    g=$((g + 1))
+    bams=$(awk -F'\t' -v p="$pur" -v q="$pl" 'NR > 1 && $2 == "tumour" && $12 == p && $13 == q { print $4 }' "$M")
+    run "$METCN" call --pon "$WORK/pon.tsv.gz" --purity "$pur" --ploidy "$pl" -@ 2 -q \
+        --no-sample-files -o "$WORK/grid$g" $bams
+    expect_rc 0
+done <<<"$groups"
+run "$METCN" call --pon "$WORK/pon.tsv.gz" -@ 2 -q --no-sample-files -o "$WORK/normals" $normals
+expect_rc 0
+run python3 "$SRC/tests/compare/call_eval.py" "$M" "$WORK"/grid*.calls.tsv "$WORK/normals.calls.tsv" --assert
+echo "$OUT"
+echo "$ERR" | head -40
+expect_rc 0
+
+# one full run with every per-sample file, on a focal tumour: the files exist and parse
+s=T_m12_p0.6_c2
+run "$METCN" call --pon "$WORK/pon.tsv.gz" --purity 0.6 -o "$WORK/one" "$s.bam"
+expect_rc 0
+expect_out "$s: MET "
+for ext in cnr seg vcf svg; do [ -s "$WORK/one.$s.$ext" ] && ok || bad "one.$s.$ext missing"; done
+if command -v bcftools >/dev/null; then
+    run bcftools view -H "$WORK/one.$s.vcf"
+    expect_rc 0
+    expect_out "SVCLAIM=D"
+fi
+run python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["samples"][0]["call"]["tier"])' "$WORK/one.json"
+expect_rc 0
+
+# BAM and CRAM: identical calls (every column)
+crams=$(awk -F'\t' 'NR > 1 && $5 != "." && $2 == "tumour" { print $1 "\t" $4 "\t" $5 "\t" $12 "\t" $13 }' "$M")
+while IFS=$'\t' read -r name bam cram pur pl; do
+    [ -n "$name" ] || continue
+    run "$METCN" call --pon "$WORK/pon.tsv.gz" --purity "$pur" --ploidy "$pl" -q --no-sample-files -o "$WORK/b_$name" "$bam"
+    expect_rc 0
+    run "$METCN" call --pon "$WORK/pon.tsv.gz" --purity "$pur" --ploidy "$pl" -q --no-sample-files -T ref.fa -o "$WORK/c_$name" "$cram"
+    expect_rc 0
+    if cmp -s "$WORK/b_$name.calls.tsv" "$WORK/c_$name.calls.tsv"; then ok; else bad "BAM and CRAM calls differ for $name"; fi
+done <<<"$crams"
+
+# bad inputs: a BAM whose chr7 length differs from the PoN's (another build)
+samtools view -H T_m2_p1.0_c2.bam | sed 's/\(SN:chr7\tLN:\)159345973/\1159138663/' >"$WORK/h.sam"
+samtools reheader "$WORK/h.sam" T_m2_p1.0_c2.bam >"$WORK/wrong.bam"
+run "$METCN" call --pon "$WORK/pon.tsv.gz" -o "$WORK/bad" "$WORK/wrong.bam"
+expect_rc 1
+expect_err "wrong.bam"
+expect_err "159138663"
+expect_no_file "$WORK/bad.calls.tsv"
+# a PoN file that is not a PoN
+printf 'not a pon\n' >"$WORK/junk.pon"
+run "$METCN" call --pon "$WORK/junk.pon" -o "$WORK/bad" T_m2_p1.0_c2.bam
+expect_rc 1
+expect_err "junk.pon"
+expect_no_file "$WORK/bad.json"
+# purity outside (0,1]
+run "$METCN" call --pon "$WORK/pon.tsv.gz" --purity 1.01 -o "$WORK/bad" T_m2_p1.0_c2.bam
+expect_rc 2
+expect_err "--purity: '1.01' is outside (0,1]"
+finish
