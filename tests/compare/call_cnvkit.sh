@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# call_cnvkit.sh -- CNVkit on the simulated grid, scored like metcn (docs/validation-call.md).
+# call_cnvkit.sh -- CNVkit on the simulated grid, scored like metcn (docs/validation.md (section 1)).
 #   bash tests/compare/call_cnvkit.sh TESTDATA OUTDIR
 # TESTDATA is the fixture directory (tests/sim/fixtures.sh).  Runs `cnvkit batch` in
 # amplicon mode (the panel has no off-target reads) with the same normals metcn's PoN uses,
