@@ -77,8 +77,8 @@ typedef struct {
     pending_t *pool;
     uint32_t *freelist;
     uint32_t npool, nfree, mpool;
-    size_t purge_at; /* purge stale pending reads when this many are held */
-    int64_t max_span;  /* longest reference span of any read ever put on hold */
+    size_t purge_at;  /* purge stale pending reads when this many are held */
+    int64_t max_span; /* longest reference span of any read ever put on hold */
 } engine_t;
 
 static uint64_t qhash(const char *s)
@@ -666,6 +666,22 @@ out:
         return NULL;
     }
     return t;
+}
+
+sam_hdr_t *metcn_cov_read_header(const char *path, const char *reference)
+{
+    samFile *fp = sam_open(path, "r");
+    if (!fp) {
+        metcn_set_error(METCN_E_IO, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (reference)
+        hts_set_fai_filename(fp, reference);
+    sam_hdr_t *h = fp->format.category == sequence_data ? sam_hdr_read(fp) : NULL;
+    sam_close(fp);
+    if (!h)
+        metcn_set_error(METCN_E_FORMAT, "%s: cannot read a SAM/BAM/CRAM header", path);
+    return h;
 }
 
 int metcn_gc_compute(const metcn_panel_t *panel, const char *fasta, double *gc)

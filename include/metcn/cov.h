@@ -71,6 +71,11 @@ void metcn_covtab_destroy(metcn_covtab_t *t);
 metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
                                   const metcn_cov_opt_t *opt);
 
+/** Read only the header of a SAM/BAM/CRAM file (reference: FASTA for CRAM, or NULL).
+ *  Returns NULL with the message recorded ("<path>: cannot open: ...", "<path>: cannot read a
+ *  SAM/BAM/CRAM header").  Caller frees with sam_hdr_destroy(). */
+sam_hdr_t *metcn_cov_read_header(const char *path, const char *reference);
+
 /** GC fraction of each panel bin from an indexed FASTA (N bases are not counted; a bin with
  *  no A/C/G/T gets NaN).  gc has panel->n_bins entries.  Returns 0 or a negative code. */
 int metcn_gc_compute(const metcn_panel_t *panel, const char *fasta, double *gc);

@@ -95,18 +95,9 @@ static int run_job(job_t *j)
     metcn_cnr_t *cnr = NULL;
     int ret = -1;
     if (is_reads(j->path)) {
-        samFile *fp = sam_open(j->path, "r");
-        if (!fp) {
-            metcn_set_error(METCN_E_IO, "%s: cannot open", j->path);
-            goto out;
-        }
-        if (j->cov_opt->reference)
-            hts_set_fai_filename(fp, j->cov_opt->reference);
-        sam_hdr_t *h = sam_hdr_read(fp);
-        int r = h ? metcn_pon_check_header(j->pon, h, j->path)
-                  : metcn_set_error(METCN_E_FORMAT, "%s: cannot read the header", j->path);
+        sam_hdr_t *h = metcn_cov_read_header(j->path, j->cov_opt->reference);
+        int r = h ? metcn_pon_check_header(j->pon, h, j->path) : metcn_last_error_code();
         sam_hdr_destroy(h);
-        sam_close(fp);
         if (r)
             goto out;
         cov = metcn_cov_compute(j->path, panel, j->cov_opt);

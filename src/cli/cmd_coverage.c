@@ -39,20 +39,6 @@ static void help(FILE *fp)
     cli_panel_help(fp);
 }
 
-static sam_hdr_t *read_header(const char *path, const char *ref)
-{
-    if (strcmp(path, "-") == 0)
-        return NULL; /* standard input can be read once only */
-    samFile *fp = sam_open(path, "r");
-    if (!fp)
-        return NULL;
-    if (ref)
-        hts_set_fai_filename(fp, ref);
-    sam_hdr_t *h = sam_hdr_read(fp);
-    sam_close(fp);
-    return h;
-}
-
 int metcn_main_coverage(int argc, char **argv)
 {
     enum { OPT_STREAM = CLI_OPT_FIRST_FREE, OPT_FROM_TABLE };
@@ -131,21 +117,10 @@ int metcn_main_coverage(int argc, char **argv)
 
     int ret = CLI_EXIT_RUNTIME;
     char *cmdline = cli_cmdline(argc, argv);
-    sam_hdr_t *h = from_table ? NULL : read_header(in, opt.reference);
+    sam_hdr_t *h =
+        from_table || strcmp(in, "-") == 0 ? NULL : metcn_cov_read_header(in, opt.reference);
     if (!from_table && !h && strcmp(in, "-") != 0) {
-        /* Let the engine produce the precise message (missing file, not SAM/BAM/CRAM, ...). */
-        metcn_panel_t *p0 = metcn_panel_load(pa.panel, &pa.opt, NULL);
-        if (!p0) {
-            cli_runtime_error(CMD);
-            goto out_nop;
-        }
-        metcn_covtab_t *t0 = metcn_cov_compute(in, p0, &opt);
-        if (!t0)
-            cli_runtime_error(CMD);
-        else
-            cli_error(CMD, "%s: cannot read the header", in);
-        metcn_covtab_destroy(t0);
-        metcn_panel_destroy(p0);
+        cli_runtime_error(CMD);
         goto out_nop;
     }
     metcn_panel_t *p = metcn_panel_load(pa.panel, &pa.opt, h);

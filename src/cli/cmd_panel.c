@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "commands.h"
+#include "metcn/cov.h"
 #include "metcn/metcn.h"
 #include "metcn/region.h"
 #include "metcn/util.h"
@@ -29,20 +30,6 @@ static void help(FILE *fp)
             "  --header FILE          BAM/CRAM whose header gives contig names and lengths\n"
             "  -o, --output FILE      output for 'show' [-]\n");
     cli_panel_help(fp);
-}
-
-static sam_hdr_t *read_header(const char *path)
-{
-    samFile *fp = sam_open(path, "r");
-    if (!fp) {
-        metcn_set_error(METCN_E_IO, "%s: cannot open", path);
-        return NULL;
-    }
-    sam_hdr_t *h = sam_hdr_read(fp);
-    sam_close(fp);
-    if (!h)
-        metcn_set_error(METCN_E_FORMAT, "%s: cannot read a SAM/BAM/CRAM header", path);
-    return h;
 }
 
 static void print_counts(FILE *fp, const metcn_panel_t *p)
@@ -116,7 +103,7 @@ int metcn_main_panel(int argc, char **argv)
         return cli_usage_error(CMD, "--panel is required for '%s'", action);
 
     sam_hdr_t *hdr = NULL;
-    if (header && !(hdr = read_header(header)))
+    if (header && !(hdr = metcn_cov_read_header(header, NULL)))
         return cli_runtime_error(CMD);
     int ret = CLI_EXIT_OK;
     metcn_panel_t *p = NULL;

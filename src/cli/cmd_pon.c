@@ -91,20 +91,6 @@ static int is_reads(const char *path)
            (n > 5 && strcmp(path + n - 5, ".cram") == 0);
 }
 
-static sam_hdr_t *read_header(const char *path)
-{
-    samFile *fp = sam_open(path, "r");
-    if (!fp) {
-        metcn_set_error(METCN_E_IO, "%s: cannot open", path);
-        return NULL;
-    }
-    sam_hdr_t *h = sam_hdr_read(fp);
-    sam_close(fp);
-    if (!h)
-        metcn_set_error(METCN_E_FORMAT, "%s: cannot read a SAM/BAM/CRAM header", path);
-    return h;
-}
-
 /* Every panel contig must have the header's length: normals from another build
  * are refused. */
 static int check_lengths(const metcn_panel_t *p, const sam_hdr_t *h, const char *path)
@@ -293,7 +279,7 @@ static int cmd_build(int argc, char **argv)
         goto out;
     }
     for (size_t j = 0; j < n && !hdr; j++)
-        if (is_reads(paths[j]) && !(hdr = read_header(paths[j]))) {
+        if (is_reads(paths[j]) && !(hdr = metcn_cov_read_header(paths[j], NULL))) {
             ret = cli_runtime_error(CMD);
             goto out;
         }
@@ -312,7 +298,7 @@ static int cmd_build(int argc, char **argv)
     copt.reference = ref;
     for (size_t j = 0; j < n; j++, n_loaded++) {
         if (is_reads(paths[j])) {
-            sam_hdr_t *h = read_header(paths[j]);
+            sam_hdr_t *h = metcn_cov_read_header(paths[j], NULL);
             int bad = !h || check_lengths(panel, h, paths[j]) < 0;
             sam_hdr_destroy(h);
             if (bad || !(tabs[j] = metcn_cov_compute(paths[j], panel, &copt))) {
