@@ -91,8 +91,8 @@ START_TEST(test_bed_bad)
                   bad_cases[_i].name, metcn_last_error());
     ck_assert_msg(strstr(metcn_last_error(), "bad.bed") != NULL, "%s: no file name in '%s'",
                   bad_cases[_i].name, metcn_last_error());
-    ck_assert_msg(metcn_last_error_code() == bad_cases[_i].code, "%s: code %d",
-                  bad_cases[_i].name, metcn_last_error_code());
+    ck_assert_msg(metcn_last_error_code() == bad_cases[_i].code, "%s: code %d", bad_cases[_i].name,
+                  metcn_last_error_code());
 }
 END_TEST
 
@@ -112,10 +112,11 @@ static const struct {
     {"bgzip and extra columns", MET2 "chr1\t5\t10\tgeneA\t0\t+\n", 1, 2, 1, 0, 0, 1, 0, 0,
      116699084, 116700284},
     /* Without the gene, chr7 is an ordinary autosome. */
-    {"no target gene", "chr1\t5\t10\tEGFR_ex1\nchr7\t100\t200\tMETTL1\n", 0, 2, 0, 0, 0, 2, 0,
-     0, -1, -1},
-    {"GRCh37 style names", "7\t116339138\t116340338\tMET_ex2\n1\t100\t200\n"
-                           "X\t5\t10\nMT\t1\t5\n",
+    {"no target gene", "chr1\t5\t10\tEGFR_ex1\nchr7\t100\t200\tMETTL1\n", 0, 2, 0, 0, 0, 2, 0, 0,
+     -1, -1},
+    {"GRCh37 style names",
+     "7\t116339138\t116340338\tMET_ex2\n1\t100\t200\n"
+     "X\t5\t10\nMT\t1\t5\n",
      0, 4, 1, 0, 0, 1, 1, 1, 116339138, 116340338},
     {"CNVkit-style gene lists",
      "chr7\t116699084\t116700284\tMET,CAPZA2\nchr7\t116731667\t116731859\tMET.2\n"
@@ -133,8 +134,8 @@ START_TEST(test_bed_good)
     ck_assert_msg(p->n_bins == good_cases[_i].n_bins, "%s: %zu bins", n, p->n_bins);
     ck_assert_msg(p->n_role[METCN_ROLE_TARGET] == good_cases[_i].n_target, "%s: target %zu", n,
                   p->n_role[METCN_ROLE_TARGET]);
-    ck_assert_msg(p->n_role[METCN_ROLE_CONTROL] == good_cases[_i].n_control, "%s: control %zu",
-                  n, p->n_role[METCN_ROLE_CONTROL]);
+    ck_assert_msg(p->n_role[METCN_ROLE_CONTROL] == good_cases[_i].n_control, "%s: control %zu", n,
+                  p->n_role[METCN_ROLE_CONTROL]);
     ck_assert_msg(p->n_role[METCN_ROLE_FLANK] == good_cases[_i].n_flank, "%s: flank %zu", n,
                   p->n_role[METCN_ROLE_FLANK]);
     ck_assert_msg(p->n_role[METCN_ROLE_REFERENCE] == good_cases[_i].n_ref, "%s: ref %zu", n,
@@ -182,11 +183,11 @@ START_TEST(test_roles_window_arms)
     sam_hdr_t *h = make_header("@SQ\tSN:chr7\tLN:159345973\n@SQ\tSN:chr1\tLN:248956422\n");
     const char *path = write_file("w.bed",
                                   MET2 "chr7\t1000000\t1000200\tp1\n"
-                                  "chr7\t60000000\t60000200\tcen\n"
-                                  "chr7\t106000000\t106000200\tfar\n"
-                                  "chr7\t107000000\t107000200\tnear\n"
-                                  "chr7\t126700000\t126700200\tnear2\n"
-                                  "chr7\t126700300\t126700500\tfar2\n",
+                                       "chr7\t60000000\t60000200\tcen\n"
+                                       "chr7\t106000000\t106000200\tfar\n"
+                                       "chr7\t107000000\t107000200\tnear\n"
+                                       "chr7\t126700000\t126700200\tnear2\n"
+                                       "chr7\t126700300\t126700500\tfar2\n",
                                   0);
     metcn_panel_opt_t opt;
     metcn_panel_opt_init(&opt);
@@ -360,23 +361,20 @@ static void collect(metcn_log_level_t sev, const char *msg, void *ud)
     (void)ud;
     n_problems++;
     size_t l = strlen(problems);
-    snprintf(problems + l, sizeof problems - l, "%s|%s\n", sev == METCN_LOG_ERROR ? "E" : "W",
-             msg);
+    snprintf(problems + l, sizeof problems - l, "%s|%s\n", sev == METCN_LOG_ERROR ? "E" : "W", msg);
 }
 
 START_TEST(test_check_all_problems)
 {
-    const char *path = write_file("chk.bed",
-                                  "chr1\t10\t5\nchr1\tx\t5\n" MET2 MET2
-                                  "chr3\t1\t5\nchr1\t100\t2000\n",
-                                  0);
+    const char *path = write_file(
+        "chk.bed", "chr1\t10\t5\nchr1\tx\t5\n" MET2 MET2 "chr3\t1\t5\nchr1\t100\t2000\n", 0);
     sam_hdr_t *h = make_header("@SQ\tSN:chr1\tLN:1000\n@SQ\tSN:chr7\tLN:159345973\n");
     n_problems = 0;
     problems[0] = 0;
     int errors = metcn_panel_check(path, NULL, h, collect, NULL);
     ck_assert_msg(errors == 4, "errors %d: %s", errors, problems);
     ck_assert_int_eq(n_problems, 5);
-    ck_assert_ptr_nonnull(strstr(problems, "E|") );
+    ck_assert_ptr_nonnull(strstr(problems, "E|"));
     ck_assert_ptr_nonnull(strstr(problems, "W|"));
     ck_assert_ptr_nonnull(strstr(problems, "chk.bed:5: contig chr3 is not in the header"));
     ck_assert_ptr_nonnull(strstr(problems, "chk.bed:6: end 2000 is beyond the length 1000"));

@@ -16,9 +16,18 @@ static const struct {
     int ok;
     double v;
 } double_cases[] = {
-    {"0.5", 1, 0.5}, {"1e-3", 1, 1e-3}, {"1", 1, 1},     {" 1", 0, 0},  {"1 ", 0, 0},
-    {"", 0, 0},      {"abc", 0, 0},     {"0.5x", 0, 0},  {"nan", 0, 0}, {"inf", 0, 0},
-    {"1.5", 0, 0} /* out of [0,1] */,   {"-0.1", 0, 0},
+    {"0.5", 1, 0.5},
+    {"1e-3", 1, 1e-3},
+    {"1", 1, 1},
+    {" 1", 0, 0},
+    {"1 ", 0, 0},
+    {"", 0, 0},
+    {"abc", 0, 0},
+    {"0.5x", 0, 0},
+    {"nan", 0, 0},
+    {"inf", 0, 0},
+    {"1.5", 0, 0} /* out of [0,1] */,
+    {"-0.1", 0, 0},
 };
 
 START_TEST(test_parse_double)
@@ -38,8 +47,7 @@ START_TEST(test_parse_int_region)
     ck_assert_int_eq(v, 42);
     ck_assert_int_eq(metcn_parse_int64("101", 0, 100, &v), METCN_E_RANGE);
     ck_assert_int_eq(metcn_parse_int64("4.2", 0, 100, &v), METCN_E_FORMAT);
-    ck_assert_int_eq(metcn_parse_int64("99999999999999999999999", 0, INT64_MAX, &v),
-                     METCN_E_RANGE);
+    ck_assert_int_eq(metcn_parse_int64("99999999999999999999999", 0, INT64_MAX, &v), METCN_E_RANGE);
     char *c = NULL;
     int64_t s, e;
     ck_assert_int_eq(metcn_parse_region("chr7:116,672,196-116,798,377", &c, &s, &e), 0);
