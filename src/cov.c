@@ -319,6 +319,22 @@ static void engine_free(engine_t *E)
     free(E->freelist);
 }
 
+/* Hand a CRAM its reference.  The FASTA is loaded once first: htslib 1.16 leaks when
+ * hts_set_fai_filename() is given a file it cannot load, and its message would be vaguer. */
+static int set_reference(samFile *fp, const char *path, const char *fasta)
+{
+    faidx_t *fai = fai_load(fasta);
+    if (!fai)
+        return metcn_set_error(METCN_E_REFERENCE,
+                               "%s: cannot load the reference %s (missing, or not a FASTA "
+                               "with a .fai index)",
+                               path, fasta);
+    fai_destroy(fai);
+    if (hts_set_fai_filename(fp, fasta) != 0)
+        return metcn_set_error(METCN_E_REFERENCE, "%s: cannot use the reference %s", path, fasta);
+    return 0;
+}
+
 static char *sample_name(const sam_hdr_t *h, const char *path)
 {
     kstring_t ks = KS_INITIALIZE;
@@ -445,11 +461,8 @@ metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
         }
     }
     if (is_cram) {
-        if (opt->reference && hts_set_fai_filename(fp, opt->reference) != 0) {
-            metcn_set_error(METCN_E_REFERENCE, "%s: cannot use the reference %s", path,
-                            opt->reference);
+        if (opt->reference && set_reference(fp, path, opt->reference) != 0)
             goto out;
-        }
         hts_set_opt(fp, CRAM_OPT_REQUIRED_FIELDS,
                     SAM_QNAME | SAM_FLAG | SAM_RNAME | SAM_POS | SAM_MAPQ | SAM_CIGAR | SAM_RNEXT |
                         SAM_PNEXT | SAM_TLEN);
@@ -675,8 +688,10 @@ sam_hdr_t *metcn_cov_read_header(const char *path, const char *reference)
         metcn_set_error(METCN_E_IO, "%s: cannot open: %s", path, strerror(errno));
         return NULL;
     }
-    if (reference)
-        hts_set_fai_filename(fp, reference);
+    if (reference && fp->format.format == cram && set_reference(fp, path, reference) != 0) {
+        sam_close(fp);
+        return NULL;
+    }
     sam_hdr_t *h = fp->format.category == sequence_data ? sam_hdr_read(fp) : NULL;
     sam_close(fp);
     if (!h)
