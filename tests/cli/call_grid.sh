@@ -7,8 +7,9 @@
 TD=${METCN_TESTDATA:-$BUILD/testdata}
 M=$TD/manifest.tsv
 if [ ! -s "$M" ]; then
-    echo "SKIP: no fixture manifest at $M"
-    exit 0
+    # ctest runs the fixture step first: a missing manifest is a failure, never a pass.
+    echo "FAIL: no fixture manifest at $M (run the simdata fixture: ctest -R simdata)" >&2
+    exit 1
 fi
 cd "$TD" || exit 1
 col() { awk -F'\t' -v c="$1" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == c) k = i; next } { print $k }' "$M"; }
