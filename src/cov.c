@@ -2,7 +2,8 @@
  * filter tallies; GC content of bins from an indexed FASTA.
  *
  * Definitions (docs/coverage.md):
- * - A read is counted when it passes the filters (-F, -f, -Q).
+ * - Only records whose aligned span overlaps a bin are considered, in both modes (index mode
+ *   reads exactly those).  A read is counted when it passes the filters (-F, -f, -Q).
  * - Depth: aligned bases (CIGAR M, =, X) of counted reads inside the bin, divided by the bin
  *   length.  D and N operations add nothing.  Where the two mates of a pair overlap, the
  *   overlapping aligned bases are counted once (the second mate's bases that the first mate
@@ -35,7 +36,7 @@
 #include "metcn/cov.h"
 #include "metcn/metcn.h"
 
-/* Longest fragment counted at its midpoint; index mode reads this far left of every bin. */
+/* Longest fragment counted at its midpoint; longer ones count at their read's midpoint. */
 #define METCN_COV_MAX_FRAGMENT 1000
 /* Aligned blocks remembered per pending mate; a longer CIGAR keeps its first ones only. */
 #define PENDING_BLOCKS 16
@@ -242,6 +243,11 @@ static int process(engine_t *E, const bam1_t *r)
         return 0;
     int64_t pos = r->core.pos;
     size_t i = seek(b, pos);
+    /* A record whose span overlaps no bin adds nothing to any bin: it is skipped in both
+     * modes, so streaming and the index (which reads only overlapping records) agree. */
+    int64_t end = bam_endpos(r);
+    if (i >= b->n || b->start[i] >= end)
+        return 0;
     int why = drop_reason(r, E->opt);
     uint16_t fl = r->core.flag;
     int paired_same = (fl & BAM_FPAIRED) && !(fl & BAM_FMUNMAP) && r->core.mtid == tid;
@@ -256,7 +262,6 @@ static int process(engine_t *E, const bam1_t *r)
             pending_take(E, r); /* its counted mate need not wait any longer */
         return 0;
     }
-    int64_t end = bam_endpos(r);
     /* Mate overlap: the second mate subtracts what the first already counted. */
     /* At equal positions whichever mate comes first in the file waits for the other. */
     pending_t *first = NULL;
@@ -564,8 +569,7 @@ metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
             g->min_beg = HTS_POS_MAX;
             g->max_end = 0;
             for (size_t i = 0; i < b->n; i++) {
-                hts_pos_t s =
-                    b->start[i] > METCN_COV_MAX_FRAGMENT ? b->start[i] - METCN_COV_MAX_FRAGMENT : 0;
+                hts_pos_t s = b->start[i];
                 if (g->count > 0 && s <= g->intervals[g->count - 1].end) {
                     g->intervals[g->count - 1].end = b->end[i];
                 } else {

@@ -364,7 +364,11 @@ static void expectation(int min_mapq)
         } else if (!(r->flag & 0x1) || (r->flag & 0x8) || (r->flag & 0x40)) {
             mid = r->pos + r->reflen / 2;
         }
-        int b = mid >= 0 ? bin_of(mid) : -1;
+        /* Only a read whose span overlaps a bin is considered at all. */
+        int touches = 0;
+        for (int k = 0; k < NBINS; k++)
+            touches |= r->pos < bins[k].end && r->pos + r->reflen > bins[k].start;
+        int b = mid >= 0 && touches ? bin_of(mid) : -1;
         if (b >= 0)
             exp_frag[b]++;
     }
