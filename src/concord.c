@@ -410,6 +410,27 @@ static size_t get_sample(builder_t *b, const char *id)
     return i;
 }
 
+/* Split the current line of a calls or FISH table, check its field count against the
+ * header's, and find (or add) the sample its id names.  Returns 0 or a negative code with the
+ * message recorded (file:line). */
+static int read_row(table_t *t, int nh, int c_sample, builder_t *b, const char *path, size_t *idx)
+{
+    int ret = split_line(t);
+    if (ret != 0)
+        return ret;
+    if (t->nf != nh)
+        return metcn_set_error(METCN_E_FORMAT, "%s:%lld: %d fields, the header has %d", path,
+                               (long long)t->lineno, t->nf, nh);
+    const char *id = t->f[c_sample];
+    if (is_missing(id))
+        return metcn_set_error(METCN_E_FORMAT, "%s:%lld: empty sample id", path,
+                               (long long)t->lineno);
+    *idx = get_sample(b, id);
+    if (*idx == (size_t)-1)
+        return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
+    return 0;
+}
+
 static int read_calls(builder_t *b, const char *path)
 {
     table_t t;
@@ -443,24 +464,9 @@ static int read_calls(builder_t *b, const char *path)
         }
     int r;
     while ((r = next_line(&t)) > 0) {
-        if ((ret = split_line(&t)) != 0)
+        size_t i;
+        if ((ret = read_row(&t, nh, c_sample, b, path, &i)) != 0)
             goto out;
-        if (t.nf != nh) {
-            ret = metcn_set_error(METCN_E_FORMAT, "%s:%lld: %d fields, the header has %d", path,
-                                  (long long)t.lineno, t.nf, nh);
-            goto out;
-        }
-        const char *id = t.f[c_sample];
-        if (is_missing(id)) {
-            ret = metcn_set_error(METCN_E_FORMAT, "%s:%lld: empty sample id", path,
-                                  (long long)t.lineno);
-            goto out;
-        }
-        size_t i = get_sample(b, id);
-        if (i == (size_t)-1) {
-            ret = metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
-            goto out;
-        }
         metcn_concord_sample_t *s = &b->c->samples[i];
         b->c->n_calls_rows++;
         if (s->n_ngs_rows++ > 0)
@@ -530,24 +536,9 @@ static int read_fish(builder_t *b, const char *path)
     b->c->fish_per_nucleus = per_nucleus;
     int r;
     while ((r = next_line(&t)) > 0) {
-        if ((ret = split_line(&t)) != 0)
+        size_t i;
+        if ((ret = read_row(&t, nh, c_sample, b, path, &i)) != 0)
             goto out;
-        if (t.nf != nh) {
-            ret = metcn_set_error(METCN_E_FORMAT, "%s:%lld: %d fields, the header has %d", path,
-                                  (long long)t.lineno, t.nf, nh);
-            goto out;
-        }
-        const char *id = t.f[c_sample];
-        if (is_missing(id)) {
-            ret = metcn_set_error(METCN_E_FORMAT, "%s:%lld: empty sample id", path,
-                                  (long long)t.lineno);
-            goto out;
-        }
-        size_t i = get_sample(b, id);
-        if (i == (size_t)-1) {
-            ret = metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
-            goto out;
-        }
         metcn_concord_sample_t *s = &b->c->samples[i];
         b->c->n_fish_rows++;
         if (!per_nucleus) {
@@ -571,7 +562,7 @@ static int read_fish(builder_t *b, const char *path)
             s->n_fish_rows = 1;
         if (c_nuc >= 0) {
             key.l = 0;
-            ksprintf(&key, "%s\t%s", id, t.f[c_nuc]);
+            ksprintf(&key, "%s\t%s", t.f[c_sample], t.f[c_nuc]);
             int put;
             char *kcopy = strdup(key.s);
             if (!kcopy) {
