@@ -1,12 +1,15 @@
 /* floor.c -- the physical floor of a coverage tool: decode the same records metcn reads and
  * do nothing else.  `bench-floor [-@ N] [-T ref.fa] FILE` reads every record with sam_read1;
  * `bench-floor [-@ N] [-T ref.fa] FILE BED` reads the records overlapping the BED's regions
- * with htslib's multi-region iterator.  For CRAM it asks for the same fields metcn asks for.
- * Prints the number of records read. Not part of libmetcn; built as bench-floor. */
+ * with htslib's multi-region iterator.  For CRAM it asks for the same fields metcn asks for, and no
+ * MD/NM. Prints the number of records read. Not part of libmetcn; built as bench-floor. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 #include <htslib/hts.h>
 #include <htslib/kstring.h>
@@ -29,6 +32,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bench-floor [-@ N] [-T ref.fa] FILE [BED]\n");
         return 2;
     }
+#ifdef __GLIBC__
+    /* The same allocator settings as metcn's main(): without them glibc returns and refaults
+     * htslib's per-container buffers, and the floor would be slower than it needs to be. */
+    mallopt(M_TRIM_THRESHOLD, 64 << 20);
+    mallopt(M_TOP_PAD, 16 << 20);
+    mallopt(M_MMAP_THRESHOLD, 32 << 20);
+#endif
     samFile *fp = sam_open(argv[optind], "r");
     if (!fp)
         return 1;
@@ -39,10 +49,12 @@ int main(int argc, char **argv)
     }
     if (ref)
         hts_set_fai_filename(fp, ref);
-    if (fp->format.format == cram)
+    if (fp->format.format == cram) {
         hts_set_opt(fp, CRAM_OPT_REQUIRED_FIELDS,
                     SAM_QNAME | SAM_FLAG | SAM_RNAME | SAM_POS | SAM_MAPQ | SAM_CIGAR | SAM_RNEXT |
                         SAM_PNEXT | SAM_TLEN);
+        hts_set_opt(fp, CRAM_OPT_DECODE_MD, 0); /* as metcn: no MD/NM, so no reference reads */
+    }
     sam_hdr_t *h = sam_hdr_read(fp);
     bam1_t *b = bam_init1();
     long n = 0;

@@ -23,16 +23,21 @@ cnvkit=$(command -v cnvkit.py || command -v cnvkit || true)
 cases=(
     "deep panel, 5,000 targets|deep.bam|panel.bed|iter"
     "deep panel CRAM|deep.cram|panel.bed|iter"
-    "genome-like 15x, same small panel|wgs.bam|panel.bed|iter"
+    "genome-like 15x, same 5,000-target panel|wgs.bam|panel.bed|iter"
+    "genome-like 15x, clustered 400-target panel|wgs.bam|small.bed|iter"
+    "genome-like CRAM, clustered 400-target panel|wgs.cram|small.bed|iter"
     "genome-like 15x, 10 kb tiles|wgs.bam|tiles.bed|all"
     "genome-like CRAM, 10 kb tiles|wgs.cram|tiles.bed|all"
 )
 
 measure() { # label command... ; appends "label wall rss" to $tmp/times
-    local label=$1
+    # wall time from bash's microsecond clock (time's %e has 10 ms steps), peak RSS from time
+    local label=$1 t0 t1
     shift
-    if /usr/bin/time -f "%e %M" -o "$tmp/t" "$@" >/dev/null 2>"$tmp/err"; then
-        echo "$label $(cat "$tmp/t")" >>"$tmp/times"
+    t0=$EPOCHREALTIME
+    if /usr/bin/time -f "%M" -o "$tmp/t" "$@" >/dev/null 2>"$tmp/err"; then
+        t1=$EPOCHREALTIME
+        echo "$label $(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.4f", b - a}') $(tail -1 "$tmp/t")" >>"$tmp/times"
     else
         echo "$label FAIL" >>"$tmp/times"
         echo "command failed: $*" >&2
@@ -85,7 +90,7 @@ for threads in 1 2; do
             med=$(awk -v t="$tool" '$1==t{print $2}' "$tmp/times" | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
             rss=$(awk -v t="$tool" '$1==t && $3>m{m=$3} END{print m}' "$tmp/times")
             awk -v name="$name" -v t="$tool" -v med="$med" -v fl="$fl" -v rss="$rss" \
-                'BEGIN{printf "| %s | %s | %.2f | %.2f | %.0f |\n", name, t, med, med/fl, rss/1024}'
+                'BEGIN{printf "| %s | %s | %.3f | %.2f | %.0f |\n", name, t, med, med/fl, rss/1024}'
         done
     done
 done

@@ -7,18 +7,23 @@
  * array over the whole (small) contig, with each template's positions counted once.  BAM
  * and CRAM, indexed and streamed, must all equal it exactly. */
 #include <check.h>
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <htslib/bgzf.h>
 #include <htslib/faidx.h>
+#include <htslib/hts.h>
+#include <htslib/kstring.h>
 #include <htslib/sam.h>
 
 #include "metcn/cov.h"
 #include "metcn/metcn.h"
 #include "metcn/region.h"
+#include "refseq.h"
 
 #define CONTIG_LEN 20000
 #define NPAIRS 3000
@@ -483,6 +488,77 @@ START_TEST(test_gc)
 }
 END_TEST
 
+/* The FASTA reader behind GC and the CRAM check: GC and MD5 equal a direct count on the
+ * sequence for an odd line width with soft-masked (lower-case) bases, CRLF line ends, and a
+ * bgzipped FASTA; the sequence dictionary beside a FASTA is read. */
+START_TEST(test_refseq_formats)
+{
+    static char masked[CONTIG_LEN + 1];
+    memcpy(masked, refseq, sizeof masked);
+    for (int i = 1000; i < 3000; i++)
+        masked[i] = (char)tolower((unsigned char)masked[i]);
+    hts_md5_context *md5 = hts_md5_init();
+    unsigned char dig[16];
+    char want[33], got[33];
+    hts_md5_update(md5, refseq, CONTIG_LEN);
+    hts_md5_final(dig, md5);
+    hts_md5_hex(want, dig);
+    hts_md5_destroy(md5);
+    const struct {
+        const char *name, *eol;
+        int width, bgzf;
+    } fmt[] = {{"w37.fa", "\n", 37, 0}, {"crlf.fa", "\r\n", 50, 0}, {"bgz.fa.gz", "\n", 60, 1}};
+    for (int f = 0; f < 3; f++) {
+        char path[160];
+        snprintf(path, sizeof path, "%s/%s", dir, fmt[f].name);
+        BGZF *out = bgzf_open(path, fmt[f].bgzf ? "w" : "wu");
+        ck_assert_ptr_nonnull(out);
+        kstring_t ks = KS_INITIALIZE;
+        ksprintf(&ks, ">chrT desc\n");
+        for (int i = 0; i < CONTIG_LEN; i += fmt[f].width)
+            ksprintf(&ks, "%.*s%s", fmt[f].width, masked + i, fmt[f].eol);
+        ck_assert_int_eq(bgzf_write(out, ks.s, ks.l), (ssize_t)ks.l);
+        free(ks.s);
+        ck_assert_int_eq(bgzf_close(out), 0);
+        ck_assert_int_eq(fai_build(path), 0);
+        double gc[16];
+        ck_assert_msg(metcn_gc_compute(panel, path, gc) == 0, "%s", metcn_last_error());
+        for (int b = 0; b < NBINS; b++) {
+            long row = metcn_panel_find(panel, "chrT", bins[b].start, bins[b].end);
+            int g = 0;
+            for (int64_t k = bins[b].start; k < bins[b].end; k++)
+                g += refseq[k] == 'G' || refseq[k] == 'C';
+            ck_assert_msg(fabs(gc[row] - (double)g / (double)(bins[b].end - bins[b].start)) < 1e-12,
+                          "%s bin %d: gc %f", fmt[f].name, b, gc[row]);
+        }
+        metcn_refseq_t *r = metcn_refseq_open(path);
+        ck_assert_ptr_nonnull(r);
+        ck_assert_int_eq(metcn_refseq_len(r, "chrT"), CONTIG_LEN);
+        ck_assert_int_eq(metcn_refseq_len(r, "chrX"), -1);
+        ck_assert_int_eq(metcn_refseq_md5(r, "chrT", got), 0);
+        ck_assert_str_eq(got, want);
+        ck_assert_int_lt(metcn_refseq_md5(r, "chrX", got), 0);
+        metcn_refseq_close(r);
+    }
+    /* ref.dict (Picard naming) and ref.fa.dict (samtools naming) */
+    char path[160];
+    snprintf(path, sizeof path, "%s/w37.dict", dir);
+    FILE *fp = fopen(path, "w");
+    ck_assert_ptr_nonnull(fp);
+    fprintf(fp, "@HD\tVN:1.6\n@SQ\tSN:chrT\tLN:%d\tM5:%s\tUR:file:w37.fa\n", CONTIG_LEN,
+            "0123456789ABCDEF0123456789ABCDEF");
+    fclose(fp);
+    snprintf(path, sizeof path, "%s/w37.fa", dir);
+    ck_assert_int_eq(metcn_refseq_dict_m5(path, "chrT", got), 1);
+    ck_assert_str_eq(got, "0123456789abcdef0123456789abcdef");
+    ck_assert_int_eq(metcn_refseq_dict_m5(path, "chr1", got), 0);
+    snprintf(path, sizeof path, "%s/crlf.fa", dir);
+    ck_assert_int_eq(metcn_refseq_dict_m5(path, "chrT", got), 0);
+    ck_assert_ptr_null(metcn_refseq_open("/nonexistent/ref.fa"));
+    ck_assert_ptr_nonnull(strstr(metcn_last_error(), "/nonexistent/ref.fa"));
+}
+END_TEST
+
 /* Write a table, read it back; CNVkit (both layouts) and mosdepth files read into the same
  * depths; a table from another panel is refused. */
 START_TEST(test_tables)
@@ -618,6 +694,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc, test_exact, 0, (int)(sizeof variants / sizeof variants[0]));
     tcase_add_test(tc, test_gc);
+    tcase_add_test(tc, test_refseq_formats);
     tcase_add_test(tc, test_tables);
     tcase_add_test(tc, test_bad_inputs);
     suite_add_tcase(s, tc);

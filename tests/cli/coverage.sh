@@ -95,6 +95,19 @@ expect_err "does not match"
 run "$METCN" coverage --panel panel.bed -o "$WORK/o.tsv" -T "$WORK/missing.fa" N01.cram
 expect_rc 1
 expect_err "missing.fa"
+# The FASTA's MD5 is taken from its sequence dictionary when one sits beside it: a dictionary
+# with another M5 for chr7 is a mismatch; one written by samtools dict passes.
+ln -s "$D/ref.fa" "$WORK/r2.fa"
+ln -s "$D/ref.fa.fai" "$WORK/r2.fa.fai"
+samtools dict -o "$WORK/r2.dict" "$WORK/r2.fa"
+run "$METCN" coverage --panel panel.bed -o "$WORK/dict.tsv" -T "$WORK/r2.fa" N01.cram
+expect_rc 0
+body "$WORK/dict.tsv" | cmp -s - "$WORK/a" && ok || bad "table with a .dict differs"
+sed -i '/SN:chr7\t/s/M5:[0-9a-f]*/M5:00000000000000000000000000000000/' "$WORK/r2.dict"
+run "$METCN" coverage --panel panel.bed -o "$WORK/o.tsv" -T "$WORK/r2.fa" N01.cram
+expect_rc 1
+expect_err "does not match the file's chr7 (MD5 00000000000000000000000000000000"
+expect_no_file "$WORK/o.tsv"
 # header without the target contig
 printf '@SQ\tSN:chr1\tLN:5000000\n' >"$WORK/noc7.sam"
 run "$METCN" coverage --panel panel.bed -o "$WORK/o.tsv" "$WORK/noc7.sam"
