@@ -65,7 +65,7 @@ typedef struct {
     uint64_t key; /* name hash; 0 marks an empty slot */
     int64_t pos, mpos;
     int64_t bs, be; /* the only aligned block, or the first of blk */
-    int64_t *blk;   /* nblocks > 1: 2 * nblocks starts and ends, malloc'ed */
+    int64_t *blk;   /* nblocks > 1: 2 * nblocks starts and ends, from blk_get() */
     int32_t tid, nblocks;
 } pend_t;
 
@@ -80,6 +80,10 @@ typedef struct {
     uint32_t fast_ex; /* flags that send a read to drop_reason() */
     uint32_t include_flags;
     int min_mapq;
+    int64_t *sb;     /* scratch: the aligned blocks of the read being counted */
+    uint32_t msb;    /* its room, in blocks */
+    int64_t **spare; /* block arrays of multi-block waiting reads, kept for reuse */
+    size_t nspare, mspare;
 } engine_t;
 
 /* Name hash, eight bytes at a time (never 0).  The last 1-7 bytes are read with fixed-size
@@ -174,11 +178,46 @@ static int drop_reason(const bam1_t *r, const metcn_cov_opt_t *opt)
     return -1;
 }
 
+/* Block arrays for waiting reads with more than one aligned block (indels, splices): reused,
+ * so the counting loop does not allocate per read.  blk[-1] holds the room, in blocks. */
+static int64_t *blk_get(engine_t *E, int32_t n)
+{
+    int64_t *a = E->nspare ? E->spare[--E->nspare] - 1 : NULL;
+    if (!a || a[0] < n) {
+        int64_t room = n < 8 ? 8 : n;
+        int64_t *g = realloc(a, (1 + 2 * (size_t)room) * sizeof *g);
+        if (!g) {
+            free(a);
+            return NULL;
+        }
+        a = g;
+        a[0] = room;
+    }
+    return a + 1;
+}
+
+static void blk_release(engine_t *E, int64_t *blk)
+{
+    if (!blk)
+        return;
+    if (E->nspare == E->mspare) {
+        size_t m = E->mspare ? 2 * E->mspare : 64;
+        int64_t **g = realloc(E->spare, m * sizeof *g);
+        if (!g) {
+            free(blk - 1);
+            return;
+        }
+        E->spare = g;
+        E->mspare = m;
+    }
+    E->spare[E->nspare++] = blk;
+}
+
 /* Remove slot i, shifting later entries of its probe run back (no tombstones). */
 static void pend_del(engine_t *E, size_t i)
 {
     size_t mask = E->pcap - 1, j = i;
-    free(E->pt[i].blk);
+    blk_release(E, E->pt[i].blk);
     for (;;) {
         E->pt[i].key = 0;
         for (;;) {
@@ -197,8 +236,8 @@ done:
     E->pn--;
 }
 
-/* The waiting first mate of r (name hash key), taken out of the table (the caller frees its
- * blk), or 0. */
+/* The waiting first mate of r (name hash key), taken out of the table (the caller releases
+ * its blk), or 0. */
 static int pend_take(engine_t *E, const bam1_t *r, uint64_t key, pend_t *out)
 {
     size_t mask = E->pcap - 1;
@@ -233,7 +272,7 @@ static int pend_rehash(engine_t *E, int32_t tid, int64_t pos)
         if (!p->key)
             continue;
         if (p->tid != tid || p->mpos < pos) {
-            free(p->blk);
+            blk_release(E, p->blk);
             p->key = 0;
         } else {
             live++;
@@ -256,29 +295,17 @@ static int pend_rehash(engine_t *E, int32_t tid, int64_t pos)
 }
 
 /* Hold r (a first mate whose mate starts inside it): key is its name hash, end its reference
- * end, [bs,be) its first aligned block and nblocks the number of blocks. */
-static int pend_put(engine_t *E, const bam1_t *r, uint64_t key, int64_t end, int64_t bs, int64_t be,
+ * end, blk its nblocks aligned blocks (starts and ends). */
+static int pend_put(engine_t *E, const bam1_t *r, uint64_t key, int64_t end, const int64_t *blk,
                     int32_t nblocks)
 {
     if ((E->pn + 1) * 2 > E->pcap && pend_rehash(E, r->core.tid, r->core.pos) != 0)
         return METCN_E_NOMEM;
-    pend_t e = {key, r->core.pos, r->core.mpos, bs, be, NULL, r->core.tid, nblocks};
-    if (nblocks > 1) { /* rare (indels, splices): keep every block on the heap */
-        if (!(e.blk = malloc(2 * (size_t)nblocks * sizeof *e.blk)))
+    pend_t e = {key, r->core.pos, r->core.mpos, blk[0], blk[1], NULL, r->core.tid, nblocks};
+    if (nblocks > 1) {
+        if (!(e.blk = blk_get(E, nblocks)))
             return METCN_E_NOMEM;
-        const uint32_t *cig = bam_get_cigar(r);
-        int64_t p = r->core.pos;
-        int k = 0;
-        for (uint32_t c = 0; c < r->core.n_cigar; c++) {
-            int op = bam_cigar_op(cig[c]);
-            int64_t len = bam_cigar_oplen(cig[c]);
-            if (op == BAM_CMATCH || op == BAM_CEQUAL || op == BAM_CDIFF) {
-                e.blk[2 * k] = p;
-                e.blk[2 * k++ + 1] = p + len;
-            }
-            if (bam_cigar_type(op) & 2)
-                p += len;
-        }
+        memcpy(e.blk, blk, 2 * (size_t)nblocks * sizeof *blk);
     }
     if (end - r->core.pos > E->max_span)
         E->max_span = end - r->core.pos;
@@ -286,7 +313,7 @@ static int pend_put(engine_t *E, const bam1_t *r, uint64_t key, int64_t end, int
     for (; E->pt[i].key; i = (i + 1) & mask) {
         pend_t *q = &E->pt[i];
         if (q->key == key && q->pos == e.pos && q->mpos == e.mpos && q->tid == e.tid) {
-            free(q->blk); /* the same template twice (a malformed file): keep the newer */
+            blk_release(E, q->blk); /* the same template twice (malformed): keep the newer */
             break;
         }
     }
@@ -359,43 +386,36 @@ static int process(engine_t *E, const bam1_t *r)
             if (row >= 0)
                 E->t->dropped[row][why]++;
             if (may_wait && pend_take(E, r, key, &first)) /* its mate need not wait */
-                free(first.blk);
+                blk_release(E, first.blk);
             return 0;
         }
     }
+    if (core->n_cigar > E->msb) { /* a longer CIGAR than any before: grow the scratch */
+        int64_t *g = realloc(E->sb, 2 * (size_t)core->n_cigar * sizeof *g);
+        if (!g)
+            return metcn_set_error(METCN_E_NOMEM, "out of memory");
+        E->sb = g;
+        E->msb = core->n_cigar;
+    }
     const uint32_t *cig = bam_get_cigar(r);
-    int64_t p = pos, bs = 0, be = 0;
+    int64_t p = pos, *blk = E->sb;
     int32_t nblocks = 0;
     for (uint32_t c = 0; c < core->n_cigar; c++) {
         uint32_t op = bam_cigar_op(cig[c]);
         int64_t len = bam_cigar_oplen(cig[c]);
         if (op == BAM_CMATCH || op == BAM_CEQUAL || op == BAM_CDIFF) {
             add_block(b, i, p, p + len, 1);
-            if (nblocks++ == 0) {
-                bs = p;
-                be = p + len;
-            }
+            blk[2 * nblocks] = p;
+            blk[2 * nblocks++ + 1] = p + len;
         }
         if (bam_cigar_type(op) & 2)
             p += len;
     }
-    int has_first = may_wait && pend_take(E, r, key, &first);
-    if (has_first) {
-        if (nblocks == 1) {
-            subtract_overlap(b, i, &first, bs, be);
-        } else {
-            p = pos;
-            for (uint32_t c = 0; c < core->n_cigar; c++) {
-                uint32_t op = bam_cigar_op(cig[c]);
-                int64_t len = bam_cigar_oplen(cig[c]);
-                if (op == BAM_CMATCH || op == BAM_CEQUAL || op == BAM_CDIFF)
-                    subtract_overlap(b, i, &first, p, p + len);
-                if (bam_cigar_type(op) & 2)
-                    p += len;
-            }
-        }
-        free(first.blk);
-    } else if (may_put && pend_put(E, r, key, end, bs, be, nblocks)) {
+    if (may_wait && pend_take(E, r, key, &first)) {
+        for (int32_t k = 0; k < nblocks; k++)
+            subtract_overlap(b, i, &first, blk[2 * k], blk[2 * k + 1]);
+        blk_release(E, first.blk);
+    } else if (may_put && nblocks > 0 && pend_put(E, r, key, end, blk, nblocks)) {
         return metcn_set_error(METCN_E_NOMEM, "out of memory");
     }
 
@@ -428,9 +448,13 @@ static void engine_free(engine_t *E)
     free(E->tb);
     if (E->pt)
         for (size_t i = 0; i < E->pcap; i++)
-            if (E->pt[i].key)
-                free(E->pt[i].blk);
+            if (E->pt[i].key && E->pt[i].blk)
+                free(E->pt[i].blk - 1);
     free(E->pt);
+    for (size_t i = 0; i < E->nspare; i++)
+        free(E->spare[i] - 1);
+    free(E->spare);
+    free(E->sb);
 }
 
 /* Hand a CRAM its reference.  The FASTA is loaded once first: htslib 1.16 leaks when
@@ -471,7 +495,7 @@ static char *sample_name(const sam_hdr_t *h, const char *path)
 /* For CRAM with a reference: the FASTA must hold every panel contig at the header's length,
  * and the target chromosome's MD5 must equal the header's M5 when the header has one.  The
  * FASTA's MD5 is taken from the sequence dictionary beside it (ref.dict) when there is one,
- * else computed (about 0.3 s for chromosome 7). */
+ * else computed (about 0.4 s for chromosome 7). */
 static int check_cram_reference(const char *path, const sam_hdr_t *h, const metcn_panel_t *p,
                                 const int *tids, const char *fasta)
 {
@@ -786,7 +810,8 @@ sam_hdr_t *metcn_cov_read_header(const char *path, const char *reference)
 }
 
 /* 1 for G/C, 2 for A/T (either case), 0 for anything else (N, IUPAC codes, line breaks). */
-static unsigned char gc_class[256];
+static const unsigned char gc_class[256] = {
+    ['G'] = 1, ['C'] = 1, ['g'] = 1, ['c'] = 1, ['A'] = 2, ['T'] = 2, ['a'] = 2, ['t'] = 2};
 
 typedef struct {
     int64_t gc, at;
@@ -805,10 +830,6 @@ static int gc_piece(const char *buf, size_t n, void *ctx)
 
 int metcn_gc_compute(const metcn_panel_t *panel, const char *fasta, double *gc)
 {
-    if (!gc_class['G']) {
-        gc_class['G'] = gc_class['C'] = gc_class['g'] = gc_class['c'] = 1;
-        gc_class['A'] = gc_class['T'] = gc_class['a'] = gc_class['t'] = 2;
-    }
     metcn_refseq_t *ref = metcn_refseq_open(fasta);
     if (!ref)
         return metcn_set_error(METCN_E_REFERENCE, "%s: cannot load the FASTA (and its .fai)",

@@ -36,6 +36,14 @@ struct metcn_refseq_s {
     char *buf;
 };
 
+static void free_fai_entries(khash_t(ent) * h)
+{
+    for (khint_t k = kh_begin(h); k != kh_end(h); k++)
+        if (kh_exist(h, k))
+            free((char *)kh_key(h, k));
+    kh_destroy(ent, h);
+}
+
 static int load_fai_entries(metcn_refseq_t *r)
 {
     kstring_t p = KS_INITIALIZE;
@@ -96,10 +104,7 @@ metcn_refseq_t *metcn_refseq_open(const char *fasta)
             r->fd = fd;
             fd = -1;
         } else if (r->h) {
-            for (khint_t k = kh_begin(r->h); k != kh_end(r->h); k++)
-                if (kh_exist(r->h, k))
-                    free((char *)kh_key(r->h, k));
-            kh_destroy(ent, r->h);
+            free_fai_entries(r->h);
             r->h = NULL;
         }
     }
@@ -116,12 +121,8 @@ void metcn_refseq_close(metcn_refseq_t *r)
         fai_destroy(r->fai);
     if (r->fd >= 0)
         close(r->fd);
-    if (r->h) {
-        for (khint_t k = kh_begin(r->h); k != kh_end(r->h); k++)
-            if (kh_exist(r->h, k))
-                free((char *)kh_key(r->h, k));
-        kh_destroy(ent, r->h);
-    }
+    if (r->h)
+        free_fai_entries(r->h);
     free(r->buf);
     free(r->path);
     free(r);
@@ -245,7 +246,9 @@ int metcn_refseq_dict_m5(const char *fasta, const char *name, char hex[33])
             if (strncmp(line, "@SQ\t", 4) != 0)
                 continue;
             char *sn = NULL, *m5 = NULL;
-            for (char *tok = strtok(line + 4, "\t\r\n"); tok; tok = strtok(NULL, "\t\r\n")) {
+            char *save = NULL; /* strtok_r: metcn call counts samples on several threads */
+            for (char *tok = strtok_r(line + 4, "\t\r\n", &save); tok;
+                 tok = strtok_r(NULL, "\t\r\n", &save)) {
                 if (strncmp(tok, "SN:", 3) == 0)
                     sn = tok + 3;
                 else if (strncmp(tok, "M5:", 3) == 0)
