@@ -537,6 +537,56 @@ START_TEST(test_gc)
 }
 END_TEST
 
+/* GC over long bins (more than 255 16-byte rounds of the SSE2 counter, odd starts and ends) of
+ * a FASTA with soft-masked bases, N and IUPAC codes: equal to a direct count, G+C over
+ * A+C+G+T of either case. */
+START_TEST(test_gc_long)
+{
+    static char seq[CONTIG_LEN + 1];
+    memcpy(seq, refseq, sizeof seq);
+    for (int i = 0; i < CONTIG_LEN; i++) {
+        if (i % 7 == 3)
+            seq[i] = (char)tolower((unsigned char)seq[i]);
+        if (i % 101 == 5)
+            seq[i] = "NnRYSWKMryswkm"[i % 14];
+    }
+    char fa[160], bed[160];
+    snprintf(fa, sizeof fa, "%s/long.fa", dir);
+    snprintf(bed, sizeof bed, "%s/long.bed", dir);
+    FILE *fp = fopen(fa, "w");
+    ck_assert_ptr_nonnull(fp);
+    fprintf(fp, ">chrT\n");
+    for (int i = 0; i < CONTIG_LEN; i += 71)
+        fprintf(fp, "%.71s\n", seq + i);
+    fclose(fp);
+    ck_assert_int_eq(fai_build(fa), 0);
+    const int span[][2] = {{0, 9000}, {9003, 19999}, {19999, CONTIG_LEN}};
+    fp = fopen(bed, "w");
+    ck_assert_ptr_nonnull(fp);
+    for (int k = 0; k < 3; k++)
+        fprintf(fp, "chrT\t%d\t%d\tb%d\n", span[k][0], span[k][1], k);
+    fclose(fp);
+    metcn_panel_opt_t o;
+    metcn_panel_opt_init(&o);
+    o.gene_region = "chrT:4991-5110";
+    metcn_panel_t *lp = metcn_panel_load(bed, &o, NULL);
+    ck_assert_msg(lp != NULL, "%s", metcn_last_error());
+    double gc[3];
+    ck_assert_msg(metcn_gc_compute(lp, fa, gc) == 0, "%s", metcn_last_error());
+    for (int k = 0; k < 3; k++) {
+        long g = 0, at = 0;
+        for (int i = span[k][0]; i < span[k][1]; i++) {
+            int c = toupper((unsigned char)seq[i]);
+            g += c == 'G' || c == 'C';
+            at += c == 'A' || c == 'T';
+        }
+        ck_assert_msg(g + at > 0 && fabs(gc[k] - (double)g / (double)(g + at)) < 1e-12,
+                      "bin %d: gc %.9f, expected %ld/%ld", k, gc[k], g, g + at);
+    }
+    metcn_panel_destroy(lp);
+}
+END_TEST
+
 /* The FASTA reader behind GC and the CRAM check: GC and MD5 equal a direct count on the
  * sequence for an odd line width with soft-masked (lower-case) bases, CRLF line ends, and a
  * bgzipped FASTA; the sequence dictionary beside a FASTA is read. */
@@ -744,6 +794,7 @@ int main(void)
     tcase_add_loop_test(tc, test_exact, 0, (int)(sizeof variants / sizeof variants[0]));
     tcase_add_test(tc, test_tiled);
     tcase_add_test(tc, test_gc);
+    tcase_add_test(tc, test_gc_long);
     tcase_add_test(tc, test_refseq_formats);
     tcase_add_test(tc, test_tables);
     tcase_add_test(tc, test_bad_inputs);
