@@ -339,18 +339,6 @@ static void subtract_overlap(tidbins_t *b, size_t i, const pend_t *m, int64_t s,
     }
 }
 
-/* Reference end of a mapped read, as bam_endpos(): a read without reference span covers one
- * base. */
-static inline int64_t ref_end(const bam1_t *r)
-{
-    const uint32_t *cig = bam_get_cigar(r);
-    int64_t p = r->core.pos;
-    for (uint32_t c = 0; c < r->core.n_cigar; c++)
-        if (bam_cigar_type(bam_cigar_op(cig[c])) & 2)
-            p += bam_cigar_oplen(cig[c]);
-    return p > r->core.pos ? p : r->core.pos + 1;
-}
-
 static int process(engine_t *E, const bam1_t *r)
 {
     const bam1_core_t *core = &r->core;
@@ -359,13 +347,44 @@ static int process(engine_t *E, const bam1_t *r)
         return 0;
     tidbins_t *b = &E->tb[tid];
     int64_t pos = core->pos;
-    size_t i = seek(b, pos);
+    size_t i = b->cursor; /* the bin of the previous read: usually still the right one */
+    if (i >= b->n || b->end[i] <= pos || (i > 0 && b->end[i - 1] > pos))
+        i = seek(b, pos);
     if (i >= b->n)
         return 0;
+    /* One CIGAR walk: the aligned blocks (M, =, X) into the scratch, and the reference end as
+     * bam_endpos() gives it (a read without reference span covers one base). */
+    uint32_t nc = core->n_cigar;
+    if (nc > E->msb) { /* a longer CIGAR than any before: grow the scratch */
+        int64_t *g = realloc(E->sb, 2 * (size_t)nc * sizeof *g);
+        if (!g)
+            return metcn_set_error(METCN_E_NOMEM, "out of memory");
+        E->sb = g;
+        E->msb = nc;
+    }
+    const uint32_t *cig = bam_get_cigar(r);
+    int64_t p = pos, *blk = E->sb;
+    int32_t nblocks = 0;
+    if (nc == 1 && bam_cigar_op(cig[0]) == BAM_CMATCH) { /* the common case: one block */
+        blk[0] = pos;
+        blk[1] = p = pos + bam_cigar_oplen(cig[0]);
+        nblocks = 1;
+    } else {
+        for (uint32_t c = 0; c < nc; c++) {
+            uint32_t op = bam_cigar_op(cig[c]);
+            int64_t len = bam_cigar_oplen(cig[c]);
+            if (op == BAM_CMATCH || op == BAM_CEQUAL || op == BAM_CDIFF) {
+                blk[2 * nblocks] = p;
+                blk[2 * nblocks++ + 1] = p + len;
+            }
+            if (bam_cigar_type(op) & 2)
+                p += len;
+        }
+    }
+    uint16_t fl = core->flag;
+    int64_t end = (fl & BAM_FUNMAP) || p <= pos ? pos + 1 : p;
     /* A record whose span overlaps no bin adds nothing to any bin: it is skipped in both
      * modes, so streaming and the index (which reads only overlapping records) agree. */
-    uint16_t fl = core->flag;
-    int64_t end = (fl & BAM_FUNMAP) ? pos + 1 : ref_end(r);
     if (b->start[i] >= end)
         return 0;
     int paired_same = (fl & BAM_FPAIRED) && !(fl & BAM_FMUNMAP) && core->mtid == tid;
@@ -393,26 +412,12 @@ static int process(engine_t *E, const bam1_t *r)
             return 0;
         }
     }
-    if (core->n_cigar > E->msb) { /* a longer CIGAR than any before: grow the scratch */
-        int64_t *g = realloc(E->sb, 2 * (size_t)core->n_cigar * sizeof *g);
-        if (!g)
-            return metcn_set_error(METCN_E_NOMEM, "out of memory");
-        E->sb = g;
-        E->msb = core->n_cigar;
-    }
-    const uint32_t *cig = bam_get_cigar(r);
-    int64_t p = pos, *blk = E->sb;
-    int32_t nblocks = 0;
-    for (uint32_t c = 0; c < core->n_cigar; c++) {
-        uint32_t op = bam_cigar_op(cig[c]);
-        int64_t len = bam_cigar_oplen(cig[c]);
-        if (op == BAM_CMATCH || op == BAM_CEQUAL || op == BAM_CDIFF) {
-            add_block(b, i, p, p + len, 1);
-            blk[2 * nblocks] = p;
-            blk[2 * nblocks++ + 1] = p + len;
-        }
-        if (bam_cigar_type(op) & 2)
-            p += len;
+    for (int32_t k = 0; k < nblocks; k++) {
+        int64_t bs = blk[2 * k], be = blk[2 * k + 1];
+        if (bs >= b->start[i] && be <= b->end[i]) /* inside the read's first bin */
+            b->bases[i] += be - bs;
+        else
+            add_block(b, i, bs, be, 1);
     }
     if (may_wait && pend_take(E, r, key, &first)) {
         for (int32_t k = 0; k < nblocks; k++)
@@ -422,20 +427,24 @@ static int process(engine_t *E, const bam1_t *r)
         return metcn_set_error(METCN_E_NOMEM, "out of memory");
     }
 
-    int64_t mid = -1;
+    /* Fragment midpoint (docs/coverage.md).  Which mate of a pair counts is a coin toss in
+     * file order, so it is computed without a branch: both mates look up the bin (the one
+     * that does not count looks up its own POS, in bin i or before it) and add 0 or 1. */
+    int64_t mid;
+    int count;
     if (paired_same && core->isize != 0 && core->isize >= -METCN_COV_MAX_FRAGMENT &&
         core->isize <= METCN_COV_MAX_FRAGMENT) {
-        if (pos < core->mpos || (pos == core->mpos && (fl & BAM_FREAD1)))
-            mid = (pos < core->mpos ? pos : core->mpos) +
-                  (core->isize < 0 ? -core->isize : core->isize) / 2;
-    } else if (!(fl & BAM_FPAIRED) || (fl & BAM_FMUNMAP) || (fl & BAM_FREAD1)) {
+        int64_t mpos = core->mpos;
+        count = (pos < mpos) | ((pos == mpos) & ((fl & BAM_FREAD1) != 0));
+        mid = (pos < mpos ? pos : mpos) + (core->isize < 0 ? -core->isize : core->isize) / 2;
+    } else {
+        count = !(fl & BAM_FPAIRED) || (fl & BAM_FMUNMAP) || (fl & BAM_FREAD1);
         mid = pos + (end - pos) / 2;
     }
-    if (mid >= 0) {
-        long row = bin_at(b, i, mid);
-        if (row >= 0)
-            E->t->fragments[row]++;
-    }
+    mid = count ? mid : pos;
+    long row = bin_at(b, i, mid);
+    if (row >= 0)
+        E->t->fragments[row] += (uint64_t)count;
     return 0;
 }
 
