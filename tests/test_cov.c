@@ -639,6 +639,20 @@ START_TEST(test_refseq_formats)
         ck_assert_int_lt(metcn_refseq_md5(r, "chrX", got), 0);
         metcn_refseq_close(r);
     }
+    /* A FASTA cut short after its .fai was built: an error naming the file, not a crash. */
+    {
+        char cut[160], cmd[1024];
+        snprintf(cut, sizeof cut, "%s/cut.fa", dir);
+        snprintf(cmd, sizeof cmd,
+                 "cp %s/w37.fa %s && cp %s/w37.fa.fai %s.fai && truncate -s 9000 %s", dir, cut, dir,
+                 cut, cut);
+        ck_assert_int_eq(system(cmd), 0);
+        double gc[16];
+        ck_assert_int_ne(metcn_gc_compute(panel, cut, gc), 0);
+        ck_assert_msg(strstr(metcn_last_error(), "cut.fa: cannot read chrT") &&
+                          strstr(metcn_last_error(), "file ends early"),
+                      "%s", metcn_last_error());
+    }
     /* ref.dict (Picard naming) and ref.fa.dict (samtools naming) */
     char path[160];
     snprintf(path, sizeof path, "%s/w37.dict", dir);
