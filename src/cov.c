@@ -451,24 +451,36 @@ static int process(engine_t *E, const bam1_t *r)
 /* 1 when the bins cover, end to end, every contig to which the index assigns records: the
  * iterator would then read every placed record anyway, at ~10 ns more per record than
  * sam_read1 (its overlap test walks each CIGAR again), so streaming is the faster way to read
- * the same records.  An index query over a whole contig comes back finished when the contig
- * holds no records (BAI, CSI and CRAI alike).  A CRAM query seeks the file and sets its
- * decoding range, so a CRAM is asked through a second handle. */
+ * the same records.  Cheap for an ordinary panel: a contig with bins that do not cover it is
+ * taken to hold reads, and the answer is no at once, without asking the index.  Only when the
+ * bins cover every contig they are on are the other contigs asked: BAI and CSI from their
+ * per-contig counts, else (CRAI, or an index without counts) by a query over the whole contig,
+ * which comes back finished when the contig holds no records.  A CRAM query seeks the file and
+ * sets its decoding range, so a CRAM is asked through a second handle. */
 static int bins_cover_reads(const engine_t *E, const sam_hdr_t *h, hts_idx_t *idx, const char *path,
                             int is_cram)
 {
-    samFile *cf = NULL;
-    sam_hdr_t *ch = NULL;
-    hts_idx_t *ci = NULL;
-    int covers = 1;
-    for (int tid = 0; tid < E->ntid && covers; tid++) {
+    for (int tid = 0; tid < E->ntid; tid++) {
         const tidbins_t *b = &E->tb[tid];
         int64_t reach = 0;
         for (size_t i = 0; i < b->n && b->start[i] <= reach; i++)
             if (b->end[i] > reach)
                 reach = b->end[i];
-        if (reach >= sam_hdr_tid2len(h, tid))
+        if (b->n && reach < sam_hdr_tid2len(h, tid))
+            return 0;
+    }
+    samFile *cf = NULL;
+    sam_hdr_t *ch = NULL;
+    hts_idx_t *ci = NULL;
+    int covers = 1;
+    for (int tid = 0; tid < E->ntid && covers; tid++) {
+        if (E->tb[tid].n)
             continue;
+        uint64_t mapped = 0, unmapped = 0;
+        if (!is_cram && hts_idx_get_stat(idx, tid, &mapped, &unmapped) == 0) {
+            covers = mapped + unmapped == 0;
+            continue;
+        }
         if (is_cram && !ci &&
             (!(cf = sam_open(path, "r")) || !(ch = sam_hdr_read(cf)) ||
              !(ci = sam_index_load3(cf, path, NULL, HTS_IDX_SILENT_FAIL)))) {

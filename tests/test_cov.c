@@ -207,8 +207,8 @@ static void write_files(void)
     for (int i = 0; i < CONTIG_LEN; i += 60)
         fprintf(fp, "%.60s\n", refseq + i);
     fprintf(fp, ">chr1\n");
-    for (int i = 0; i < 1000; i += 60)
-        fprintf(fp, "%.60s\n", refseq + i);
+    for (int i = 0; i < 1000; i += 60) /* 1,000 bp, as the header says */
+        fprintf(fp, "%.*s\n", i + 60 <= 1000 ? 60 : 1000 - i, refseq + i);
     fclose(fp);
     ck_assert_int_eq(fai_build(path), 0);
 
@@ -518,6 +518,29 @@ START_TEST(test_tiled)
         }
         metcn_panel_destroy(tp);
     }
+    /* Bins that tile chr1 (no reads) but none on chrT (all the reads): the index is kept,
+     * whether the index says so by its per-contig counts (BAI) or by a query (CRAI). */
+    FILE *fp = fopen(bed, "w");
+    ck_assert_ptr_nonnull(fp);
+    fprintf(fp, "chr1\t0\t500\ta\nchr1\t500\t1000\tb\n");
+    fclose(fp);
+    metcn_panel_opt_t o;
+    metcn_panel_opt_init(&o);
+    o.gene_region = "chr1:100-200";
+    metcn_panel_t *tp = metcn_panel_load(bed, &o, NULL);
+    ck_assert_msg(tp != NULL, "%s", metcn_last_error());
+    for (int f = 0; f < 2; f++) {
+        snprintf(path, sizeof path, "%s/%s", dir, files[f]);
+        metcn_cov_opt_t opt;
+        metcn_cov_opt_init(&opt);
+        opt.reference = ref;
+        metcn_covtab_t *t = metcn_cov_compute(path, tp, &opt);
+        ck_assert_msg(t != NULL, "%s: %s", files[f], metcn_last_error());
+        ck_assert_str_eq(t->mode, "index");
+        ck_assert(t->depth[0] == 0.0 && t->depth[1] == 0.0);
+        metcn_covtab_destroy(t);
+    }
+    metcn_panel_destroy(tp);
 }
 END_TEST
 
