@@ -2,6 +2,8 @@
 # Coverage benchmark: metcn coverage against mosdepth, samtools bedcov, cnvkit.py coverage and
 # the htslib floor (bench-floor), on the inputs of bench/make_inputs.sh.
 #   bench/run_coverage.sh BUILD_DIR DATA_DIR [ROUNDS] [> results.md]
+# TOOLS="floor metcn mosdepth" limits the tools (default: all five; the floor always runs);
+# SKIP_CNVKIT=1 leaves CNVkit out.
 # Every round runs every command of a case once, in turn (alternating), under /usr/bin/time;
 # the report gives the median wall time, its ratio to the floor, and the peak resident memory.
 # Same filters everywhere: drop unmapped, secondary, QC-fail, duplicate and supplementary reads
@@ -16,6 +18,8 @@ cd "$data"
 metcn="$build/metcn"
 floor="$build/bench-floor"
 have() { command -v "$1" >/dev/null 2>&1; }
+tools=" ${TOOLS:-floor metcn mosdepth samtools_bedcov cnvkit} "
+want() { [[ $tools == *" $1 "* ]]; }
 # Debian installs CNVkit as `cnvkit`, upstream as `cnvkit.py`.
 cnvkit=$(command -v cnvkit.py || command -v cnvkit || true)
 
@@ -71,12 +75,12 @@ for threads in 1 2; do
             else
                 measure floor "$floor" -@ "$x" "${ref[@]}" "$in"
             fi
-            measure metcn "$metcn" coverage --panel "$bed" -@ "$x" "${ref[@]}" -o "$tmp/m.tsv" "$in"
-            have mosdepth && measure mosdepth mosdepth -n -x -F 3844 -t "$x" ${ref[@]:+-f ref.fa} -b "$bed" "$tmp/md" "$in"
+            want metcn && measure metcn "$metcn" coverage --panel "$bed" -@ "$x" "${ref[@]}" -o "$tmp/m.tsv" "$in"
+            have mosdepth && want mosdepth && measure mosdepth mosdepth -n -x -F 3844 -t "$x" ${ref[@]:+-f ref.fa} -b "$bed" "$tmp/md" "$in"
             # bedcov: no thread option; its default filter is 0x704, -G adds supplementary
-            have samtools && measure samtools_bedcov samtools bedcov -G 0x800 ${ref[@]:+--reference ref.fa} "$bed" "$in"
+            have samtools && want samtools_bedcov && measure samtools_bedcov samtools bedcov -G 0x800 ${ref[@]:+--reference ref.fa} "$bed" "$in"
             # cnvkit is slow: once per case, 1 process per thread
-            if [ -n "$cnvkit" ] && [ "$r" -eq 0 ] && [ "${SKIP_CNVKIT:-0}" != 1 ]; then
+            if [ -n "$cnvkit" ] && want cnvkit && [ "$r" -eq 0 ] && [ "${SKIP_CNVKIT:-0}" != 1 ]; then
                 measure cnvkit "$cnvkit" coverage -q 0 -p "$threads" ${ref[@]:+-f ref.fa} -o "$tmp/c.cnn" "$in" "$bed"
             fi
         done
