@@ -770,6 +770,21 @@ metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
             g->max_end = g->intervals[g->count - 1].end;
             nrl++;
         }
+        /* CRAM: leave out contigs without records.  htslib's hts_itr_multi_cram() leaks its
+         * offset list when no region finds a container; a query over a contig with no
+         * container comes back finished.  (Querying moves the file, which is harmless here:
+         * the multi-region iterator seeks before it reads its first container.) */
+        for (int k = 0; is_cram && k < nrl;) {
+            hts_itr_t *q = sam_itr_queryi(idx, rl[k].tid, 0, HTS_POS_MAX);
+            int empty = q && q->finished;
+            hts_itr_destroy(q);
+            if (empty) {
+                free(rl[k].intervals);
+                memmove(&rl[k], &rl[k + 1], (size_t)(--nrl - k) * sizeof *rl);
+            } else {
+                k++;
+            }
+        }
         if (nrl > 0) {
             itr = sam_itr_regions(idx, h, rl, (unsigned)nrl);
             rl = NULL; /* owned by the iterator now */
