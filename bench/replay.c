@@ -1,0 +1,202 @@
+/* replay.c -- per-record cost of metcn's counting step, without decoding.
+ *
+ *   bench-replay FILE.bam BINS.bed [N_RECORDS] [ROUNDS]
+ *
+ * Decodes the first N_RECORDS (default 2,000,000) records of FILE.bam once, then in each round
+ * copies every record into one bam1_t (as sam_read1 would leave it) and hands it to the coverage
+ * engine's counting function, process() from src/cov.c, with a fresh engine over the BED's bins
+ * and the default filters.  It prints, per round, the copy alone and copy plus counting in ns
+ * per record; their difference is what counting costs.  The median of the rounds is printed
+ * last.  Figures are noisy to about 1 ns; compare builds in one sitting.  It also prints how
+ * many records the mate-overlap table holds (put) and hands back (take).
+ *
+ * Built as bench-replay, linked to libmetcn; it includes src/cov.c to reach the static
+ * process().  Not part of the test suite. */
+#include "../src/cov.c"
+
+#include <time.h>
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* Bins of the BED, per header contig, into E (sorted input, as a panel is). */
+static int load_bins(engine_t *E, const sam_hdr_t *h, const char *bed, size_t *nbins)
+{
+    FILE *f = fopen(bed, "r");
+    if (!f)
+        return -1;
+    char line[1024], chr[256];
+    long long s, e;
+    size_t n = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        rewind(f);
+        n = 0;
+        while (fgets(line, sizeof line, f)) {
+            if (line[0] == '#' || sscanf(line, "%255s %lld %lld", chr, &s, &e) != 3)
+                continue;
+            int tid = sam_hdr_name2tid((sam_hdr_t *)h, chr);
+            if (tid < 0)
+                continue;
+            tidbins_t *b = &E->tb[tid];
+            if (pass == 0) {
+                b->n++;
+            } else {
+                b->start[b->n] = s;
+                b->end[b->n] = e;
+                b->idx[b->n++] = n;
+            }
+            n++;
+        }
+        for (int t = 0; pass == 0 && t < E->ntid; t++) {
+            tidbins_t *b = &E->tb[t];
+            b->start = malloc((b->n + 1) * sizeof *b->start);
+            b->end = malloc((b->n + 1) * sizeof *b->end);
+            b->idx = malloc((b->n + 1) * sizeof *b->idx);
+            b->bases = calloc(b->n + 1, sizeof *b->bases);
+            if (!b->start || !b->end || !b->idx || !b->bases) {
+                fclose(f);
+                return -1;
+            }
+            b->n = 0;
+        }
+    }
+    fclose(f);
+    *nbins = n;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 3) {
+        fprintf(stderr, "usage: bench-replay FILE.bam BINS.bed [N_RECORDS] [ROUNDS]\n");
+        return 2;
+    }
+    long max = argc > 3 ? atol(argv[3]) : 2000000;
+    int rounds = argc > 4 ? atoi(argv[4]) : 7;
+    if (max <= 0 || rounds <= 0 || rounds > 99)
+        return 2;
+    samFile *fp = sam_open(argv[1], "r");
+    sam_hdr_t *h = fp ? sam_hdr_read(fp) : NULL;
+    if (!h) {
+        fprintf(stderr, "bench-replay: %s: cannot read\n", argv[1]);
+        return 1;
+    }
+    /* Decoded records, back to back: the bam1_t, then its data. */
+    size_t cap = 1 << 26, used = 0;
+    char *arena = malloc(cap);
+    size_t *at = malloc((size_t)max * sizeof *at);
+    bam1_t *b = bam_init1();
+    long n = 0;
+    while (arena && at && n < max && sam_read1(fp, h, b) >= 0) {
+        size_t need = (sizeof *b + (size_t)b->l_data + 15) & ~(size_t)15;
+        if (used + need > cap) {
+            char *g = realloc(arena, cap *= 2);
+            if (!g)
+                return 1;
+            arena = g;
+        }
+        memcpy(arena + used, b, sizeof *b);
+        memcpy(arena + used + sizeof *b, b->data, (size_t)b->l_data);
+        at[n++] = used;
+        used += need;
+    }
+    if (!arena || !at)
+        return 1;
+    bam1_t *scratch = bam_init1();
+    if (!scratch)
+        return 1;
+    bam_set_mempolicy(scratch, BAM_USER_OWNS_DATA);
+    uint32_t room = 1 << 20;
+    scratch->data = malloc(room);
+    scratch->m_data = room;
+
+    metcn_cov_opt_t opt;
+    metcn_cov_opt_init(&opt);
+    double copy[100], full[100];
+    long puts = 0, takes = 0;
+    size_t nbins = 0;
+    for (int rd = 0; rd < rounds; rd++) {
+        engine_t E;
+        memset(&E, 0, sizeof E);
+        metcn_covtab_t T;
+        memset(&T, 0, sizeof T);
+        E.ntid = sam_hdr_nref(h);
+        E.tb = calloc((size_t)E.ntid + 1, sizeof *E.tb);
+        if (!E.tb || load_bins(&E, h, argv[2], &nbins) != 0) {
+            fprintf(stderr, "bench-replay: %s: cannot read the bins\n", argv[2]);
+            return 1;
+        }
+        T.fragments = calloc(nbins + 1, sizeof *T.fragments);
+        T.dropped = calloc(nbins + 1, sizeof *T.dropped);
+        E.t = &T;
+        E.opt = &opt;
+        E.fast_ex = opt.exclude_flags | BAM_FUNMAP;
+        E.include_flags = opt.include_flags;
+        E.min_mapq = opt.min_mapq;
+        E.pcap = 4096;
+        E.pt = calloc(E.pcap, sizeof *E.pt);
+        if (!T.fragments || !T.dropped || !E.pt)
+            return 1;
+        long sink = 0;
+        double t0 = now();
+        for (long i = 0; i < n; i++) {
+            const bam1_t *r = (const bam1_t *)(arena + at[i]);
+            scratch->core = r->core;
+            scratch->l_data = r->l_data;
+            memcpy(scratch->data, arena + at[i] + sizeof *r, (size_t)r->l_data);
+            sink += scratch->data[0];
+        }
+        double t1 = now();
+        size_t pn_before = 0;
+        long p = 0, k = 0;
+        for (long i = 0; i < n; i++) {
+            const bam1_t *r = (const bam1_t *)(arena + at[i]);
+            scratch->core = r->core;
+            scratch->l_data = r->l_data;
+            memcpy(scratch->data, arena + at[i] + sizeof *r, (size_t)r->l_data);
+            pn_before = E.pn;
+            if (process(&E, scratch) != 0)
+                return 1;
+            /* A put adds one entry, a take removes one (rebuilds aside). */
+            p += E.pn > pn_before;
+            k += E.pn < pn_before;
+        }
+        double t2 = now();
+        copy[rd] = (t1 - t0) / (double)n * 1e9;
+        full[rd] = (t2 - t1) / (double)n * 1e9;
+        puts = p;
+        takes = k;
+        printf("round %d: copy %.1f ns, copy+count %.1f ns, count %.1f ns per record (%ld)\n",
+               rd + 1, copy[rd], full[rd], full[rd] - copy[rd], sink & 1);
+        engine_free(&E);
+        free(T.fragments);
+        free(T.dropped);
+    }
+    double d[100];
+    for (int rd = 0; rd < rounds; rd++)
+        d[rd] = full[rd] - copy[rd];
+    qsort(d, (size_t)rounds, sizeof *d, cmp_double);
+    printf("%ld records, %zu bins: counting costs %.1f ns per record (median of %d rounds); "
+           "mate table: %.1f%% put, %.1f%% taken\n",
+           n, nbins, d[rounds / 2], rounds, 100.0 * (double)puts / (double)n,
+           100.0 * (double)takes / (double)n);
+    free(scratch->data);
+    scratch->data = NULL;
+    bam_destroy1(scratch);
+    bam_destroy1(b);
+    free(arena);
+    free(at);
+    sam_hdr_destroy(h);
+    sam_close(fp);
+    return 0;
+}
