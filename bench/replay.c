@@ -93,6 +93,7 @@ int main(int argc, char **argv)
     }
     /* Decoded records, back to back: the bam1_t, then its data. */
     size_t cap = 1 << 26, used = 0;
+    uint32_t room = 1; /* the largest record's data, for the replay buffer */
     char *arena = malloc(cap);
     size_t *at = malloc((size_t)max * sizeof *at);
     bam1_t *b = bam_init1();
@@ -100,24 +101,30 @@ int main(int argc, char **argv)
     while (arena && at && n < max && sam_read1(fp, h, b) >= 0) {
         size_t need = (sizeof *b + (size_t)b->l_data + 15) & ~(size_t)15;
         if (used + need > cap) {
-            char *g = realloc(arena, cap *= 2);
+            while (used + need > cap)
+                cap *= 2;
+            char *g = realloc(arena, cap);
             if (!g)
                 return 1;
             arena = g;
         }
+        if ((uint32_t)b->l_data > room)
+            room = (uint32_t)b->l_data;
         memcpy(arena + used, b, sizeof *b);
         memcpy(arena + used + sizeof *b, b->data, (size_t)b->l_data);
         at[n++] = used;
         used += need;
     }
-    if (!arena || !at)
+    if (!arena || !at || n == 0) {
+        fprintf(stderr, "bench-replay: %s: no records\n", argv[1]);
         return 1;
+    }
     bam1_t *scratch = bam_init1();
     if (!scratch)
         return 1;
     bam_set_mempolicy(scratch, BAM_USER_OWNS_DATA);
-    uint32_t room = 1 << 20;
-    scratch->data = malloc(room);
+    if (!(scratch->data = malloc(room)))
+        return 1;
     scratch->m_data = room;
 
     metcn_cov_opt_t opt;

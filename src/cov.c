@@ -477,7 +477,8 @@ static int bins_cover_reads(const engine_t *E, const sam_hdr_t *h, hts_idx_t *id
         if (E->tb[tid].n)
             continue;
         uint64_t mapped = 0, unmapped = 0;
-        if (!is_cram && hts_idx_get_stat(idx, tid, &mapped, &unmapped) == 0) {
+        if (!is_cram && tid < hts_idx_nseq(idx) &&
+            hts_idx_get_stat(idx, tid, &mapped, &unmapped) == 0) {
             covers = mapped + unmapped == 0;
             continue;
         }
@@ -919,8 +920,9 @@ static int gc_piece(const char *buf, size_t n, void *ctx)
         }
         sgc = _mm_sad_epu8(sgc, zero);
         sat = _mm_sad_epu8(sat, zero);
-        c->gc += _mm_cvtsi128_si64(sgc) + _mm_cvtsi128_si64(_mm_unpackhi_epi64(sgc, sgc));
-        c->at += _mm_cvtsi128_si64(sat) + _mm_cvtsi128_si64(_mm_unpackhi_epi64(sat, sat));
+        /* each half is at most 8 * 255: 32 bits hold it (and _si32 exists on 32-bit x86) */
+        c->gc += _mm_cvtsi128_si32(sgc) + _mm_cvtsi128_si32(_mm_unpackhi_epi64(sgc, sgc));
+        c->at += _mm_cvtsi128_si32(sat) + _mm_cvtsi128_si32(_mm_unpackhi_epi64(sat, sat));
     }
 #endif
     for (; i < n; i++) {

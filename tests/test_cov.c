@@ -473,7 +473,6 @@ START_TEST(test_exact)
 }
 END_TEST
 
-/* GC of a bin equals a direct count on the reference. */
 /* A panel that tiles every contig holding reads end to end: the index would skip nothing, so
  * the engine streams (mode "stream" with an index present) and every tile's depth equals the
  * per-base truth.  One base short of the contig end, it uses the index again, with the same
@@ -544,6 +543,7 @@ START_TEST(test_tiled)
 }
 END_TEST
 
+/* GC of a bin equals a direct count on the reference. */
 START_TEST(test_gc)
 {
     char ref[128];
