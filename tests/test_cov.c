@@ -389,6 +389,33 @@ static void expectation(int min_mapq)
 
 static metcn_panel_t *panel;
 
+/* The panel in the BED at path, with its gene at region (CHR:S-E); the test fails if it
+ * does not load. */
+static metcn_panel_t *load_panel(const char *path, const char *region)
+{
+    metcn_panel_opt_t o;
+    metcn_panel_opt_init(&o);
+    o.gene_region = region;
+    metcn_panel_t *p = metcn_panel_load(path, &o, NULL);
+    ck_assert_msg(p != NULL, "%s", metcn_last_error());
+    return p;
+}
+
+/* Coverage of the fixture file name over p with the default filters and the fixture
+ * reference; the test fails if it cannot be computed. */
+static metcn_covtab_t *cover(const char *name, const metcn_panel_t *p)
+{
+    char path[160], ref[128];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(ref, sizeof ref, "%s/ref.fa", dir);
+    metcn_cov_opt_t opt;
+    metcn_cov_opt_init(&opt);
+    opt.reference = ref;
+    metcn_covtab_t *t = metcn_cov_compute(path, p, &opt);
+    ck_assert_msg(t != NULL, "%s: %s", name, metcn_last_error());
+    return t;
+}
+
 static void setup(void)
 {
     metcn_init();
@@ -407,11 +434,7 @@ static void setup(void)
         fprintf(fp, "chrT\t%lld\t%lld\tb%d\n", (long long)bins[i].start, (long long)bins[i].end, i);
     fprintf(fp, "chr1\t100\t200\tother\n");
     fclose(fp);
-    metcn_panel_opt_t o;
-    metcn_panel_opt_init(&o);
-    o.gene_region = "chrT:4991-5110";
-    panel = metcn_panel_load(path, &o, NULL);
-    ck_assert_msg(panel != NULL, "%s", metcn_last_error());
+    panel = load_panel(path, "chrT:4991-5110");
 }
 
 static void teardown(void)
@@ -480,8 +503,7 @@ END_TEST
 START_TEST(test_tiled)
 {
     const char *files[] = {"reads.bam", "reads.cram"};
-    char path[160], ref[128], bed[128];
-    snprintf(ref, sizeof ref, "%s/ref.fa", dir);
+    char bed[128];
     snprintf(bed, sizeof bed, "%s/tiles.bed", dir);
     expectation(0);
     for (int whole = 1; whole >= 0; whole--) {
@@ -491,18 +513,9 @@ START_TEST(test_tiled)
             fprintf(fp, "chrT\t%d\t%d\tt%d\n", s,
                     s + 1000 < CONTIG_LEN ? s + 1000 : CONTIG_LEN - !whole, s);
         fclose(fp);
-        metcn_panel_opt_t o;
-        metcn_panel_opt_init(&o);
-        o.gene_region = "chrT:4991-5110";
-        metcn_panel_t *tp = metcn_panel_load(bed, &o, NULL);
-        ck_assert_msg(tp != NULL, "%s", metcn_last_error());
+        metcn_panel_t *tp = load_panel(bed, "chrT:4991-5110");
         for (int f = 0; f < 2; f++) {
-            snprintf(path, sizeof path, "%s/%s", dir, files[f]);
-            metcn_cov_opt_t opt;
-            metcn_cov_opt_init(&opt);
-            opt.reference = ref;
-            metcn_covtab_t *t = metcn_cov_compute(path, tp, &opt);
-            ck_assert_msg(t != NULL, "%s: %s", files[f], metcn_last_error());
+            metcn_covtab_t *t = cover(files[f], tp);
             ck_assert_str_eq(t->mode, whole ? "stream" : "index");
             for (size_t i = 0; i < tp->n_bins; i++) {
                 const metcn_bin_t *b = &tp->bins[i];
@@ -523,18 +536,9 @@ START_TEST(test_tiled)
     ck_assert_ptr_nonnull(fp);
     fprintf(fp, "chr1\t0\t500\ta\nchr1\t500\t1000\tb\n");
     fclose(fp);
-    metcn_panel_opt_t o;
-    metcn_panel_opt_init(&o);
-    o.gene_region = "chr1:100-200";
-    metcn_panel_t *tp = metcn_panel_load(bed, &o, NULL);
-    ck_assert_msg(tp != NULL, "%s", metcn_last_error());
+    metcn_panel_t *tp = load_panel(bed, "chr1:100-200");
     for (int f = 0; f < 2; f++) {
-        snprintf(path, sizeof path, "%s/%s", dir, files[f]);
-        metcn_cov_opt_t opt;
-        metcn_cov_opt_init(&opt);
-        opt.reference = ref;
-        metcn_covtab_t *t = metcn_cov_compute(path, tp, &opt);
-        ck_assert_msg(t != NULL, "%s: %s", files[f], metcn_last_error());
+        metcn_covtab_t *t = cover(files[f], tp);
         ck_assert_str_eq(t->mode, "index");
         ck_assert(t->depth[0] == 0.0 && t->depth[1] == 0.0);
         metcn_covtab_destroy(t);
@@ -589,11 +593,7 @@ START_TEST(test_gc_long)
     for (int k = 0; k < 3; k++)
         fprintf(fp, "chrT\t%d\t%d\tb%d\n", span[k][0], span[k][1], k);
     fclose(fp);
-    metcn_panel_opt_t o;
-    metcn_panel_opt_init(&o);
-    o.gene_region = "chrT:4991-5110";
-    metcn_panel_t *lp = metcn_panel_load(bed, &o, NULL);
-    ck_assert_msg(lp != NULL, "%s", metcn_last_error());
+    metcn_panel_t *lp = load_panel(bed, "chrT:4991-5110");
     double gc[3];
     ck_assert_msg(metcn_gc_compute(lp, fa, gc) == 0, "%s", metcn_last_error());
     for (int k = 0; k < 3; k++) {
