@@ -18,6 +18,7 @@
 #include <htslib/kstring.h>
 
 #include "metcn/metcn.h"
+#include "metcn/util.h"
 #include "refseq.h"
 
 #define CHUNK (1 << 20)
@@ -221,15 +222,13 @@ int metcn_refseq_dict_m5(const char *fasta, const char *name, char hex[33])
     /* ref.fa -> ref.dict (Picard), then ref.fa.dict; also through a .gz suffix. */
     kstring_t base = KS_INITIALIZE, p = KS_INITIALIZE;
     kputs(fasta, &base);
-    if (base.l > 3 && strcmp(base.s + base.l - 3, ".gz") == 0)
+    if (metcn_ends_with(base.s, ".gz"))
         base.s[base.l -= 3] = '\0';
     const char *exts[] = {".fa", ".fasta", ".fna", ".fas"};
     size_t stem = base.l;
-    for (size_t e = 0; e < sizeof exts / sizeof *exts; e++) {
-        size_t l = strlen(exts[e]);
-        if (base.l > l && strcmp(base.s + base.l - l, exts[e]) == 0)
-            stem = base.l - l;
-    }
+    for (size_t e = 0; e < sizeof exts / sizeof *exts; e++)
+        if (metcn_ends_with(base.s, exts[e]))
+            stem = base.l - strlen(exts[e]);
     int found = 0;
     for (int attempt = 0; attempt < 2 && !found; attempt++) {
         p.l = 0;
@@ -245,14 +244,13 @@ int metcn_refseq_dict_m5(const char *fasta, const char *name, char hex[33])
         while (!found && fgets(line, sizeof line, f)) {
             if (strncmp(line, "@SQ\t", 4) != 0)
                 continue;
-            char *sn = NULL, *m5 = NULL;
-            char *save = NULL; /* strtok_r: metcn call counts samples on several threads */
-            for (char *tok = strtok_r(line + 4, "\t\r\n", &save); tok;
-                 tok = strtok_r(NULL, "\t\r\n", &save)) {
-                if (strncmp(tok, "SN:", 3) == 0)
-                    sn = tok + 3;
-                else if (strncmp(tok, "M5:", 3) == 0)
-                    m5 = tok + 3;
+            char *sn = NULL, *m5 = NULL, *fld[64];
+            int nf = metcn_split(line + 4, '\t', fld, 64);
+            for (int k = 0; k < nf; k++) {
+                if (strncmp(fld[k], "SN:", 3) == 0)
+                    sn = fld[k] + 3;
+                else if (strncmp(fld[k], "M5:", 3) == 0)
+                    m5 = fld[k] + 3;
             }
             if (sn && m5 && strcmp(sn, name) == 0 && strlen(m5) == 32) {
                 for (int i = 0; i < 32; i++)

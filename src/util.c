@@ -98,7 +98,7 @@ struct metcn_ofile_s {
     int failed;
 };
 
-static int ends_with(const char *s, const char *suffix)
+int metcn_ends_with(const char *s, const char *suffix)
 {
     size_t a = strlen(s), b = strlen(suffix);
     return a >= b && strcmp(s + a - b, suffix) == 0;
@@ -121,7 +121,7 @@ metcn_ofile_t *metcn_ofile_open(const char *path)
     if (!f->tmp)
         goto fail;
     snprintf(f->tmp, n, "%s.tmp.%ld", path, (long)getpid());
-    int gz = ends_with(path, ".gz") || ends_with(path, ".bgz");
+    int gz = metcn_ends_with(path, ".gz") || metcn_ends_with(path, ".bgz");
     if (gz)
         f->bgzf = bgzf_open(f->tmp, "w6");
     else

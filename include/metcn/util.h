@@ -41,6 +41,9 @@ int metcn_ofile_close(metcn_ofile_t *f, int commit);
 /** Final path of the file (borrowed). */
 const char *metcn_ofile_path(const metcn_ofile_t *f);
 
+/** 1 when s ends with suffix. */
+int metcn_ends_with(const char *s, const char *suffix);
+
 /** Split line (modified in place) at delimiter delim into at most max fields; returns the
  *  number of fields.  A trailing '\r' or '\n' is stripped first. */
 int metcn_split(char *line, char delim, char **fields, int max);
