@@ -8,7 +8,8 @@
  * and the default filters.  It prints, per round, the copy alone and copy plus counting in ns
  * per record; their difference is what counting costs.  The median of the rounds is printed
  * last.  Figures are noisy to about 1 ns; compare builds in one sitting.  It also prints how
- * many records the mate-overlap table holds (put) and hands back (take).
+ * many records the mate-overlap table holds (put) and hands back (take), the most it held at
+ * once and its final size.
  *
  * Built as bench-replay, linked to libmetcn; it includes src/cov.c to reach the static
  * process().  Not part of the test suite. */
@@ -131,6 +132,7 @@ int main(int argc, char **argv)
     metcn_cov_opt_init(&opt);
     double copy[100], full[100];
     long puts = 0, takes = 0;
+    size_t most = 0, slots = 0; /* most reads waiting at once; table slots at the end */
     size_t nbins = 0;
     for (int rd = 0; rd < rounds; rd++) {
         engine_t E;
@@ -176,12 +178,15 @@ int main(int argc, char **argv)
                 return 1;
             /* A put adds one entry, a take removes one (rebuilds aside). */
             p += E.pn > pn_before;
+            if (E.pn > most)
+                most = E.pn;
             k += E.pn < pn_before;
         }
         double t2 = now();
         copy[rd] = (t1 - t0) / (double)n * 1e9;
         full[rd] = (t2 - t1) / (double)n * 1e9;
         puts = p;
+        slots = E.pcap;
         takes = k;
         printf("round %d: copy %.1f ns, copy+count %.1f ns, count %.1f ns per record (%ld)\n",
                rd + 1, copy[rd], full[rd], full[rd] - copy[rd], sink & 1);
@@ -194,9 +199,9 @@ int main(int argc, char **argv)
         d[rd] = full[rd] - copy[rd];
     qsort(d, (size_t)rounds, sizeof *d, cmp_double);
     printf("%ld records, %zu bins: counting costs %.1f ns per record (median of %d rounds); "
-           "mate table: %.1f%% put, %.1f%% taken\n",
+           "mate table: %.1f%% put, %.1f%% taken, at most %zu waiting, %zu slots (%zu kB)\n",
            n, nbins, d[rounds / 2], rounds, 100.0 * (double)puts / (double)n,
-           100.0 * (double)takes / (double)n);
+           100.0 * (double)takes / (double)n, most, slots, slots * sizeof(pend_t) / 1024);
     free(scratch->data);
     scratch->data = NULL;
     bam_destroy1(scratch);

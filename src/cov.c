@@ -390,10 +390,18 @@ static int process(engine_t *E, const bam1_t *r)
     int paired_same = (fl & BAM_FPAIRED) && !(fl & BAM_FMUNMAP) && core->mtid == tid;
     /* Mate overlap: a first mate whose mate starts inside it waits in the table (at equal
      * positions whichever mate comes first in the file waits); the second mate subtracts what
-     * the first counted.  The first mate can only be waiting if it starts within the longest
-     * span held.  The table slot is prefetched while the read is counted. */
+     * the first counted.  A first mate whose overlap with its mate lies outside every bin does
+     * not wait: its mate may start outside the bins and never come to take it.  The first mate can
+     * only be waiting if it starts within the longest span held.  The table slot is prefetched
+     * while the read is counted. */
     int may_wait = paired_same && E->pn > 0 && core->mpos <= pos && pos < core->mpos + E->max_span;
     int may_put = paired_same && core->mpos >= pos && core->mpos < end;
+    if (may_put) { /* only if a bin meets [MPOS, end): elsewhere the mates' overlap adds nothing */
+        size_t j = i;
+        while (j < b->n && b->end[j] <= core->mpos)
+            j++;
+        may_put = j < b->n && b->start[j] < end;
+    }
     uint64_t key = 0;
     if (may_wait || may_put) {
         key = qhash(r);
