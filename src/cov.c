@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <pthread.h>
 #include <sys/stat.h>
 
 #include <htslib/bgzf.h>
@@ -51,12 +52,16 @@ void metcn_cov_opt_init(metcn_cov_opt_t *opt)
     opt->threads = 0;
 }
 
-/* Bins of one header contig, sorted and non-overlapping (they come from a panel). */
+/* Bins of one header contig, sorted and non-overlapping (they come from a panel).  An engine
+ * that owns all the bins has them all here; a parallel reader (below) has a view: the arrays
+ * point at its first bin in the full arrays and n counts only its own bins. */
 typedef struct {
     int64_t *start, *end;
     int64_t *bases; /* aligned bases counted in each bin */
     size_t *idx;    /* row in the table */
     size_t n, cursor;
+    size_t gn;        /* bins from start[0] to the contig's last bin, own or not (gn >= n) */
+    int64_t prev_end; /* end of the bin before start[0] (another reader's), or -1 */
 } tidbins_t;
 
 /* The first mate of a pair whose mate starts inside it, waiting for that mate.  Held in an
@@ -87,6 +92,9 @@ typedef struct {
     uint32_t msb;    /* its room, in blocks */
     int64_t **spare; /* block arrays of multi-block waiting reads, kept for reuse */
     size_t nspare, mspare;
+    size_t *spill; /* rows of fragments counted by this reader in another reader's bins */
+    size_t nspill, mspill;
+    int views; /* tb holds views of another engine's bins: free only the array */
 } engine_t;
 
 /* Name hash, eight bytes at a time (never 0).  The last 1-7 bytes are read with fixed-size
@@ -147,15 +155,14 @@ static inline void add_block(tidbins_t *b, size_t i, int64_t s, int64_t e, int64
     }
 }
 
-/* Bin (row) holding position pos on this contig, or -1. */
-static long bin_at(tidbins_t *b, size_t from, int64_t pos)
+/* Bin holding pos on this contig, own or another reader's (index below gn), or -1.  The bins
+ * before from end at or before pos. */
+static long bin_at(const tidbins_t *b, size_t from, int64_t pos)
 {
     size_t i = from;
-    if (i > 0 && i <= b->n && b->start[i - 1] > pos)
-        i = 0;
-    while (i < b->n && b->end[i] <= pos)
+    while (i < b->gn && b->end[i] <= pos)
         i++;
-    return i < b->n && b->start[i] <= pos ? (long)b->idx[i] : -1;
+    return i < b->gn && b->start[i] <= pos ? (long)i : -1;
 }
 
 static int drop_reason(const bam1_t *r, const metcn_cov_opt_t *opt)
@@ -358,7 +365,7 @@ static int process(engine_t *E, const bam1_t *r)
     if (nc > E->msb) { /* a longer CIGAR than any before: grow the scratch */
         int64_t *g = realloc(E->sb, 2 * (size_t)nc * sizeof *g);
         if (!g)
-            return metcn_set_error(METCN_E_NOMEM, "out of memory");
+            return METCN_E_NOMEM;
         E->sb = g;
         E->msb = nc;
     }
@@ -412,9 +419,8 @@ static int process(engine_t *E, const bam1_t *r)
         core->qual < E->min_mapq) {
         int why = drop_reason(r, E->opt);
         if (why >= 0) {
-            long row = bin_at(b, i, pos);
-            if (row >= 0)
-                E->t->dropped[row][why]++;
+            if (b->start[i] <= pos) /* bin i holds POS (it is the first bin ending after it) */
+                E->t->dropped[b->idx[i]][why]++;
             if (may_wait && pend_take(E, r, key, &first)) /* its mate need not wait */
                 blk_release(E, first.blk);
             return 0;
@@ -432,7 +438,7 @@ static int process(engine_t *E, const bam1_t *r)
             subtract_overlap(b, i, &first, blk[2 * k], blk[2 * k + 1]);
         blk_release(E, first.blk);
     } else if (may_put && nblocks > 0 && pend_put(E, r, key, end, blk, nblocks)) {
-        return metcn_set_error(METCN_E_NOMEM, "out of memory");
+        return METCN_E_NOMEM;
     }
 
     /* Fragment midpoint (docs/coverage.md).  Which mate of a pair counts is a coin toss in
@@ -449,10 +455,25 @@ static int process(engine_t *E, const bam1_t *r)
         count = !(fl & BAM_FPAIRED) || (fl & BAM_FMUNMAP) || (fl & BAM_FREAD1);
         mid = pos + (end - pos) / 2;
     }
+    /* Parallel readers: a read seen by two readers (it overlaps bins of both) is counted by the
+     * one holding the first bin it overlaps.  The midpoint may lie in a later reader's bin: that
+     * count waits in the spill list until the readers are done. */
+    count &= (i > 0) | (pos >= b->prev_end);
     mid = count ? mid : pos;
-    long row = bin_at(b, i, mid);
-    if (row >= 0)
-        E->t->fragments[row] += (uint64_t)count;
+    long j = bin_at(b, i, mid);
+    if (j >= 0 && (size_t)j < b->n) {
+        E->t->fragments[b->idx[j]] += (uint64_t)count;
+    } else if (j >= 0 && count) {
+        if (E->nspill == E->mspill) {
+            size_t m = E->mspill ? 2 * E->mspill : 256;
+            size_t *g = realloc(E->spill, m * sizeof *g);
+            if (!g)
+                return METCN_E_NOMEM;
+            E->spill = g;
+            E->mspill = m;
+        }
+        E->spill[E->nspill++] = b->idx[j];
+    }
     return 0;
 }
 
@@ -509,7 +530,7 @@ static int bins_cover_reads(const engine_t *E, const sam_hdr_t *h, hts_idx_t *id
 
 static void engine_free(engine_t *E)
 {
-    if (E->tb)
+    if (E->tb && !E->views)
         for (int t = 0; t < E->ntid; t++) {
             free(E->tb[t].start);
             free(E->tb[t].end);
@@ -526,6 +547,7 @@ static void engine_free(engine_t *E)
         free(E->spare[i] - 1);
     free(E->spare);
     free(E->sb);
+    free(E->spill);
 }
 
 /* Hand a CRAM its reference.  The FASTA is loaded once first: htslib 1.16 leaks when
@@ -608,6 +630,257 @@ static int check_cram_reference(const char *path, const sam_hdr_t *h, const metc
     return r;
 }
 
+/* Common settings of a counting engine (its bins are set by the caller). */
+static int engine_init(engine_t *E, const metcn_cov_opt_t *opt, metcn_covtab_t *t)
+{
+    E->opt = opt;
+    E->t = t;
+    E->fast_ex = opt->exclude_flags | BAM_FUNMAP;
+    E->include_flags = opt->include_flags;
+    E->min_mapq = opt->min_mapq;
+    E->pcap = 4096;
+    return (E->pt = calloc(E->pcap, sizeof *E->pt)) ? 0 : METCN_E_NOMEM;
+}
+
+/* CRAM: decode only the fields the counts need, and no MD/NM (which would read the
+ * reference). */
+static void cram_fields(samFile *fp)
+{
+    hts_set_opt(fp, CRAM_OPT_REQUIRED_FIELDS,
+                SAM_QNAME | SAM_FLAG | SAM_RNAME | SAM_POS | SAM_MAPQ | SAM_CIGAR | SAM_RNEXT |
+                    SAM_PNEXT | SAM_TLEN);
+    hts_set_opt(fp, CRAM_OPT_DECODE_MD, 0);
+}
+
+/* Index mode reads the bins with one or more readers.  With -@ N and an index, N + 1 readers
+ * each read a contiguous run of the bins through their own handle and iterator, in parallel:
+ * BGZF inflation and CRAM decoding then run in N + 1 threads with nothing shared (htslib's
+ * thread pool, by contrast, hands blocks between threads and restarts at every seek of the
+ * iterator).  Reader 0 uses the caller's handle; the others open their own.  A CRAM index
+ * belongs to its handle, so each CRAM reader loads its own; a BAM index is read only while
+ * an iterator is made, so BAM readers share it. */
+typedef struct {
+    engine_t E;     /* views of this reader's bins */
+    samFile *fp;    /* own when own_fp */
+    sam_hdr_t *h;   /* own when own_fp */
+    hts_idx_t *idx; /* own when own_idx */
+    int own_fp, own_idx;
+    hts_itr_t *itr; /* NULL: none of its bins is on a contig with records */
+    int ret;        /* the last sam_itr_multi_next() result */
+    int nomem;      /* counting ran out of memory */
+} reader_t;
+
+static int reader_open(reader_t *R, const char *path, const metcn_cov_opt_t *opt, int is_cram,
+                       hts_idx_t *idx, htsThreadPool *pool)
+{
+    R->own_fp = 1;
+    if (!(R->fp = sam_open(path, "r")))
+        return metcn_set_error(METCN_E_IO, "%s: cannot open: %s", path, strerror(errno));
+    if (pool && pool->pool && hts_set_opt(R->fp, HTS_OPT_THREAD_POOL, pool) != 0)
+        return metcn_set_error(METCN_E_IO, "%s: cannot start %d threads", path, opt->threads);
+    if (is_cram) {
+        if (opt->reference && hts_set_fai_filename(R->fp, opt->reference) != 0)
+            return metcn_set_error(METCN_E_REFERENCE, "%s: cannot use the reference %s", path,
+                                   opt->reference);
+        cram_fields(R->fp);
+    }
+    if (!(R->h = sam_hdr_read(R->fp)))
+        return metcn_set_error(METCN_E_FORMAT, "%s: cannot read the header", path);
+    if (!is_cram) {
+        R->idx = idx;
+        return 0;
+    }
+    R->own_idx = 1;
+    if (!(R->idx = sam_index_load3(R->fp, path, NULL, HTS_IDX_SILENT_FAIL)))
+        return metcn_set_error(METCN_E_INDEX, "%s: cannot load the index", path);
+    return 0;
+}
+
+static void reader_close(reader_t *R)
+{
+    if (R->itr)
+        hts_itr_destroy(R->itr);
+    if (R->own_idx)
+        hts_idx_destroy(R->idx);
+    if (R->own_fp) {
+        sam_hdr_destroy(R->h);
+        if (R->fp)
+            sam_close(R->fp);
+    }
+    engine_free(&R->E);
+}
+
+/* Split the bins, in header order, into k runs of about equal total length (a bin is never
+ * split), one per reader: each reader's engine gets views of E's arrays. */
+static int split_bins(const engine_t *E, reader_t *R, int k)
+{
+    int64_t total = 0, acc = 0;
+    for (int tid = 0; tid < E->ntid; tid++)
+        for (size_t i = 0; i < E->tb[tid].n; i++)
+            total += E->tb[tid].end[i] - E->tb[tid].start[i];
+    for (int j = 0; j < k; j++) {
+        R[j].E.views = 1;
+        R[j].E.ntid = E->ntid;
+        if (!(R[j].E.tb = calloc(E->ntid ? E->ntid : 1, sizeof *R[j].E.tb)))
+            return METCN_E_NOMEM;
+    }
+    for (int tid = 0; tid < E->ntid; tid++) {
+        const tidbins_t *g = &E->tb[tid];
+        for (size_t i = 0; i < g->n; i++) {
+            int64_t len = g->end[i] - g->start[i];
+            /* the reader whose share of the total holds the bin's middle */
+            int j = total > 0 ? (int)((acc + len / 2) * k / total) : 0;
+            acc += len;
+            tidbins_t *v = &R[j < k ? j : k - 1].E.tb[tid];
+            if (v->n++ == 0) {
+                v->start = g->start + i;
+                v->end = g->end + i;
+                v->idx = g->idx + i;
+                v->bases = g->bases + i;
+                v->gn = g->n - i;
+                v->prev_end = i > 0 ? g->end[i - 1] : -1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* The multi-region iterator over E's bins (touching bins merged), or *out NULL when no bin is
+ * on a contig that holds records. */
+static int make_iterator(const engine_t *E, sam_hdr_t *h, hts_idx_t *idx, int is_cram,
+                         const char *path, hts_itr_t **out)
+{
+    *out = NULL;
+    int nrl = 0;
+    hts_reglist_t *rl = calloc(E->ntid ? E->ntid : 1, sizeof *rl);
+    if (!rl)
+        return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
+    for (int tid = 0; tid < E->ntid; tid++) {
+        const tidbins_t *b = &E->tb[tid];
+        if (!b->n)
+            continue;
+        /* CRAM: leave out contigs without records.  htslib's hts_itr_multi_cram() leaks its
+         * offset list when no region finds a container; a query over a contig with no
+         * container comes back finished.  (Querying moves the file, which is harmless here:
+         * the multi-region iterator seeks before it reads its first container.) */
+        if (is_cram) {
+            hts_itr_t *q = sam_itr_queryi(idx, tid, 0, HTS_POS_MAX);
+            int empty = q && q->finished;
+            hts_itr_destroy(q);
+            if (empty)
+                continue;
+        }
+        hts_reglist_t *g = &rl[nrl];
+        if (!(g->intervals = malloc(b->n * sizeof *g->intervals))) {
+            for (int i = 0; i < nrl; i++)
+                free(rl[i].intervals);
+            free(rl);
+            return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
+        }
+        g->reg = sam_hdr_tid2name(h, tid);
+        g->tid = tid;
+        for (size_t i = 0; i < b->n; i++) {
+            hts_pos_t s = b->start[i];
+            if (g->count > 0 && s <= g->intervals[g->count - 1].end) {
+                g->intervals[g->count - 1].end = b->end[i];
+            } else {
+                g->intervals[g->count].beg = s;
+                g->intervals[g->count++].end = b->end[i];
+            }
+        }
+        g->min_beg = g->intervals[0].beg;
+        g->max_end = g->intervals[g->count - 1].end;
+        nrl++;
+    }
+    if (nrl == 0) {
+        free(rl);
+        return 0;
+    }
+    /* (A fragment is counted by a mate that overlaps a bin, so no padding is needed.) */
+    if (!(*out = sam_itr_regions(idx, h, rl, (unsigned)nrl))) /* owns rl from here */
+        return metcn_set_error(METCN_E_INDEX, "%s: cannot query the index", path);
+    return 0;
+}
+
+static void *reader_run(void *arg)
+{
+    reader_t *R = arg;
+    bam1_t *r = bam_init1();
+    int ret = -1;
+    R->nomem = !r;
+    if (r && R->itr)
+        while ((ret = sam_itr_multi_next(R->fp, R->itr, r)) >= 0)
+            if (process(&R->E, r)) {
+                R->nomem = 1;
+                break;
+            }
+    R->ret = ret;
+    bam_destroy1(r);
+    return NULL;
+}
+
+/* Index mode: k readers in parallel, then the fragments they counted in each other's bins are
+ * added.  Reader 0 reads through the caller's fp, h and idx, unless pool is given: then a
+ * single reader gets a handle of its own with the thread pool.  *read_ret: the readers' worst
+ * sam_itr_multi_next() result (-1: all read to the end).  Returns 0, or an error code with the
+ * message set. */
+static int read_indexed(engine_t *E, int k, samFile *fp, sam_hdr_t *h, hts_idx_t *idx,
+                        htsThreadPool *pool, int is_cram, const char *path, int *read_ret)
+{
+    reader_t *R = calloc((size_t)k, sizeof *R);
+    pthread_t *th = calloc((size_t)k, sizeof *th);
+    char *started = calloc((size_t)k, 1);
+    int rc = 0;
+    if (!R || !th || !started) {
+        rc = metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
+        goto done;
+    }
+    for (int j = 0; j < k && !rc; j++)
+        if (engine_init(&R[j].E, E->opt, E->t))
+            rc = metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
+    if (!rc && split_bins(E, R, k))
+        rc = metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
+    for (int j = 0; j < k && !rc; j++) {
+        if (j == 0 && !(pool && pool->pool)) {
+            R[0].fp = fp;
+            R[0].h = h;
+            R[0].idx = idx;
+        } else if ((rc = reader_open(&R[j], path, E->opt, is_cram, idx, pool)) != 0) {
+            break;
+        }
+        rc = make_iterator(&R[j].E, R[j].h, R[j].idx, is_cram, path, &R[j].itr);
+    }
+    if (rc)
+        goto done;
+    for (int j = 1; j < k; j++)
+        started[j] = pthread_create(&th[j], NULL, reader_run, &R[j]) == 0;
+    reader_run(&R[0]);
+    for (int j = 1; j < k; j++) {
+        if (started[j])
+            pthread_join(th[j], NULL);
+        else
+            reader_run(&R[j]); /* no thread to be had: read it here */
+    }
+    *read_ret = -1;
+    for (int j = 0; j < k; j++) {
+        if (R[j].nomem) {
+            rc = metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
+            goto done;
+        }
+        if (R[j].ret < *read_ret)
+            *read_ret = R[j].ret;
+        for (size_t s = 0; s < R[j].E.nspill; s++)
+            E->t->fragments[R[j].E.spill[s]]++;
+    }
+done:
+    for (int j = 0; R && j < k; j++)
+        reader_close(&R[j]);
+    free(R);
+    free(th);
+    free(started);
+    return rc;
+}
+
 metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
                                   const metcn_cov_opt_t *opt_in)
 {
@@ -621,22 +894,13 @@ metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
     samFile *fp = NULL;
     sam_hdr_t *h = NULL;
     hts_idx_t *idx = NULL;
-    hts_itr_t *itr = NULL;
-    hts_reglist_t *rl = NULL;
-    int nrl = 0, *tids = NULL, ok = 0;
+    int *tids = NULL, ok = 0;
     bam1_t *r = bam_init1();
     htsThreadPool pool = {NULL, 0};
     metcn_covtab_t *t = metcn_covtab_new(panel);
-    if (!t || !r)
+    if (!t || !r || engine_init(&E, opt, t) != 0)
         goto nomem;
-    E.opt = opt;
-    E.t = t;
-    E.fast_ex = opt->exclude_flags | BAM_FUNMAP;
-    E.include_flags = opt->include_flags;
-    E.min_mapq = opt->min_mapq;
-    E.pcap = 4096;
-    if (!(t->dropped = calloc(panel->n_bins ? panel->n_bins : 1, sizeof *t->dropped)) ||
-        !(E.pt = calloc(E.pcap, sizeof *E.pt)))
+    if (!(t->dropped = calloc(panel->n_bins ? panel->n_bins : 1, sizeof *t->dropped)))
         goto nomem;
 
     if (!(fp = sam_open(path, "r"))) {
@@ -648,9 +912,13 @@ metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
         metcn_set_error(METCN_E_FORMAT, "%s: not a SAM/BAM/CRAM file", path);
         goto out;
     }
+    /* The index is looked for first: with one, threads go to parallel readers, and the
+     * caller's handle gets no thread pool. */
+    if (!opt->force_stream && strcmp(path, "-") != 0)
+        idx = sam_index_load3(fp, path, NULL, HTS_IDX_SILENT_FAIL);
     if (opt->threads > 0) {
         if (!(pool.pool = hts_tpool_init(opt->threads)) ||
-            hts_set_opt(fp, HTS_OPT_THREAD_POOL, &pool) != 0) {
+            (!idx && hts_set_opt(fp, HTS_OPT_THREAD_POOL, &pool) != 0)) {
             metcn_set_error(METCN_E_IO, "%s: cannot start %d threads", path, opt->threads);
             goto out;
         }
@@ -658,10 +926,7 @@ metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
     if (is_cram) {
         if (opt->reference && set_reference(fp, path, opt->reference) != 0)
             goto out;
-        hts_set_opt(fp, CRAM_OPT_REQUIRED_FIELDS,
-                    SAM_QNAME | SAM_FLAG | SAM_RNAME | SAM_POS | SAM_MAPQ | SAM_CIGAR | SAM_RNEXT |
-                        SAM_PNEXT | SAM_TLEN);
-        hts_set_opt(fp, CRAM_OPT_DECODE_MD, 0);
+        cram_fields(fp);
     }
     if (!(h = sam_hdr_read(fp))) {
         metcn_set_error(METCN_E_FORMAT,
@@ -688,6 +953,7 @@ metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
         if (tid >= 0)
             E.tb[tid].n++;
     }
+    size_t nbins = 0;
     for (int tid = 0; tid < E.ntid; tid++) {
         tidbins_t *b = &E.tb[tid];
         if (!b->n)
@@ -698,6 +964,9 @@ metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
         b->bases = calloc(b->n, sizeof *b->bases);
         if (!b->start || !b->end || !b->idx || !b->bases)
             goto nomem;
+        b->gn = b->n;
+        b->prev_end = -1;
+        nbins += b->n;
         b->n = 0;
     }
     for (size_t i = 0; i < panel->n_bins; i++) {
@@ -711,102 +980,54 @@ metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
     }
 
     /* Index mode when an index exists (and is not older than the file), unless the index
-     * would skip nothing. */
+     * would skip nothing and there is one thread to read with. */
     int use_index = 0;
     const char *why = "streaming (no index)";
-    if (!opt->force_stream && strcmp(path, "-") != 0) {
-        idx = sam_index_load3(fp, path, NULL, HTS_IDX_SILENT_FAIL);
-        if (idx) {
-            const char *ext[] = {".bai", ".csi", ".crai"};
-            struct stat sf, si;
-            int stale = 0;
-            if (stat(path, &sf) == 0)
-                for (int e = 0; e < 3; e++) {
-                    char ip[4096];
-                    snprintf(ip, sizeof ip, "%s%s", path, ext[e]);
-                    /* Writers that build the index while writing (samtools sort
-                     * --write-index, metcn-sim) save it a few ms before closing the file:
-                     * only an index older by more than 2 s is stale. */
-                    if (stat(ip, &si) == 0 && si.st_mtime + 2 < sf.st_mtime)
-                        stale = 1;
-                }
-            if (stale) {
-                metcn_set_error(METCN_E_INDEX,
-                                "%s: the index is older than the file by more than 2 s (stale "
-                                "index: rebuild it with samtools index)",
-                                path);
-                goto out;
+    if (idx) {
+        const char *ext[] = {".bai", ".csi", ".crai"};
+        struct stat sf, si;
+        int stale = 0;
+        if (stat(path, &sf) == 0)
+            for (int e = 0; e < 3; e++) {
+                char ip[4096];
+                snprintf(ip, sizeof ip, "%s%s", path, ext[e]);
+                /* Writers that build the index while writing (samtools sort --write-index,
+                 * metcn-sim) save it a few ms before closing the file: only an index older by
+                 * more than 2 s is stale. */
+                if (stat(ip, &si) == 0 && si.st_mtime + 2 < sf.st_mtime)
+                    stale = 1;
             }
-            use_index = 1;
-            if (bins_cover_reads(&E, h, idx, path, is_cram)) {
-                use_index = 0;
-                why = "streaming (the bins cover every contig that holds reads end to end, so "
-                      "the index would skip nothing)";
-            }
+        if (stale) {
+            metcn_set_error(METCN_E_INDEX,
+                            "%s: the index is older than the file by more than 2 s (stale "
+                            "index: rebuild it with samtools index)",
+                            path);
+            goto out;
         }
+        use_index = 1;
+        if (opt->threads == 0 && bins_cover_reads(&E, h, idx, path, is_cram)) {
+            use_index = 0;
+            why = "streaming (the bins cover every contig that holds reads end to end, so "
+                  "the index would skip nothing)";
+        }
+    } else if (opt->force_stream) {
+        why = "streaming (asked for)";
     }
     t->mode = strdup(use_index ? "index" : "stream");
-    metcn_log(METCN_LOG_INFO, "%s: %s mode", path,
-              use_index ? "index (multi-region iterator)" : why);
+    /* Parallel readers: one per thread, but not more than there are bins.  A single reader with
+     * threads (one bin) gets the thread pool on a handle of its own. */
+    int k = opt->threads + 1 < (int)nbins ? opt->threads + 1 : (nbins ? (int)nbins : 1);
+    if (use_index)
+        metcn_log(METCN_LOG_INFO, "%s: index (multi-region iterator) mode, %d reader%s", path, k,
+                  k > 1 ? "s in parallel" : "");
+    else
+        metcn_log(METCN_LOG_INFO, "%s: %s", path, why);
 
-    int ret;
+    int ret = -1;
     if (use_index) {
-        /* One region list: the bins of each contig, touching bins merged.  (A fragment is
-         * counted by a mate that overlaps a bin, so no padding is needed.) */
-        if (!(rl = calloc(E.ntid ? E.ntid : 1, sizeof *rl)))
-            goto nomem;
-        for (int tid = 0; tid < E.ntid; tid++) {
-            tidbins_t *b = &E.tb[tid];
-            if (!b->n)
-                continue;
-            hts_reglist_t *g = &rl[nrl];
-            if (!(g->intervals = malloc(b->n * sizeof *g->intervals)))
-                goto nomem;
-            g->reg = sam_hdr_tid2name(h, tid);
-            g->tid = tid;
-            g->min_beg = HTS_POS_MAX;
-            g->max_end = 0;
-            for (size_t i = 0; i < b->n; i++) {
-                hts_pos_t s = b->start[i];
-                if (g->count > 0 && s <= g->intervals[g->count - 1].end) {
-                    g->intervals[g->count - 1].end = b->end[i];
-                } else {
-                    g->intervals[g->count].beg = s;
-                    g->intervals[g->count++].end = b->end[i];
-                }
-            }
-            g->min_beg = g->intervals[0].beg;
-            g->max_end = g->intervals[g->count - 1].end;
-            nrl++;
-        }
-        /* CRAM: leave out contigs without records.  htslib's hts_itr_multi_cram() leaks its
-         * offset list when no region finds a container; a query over a contig with no
-         * container comes back finished.  (Querying moves the file, which is harmless here:
-         * the multi-region iterator seeks before it reads its first container.) */
-        for (int k = 0; is_cram && k < nrl;) {
-            hts_itr_t *q = sam_itr_queryi(idx, rl[k].tid, 0, HTS_POS_MAX);
-            int empty = q && q->finished;
-            hts_itr_destroy(q);
-            if (empty) {
-                free(rl[k].intervals);
-                memmove(&rl[k], &rl[k + 1], (size_t)(--nrl - k) * sizeof *rl);
-            } else {
-                k++;
-            }
-        }
-        if (nrl > 0) {
-            itr = sam_itr_regions(idx, h, rl, (unsigned)nrl);
-            rl = NULL; /* owned by the iterator now */
-            if (!itr) {
-                metcn_set_error(METCN_E_INDEX, "%s: cannot query the index", path);
-                goto out;
-            }
-            while ((ret = sam_itr_multi_next(fp, itr, r)) >= 0)
-                if (process(&E, r))
-                    goto out;
-        } else {
-            ret = -1;
-        }
+        if (read_indexed(&E, k, fp, h, idx, k == 1 && pool.pool ? &pool : NULL, is_cram, path,
+                         &ret))
+            goto out;
     } else {
         int last_tid = -1;
         int64_t last_pos = -1;
@@ -828,7 +1049,7 @@ metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
             last_tid = tid;
             last_pos = r->core.pos;
             if (process(&E, r))
-                goto out;
+                goto nomem;
         }
     }
     if (ret < -1) {
@@ -861,13 +1082,6 @@ metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
 nomem:
     metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
 out:
-    if (itr)
-        hts_itr_destroy(itr);
-    if (rl) {
-        for (int i = 0; i < nrl; i++)
-            free(rl[i].intervals);
-        free(rl);
-    }
     hts_idx_destroy(idx);
     sam_hdr_destroy(h);
     if (fp)

@@ -401,9 +401,10 @@ static metcn_panel_t *load_panel(const char *path, const char *region)
     return p;
 }
 
-/* Coverage of the fixture file name over p with the default filters and the fixture
- * reference; the test fails if it cannot be computed. */
-static metcn_covtab_t *cover(const char *name, const metcn_panel_t *p)
+/* Coverage of the fixture file name over p with the default filters, the fixture reference
+ * and the given threads (and streaming forced or not); the test fails if it cannot be
+ * computed. */
+static metcn_covtab_t *cover_with(const char *name, const metcn_panel_t *p, int threads, int stream)
 {
     char path[160], ref[128];
     snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -411,9 +412,16 @@ static metcn_covtab_t *cover(const char *name, const metcn_panel_t *p)
     metcn_cov_opt_t opt;
     metcn_cov_opt_init(&opt);
     opt.reference = ref;
+    opt.threads = threads;
+    opt.force_stream = stream;
     metcn_covtab_t *t = metcn_cov_compute(path, p, &opt);
     ck_assert_msg(t != NULL, "%s: %s", name, metcn_last_error());
     return t;
+}
+
+static metcn_covtab_t *cover(const char *name, const metcn_panel_t *p)
+{
+    return cover_with(name, p, 0, 0);
 }
 
 static void setup(void)
@@ -451,7 +459,8 @@ static const struct {
 } variants[] = {
     {"reads.bam", 0, 0, 0},  {"reads.bam", 1, 0, 0},  {"reads.cram", 0, 0, 0},
     {"reads.cram", 1, 0, 0}, {"reads.bam", 0, 20, 0}, {"reads.cram", 1, 20, 2},
-    {"reads.bam", 1, 20, 1},
+    {"reads.bam", 1, 20, 1}, {"reads.bam", 0, 0, 1},  {"reads.cram", 0, 0, 3},
+    {"reads.bam", 0, 20, 2},
 };
 
 START_TEST(test_exact)
@@ -544,6 +553,64 @@ START_TEST(test_tiled)
         metcn_covtab_destroy(t);
     }
     metcn_panel_destroy(tp);
+}
+END_TEST
+
+/* Parallel readers (-@ N with an index: N + 1 readers, each over a run of the bins) give the
+ * table of one streaming reader, wherever the cuts between them fall: tiles that touch (reads,
+ * mate overlaps and fragments cross every cut, and fragment midpoints fall in the next
+ * reader's bins), tiles with gaps, and one bin (a single reader with the thread pool).  BAM
+ * and CRAM, 1 to 7 extra threads; the depths also equal the per-base truth. */
+START_TEST(test_parallel)
+{
+    const char *files[] = {"reads.bam", "reads.cram"};
+    const int widths[] = {1000, 100, 37, 2000};
+    char bed[128];
+    snprintf(bed, sizeof bed, "%s/par.bed", dir);
+    expectation(0);
+    for (int w = 0; w < 4; w++) {
+        FILE *fp = fopen(bed, "w");
+        ck_assert_ptr_nonnull(fp);
+        if (widths[w] == 2000) /* one bin */
+            fprintf(fp, "chrT\t4000\t6000\tone\n");
+        for (int s = 0; widths[w] < 2000 && s < CONTIG_LEN; s += widths[w])
+            if (widths[w] != 37 || (s / 37) % 3 != 2) /* 37: every third bin left out */
+                fprintf(fp, "chrT\t%d\t%d\tp%d\n", s,
+                        s + widths[w] < CONTIG_LEN ? s + widths[w] : CONTIG_LEN, s);
+        fclose(fp);
+        metcn_panel_t *tp = load_panel(bed, "chrT:4991-5110");
+        for (int f = 0; f < 2; f++) {
+            metcn_covtab_t *one = cover_with(files[f], tp, 0, 1);
+            uint64_t frags = 0;
+            for (size_t i = 0; i < tp->n_bins; i++) {
+                const metcn_bin_t *b = &tp->bins[i];
+                int64_t sum = 0;
+                for (int64_t k = b->start; k < b->end; k++)
+                    sum += exp_cov[k];
+                ck_assert_msg(llround(one->depth[i] * (double)(b->end - b->start)) == sum,
+                              "%s width %d bin %zu: %.3f bases, expected %lld", files[f], widths[w],
+                              i, one->depth[i] * (double)(b->end - b->start), (long long)sum);
+                frags += one->fragments[i];
+            }
+            ck_assert_msg(frags > 100, "too few fragments (%llu)", (unsigned long long)frags);
+            for (int th = 1; th <= 7; th++) {
+                metcn_covtab_t *t = cover_with(files[f], tp, th, 0);
+                ck_assert_str_eq(t->mode, "index");
+                for (size_t i = 0; i < tp->n_bins; i++) {
+                    ck_assert_msg(
+                        t->fragments[i] == one->fragments[i] && t->depth[i] == one->depth[i],
+                        "%s width %d, %d threads, bin %zu: %llu fragments, depth %.4f; "
+                        "one reader: %llu, %.4f",
+                        files[f], widths[w], th, i, (unsigned long long)t->fragments[i],
+                        t->depth[i], (unsigned long long)one->fragments[i], one->depth[i]);
+                    ck_assert(memcmp(t->dropped[i], one->dropped[i], sizeof t->dropped[i]) == 0);
+                }
+                metcn_covtab_destroy(t);
+            }
+            metcn_covtab_destroy(one);
+        }
+        metcn_panel_destroy(tp);
+    }
 }
 END_TEST
 
@@ -768,7 +835,7 @@ END_TEST
 /* Unsorted, truncated, stale index, wrong CRAM reference: each an error, never numbers. */
 START_TEST(test_bad_inputs)
 {
-    char path[160], cmd[512], ref[128];
+    char path[160], cmd[1024], ref[128];
     snprintf(ref, sizeof ref, "%s/ref.fa", dir);
     /* Truncated BAM: cut the last 10 kB. */
     snprintf(cmd, sizeof cmd,
@@ -783,6 +850,22 @@ START_TEST(test_bad_inputs)
     ck_assert_ptr_null(metcn_cov_compute(path, panel, &opt));
     ck_assert_msg(strstr(metcn_last_error(), "trunc.bam: truncated") != NULL, "%s",
                   metcn_last_error());
+    /* Corrupt BGZF block in the middle of an indexed BAM: an error, not a wrong number, with
+     * one reader and with parallel readers. */
+    snprintf(cmd, sizeof cmd,
+             "cp %s/reads.bam %s/corrupt.bam && cp %s/reads.bam.bai %s/corrupt.bam.bai && "
+             "dd if=/dev/zero of=%s/corrupt.bam bs=1 count=200 conv=notrunc status=none "
+             "seek=$(( $(stat -c %%s %s/reads.bam) / 2 ))",
+             dir, dir, dir, dir, dir, dir);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(path, sizeof path, "%s/corrupt.bam", dir);
+    opt.force_stream = 0;
+    for (opt.threads = 0; opt.threads <= 2; opt.threads += 2) {
+        ck_assert_ptr_null(metcn_cov_compute(path, panel, &opt));
+        ck_assert_msg(strstr(metcn_last_error(), "corrupt.bam: truncated or corrupt") != NULL,
+                      "%d threads: %s", opt.threads, metcn_last_error());
+    }
+    opt.threads = 0;
     /* Stale index: the file is newer than its index. */
     snprintf(cmd, sizeof cmd,
              "cp %s/reads.bam %s/stale.bam && cp %s/reads.bam.bai "
@@ -830,6 +913,7 @@ int main(void)
     tcase_set_timeout(tc, 300);
     tcase_add_loop_test(tc, test_exact, 0, (int)(sizeof variants / sizeof variants[0]));
     tcase_add_test(tc, test_tiled);
+    tcase_add_test(tc, test_parallel);
     tcase_add_test(tc, test_gc);
     tcase_add_test(tc, test_gc_long);
     tcase_add_test(tc, test_refseq_formats);

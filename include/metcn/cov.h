@@ -35,7 +35,8 @@ typedef struct {
     int min_mapq;           /* -Q: reads with MAPQ below this are dropped (default 0... see .c) */
     uint32_t exclude_flags; /* -F: default UNMAP|SECONDARY|QCFAIL|DUP|SUPPLEMENTARY (0xF04) */
     uint32_t include_flags; /* -f: all of these bits required (default 0) */
-    int threads;            /* -@: additional decompression threads (default 0) */
+    int threads;            /* -@: additional threads: parallel readers with an index, else
+                               decompression threads (default 0) */
     const char *reference;  /* FASTA for CRAM decoding and GC content, or NULL */
     int force_stream;       /* 1: ignore any index and stream the whole file */
 } metcn_cov_opt_t;
