@@ -710,41 +710,6 @@ static void reader_close(reader_t *R)
     engine_free(&R->E);
 }
 
-/* Split the bins, in header order, into k runs of about equal total length (a bin is never
- * split), one per reader: each reader's engine gets views of E's arrays. */
-static int split_bins(const engine_t *E, reader_t *R, int k)
-{
-    int64_t total = 0, acc = 0;
-    for (int tid = 0; tid < E->ntid; tid++)
-        for (size_t i = 0; i < E->tb[tid].n; i++)
-            total += E->tb[tid].end[i] - E->tb[tid].start[i];
-    for (int j = 0; j < k; j++) {
-        R[j].E.views = 1;
-        R[j].E.ntid = E->ntid;
-        if (!(R[j].E.tb = calloc(E->ntid ? E->ntid : 1, sizeof *R[j].E.tb)))
-            return METCN_E_NOMEM;
-    }
-    for (int tid = 0; tid < E->ntid; tid++) {
-        const tidbins_t *g = &E->tb[tid];
-        for (size_t i = 0; i < g->n; i++) {
-            int64_t len = g->end[i] - g->start[i];
-            /* the reader whose share of the total holds the bin's middle */
-            int j = total > 0 ? (int)((acc + len / 2) * k / total) : 0;
-            acc += len;
-            tidbins_t *v = &R[j < k ? j : k - 1].E.tb[tid];
-            if (v->n++ == 0) {
-                v->start = g->start + i;
-                v->end = g->end + i;
-                v->idx = g->idx + i;
-                v->bases = g->bases + i;
-                v->gn = g->n - i;
-                v->prev_end = i > 0 ? g->end[i - 1] : -1;
-            }
-        }
-    }
-    return 0;
-}
-
 /* The multi-region iterator over E's bins (touching bins merged), or *out NULL when no bin is
  * on a contig that holds records. */
 static int make_iterator(const engine_t *E, sam_hdr_t *h, hts_idx_t *idx, int is_cram,
@@ -802,6 +767,94 @@ static int make_iterator(const engine_t *E, sam_hdr_t *h, hts_idx_t *idx, int is
     return 0;
 }
 
+/* The work of reading each bin, to split the bins between readers (w: one weight per bin, in
+ * header order).  An iterator over all the bins lists the file pieces the index points to for
+ * each merged region (BAM chunks, CRAM containers), tagged with the region: a region weighs the
+ * compressed bytes of its pieces, spread over its bins by length.  So a panel whose targets are
+ * read 2,000 times deeper than its genome-wide bins is split by reads, not by bases.  Returns
+ * 0 when the index gives nothing to weigh by (then the caller weighs by length). */
+static int bin_weights(const engine_t *E, const hts_itr_t *itr, int is_cram, double *w)
+{
+    size_t nb = 0, *first = calloc(E->ntid ? (size_t)E->ntid : 1, sizeof *first);
+    if (!first)
+        return 0;
+    for (int tid = 0; tid < E->ntid; tid++) {
+        first[tid] = nb;
+        nb += E->tb[tid].n;
+    }
+    /* region (tid, j) weighs into w[first[tid] + j] for now: a tid has at most n regions */
+    memset(w, 0, nb * sizeof *w);
+    double total = 0;
+    for (int i = 0; itr && i < itr->n_off; i++) {
+        int tid = (int)(itr->off[i].max >> 32);
+        size_t j = itr->off[i].max & 0xffffffffu;
+        uint64_t u = itr->off[i].u, v = itr->off[i].v;
+        double bytes = is_cram ? (double)(v - u) : (double)((v >> 16) - (u >> 16)) + 1.0;
+        if (tid >= 0 && tid < E->ntid && j < E->tb[tid].n && v > u) {
+            w[first[tid] + j] += bytes;
+            total += bytes;
+        }
+    }
+    for (int tid = 0; tid < E->ntid && total > 0; tid++) {
+        const tidbins_t *b = &E->tb[tid];
+        /* Walk the regions from the last, so that a region's weight (at its index j, never
+         * above its first bin's index) is read before its bins overwrite it. */
+        size_t i = b->n;
+        size_t j = 0;
+        for (size_t a = 0; a < b->n; j++) /* count the regions */
+            for (a++; a < b->n && b->start[a] <= b->end[a - 1]; a++)
+                ;
+        while (i > 0) {
+            size_t z = i--; /* region: bins [i, z) */
+            while (i > 0 && b->start[i] <= b->end[i - 1])
+                i--;
+            double rw = w[first[tid] + --j], len = (double)(b->end[z - 1] - b->start[i]);
+            for (size_t a = i; a < z; a++)
+                w[first[tid] + a] = rw * (double)(b->end[a] - b->start[a]) / len;
+        }
+    }
+    free(first);
+    return total > 0;
+}
+
+/* Split the bins, in header order, into k runs of about equal total weight w (bin length when
+ * w is NULL; a bin is never split), one per reader: each reader's engine gets views of E's
+ * arrays. */
+static int split_bins(const engine_t *E, reader_t *R, int k, const double *w)
+{
+    double total = 0, acc = 0;
+    size_t f = 0;
+    for (int tid = 0; tid < E->ntid; tid++)
+        for (size_t i = 0; i < E->tb[tid].n; i++, f++)
+            total += w ? w[f] : (double)(E->tb[tid].end[i] - E->tb[tid].start[i]);
+    for (int j = 0; j < k; j++) {
+        R[j].E.views = 1;
+        R[j].E.ntid = E->ntid;
+        if (!(R[j].E.tb = calloc(E->ntid ? E->ntid : 1, sizeof *R[j].E.tb)))
+            return METCN_E_NOMEM;
+    }
+    f = 0;
+    for (int tid = 0; tid < E->ntid; tid++) {
+        const tidbins_t *g = &E->tb[tid];
+        for (size_t i = 0; i < g->n; i++, f++) {
+            double x = w ? w[f] : (double)(g->end[i] - g->start[i]);
+            /* the reader whose share of the total holds the bin's middle */
+            int j = total > 0 ? (int)((acc + x / 2) * k / total) : 0;
+            acc += x;
+            tidbins_t *v = &R[j < k ? j : k - 1].E.tb[tid];
+            if (v->n++ == 0) {
+                v->start = g->start + i;
+                v->end = g->end + i;
+                v->idx = g->idx + i;
+                v->bases = g->bases + i;
+                v->gn = g->n - i;
+                v->prev_end = i > 0 ? g->end[i - 1] : -1;
+            }
+        }
+    }
+    return 0;
+}
+
 static void *reader_run(void *arg)
 {
     reader_t *R = arg;
@@ -830,6 +883,7 @@ static int read_indexed(engine_t *E, int k, samFile *fp, sam_hdr_t *h, hts_idx_t
     reader_t *R = calloc((size_t)k, sizeof *R);
     pthread_t *th = calloc((size_t)k, sizeof *th);
     char *started = calloc((size_t)k, 1);
+    double *w = NULL;
     int rc = 0;
     if (!R || !th || !started) {
         rc = metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
@@ -838,8 +892,29 @@ static int read_indexed(engine_t *E, int k, samFile *fp, sam_hdr_t *h, hts_idx_t
     for (int j = 0; j < k && !rc; j++)
         if (engine_init(&R[j].E, E->opt, E->t))
             rc = metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
-    if (!rc && split_bins(E, R, k))
+    if (!rc && k > 1) { /* weigh the bins by what the index says reading them costs */
+        size_t nb = 0;
+        for (int tid = 0; tid < E->ntid; tid++)
+            nb += E->tb[tid].n;
+        hts_itr_t *all = NULL;
+        if (!(w = malloc((nb ? nb : 1) * sizeof *w)))
+            rc = metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
+        else if ((rc = make_iterator(E, h, idx, is_cram, path, &all)) == 0 &&
+                 !bin_weights(E, all, is_cram, w)) {
+            free(w);
+            w = NULL;
+        }
+        hts_itr_destroy(all);
+    }
+    if (!rc && split_bins(E, R, k, w))
         rc = metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
+    for (int j = 0; j < k && !rc && k > 1; j++) {
+        size_t n = 0;
+        for (int tid = 0; tid < E->ntid; tid++)
+            n += R[j].E.tb[tid].n;
+        metcn_log(METCN_LOG_INFO, "%s: reader %d reads %zu bin%s (split by %s)", path, j, n,
+                  n == 1 ? "" : "s", w ? "the bytes the index points to" : "length");
+    }
     for (int j = 0; j < k && !rc; j++) {
         if (j == 0 && !(pool && pool->pool)) {
             R[0].fp = fp;
@@ -878,6 +953,7 @@ done:
     free(R);
     free(th);
     free(started);
+    free(w);
     return rc;
 }
 

@@ -614,6 +614,47 @@ START_TEST(test_parallel)
 }
 END_TEST
 
+static void log_keep(metcn_log_level_t level, const char *msg, void *userdata)
+{
+    (void)level;
+    kstring_t *ks = userdata;
+    kputs(msg, ks);
+    kputc('\n', ks);
+}
+
+/* Two readers split the bins by the bytes the index points to, not by length: 20 tiles of
+ * 100 bp on chrT (all the reads) and 100 tiles of 10 bp on chr1 (no reads) give each reader 10
+ * chrT tiles (the chr1 tiles weigh nothing); by length the first would get 15. */
+START_TEST(test_split)
+{
+    const char *files[] = {"reads.bam", "reads.cram"};
+    char bed[128];
+    snprintf(bed, sizeof bed, "%s/split.bed", dir);
+    FILE *fp = fopen(bed, "w");
+    ck_assert_ptr_nonnull(fp);
+    for (int s = 0; s < 2000; s += 100)
+        fprintf(fp, "chrT\t%d\t%d\n", s, s + 100);
+    for (int s = 0; s < 1000; s += 10)
+        fprintf(fp, "chr1\t%d\t%d\n", s, s + 10);
+    fclose(fp);
+    metcn_panel_t *tp = load_panel(bed, "chrT:4991-5110");
+    for (int f = 0; f < 2; f++) {
+        kstring_t log = KS_INITIALIZE;
+        metcn_log_set_hook(log_keep, &log);
+        metcn_log_set_level(METCN_LOG_INFO);
+        metcn_covtab_t *t = cover_with(files[f], tp, 1, 0);
+        metcn_log_set_hook(NULL, NULL);
+        metcn_log_set_level(METCN_LOG_ERROR);
+        ck_assert_msg(strstr(log.s, "reader 0 reads 10 bins (split by the bytes") &&
+                          strstr(log.s, "reader 1 reads 110 bins (split by the bytes"),
+                      "%s: %s", files[f], log.s);
+        metcn_covtab_destroy(t);
+        free(log.s);
+    }
+    metcn_panel_destroy(tp);
+}
+END_TEST
+
 /* GC of a bin equals a direct count on the reference. */
 START_TEST(test_gc)
 {
@@ -914,6 +955,7 @@ int main(void)
     tcase_add_loop_test(tc, test_exact, 0, (int)(sizeof variants / sizeof variants[0]));
     tcase_add_test(tc, test_tiled);
     tcase_add_test(tc, test_parallel);
+    tcase_add_test(tc, test_split);
     tcase_add_test(tc, test_gc);
     tcase_add_test(tc, test_gc_long);
     tcase_add_test(tc, test_refseq_formats);
