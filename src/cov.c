@@ -776,43 +776,35 @@ static int make_iterator(const engine_t *E, sam_hdr_t *h, hts_idx_t *idx, int is
 static int bin_weights(const engine_t *E, const hts_itr_t *itr, int is_cram, double *w)
 {
     size_t nb = 0, *first = calloc(E->ntid ? (size_t)E->ntid : 1, sizeof *first);
-    if (!first)
-        return 0;
-    for (int tid = 0; tid < E->ntid; tid++) {
+    for (int tid = 0; first && tid < E->ntid; tid++) {
         first[tid] = nb;
         nb += E->tb[tid].n;
     }
-    /* region (tid, j) weighs into w[first[tid] + j] for now: a tid has at most n regions */
-    memset(w, 0, nb * sizeof *w);
+    double *rw =
+        first ? calloc(nb ? nb : 1, sizeof *rw) : NULL; /* region (tid, j): at first[tid] + j */
     double total = 0;
-    for (int i = 0; itr && i < itr->n_off; i++) {
+    for (int i = 0; rw && itr && i < itr->n_off; i++) {
         int tid = (int)(itr->off[i].max >> 32);
         size_t j = itr->off[i].max & 0xffffffffu;
         uint64_t u = itr->off[i].u, v = itr->off[i].v;
         double bytes = is_cram ? (double)(v - u) : (double)((v >> 16) - (u >> 16)) + 1.0;
         if (tid >= 0 && tid < E->ntid && j < E->tb[tid].n && v > u) {
-            w[first[tid] + j] += bytes;
+            rw[first[tid] + j] += bytes;
             total += bytes;
         }
     }
     for (int tid = 0; tid < E->ntid && total > 0; tid++) {
         const tidbins_t *b = &E->tb[tid];
-        /* Walk the regions from the last, so that a region's weight (at its index j, never
-         * above its first bin's index) is read before its bins overwrite it. */
-        size_t i = b->n;
-        size_t j = 0;
-        for (size_t a = 0; a < b->n; j++) /* count the regions */
-            for (a++; a < b->n && b->start[a] <= b->end[a - 1]; a++)
-                ;
-        while (i > 0) {
-            size_t z = i--; /* region: bins [i, z) */
-            while (i > 0 && b->start[i] <= b->end[i - 1])
-                i--;
-            double rw = w[first[tid] + --j], len = (double)(b->end[z - 1] - b->start[i]);
-            for (size_t a = i; a < z; a++)
-                w[first[tid] + a] = rw * (double)(b->end[a] - b->start[a]) / len;
+        for (size_t i = 0, j = 0; i < b->n; j++) { /* region j: bins [i, z), merged as iterated */
+            size_t z = i + 1;
+            while (z < b->n && b->start[z] <= b->end[z - 1])
+                z++;
+            double len = (double)(b->end[z - 1] - b->start[i]);
+            for (; i < z; i++)
+                w[first[tid] + i] = rw[first[tid] + j] * (double)(b->end[i] - b->start[i]) / len;
         }
     }
+    free(rw);
     free(first);
     return total > 0;
 }

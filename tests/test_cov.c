@@ -389,6 +389,15 @@ static void expectation(int min_mapq)
 
 static metcn_panel_t *panel;
 
+/* Aligned bases the truth puts in bin b (expectation() fills exp_cov). */
+static int64_t truth_bases(const metcn_bin_t *b)
+{
+    int64_t sum = 0;
+    for (int64_t k = b->start; k < b->end; k++)
+        sum += exp_cov[k];
+    return sum;
+}
+
 /* The panel in the BED at path, with its gene at region (CHR:S-E); the test fails if it
  * does not load. */
 static metcn_panel_t *load_panel(const char *path, const char *region)
@@ -528,9 +537,7 @@ START_TEST(test_tiled)
             ck_assert_str_eq(t->mode, whole ? "stream" : "index");
             for (size_t i = 0; i < tp->n_bins; i++) {
                 const metcn_bin_t *b = &tp->bins[i];
-                int64_t sum = 0;
-                for (int64_t k = b->start; k < b->end; k++)
-                    sum += exp_cov[k];
+                int64_t sum = truth_bases(b);
                 ck_assert_msg(llround(t->depth[i] * (double)(b->end - b->start)) == sum,
                               "%s whole=%d tile %zu: %.3f bases, expected %lld", files[f], whole, i,
                               t->depth[i] * (double)(b->end - b->start), (long long)sum);
@@ -584,9 +591,7 @@ START_TEST(test_parallel)
             uint64_t frags = 0;
             for (size_t i = 0; i < tp->n_bins; i++) {
                 const metcn_bin_t *b = &tp->bins[i];
-                int64_t sum = 0;
-                for (int64_t k = b->start; k < b->end; k++)
-                    sum += exp_cov[k];
+                int64_t sum = truth_bases(b);
                 ck_assert_msg(llround(one->depth[i] * (double)(b->end - b->start)) == sum,
                               "%s width %d bin %zu: %.3f bases, expected %lld", files[f], widths[w],
                               i, one->depth[i] * (double)(b->end - b->start), (long long)sum);
