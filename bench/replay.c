@@ -147,14 +147,7 @@ int main(int argc, char **argv)
         }
         T.fragments = calloc(nbins + 1, sizeof *T.fragments);
         T.dropped = calloc(nbins + 1, sizeof *T.dropped);
-        E.t = &T;
-        E.opt = &opt;
-        E.fast_ex = opt.exclude_flags | BAM_FUNMAP;
-        E.include_flags = opt.include_flags;
-        E.min_mapq = opt.min_mapq;
-        E.pcap = 4096;
-        E.pt = calloc(E.pcap, sizeof *E.pt);
-        if (!T.fragments || !T.dropped || !E.pt)
+        if (!T.fragments || !T.dropped || engine_init(&E, &opt, &T) != 0)
             return 1;
         long sink = 0;
         double t0 = now();
@@ -173,20 +166,20 @@ int main(int argc, char **argv)
             scratch->core = r->core;
             scratch->l_data = r->l_data;
             memcpy(scratch->data, arena + at[i] + sizeof *r, (size_t)r->l_data);
-            pn_before = E.pn;
+            pn_before = E.pn + E.pmn;
             if (process(&E, scratch) != 0)
                 return 1;
             /* A put adds one entry, a take removes one (rebuilds aside). */
-            p += E.pn > pn_before;
-            if (E.pn > most)
-                most = E.pn;
-            k += E.pn < pn_before;
+            p += E.pn + E.pmn > pn_before;
+            if (E.pn + E.pmn > most)
+                most = E.pn + E.pmn;
+            k += E.pn + E.pmn < pn_before;
         }
         double t2 = now();
         copy[rd] = (t1 - t0) / (double)n * 1e9;
         full[rd] = (t2 - t1) / (double)n * 1e9;
         puts = p;
-        slots = E.pcap;
+        slots = E.pcap + E.pmcap;
         takes = k;
         printf("round %d: copy %.1f ns, copy+count %.1f ns, count %.1f ns per record (%ld)\n",
                rd + 1, copy[rd], full[rd], full[rd] - copy[rd], sink & 1);

@@ -64,13 +64,20 @@ typedef struct {
     int64_t prev_end; /* end of the bin before start[0] (another reader's), or -1 */
 } tidbins_t;
 
-/* The first mate of a pair whose mate starts inside it, waiting for that mate.  Held in an
- * open-addressing table (linear probing, backward-shift deletion) keyed by a 64-bit hash of the
- * read name.  A waiting read matches an arriving one only when the hash, the contig and both
- * positions agree crosswise (this read's POS is the mate's MPOS and the other way round).
- * One entry is 56 bytes, so the ~10^4 reads waiting at 2,000x stay in the L2 cache. */
+/* The first mate of a pair whose mate starts inside it, waiting for that mate.  A waiting read
+ * matches an arriving one only when the contig, both positions crosswise (this read's POS is
+ * the mate's MPOS and the other way round) and a 64-bit hash of the read name agree.
+ *
+ * Two tables hold them.  The primary holds reads of one aligned block, one per slot, at the
+ * slot of a hash of the contig and the two positions, which the arriving mate knows crosswise:
+ * a mate is looked up with one load and no probing, so the common record is counted without
+ * branches that depend on whether it is a first or a second mate (which, in file order, is a
+ * coin toss the processor cannot predict).  The secondary holds the rest (several blocks, or a
+ * slot already taken): open addressing keyed by the name hash, linear probing, backward-shift
+ * deletion.  One entry is 64 bytes. */
 typedef struct {
-    uint64_t key; /* name hash; 0 marks an empty slot */
+    uint64_t key; /* primary: poskey(); secondary: the name hash; 0 marks an empty slot */
+    uint64_t nh;  /* name hash */
     int64_t pos, mpos;
     int64_t bs, be; /* the only aligned block, or the first of blk */
     int64_t *blk;   /* nblocks > 1: 2 * nblocks starts and ends, from blk_get() */
@@ -82,10 +89,14 @@ typedef struct {
     int ntid;
     metcn_covtab_t *t;
     const metcn_cov_opt_t *opt;
-    pend_t *pt;       /* the waiting first mates */
-    size_t pcap, pn;  /* slots (a power of 2) and entries */
-    int64_t max_span; /* longest reference span of any read ever put on hold */
-    uint32_t fast_ex; /* flags that send a read to drop_reason() */
+    pend_t *pm;           /* the primary table of waiting first mates */
+    size_t pmcap, pmn;    /* its slots (a power of 2) and entries (some may be stale) */
+    size_t pmput, pmconf; /* puts and puts into a taken slot since it last grew */
+    pend_t pm_sink;       /* where the counting of a read that does not wait writes its entry */
+    pend_t *pt;           /* the secondary table */
+    size_t pcap, pn;      /* slots (a power of 2) and entries */
+    int64_t max_span;     /* longest reference span of any read ever put in the secondary */
+    uint32_t fast_ex;     /* flags that send a read to drop_reason() */
     uint32_t include_flags;
     int min_mapq;
     int64_t *sb;     /* scratch: the aligned blocks of the read being counted */
@@ -123,6 +134,16 @@ static inline uint64_t qhash(const bam1_t *r)
     h *= 0xff51afd7ed558ccdULL;
     h ^= h >> 32;
     return h ? h : 1;
+}
+
+/* Primary slot hash of a waiting first mate: its contig, POS and MPOS (never 0).  Its mate
+ * finds it at poskey(tid, MPOS, POS) of its own. */
+static inline uint64_t poskey(int32_t tid, int64_t pos, int64_t mpos)
+{
+    uint64_t h = (uint64_t)pos * 0x9e3779b97f4a7c15ULL ^
+                 ((uint64_t)mpos ^ (uint64_t)(uint32_t)tid << 40) * 0xc2b2ae3d27d4eb4fULL;
+    h ^= h >> 29;
+    return h + !h;
 }
 
 /* Move the contig's cursor to the first bin whose end is beyond pos. */
@@ -246,8 +267,8 @@ done:
     E->pn--;
 }
 
-/* The waiting first mate of r (name hash key), taken out of the table (the caller releases
- * its blk), or 0. */
+/* The waiting first mate of r (name hash key) in the secondary table, taken out of it (the
+ * caller releases its blk), or 0. */
 static int pend_take(engine_t *E, const bam1_t *r, uint64_t key, pend_t *out)
 {
     size_t mask = E->pcap - 1;
@@ -304,21 +325,22 @@ static int pend_rehash(engine_t *E, int32_t tid, int64_t pos)
     return 0;
 }
 
-/* Hold r (a first mate whose mate starts inside it): key is its name hash, end its reference
- * end, blk its nblocks aligned blocks (starts and ends). */
-static int pend_put(engine_t *E, const bam1_t *r, uint64_t key, int64_t end, const int64_t *blk,
-                    int32_t nblocks)
+/* Hold a first mate in the secondary table: e with its key set to its name hash, blk its
+ * e->nblocks aligned blocks (starts and ends), span its reference span; the sweep is at
+ * e->tid, e->pos. */
+static int pend_put(engine_t *E, pend_t e, const int64_t *blk, int64_t span)
 {
-    if ((E->pn + 1) * 2 > E->pcap && pend_rehash(E, r->core.tid, r->core.pos) != 0)
+    if ((E->pn + 1) * 2 > E->pcap && pend_rehash(E, e.tid, e.pos) != 0)
         return METCN_E_NOMEM;
-    pend_t e = {key, r->core.pos, r->core.mpos, blk[0], blk[1], NULL, r->core.tid, nblocks};
-    if (nblocks > 1) {
-        if (!(e.blk = blk_get(E, nblocks)))
+    uint64_t key = e.key;
+    e.blk = NULL;
+    if (e.nblocks > 1) {
+        if (!(e.blk = blk_get(E, e.nblocks)))
             return METCN_E_NOMEM;
-        memcpy(e.blk, blk, 2 * (size_t)nblocks * sizeof *blk);
+        memcpy(e.blk, blk, 2 * (size_t)e.nblocks * sizeof *blk);
     }
-    if (end - r->core.pos > E->max_span)
-        E->max_span = end - r->core.pos;
+    if (span > E->max_span)
+        E->max_span = span;
     size_t mask = E->pcap - 1, i = key & mask;
     for (; E->pt[i].key; i = (i + 1) & mask) {
         pend_t *q = &E->pt[i];
@@ -346,6 +368,156 @@ static void subtract_overlap(tidbins_t *b, size_t i, const pend_t *m, int64_t s,
     }
 }
 
+/* Slots of the primary table: 1,024 to start with (64 kB), doubled while more than one put in
+ * eight finds its slot taken, up to 16,384 (1 MB). */
+#define PM_MIN 1024
+#define PM_MAX 16384
+
+static pend_t *pm_alloc(size_t cap)
+{
+    pend_t *t = aligned_alloc(64, cap * sizeof *t);
+    if (t)
+        memset(t, 0, cap * sizeof *t);
+    return t;
+}
+
+/* Double the primary table.  Its entries move to their new slots (slot j goes to j or
+ * j + the old size, so no two meet), and those whose mate can no longer come (the sweep is at
+ * tid, pos) are dropped. */
+static int pm_grow(engine_t *E, int32_t tid, int64_t pos)
+{
+    size_t ocap = E->pmcap, cap = 2 * ocap;
+    pend_t *old = E->pm, *nt = pm_alloc(cap);
+    if (!nt)
+        return METCN_E_NOMEM;
+    E->pm = nt;
+    E->pmcap = cap;
+    E->pmput = E->pmconf = E->pmn = 0;
+    for (size_t i = 0; i < ocap; i++)
+        if (old[i].key && old[i].tid == tid && old[i].mpos >= pos) {
+            nt[old[i].key & (cap - 1)] = old[i];
+            E->pmn++;
+        }
+    free(old);
+    return 0;
+}
+
+/* Hold r, a first mate whose mate starts inside it (nh: its name hash, end: its reference
+ * end, blk: its nblocks aligned blocks): one block goes to its primary slot when that is free
+ * or held by a read whose mate can no longer come (the sweep is past that mate's position, or
+ * on another contig); anything else to the secondary. */
+static int mate_put(engine_t *E, const bam1_t *r, uint64_t nh, int64_t end, const int64_t *blk,
+                    int32_t nblocks)
+{
+    const bam1_core_t *c = &r->core;
+    pend_t e = {0, nh, c->pos, c->mpos, blk[0], blk[1], NULL, c->tid, nblocks};
+    if (nblocks == 1) {
+        e.key = poskey(c->tid, c->pos, c->mpos);
+        pend_t *s = &E->pm[e.key & (E->pmcap - 1)];
+        if (++E->pmput > 64 * E->pmcap) { /* rates over recent puts */
+            E->pmput /= 2;
+            E->pmconf /= 2;
+        }
+        if (!s->key || s->tid != c->tid || s->mpos < c->pos) {
+            E->pmn += !s->key;
+            *s = e;
+            return 0;
+        }
+        if (++E->pmconf * 8 > E->pmput && E->pmput >= E->pmcap / 4 && E->pmcap < PM_MAX) {
+            if (pm_grow(E, c->tid, c->pos) != 0)
+                return METCN_E_NOMEM;
+            s = &E->pm[e.key & (E->pmcap - 1)];
+            if (!s->key) {
+                E->pmn++;
+                *s = e;
+                return 0;
+            }
+        }
+    }
+    e.key = nh;
+    return pend_put(E, e, blk, end - c->pos);
+}
+
+/* The waiting first mate of r (nh: r's name hash), taken out of its table (the caller
+ * releases its blk), or 0. */
+static int mate_take(engine_t *E, const bam1_t *r, uint64_t nh, pend_t *out)
+{
+    const bam1_core_t *c = &r->core;
+    uint64_t kx = poskey(c->tid, c->mpos, c->pos);
+    pend_t *x = &E->pm[kx & (E->pmcap - 1)];
+    if (x->key == kx && x->nh == nh && x->pos == c->mpos && x->mpos == c->pos && x->tid == c->tid) {
+        *out = *x;
+        x->key = 0;
+        E->pmn--;
+        return 1;
+    }
+    return E->pn > 0 && c->pos < c->mpos + E->max_span && pend_take(E, r, nh, out);
+}
+
+/* The common record, counted by fewer instructions and with fewer unpredictable branches than
+ * process() needs in general: one aligned block (CIGAR nM) inside the bin of the previous
+ * read, passing the filters, paired with a mate on the same contig at a plausible distance,
+ * with its fragment midpoint (when it counts) in the same bin.  The bins do not overlap, so
+ * that bin is the read's only one and holds both mates' overlap, and the counts are exactly
+ * those of the general code.  Every such read looks up its waiting first mate in the primary
+ * table and writes an entry, to its own slot when it waits and to a sink when it does not,
+ * without branching on which it is.  Returns 1 when r was counted, 0 when process() must count
+ * it (nothing was changed), -1 when out of memory. */
+static inline int fast(engine_t *E, tidbins_t *b, const bam1_t *r)
+{
+    const bam1_core_t *core = &r->core;
+    size_t i = b->cursor;
+    if (i >= b->n || core->n_cigar != 1)
+        return 0;
+    int64_t pos = core->pos, mpos = core->mpos, isize = core->isize;
+    uint32_t c0 = bam_get_cigar(r)[0];
+    int64_t end = pos + bam_cigar_oplen(c0), bend = b->end[i];
+    int32_t tid = core->tid;
+    uint32_t fl = core->flag;
+    int count = ((pos < mpos) | ((pos == mpos) & ((fl & BAM_FREAD1) != 0))) &
+                ((i > 0) | (pos >= b->prev_end));
+    int64_t mid = (pos < mpos ? pos : mpos) + (isize < 0 ? -isize : isize) / 2;
+    /* All the conditions at once, with & rather than &&: one branch, taken alike by every
+     * common record. */
+    int ok = (bam_cigar_op(c0) == BAM_CMATCH) & (end != pos) & (pos >= b->start[i]) &
+             (end <= bend) & !(fl & E->fast_ex) & ((fl & E->include_flags) == E->include_flags) &
+             (core->qual >= E->min_mapq) & ((fl & (BAM_FPAIRED | BAM_FMUNMAP)) == BAM_FPAIRED) &
+             (core->mtid == tid) & (isize != 0) & (isize >= -METCN_COV_MAX_FRAGMENT) &
+             (isize <= METCN_COV_MAX_FRAGMENT) & !(count & (mid >= bend));
+    if (!ok) /* (a midpoint in a later bin is counted by process()) */
+        return 0;
+    E->t->fragments[b->idx[i]] += (uint64_t)count;
+    uint64_t nh = qhash(r);
+    uint64_t kx = poskey(tid, mpos, pos); /* where this read's first mate would wait */
+    pend_t *x = &E->pm[kx & (E->pmcap - 1)];
+    int m = (x->key == kx) & (x->nh == nh) & (x->pos == mpos) & (x->mpos == pos) & (x->tid == tid);
+    int64_t a = pos > x->bs ? pos : x->bs, z = end < x->be ? end : x->be;
+    int64_t ov = (z - a) & -(int64_t)(m & (z > a)); /* masks, not a branch */
+    b->bases[i] += end - pos - ov;
+    x->key &= (uint64_t)m - 1;
+    int m_prim = m;
+    if (E->pn > 0 && !m && mpos <= pos && pos < mpos + E->max_span) { /* (pn is mostly 0) */
+        pend_t first;
+        if (pend_take(E, r, nh, &first)) {
+            subtract_overlap(b, i, &first, pos, end);
+            blk_release(E, first.blk);
+            m = 1;
+        }
+    }
+    int put = !m & (mpos >= pos) & (mpos < end);
+    uint64_t ks = poskey(tid, pos, mpos);
+    pend_t *s = &E->pm[ks & (E->pmcap - 1)];
+    if (put & (s->key != 0)) { /* the slot is taken */
+        int64_t blk[2] = {pos, end};
+        return mate_put(E, r, nh, end, blk, 1) ? -1 : 1;
+    }
+    E->pmput += (size_t)put;
+    E->pmn += (size_t)put - (size_t)m_prim;
+    pend_t *d = put ? s : &E->pm_sink;
+    *d = (pend_t){ks, nh, pos, mpos, pos, end, NULL, tid, 1};
+    return 1;
+}
+
 static int process(engine_t *E, const bam1_t *r)
 {
     const bam1_core_t *core = &r->core;
@@ -355,6 +527,9 @@ static int process(engine_t *E, const bam1_t *r)
     tidbins_t *b = &E->tb[tid];
     int64_t pos = core->pos;
     size_t i = b->cursor; /* the bin of the previous read: usually still the right one */
+    int f = fast(E, b, r);
+    if (f)
+        return f < 0 ? METCN_E_NOMEM : 0;
     if (i >= b->n || b->end[i] <= pos || (i > 0 && b->end[i - 1] > pos))
         i = seek(b, pos);
     if (i >= b->n)
@@ -401,7 +576,7 @@ static int process(engine_t *E, const bam1_t *r)
      * not wait: its mate may start outside the bins and never come to take it.  The first mate can
      * only be waiting if it starts within the longest span held.  The table slot is prefetched
      * while the read is counted. */
-    int may_wait = paired_same && E->pn > 0 && core->mpos <= pos && pos < core->mpos + E->max_span;
+    int may_wait = paired_same && core->mpos <= pos;
     int may_put = paired_same && core->mpos >= pos && core->mpos < end;
     if (may_put) { /* only if a bin meets [MPOS, end): elsewhere the mates' overlap adds nothing */
         size_t j = i;
@@ -409,11 +584,7 @@ static int process(engine_t *E, const bam1_t *r)
             j++;
         may_put = j < b->n && b->start[j] < end;
     }
-    uint64_t key = 0;
-    if (may_wait || may_put) {
-        key = qhash(r);
-        __builtin_prefetch(&E->pt[key & (E->pcap - 1)]);
-    }
+    uint64_t nh = may_wait || may_put ? qhash(r) : 0;
     pend_t first;
     if ((fl & E->fast_ex) || (fl & E->include_flags) != E->include_flags ||
         core->qual < E->min_mapq) {
@@ -421,7 +592,7 @@ static int process(engine_t *E, const bam1_t *r)
         if (why >= 0) {
             if (b->start[i] <= pos) /* bin i holds POS (it is the first bin ending after it) */
                 E->t->dropped[b->idx[i]][why]++;
-            if (may_wait && pend_take(E, r, key, &first)) /* its mate need not wait */
+            if (may_wait && mate_take(E, r, nh, &first)) /* its mate need not wait */
                 blk_release(E, first.blk);
             return 0;
         }
@@ -433,11 +604,11 @@ static int process(engine_t *E, const bam1_t *r)
         else
             add_block(b, i, bs, be, 1);
     }
-    if (may_wait && pend_take(E, r, key, &first)) {
+    if (may_wait && mate_take(E, r, nh, &first)) {
         for (int32_t k = 0; k < nblocks; k++)
             subtract_overlap(b, i, &first, blk[2 * k], blk[2 * k + 1]);
         blk_release(E, first.blk);
-    } else if (may_put && nblocks > 0 && pend_put(E, r, key, end, blk, nblocks)) {
+    } else if (may_put && nblocks > 0 && mate_put(E, r, nh, end, blk, nblocks)) {
         return METCN_E_NOMEM;
     }
 
@@ -528,6 +699,15 @@ static int bins_cover_reads(const engine_t *E, const sam_hdr_t *h, hts_idx_t *id
     return covers;
 }
 
+/* Debug log of an engine's mate tables after counting (in the calling thread). */
+static void engine_log(const engine_t *E, const char *path, int reader)
+{
+    metcn_log(METCN_LOG_DEBUG,
+              "%s: reader %d mate tables: primary %zu slots, secondary %zu slots, %zu reads "
+              "left waiting",
+              path, reader, E->pmcap, E->pcap, E->pmn + E->pn);
+}
+
 static void engine_free(engine_t *E)
 {
     if (E->tb && !E->views)
@@ -543,6 +723,7 @@ static void engine_free(engine_t *E)
             if (E->pt[i].key && E->pt[i].blk)
                 free(E->pt[i].blk - 1);
     free(E->pt);
+    free(E->pm);
     for (size_t i = 0; i < E->nspare; i++)
         free(E->spare[i] - 1);
     free(E->spare);
@@ -639,7 +820,9 @@ static int engine_init(engine_t *E, const metcn_cov_opt_t *opt, metcn_covtab_t *
     E->include_flags = opt->include_flags;
     E->min_mapq = opt->min_mapq;
     E->pcap = 4096;
-    return (E->pt = calloc(E->pcap, sizeof *E->pt)) ? 0 : METCN_E_NOMEM;
+    E->pmcap = PM_MIN;
+    return (E->pt = calloc(E->pcap, sizeof *E->pt)) && (E->pm = pm_alloc(E->pmcap)) ? 0
+                                                                                    : METCN_E_NOMEM;
 }
 
 /* CRAM: decode only the fields the counts need, and no MD/NM (which would read the
@@ -938,6 +1121,7 @@ static int read_indexed(engine_t *E, int k, samFile *fp, sam_hdr_t *h, hts_idx_t
             *read_ret = R[j].ret;
         for (size_t s = 0; s < R[j].E.nspill; s++)
             E->t->fragments[R[j].E.spill[s]]++;
+        engine_log(&R[j].E, path, j);
     }
 done:
     for (int j = 0; R && j < k; j++)
@@ -1119,6 +1303,7 @@ metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
             if (process(&E, r))
                 goto nomem;
         }
+        engine_log(&E, path, 0);
     }
     if (ret < -1) {
         metcn_set_error(is_cram ? METCN_E_REFERENCE : METCN_E_TRUNCATED,

@@ -51,6 +51,11 @@ static unsigned rnd(unsigned n)
 /* A random CIGAR of query length 100 and its reference span. */
 static void random_cigar(char *out, int *reflen)
 {
+    if (rnd(2) == 0) { /* one aligned block: the engine's fast path */
+        strcpy(out, "100M");
+        *reflen = 100;
+        return;
+    }
     int q = 100, r = 0, k = 0;
     int sc = rnd(4) == 0 ? 1 + (int)rnd(10) : 0; /* leading soft clip */
     if (sc)
@@ -90,7 +95,10 @@ static void random_cigar(char *out, int *reflen)
     *reflen = r;
 }
 
-static void make_records(void)
+/* The records: templates across the contig, or with pile set all starting in chrT:7001-7100
+ * with short fragments (inside the 2 kb bin 7000-9000), so that thousands of first mates wait
+ * for their mates at once. */
+static void make_records(int pile)
 {
     nrec = 0;
     for (int i = 0; i < NPAIRS; i++) {
@@ -99,8 +107,9 @@ static void make_records(void)
         snprintf(b->qname, sizeof b->qname, "t%05d", i);
         random_cigar(a->cigar, &a->reflen);
         random_cigar(b->cigar, &b->reflen);
-        int start = (int)rnd(CONTIG_LEN - 1200);
-        int frag = 60 + (int)rnd(rnd(10) == 0 ? 1500 : 400); /* some mates overlap, some long */
+        int start = pile ? 7000 + (int)rnd(100) : (int)rnd(CONTIG_LEN - 1200);
+        int frag = pile ? 100 + (int)rnd(100) /* the mates overlap */
+                        : 60 + (int)rnd(rnd(10) == 0 ? 1500 : 400);
         if (rnd(8) == 0)
             frag = a->reflen; /* both mates at one position */
         int bpos = start + frag - b->reflen;
@@ -197,7 +206,8 @@ static void query_seq(const rec_t *r, char *seq)
     seq[k] = 0;
 }
 
-static void write_files(void)
+/* Write ref.fa and the records as STEM.bam and STEM.cram, indexed. */
+static void write_files(const char *stem)
 {
     char path[128];
     snprintf(path, sizeof path, "%s/ref.fa", dir);
@@ -213,7 +223,7 @@ static void write_files(void)
     ck_assert_int_eq(fai_build(path), 0);
 
     qsort(recs, (size_t)nrec, sizeof *recs, rec_cmp);
-    snprintf(path, sizeof path, "%s/reads.sam", dir);
+    snprintf(path, sizeof path, "%s/%s.sam", dir, stem);
     fp = fopen(path, "w");
     fprintf(fp,
             "@HD\tVN:1.6\tSO:coordinate\n@SQ\tSN:chrT\tLN:%d\n@SQ\tSN:chr1\tLN:1000\n"
@@ -230,11 +240,11 @@ static void write_files(void)
     fclose(fp);
     char cmd[1024];
     /* Convert with htslib through samtools-free code: read SAM, write BAM and CRAM. */
-    const char *outs[2][2] = {{"reads.bam", "wb"}, {"reads.cram", "wc"}};
+    const char *outs[2][2] = {{"bam", "wb"}, {"cram", "wc"}};
     for (int k = 0; k < 2; k++) {
         samFile *in = sam_open(path, "r");
         char op[128];
-        snprintf(op, sizeof op, "%s/%s", dir, outs[k][0]);
+        snprintf(op, sizeof op, "%s/%s.%s", dir, stem, outs[k][0]);
         samFile *out = sam_open(op, outs[k][1]);
         ck_assert_ptr_nonnull(in);
         ck_assert_ptr_nonnull(out);
@@ -442,8 +452,8 @@ static void setup(void)
     ck_assert_ptr_nonnull(mkdtemp(dir));
     for (int i = 0; i < CONTIG_LEN; i++)
         refseq[i] = "ACGT"[rnd(4)];
-    make_records();
-    write_files();
+    make_records(0);
+    write_files("reads");
     char path[128];
     snprintf(path, sizeof path, "%s/panel.bed", dir);
     FILE *fp = fopen(path, "w");
@@ -626,6 +636,57 @@ static void log_keep(metcn_log_level_t level, const char *msg, void *userdata)
     kputs(msg, ks);
     kputc('\n', ks);
 }
+
+/* A pile of 3,000 templates in 100 bp with overlapping mates: thousands of first mates wait
+ * at once, so the primary mate table fills, its slots collide (those reads go to the
+ * secondary) and it grows; the counts still equal the truth, BAM and CRAM, streamed and
+ * indexed, with and without parallel readers. */
+START_TEST(test_pileup)
+{
+    static rec_t keep[sizeof recs / sizeof recs[0]];
+    int nkeep = nrec;
+    memcpy(keep, recs, sizeof recs);
+    make_records(1);
+    write_files("pile");
+    expectation(0);
+    const struct {
+        const char *file;
+        int stream, threads;
+    } v[] = {{"pile.bam", 1, 0}, {"pile.cram", 1, 0}, {"pile.bam", 0, 0}, {"pile.cram", 0, 2}};
+    for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
+        kstring_t log = KS_INITIALIZE;
+        if (v[k].threads == 0) {
+            metcn_log_set_hook(log_keep, &log);
+            metcn_log_set_level(METCN_LOG_DEBUG);
+        }
+        metcn_covtab_t *t = cover_with(v[k].file, panel, v[k].threads, v[k].stream);
+        metcn_log_set_hook(NULL, NULL);
+        metcn_log_set_level(METCN_LOG_ERROR);
+        if (v[k].threads == 0) { /* the pile made the primary table grow */
+            const char *m = log.s ? strstr(log.s, "mate tables: primary ") : NULL;
+            ck_assert_msg(m && atol(m + strlen("mate tables: primary ")) > 1024, "%s: %s",
+                          v[k].file, log.s ? log.s : "(no log)");
+        }
+        free(log.s);
+        for (int b = 0; b < NBINS; b++) {
+            long row = metcn_panel_find(panel, "chrT", bins[b].start, bins[b].end);
+            ck_assert_msg(
+                t->fragments[row] == exp_frag[b] && fabs(t->depth[row] - exp_depth[b]) < 1e-9,
+                "%s stream=%d threads=%d bin %d: %llu fragments, depth %.6f; expected "
+                "%llu, %.6f",
+                v[k].file, v[k].stream, v[k].threads, b, (unsigned long long)t->fragments[row],
+                t->depth[row], (unsigned long long)exp_frag[b], exp_depth[b]);
+        }
+        long row = metcn_panel_find(panel, "chrT", 7000, 9000);
+        ck_assert_msg(exp_depth[5] > 100.0 && exp_frag[5] > 2000, "pile too thin: %.1f, %llu",
+                      exp_depth[5], (unsigned long long)exp_frag[5]);
+        ck_assert(row >= 0);
+        metcn_covtab_destroy(t);
+    }
+    memcpy(recs, keep, sizeof recs);
+    nrec = nkeep;
+}
+END_TEST
 
 /* Two readers split the bins by the bytes the index points to, not by length: 20 tiles of
  * 100 bp on chrT (all the reads) and 100 tiles of 10 bp on chr1 (no reads) give each reader 10
@@ -961,6 +1022,7 @@ int main(void)
     tcase_add_test(tc, test_tiled);
     tcase_add_test(tc, test_parallel);
     tcase_add_test(tc, test_split);
+    tcase_add_test(tc, test_pileup);
     tcase_add_test(tc, test_gc);
     tcase_add_test(tc, test_gc_long);
     tcase_add_test(tc, test_refseq_formats);
