@@ -414,7 +414,8 @@ static int mate_put(engine_t *E, const bam1_t *r, uint64_t nh, int64_t end, cons
     if (nblocks == 1) {
         e.key = poskey(c->tid, c->pos, c->mpos);
         pend_t *s = &E->pm[e.key & (E->pmcap - 1)];
-        if (++E->pmput > 64 * E->pmcap) { /* rates over recent puts */
+        /* Rates over recent puts (the fast path counts its puts too, without this check). */
+        for (++E->pmput; E->pmput > 64 * E->pmcap;) {
             E->pmput /= 2;
             E->pmconf /= 2;
         }
