@@ -574,9 +574,9 @@ static int process(engine_t *E, const bam1_t *r)
     /* Mate overlap: a first mate whose mate starts inside it waits in the table (at equal
      * positions whichever mate comes first in the file waits); the second mate subtracts what
      * the first counted.  A first mate whose overlap with its mate lies outside every bin does
-     * not wait: its mate may start outside the bins and never come to take it.  The first mate can
-     * only be waiting if it starts within the longest span held.  The table slot is prefetched
-     * while the read is counted. */
+     * not wait: its mate may start outside the bins and never come to take it.  mate_take()
+     * looks in the primary slot, and in the secondary only when the first mate can be there
+     * (it starts within the longest span held). */
     int may_wait = paired_same && core->mpos <= pos;
     int may_put = paired_same && core->mpos >= pos && core->mpos < end;
     if (may_put) { /* only if a bin meets [MPOS, end): elsewhere the mates' overlap adds nothing */
