@@ -132,7 +132,8 @@ int main(int argc, char **argv)
     metcn_cov_opt_init(&opt);
     double copy[100], full[100];
     long puts = 0, takes = 0;
-    size_t most = 0, slots = 0; /* most reads waiting at once; table slots at the end */
+    size_t most = 0, slots = 0,
+           bytes = 0; /* most reads waiting at once; table slots and bytes at the end */
     size_t nbins = 0;
     for (int rd = 0; rd < rounds; rd++) {
         engine_t E;
@@ -180,6 +181,7 @@ int main(int argc, char **argv)
         full[rd] = (t2 - t1) / (double)n * 1e9;
         puts = p;
         slots = E.pcap + E.pmcap;
+        bytes = E.pcap * sizeof(pend_t) + E.pmcap * sizeof(prim_t);
         takes = k;
         printf("round %d: copy %.1f ns, copy+count %.1f ns, count %.1f ns per record (%ld)\n",
                rd + 1, copy[rd], full[rd], full[rd] - copy[rd], sink & 1);
@@ -194,7 +196,7 @@ int main(int argc, char **argv)
     printf("%ld records, %zu bins: counting costs %.1f ns per record (median of %d rounds); "
            "mate table: %.1f%% put, %.1f%% taken, at most %zu waiting, %zu slots (%zu kB)\n",
            n, nbins, d[rounds / 2], rounds, 100.0 * (double)puts / (double)n,
-           100.0 * (double)takes / (double)n, most, slots, slots * sizeof(pend_t) / 1024);
+           100.0 * (double)takes / (double)n, most, slots, bytes / 1024);
     free(scratch->data);
     scratch->data = NULL;
     bam_destroy1(scratch);

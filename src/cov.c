@@ -68,13 +68,32 @@ typedef struct {
  * matches an arriving one only when the contig, both positions crosswise (this read's POS is
  * the mate's MPOS and the other way round) and a 64-bit hash of the read name agree.
  *
- * Two tables hold them.  The primary holds reads of one aligned block, one per slot, at the
- * slot of a hash of the contig and the two positions, which the arriving mate knows crosswise:
+ * Two tables hold them.  The primary (prim_t) holds reads of one aligned block, one per slot,
+ * at the slot of a hash of the contig, POS and MPOS, which the arriving mate knows crosswise:
  * a mate is looked up with one load and no probing, so the common record is counted without
  * branches that depend on whether it is a first or a second mate (which, in file order, is a
- * coin toss the processor cannot predict).  The secondary holds the rest (several blocks, or a
- * slot already taken): open addressing keyed by the name hash, linear probing, backward-shift
- * deletion.  One entry is 64 bytes. */
+ * coin toss the processor cannot predict).  The secondary (pend_t) holds the rest (several
+ * blocks, or a slot already held): open addressing keyed by the name hash, linear probing,
+ * backward-shift deletion. */
+typedef struct {
+    uint64_t nh; /* name hash (never 0); 0 marks an empty slot */
+    int64_t pos;
+    int32_t tid;
+    int32_t len; /* reference span of the only aligned block, which starts at pos */
+    int64_t mpos;
+} prim_t; /* 32 bytes.  (POS and MPOS are not adjacent: next to each other, gcc loaded them from
+           * bam1_core_t as two 16-byte vectors, which stalled on store forwarding.) */
+
+/* What the fast path needs of the bin that the last read counted by process() fell in (the
+ * cursor of its contig): reads of contig tid with lo <= POS and end <= hi may be counted in
+ * it.  tid is -1 when there is none. */
+typedef struct {
+    int64_t lo, hi;
+    int64_t *bases;
+    uint64_t *frags;
+    int32_t tid;
+} fastbin_t;
+
 typedef struct {
     uint64_t key; /* primary: poskey(); secondary: the name hash; 0 marks an empty slot */
     uint64_t nh;  /* name hash */
@@ -89,15 +108,18 @@ typedef struct {
     int ntid;
     metcn_covtab_t *t;
     const metcn_cov_opt_t *opt;
-    pend_t *pm;           /* the primary table of waiting first mates */
+    prim_t *pm;           /* the primary table of waiting first mates */
     size_t pmcap, pmn;    /* its slots (a power of 2) and entries (some may be stale) */
+    int pmshift;          /* 64 - log2(pmcap): a slot is the top bits of pairhash() */
     size_t pmput, pmconf; /* puts and puts into a taken slot since it last grew */
-    pend_t pm_sink;       /* where the counting of a read that does not wait writes its entry */
+    prim_t pm_sink;       /* where the counting of a read that does not wait writes its entry */
+    fastbin_t fb;         /* the fast path's bin */
     pend_t *pt;           /* the secondary table */
     size_t pcap, pn;      /* slots (a power of 2) and entries */
     int64_t max_span;     /* longest reference span of any read ever put in the secondary */
     uint32_t fast_ex;     /* flags that send a read to drop_reason() */
     uint32_t include_flags;
+    uint32_t fmask, fwant; /* fast path: (FLAG & fmask) == fwant */
     int min_mapq;
     int64_t *sb;     /* scratch: the aligned blocks of the read being counted */
     uint32_t msb;    /* its room, in blocks */
@@ -136,14 +158,18 @@ static inline uint64_t qhash(const bam1_t *r)
     return h ? h : 1;
 }
 
-/* Primary slot hash of a waiting first mate: its contig, POS and MPOS (never 0).  Its mate
- * finds it at poskey(tid, MPOS, POS) of its own. */
-static inline uint64_t poskey(int32_t tid, int64_t pos, int64_t mpos)
+/* Hash of a waiting first mate for the primary table: its contig, POS and MPOS; its mate finds
+ * it at pairhash(tid, MPOS, POS) of its own.  Multiplicative: a table of 2^k slots uses the top
+ * k bits, so when it doubles, slot j's entries go to 2j or 2j + 1. */
+static inline uint64_t pairhash(int32_t tid, int64_t pos, int64_t mpos)
 {
-    uint64_t h = (uint64_t)pos * 0x9e3779b97f4a7c15ULL ^
-                 ((uint64_t)mpos ^ (uint64_t)(uint32_t)tid << 40) * 0xc2b2ae3d27d4eb4fULL;
-    h ^= h >> 29;
-    return h + !h;
+    return ((uint64_t)pos ^ (uint64_t)mpos << 21 ^ (uint64_t)(uint32_t)tid << 47) *
+           0x9e3779b97f4a7c15ULL;
+}
+
+static inline prim_t *pm_slot(const engine_t *E, int32_t tid, int64_t pos, int64_t mpos)
+{
+    return &E->pm[pairhash(tid, pos, mpos) >> E->pmshift];
 }
 
 /* Move the contig's cursor to the first bin whose end is beyond pos. */
@@ -368,34 +394,50 @@ static void subtract_overlap(tidbins_t *b, size_t i, const pend_t *m, int64_t s,
     }
 }
 
-/* Slots of the primary table: 1,024 to start with (64 kB), doubled while more than one put in
- * eight finds its slot taken, up to 16,384 (1 MB). */
+/* Slots of the primary table: 1,024 to start with (32 kB), doubled while more than one put in
+ * eight finds its slot held, up to 16,384 (512 kB). */
 #define PM_MIN 1024
 #define PM_MAX 16384
 
-static pend_t *pm_alloc(size_t cap)
+static prim_t *pm_alloc(size_t cap)
 {
-    pend_t *t = aligned_alloc(64, cap * sizeof *t);
+    prim_t *t = aligned_alloc(64, cap * sizeof *t);
     if (t)
         memset(t, 0, cap * sizeof *t);
     return t;
 }
 
-/* Double the primary table.  Its entries move to their new slots (slot j goes to j or
- * j + the old size, so no two meet), and those whose mate can no longer come (the sweep is at
- * tid, pos) are dropped. */
+static int pm_set_cap(engine_t *E, prim_t *t, size_t cap)
+{
+    if (!t)
+        return METCN_E_NOMEM;
+    E->pm = t;
+    E->pmcap = cap;
+    E->pmshift = 64;
+    for (size_t c = cap; c > 1; c >>= 1)
+        E->pmshift--;
+    return 0;
+}
+
+/* A slot held by a read whose mate may still come (the sweep is at tid, pos). */
+static inline int pm_live(const prim_t *s, int32_t tid, int64_t pos)
+{
+    return (s->nh != 0) & (s->tid == tid) & (s->mpos >= pos);
+}
+
+/* Double the primary table.  Its entries move to their new slots (slot j goes to 2j or
+ * 2j + 1, so no two meet), and those whose mate can no longer come (the sweep is at tid, pos)
+ * are dropped. */
 static int pm_grow(engine_t *E, int32_t tid, int64_t pos)
 {
-    size_t ocap = E->pmcap, cap = 2 * ocap;
-    pend_t *old = E->pm, *nt = pm_alloc(cap);
-    if (!nt)
+    size_t ocap = E->pmcap;
+    prim_t *old = E->pm;
+    if (pm_set_cap(E, pm_alloc(2 * ocap), 2 * ocap) != 0)
         return METCN_E_NOMEM;
-    E->pm = nt;
-    E->pmcap = cap;
     E->pmput = E->pmconf = E->pmn = 0;
     for (size_t i = 0; i < ocap; i++)
-        if (old[i].key && old[i].tid == tid && old[i].mpos >= pos) {
-            nt[old[i].key & (cap - 1)] = old[i];
+        if (pm_live(&old[i], tid, pos)) {
+            *pm_slot(E, old[i].tid, old[i].pos, old[i].mpos) = old[i];
             E->pmn++;
         }
     free(old);
@@ -410,32 +452,31 @@ static int mate_put(engine_t *E, const bam1_t *r, uint64_t nh, int64_t end, cons
                     int32_t nblocks)
 {
     const bam1_core_t *c = &r->core;
-    pend_t e = {0, nh, c->pos, c->mpos, blk[0], blk[1], NULL, c->tid, nblocks};
-    if (nblocks == 1) {
-        e.key = poskey(c->tid, c->pos, c->mpos);
-        pend_t *s = &E->pm[e.key & (E->pmcap - 1)];
+    if (nblocks == 1 && blk[0] == c->pos && blk[1] - blk[0] <= INT32_MAX) {
+        prim_t e = {nh, c->pos, c->tid, (int32_t)(blk[1] - blk[0]), c->mpos};
+        prim_t *s = pm_slot(E, c->tid, c->pos, c->mpos);
         /* Rates over recent puts (the fast path counts its puts too, without this check). */
         for (++E->pmput; E->pmput > 64 * E->pmcap;) {
             E->pmput /= 2;
             E->pmconf /= 2;
         }
-        if (!s->key || s->tid != c->tid || s->mpos < c->pos) {
-            E->pmn += !s->key;
+        if (!pm_live(s, c->tid, c->pos)) {
+            E->pmn += !s->nh;
             *s = e;
             return 0;
         }
         if (++E->pmconf * 8 > E->pmput && E->pmput >= E->pmcap / 4 && E->pmcap < PM_MAX) {
             if (pm_grow(E, c->tid, c->pos) != 0)
                 return METCN_E_NOMEM;
-            s = &E->pm[e.key & (E->pmcap - 1)];
-            if (!s->key) {
+            s = pm_slot(E, c->tid, c->pos, c->mpos);
+            if (!s->nh) {
                 E->pmn++;
                 *s = e;
                 return 0;
             }
         }
     }
-    e.key = nh;
+    pend_t e = {nh, nh, c->pos, c->mpos, blk[0], blk[1], NULL, c->tid, nblocks};
     return pend_put(E, e, blk, end - c->pos);
 }
 
@@ -444,82 +485,107 @@ static int mate_put(engine_t *E, const bam1_t *r, uint64_t nh, int64_t end, cons
 static int mate_take(engine_t *E, const bam1_t *r, uint64_t nh, pend_t *out)
 {
     const bam1_core_t *c = &r->core;
-    uint64_t kx = poskey(c->tid, c->mpos, c->pos);
-    pend_t *x = &E->pm[kx & (E->pmcap - 1)];
-    if (x->key == kx && x->nh == nh && x->pos == c->mpos && x->mpos == c->pos && x->tid == c->tid) {
-        *out = *x;
-        x->key = 0;
+    prim_t *x = pm_slot(E, c->tid, c->mpos, c->pos);
+    if (x->nh == nh && x->pos == c->mpos && x->mpos == c->pos && x->tid == c->tid) {
+        *out = (pend_t){0, nh, x->pos, x->mpos, x->pos, x->pos + x->len, NULL, x->tid, 1};
+        x->nh = 0;
         E->pmn--;
         return 1;
     }
     return E->pn > 0 && c->pos < c->mpos + E->max_span && pend_take(E, r, nh, out);
 }
 
+/* The fast path's rare turns, out of its way, for a read whose mate the primary table did
+ * not hold: its mate may be in the secondary, or it must wait while its primary slot is held.
+ * 0, or -1 when out of memory. */
+static int fast_rare(engine_t *E, const bam1_t *r, uint64_t nh, int64_t end)
+{
+    const bam1_core_t *c = &r->core;
+    tidbins_t *b = &E->tb[c->tid];
+    pend_t first;
+    if (E->pn > 0 && c->mpos <= c->pos && c->pos < c->mpos + E->max_span &&
+        pend_take(E, r, nh, &first)) {
+        subtract_overlap(b, b->cursor, &first, c->pos, end);
+        blk_release(E, first.blk);
+        return 0;
+    }
+    if (c->mpos >= c->pos && c->mpos < end) {
+        int64_t blk[2] = {c->pos, end};
+        return mate_put(E, r, nh, end, blk, 1) ? -1 : 0;
+    }
+    return 0;
+}
+
 /* The common record, counted by fewer instructions and with fewer unpredictable branches than
  * process() needs in general: one aligned block (CIGAR nM) inside the bin of the previous
- * read, passing the filters, paired with a mate on the same contig at a plausible distance,
- * with its fragment midpoint (when it counts) in the same bin.  The bins do not overlap, so
- * that bin is the read's only one and holds both mates' overlap, and the counts are exactly
- * those of the general code.  Every such read looks up its waiting first mate in the primary
- * table and writes an entry, to its own slot when it waits and to a sink when it does not,
- * without branching on which it is.  Returns 1 when r was counted, 0 when process() must count
- * it (nothing was changed), -1 when out of memory. */
-static inline int fast(engine_t *E, tidbins_t *b, const bam1_t *r)
+ * read that process() counted (E->fb), passing the filters, paired with a mate on the same
+ * contig at a plausible distance, with its fragment midpoint (when it counts) in the same bin.
+ * The bins do not overlap, so that bin is the read's only one and holds both mates' overlap,
+ * and the counts are exactly those of the general code.  Every such read looks up its waiting
+ * first mate in the primary table and writes an entry, to its own slot when it waits and to a
+ * sink when it does not, without branching on which it is.  (One slot for both, the pair's,
+ * measured 3% slower end to end: see docs/benchmarks.md.)  Returns 1 when r was counted, 0
+ * when process() must count it (nothing was changed), -1 when out of memory. */
+static inline int fast(engine_t *E, const bam1_t *r)
 {
-    const bam1_core_t *core = &r->core;
-    size_t i = b->cursor;
-    if (i >= b->n || core->n_cigar != 1)
+    const bam1_core_t *c = &r->core;
+    const fastbin_t *f = &E->fb;
+    if (c->n_cigar != 1) /* (and the CIGAR is read only when there is one) */
         return 0;
-    int64_t pos = core->pos, mpos = core->mpos, isize = core->isize;
-    uint32_t c0 = bam_get_cigar(r)[0];
-    int64_t end = pos + bam_cigar_oplen(c0), bend = b->end[i];
-    int32_t tid = core->tid;
-    uint32_t fl = core->flag;
-    int count = ((pos < mpos) | ((pos == mpos) & ((fl & BAM_FREAD1) != 0))) &
-                ((i > 0) | (pos >= b->prev_end));
-    int64_t mid = (pos < mpos ? pos : mpos) + (isize < 0 ? -isize : isize) / 2;
+    int64_t pos = c->pos, mpos = c->mpos, isize = c->isize;
+    uint32_t c0 = bam_get_cigar(r)[0], fl = c->flag;
+    int64_t len = c0 >> BAM_CIGAR_SHIFT, end = pos + len;
+    int32_t tid = c->tid;
+    int count = (pos < mpos) | ((pos == mpos) & ((fl & BAM_FREAD1) != 0));
+    uint64_t half = (isize < 0 ? -(uint64_t)isize : (uint64_t)isize) / 2; /* (unsigned: no
+                                                                                overflow) */
     /* All the conditions at once, with & rather than &&: one branch, taken alike by every
-     * common record. */
-    int ok = (bam_cigar_op(c0) == BAM_CMATCH) & (end != pos) & (pos >= b->start[i]) &
-             (end <= bend) & !(fl & E->fast_ex) & ((fl & E->include_flags) == E->include_flags) &
-             (core->qual >= E->min_mapq) & ((fl & (BAM_FPAIRED | BAM_FMUNMAP)) == BAM_FPAIRED) &
-             (core->mtid == tid) & (isize != 0) & (isize >= -METCN_COV_MAX_FRAGMENT) &
-             (isize <= METCN_COV_MAX_FRAGMENT) & !(count & (mid >= bend));
-    if (!ok) /* (a midpoint in a later bin is counted by process()) */
+     * common record.  A counting read has POS <= MPOS, so its fragment midpoint is POS + half;
+     * one whose midpoint lies in a later bin is left to process(). */
+    int ok = (tid == f->tid) & ((c0 & BAM_CIGAR_MASK) == BAM_CMATCH) & (len > 0) & (pos >= f->lo) &
+             (end <= f->hi) & ((fl & E->fmask) == E->fwant) & (c->qual >= E->min_mapq) &
+             (c->mtid == tid) & (isize != 0) &
+             ((uint64_t)isize + METCN_COV_MAX_FRAGMENT <= 2 * METCN_COV_MAX_FRAGMENT) &
+             !(count & ((uint64_t)pos + half >= (uint64_t)f->hi));
+    if (!ok)
         return 0;
-    E->t->fragments[b->idx[i]] += (uint64_t)count;
+    *f->frags += (uint64_t)count;
     uint64_t nh = qhash(r);
-    uint64_t kx = poskey(tid, mpos, pos); /* where this read's first mate would wait */
-    pend_t *x = &E->pm[kx & (E->pmcap - 1)];
-    int m = (x->key == kx) & (x->nh == nh) & (x->pos == mpos) & (x->mpos == pos) & (x->tid == tid);
-    int64_t a = pos > x->bs ? pos : x->bs, z = end < x->be ? end : x->be;
-    int64_t ov = (z - a) & -(int64_t)(m & (z > a)); /* masks, not a branch */
-    b->bases[i] += end - pos - ov;
-    x->key &= (uint64_t)m - 1;
-    int m_prim = m;
-    if (E->pn > 0 && !m && mpos <= pos && pos < mpos + E->max_span) { /* (pn is mostly 0) */
-        pend_t first;
-        if (pend_take(E, r, nh, &first)) {
-            subtract_overlap(b, i, &first, pos, end);
-            blk_release(E, first.blk);
-            m = 1;
-        }
-    }
+    prim_t *x = pm_slot(E, tid, mpos, pos), *sp = pm_slot(E, tid, pos, mpos);
+    /* The first mate, when this is its mate: it starts at MPOS <= POS, so the overlap is
+     * [POS, min(its end, end)), subtracted through masks, not a branch. */
+    int m = (x->nh == nh) & (x->pos == mpos) & (x->mpos == pos) & (x->tid == tid);
+    int64_t z = x->pos + x->len < end ? x->pos + x->len : end;
+    *f->bases += len - ((z - pos) & -(int64_t)(m & (z > pos)));
     int put = !m & (mpos >= pos) & (mpos < end);
-    uint64_t ks = poskey(tid, pos, mpos);
-    pend_t *s = &E->pm[ks & (E->pmcap - 1)];
-    if (put & (s->key != 0)) { /* the slot is taken */
-        int64_t blk[2] = {pos, end};
-        return mate_put(E, r, nh, end, blk, 1) ? -1 : 1;
-    }
+    /* Not found while the secondary holds reads (it is mostly empty), or its slot is held. */
+    if (((E->pn > 0) & !m) | (put & pm_live(sp, tid, pos)))
+        return fast_rare(E, r, nh, end) < 0 ? -1 : 1;
     E->pmput += (size_t)put;
-    E->pmn += (size_t)put - (size_t)m_prim;
-    pend_t *d = put ? s : &E->pm_sink;
-    *d = (pend_t){ks, nh, pos, mpos, pos, end, NULL, tid, 1};
+    E->pmn += (size_t)(put & (sp->nh == 0)) - (size_t)m;
+    x->nh &= (uint64_t)m - 1;
+    prim_t *d = put ? sp : &E->pm_sink;
+    *d = (prim_t){nh, pos, tid, (int32_t)len, mpos};
     return 1;
 }
 
-static int process(engine_t *E, const bam1_t *r)
+/* Point the fast path at the cursor bin of contig tid (after process() may have moved it). */
+static void fast_bin(engine_t *E, int32_t tid)
+{
+    E->fb = (fastbin_t){INT64_MAX, INT64_MIN, NULL, NULL, -1}; /* no read qualifies */
+    if (tid < 0 || tid >= E->ntid)
+        return;
+    tidbins_t *b = &E->tb[tid];
+    size_t i = b->cursor;
+    if (i >= b->n)
+        return;
+    E->fb = (fastbin_t){b->start[i], b->end[i], &b->bases[i], &E->t->fragments[b->idx[i]], tid};
+    if (i == 0 && b->prev_end > b->start[0]) /* (the bins do not overlap: never) */
+        E->fb.lo = b->prev_end;
+}
+
+/* Count r in general (process() below tries the fast path first). */
+static int count_read(engine_t *E, const bam1_t *r)
 {
     const bam1_core_t *core = &r->core;
     int32_t tid = core->tid;
@@ -528,9 +594,6 @@ static int process(engine_t *E, const bam1_t *r)
     tidbins_t *b = &E->tb[tid];
     int64_t pos = core->pos;
     size_t i = b->cursor; /* the bin of the previous read: usually still the right one */
-    int f = fast(E, b, r);
-    if (f)
-        return f < 0 ? METCN_E_NOMEM : 0;
     if (i >= b->n || b->end[i] <= pos || (i > 0 && b->end[i - 1] > pos))
         i = seek(b, pos);
     if (i >= b->n)
@@ -647,6 +710,17 @@ static int process(engine_t *E, const bam1_t *r)
         E->spill[E->nspill++] = b->idx[j];
     }
     return 0;
+}
+
+/* Count one record: 0, or METCN_E_NOMEM. */
+static int process(engine_t *E, const bam1_t *r)
+{
+    int f = fast(E, r);
+    if (f)
+        return f < 0 ? METCN_E_NOMEM : 0;
+    int ret = count_read(E, r);
+    fast_bin(E, r->core.tid);
+    return ret;
 }
 
 /* 1 when the bins cover, end to end, every contig to which the index assigns records: the
@@ -820,10 +894,20 @@ static int engine_init(engine_t *E, const metcn_cov_opt_t *opt, metcn_covtab_t *
     E->fast_ex = opt->exclude_flags | BAM_FUNMAP;
     E->include_flags = opt->include_flags;
     E->min_mapq = opt->min_mapq;
+    /* The fast path's flag test in one: every bit of fwant set, no other bit of fmask.  When
+     * no paired read with a mapped mate can pass the filters, nothing matches. */
+    uint32_t ex = E->fast_ex, inc = E->include_flags;
+    E->fmask = ex | inc | BAM_FPAIRED | BAM_FMUNMAP;
+    E->fwant = inc | BAM_FPAIRED;
+    if ((inc & (ex | BAM_FMUNMAP)) || (ex & BAM_FPAIRED)) {
+        E->fmask = 0;
+        E->fwant = 1;
+    }
+    E->fb = (fastbin_t){INT64_MAX, INT64_MIN, NULL, NULL, -1};
     E->pcap = 4096;
-    E->pmcap = PM_MIN;
-    return (E->pt = calloc(E->pcap, sizeof *E->pt)) && (E->pm = pm_alloc(E->pmcap)) ? 0
-                                                                                    : METCN_E_NOMEM;
+    return (E->pt = calloc(E->pcap, sizeof *E->pt)) && pm_set_cap(E, pm_alloc(PM_MIN), PM_MIN) == 0
+               ? 0
+               : METCN_E_NOMEM;
 }
 
 /* CRAM: decode only the fields the counts need, and no MD/NM (which would read the
@@ -849,9 +933,11 @@ typedef struct {
     sam_hdr_t *h;   /* own when own_fp */
     hts_idx_t *idx; /* own when own_idx */
     int own_fp, own_idx;
-    hts_itr_t *itr; /* NULL: none of its bins is on a contig with records */
-    int ret;        /* the last sam_itr_multi_next() result */
-    int nomem;      /* counting ran out of memory */
+    hts_itr_t *itr;             /* NULL: none of its bins is on a contig with records */
+    int ret;                    /* the last sam_itr_multi_next() result */
+    int nomem;                  /* counting ran out of memory */
+    const metcn_panel_t *panel; /* with a reference: the reader computes its own bins' GC, */
+    char *gc_done;              /* marking the rows it did (any it could not, the caller does) */
 } reader_t;
 
 static int reader_open(reader_t *R, const char *path, const metcn_cov_opt_t *opt, int is_cram,
@@ -1031,6 +1117,9 @@ static int split_bins(const engine_t *E, reader_t *R, int k, const double *w)
     return 0;
 }
 
+static int bin_gc(metcn_refseq_t *ref, const metcn_panel_t *panel, size_t i, double *out);
+static int gc_compute(const metcn_panel_t *panel, const char *fasta, double *gc, char *done);
+
 static void *reader_run(void *arg)
 {
     reader_t *R = arg;
@@ -1045,6 +1134,19 @@ static void *reader_run(void *arg)
             }
     R->ret = ret;
     bam_destroy1(r);
+    /* GC of its own bins, in its own thread.  An error here only leaves rows undone: the
+     * caller computes those and reports any error from its own thread. */
+    metcn_refseq_t *ref = ret == -1 && !R->nomem && R->gc_done && R->E.opt->reference
+                              ? metcn_refseq_open(R->E.opt->reference)
+                              : NULL;
+    for (int tid = 0; ref && tid < R->E.ntid; tid++)
+        for (size_t i = 0; i < R->E.tb[tid].n; i++) {
+            size_t row = R->E.tb[tid].idx[i];
+            if (bin_gc(ref, R->panel, row, &R->E.t->gc[row]) != 0)
+                break;
+            R->gc_done[row] = 1;
+        }
+    metcn_refseq_close(ref);
     return NULL;
 }
 
@@ -1054,7 +1156,8 @@ static void *reader_run(void *arg)
  * sam_itr_multi_next() result (-1: all read to the end).  Returns 0, or an error code with the
  * message set. */
 static int read_indexed(engine_t *E, int k, samFile *fp, sam_hdr_t *h, hts_idx_t *idx,
-                        htsThreadPool *pool, int is_cram, const char *path, int *read_ret)
+                        htsThreadPool *pool, int is_cram, const char *path, int *read_ret,
+                        const metcn_panel_t *panel, char *gc_done)
 {
     reader_t *R = calloc((size_t)k, sizeof *R);
     pthread_t *th = calloc((size_t)k, sizeof *th);
@@ -1065,9 +1168,12 @@ static int read_indexed(engine_t *E, int k, samFile *fp, sam_hdr_t *h, hts_idx_t
         rc = metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
         goto done;
     }
-    for (int j = 0; j < k && !rc; j++)
+    for (int j = 0; j < k && !rc; j++) {
         if (engine_init(&R[j].E, E->opt, E->t))
             rc = metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
+        R[j].panel = panel;
+        R[j].gc_done = gc_done;
+    }
     if (!rc && k > 1) { /* weigh the bins by what the index says reading them costs */
         size_t nb = 0;
         for (int tid = 0; tid < E->ntid; tid++)
@@ -1148,6 +1254,7 @@ metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
     sam_hdr_t *h = NULL;
     hts_idx_t *idx = NULL;
     int *tids = NULL, ok = 0;
+    char *gc_done = NULL;
     bam1_t *r = bam_init1();
     htsThreadPool pool = {NULL, 0};
     metcn_covtab_t *t = metcn_covtab_new(panel);
@@ -1278,8 +1385,11 @@ metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
 
     int ret = -1;
     if (use_index) {
-        if (read_indexed(&E, k, fp, h, idx, k == 1 && pool.pool ? &pool : NULL, is_cram, path,
-                         &ret))
+        /* With a reference the readers compute their own bins' GC (in parallel when k > 1). */
+        if (opt->reference && !(gc_done = calloc(panel->n_bins ? panel->n_bins : 1, 1)))
+            goto nomem;
+        if (read_indexed(&E, k, fp, h, idx, k == 1 && pool.pool ? &pool : NULL, is_cram, path, &ret,
+                         panel, gc_done))
             goto out;
     } else {
         int last_tid = -1;
@@ -1327,7 +1437,7 @@ metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
             t->depth[b->idx[i]] = (double)b->bases[i] / (double)(b->end[i] - b->start[i]);
     }
     if (opt->reference) {
-        if (metcn_gc_compute(panel, opt->reference, t->gc) != 0)
+        if (gc_compute(panel, opt->reference, t->gc, gc_done) != 0)
             goto out;
         t->has_gc = 1;
     }
@@ -1336,6 +1446,7 @@ metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
 nomem:
     metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
 out:
+    free(gc_done);
     hts_idx_destroy(idx);
     sam_hdr_destroy(h);
     if (fp)
@@ -1409,33 +1520,46 @@ static int gc_piece(const char *buf, size_t n, void *ctx)
     return 0;
 }
 
-int metcn_gc_compute(const metcn_panel_t *panel, const char *fasta, double *gc)
+/* GC fraction of panel bin i into *out (NaN when the FASTA lacks its contig under either
+ * naming, "chr7" or "7", or the bin holds no A, C, G or T).  0, or <0 with the error set. */
+static int bin_gc(metcn_refseq_t *ref, const metcn_panel_t *panel, size_t i, double *out)
+{
+    const metcn_bin_t *b = &panel->bins[i];
+    const char *name = panel->contigs[b->contig].name;
+    char alias[256];
+    if (metcn_refseq_len(ref, name) < 0) {
+        if (strncmp(name, "chr", 3) == 0)
+            snprintf(alias, sizeof alias, "%s", name + 3);
+        else
+            snprintf(alias, sizeof alias, "chr%s", name);
+        if (metcn_refseq_len(ref, alias) < 0) {
+            *out = NAN;
+            return 0;
+        }
+        name = alias;
+    }
+    gc_count_t c = {0, 0};
+    int r = metcn_refseq_scan(ref, name, b->start, b->end, gc_piece, &c);
+    *out = c.gc + c.at > 0 ? (double)c.gc / (double)(c.gc + c.at) : NAN;
+    return r;
+}
+
+/* GC of every panel bin not yet done (done may be NULL: all), marking each as done. */
+static int gc_compute(const metcn_panel_t *panel, const char *fasta, double *gc, char *done)
 {
     metcn_refseq_t *ref = metcn_refseq_open(fasta);
     if (!ref)
         return metcn_set_error(METCN_E_REFERENCE, "%s: cannot load the FASTA (and its .fai)",
                                fasta);
     int r = 0;
-    char alias[256];
-    for (size_t i = 0; i < panel->n_bins && !r; i++) {
-        const metcn_bin_t *b = &panel->bins[i];
-        const char *name = panel->contigs[b->contig].name;
-        if (metcn_refseq_len(ref, name) < 0) {
-            /* "chr7" <-> "7" */
-            if (strncmp(name, "chr", 3) == 0)
-                snprintf(alias, sizeof alias, "%s", name + 3);
-            else
-                snprintf(alias, sizeof alias, "chr%s", name);
-            if (metcn_refseq_len(ref, alias) < 0) {
-                gc[i] = NAN;
-                continue;
-            }
-            name = alias;
-        }
-        gc_count_t c = {0, 0};
-        r = metcn_refseq_scan(ref, name, b->start, b->end, gc_piece, &c);
-        gc[i] = c.gc + c.at > 0 ? (double)c.gc / (double)(c.gc + c.at) : NAN;
-    }
+    for (size_t i = 0; i < panel->n_bins && !r; i++)
+        if (!(done && done[i]) && (r = bin_gc(ref, panel, i, &gc[i])) == 0 && done)
+            done[i] = 1;
     metcn_refseq_close(ref);
     return r;
+}
+
+int metcn_gc_compute(const metcn_panel_t *panel, const char *fasta, double *gc)
+{
+    return gc_compute(panel, fasta, gc, NULL);
 }

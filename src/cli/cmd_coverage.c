@@ -35,7 +35,7 @@ static void help(FILE *fp)
         "  --stream               ignore any index and read the whole file\n"
         "  --from-table           the input is a coverage table (metcn, CNVkit .cnn or\n"
         "                         mosdepth regions.bed.gz) to check and convert\n"
-        "  -v, --verbose          log the mode and progress\n",
+        "  -v, --verbose          log the mode and progress (twice: also debug details)\n",
         d.min_mapq, d.exclude_flags, d.include_flags, d.threads);
     cli_panel_help(fp);
 }
@@ -100,8 +100,9 @@ int metcn_main_coverage(int argc, char **argv)
         case OPT_FROM_TABLE:
             from_table = 1;
             break;
-        case 'v':
-            metcn_log_set_level(METCN_LOG_INFO);
+        case 'v': /* -v: the mode and progress; -v -v: also the mate tables' sizes */
+            metcn_log_set_level(metcn_log_get_level() < METCN_LOG_INFO ? METCN_LOG_INFO
+                                                                       : METCN_LOG_DEBUG);
             break;
         default:
             return cli_usage_error(CMD, "unknown option");

@@ -13,6 +13,10 @@ expect_out "[0xf04]"
 run "$METCN" coverage --panel panel.bed -o "$WORK/idx.tsv" -T ref.fa -v N01.bam
 expect_rc 0
 expect_err "index (multi-region iterator) mode"
+grep -qF "debug:" "$WORK/.err" && bad "-v alone logs debug lines" || ok
+run "$METCN" coverage --panel panel.bed -o "$WORK/idx2.tsv" -v -v N01.bam
+expect_rc 0
+expect_err "reader 0 mate tables: primary 1024 slots"
 run "$METCN" coverage --panel panel.bed -o "$WORK/str.tsv.gz" -T ref.fa --stream N01.bam
 expect_rc 0
 run "$METCN" coverage --panel panel.bed -o "$WORK/cram.tsv" -T ref.fa -@ 2 N01.cram
