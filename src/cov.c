@@ -117,6 +117,7 @@ typedef struct {
     pend_t *pt;           /* the secondary table */
     size_t pcap, pn;      /* slots (a power of 2) and entries */
     int64_t max_span;     /* longest reference span of any read ever put in the secondary */
+    int64_t pm_span;      /* ... and in the primary */
     uint32_t fast_ex;     /* flags that send a read to drop_reason() */
     uint32_t include_flags;
     uint32_t fmask, fwant; /* fast path: (FLAG & fmask) == fwant */
@@ -454,6 +455,8 @@ static int mate_put(engine_t *E, const bam1_t *r, uint64_t nh, int64_t end, cons
     const bam1_core_t *c = &r->core;
     if (nblocks == 1 && blk[0] == c->pos && blk[1] - blk[0] <= INT32_MAX) {
         prim_t e = {nh, c->pos, c->tid, (int32_t)(blk[1] - blk[0]), c->mpos};
+        if (e.len > E->pm_span)
+            E->pm_span = e.len;
         prim_t *s = pm_slot(E, c->tid, c->pos, c->mpos);
         /* Rates over recent puts (the fast path counts its puts too, without this check). */
         for (++E->pmput; E->pmput > 64 * E->pmcap;) {
@@ -558,11 +561,13 @@ static inline int fast(engine_t *E, const bam1_t *r)
     int64_t z = x->pos + x->len < end ? x->pos + x->len : end;
     *f->bases += len - ((z - pos) & -(int64_t)(m & (z > pos)));
     int put = !m & (mpos >= pos) & (mpos < end);
-    /* Not found while the secondary holds reads (it is mostly empty), or its slot is held. */
-    if (((E->pn > 0) & !m) | (put & pm_live(sp, tid, pos)))
+    /* A second mate not found while the secondary holds reads (mostly it is empty), or a read
+     * that must wait while its slot is held. */
+    if (((E->pn > 0) & !m & (mpos <= pos)) | (put & pm_live(sp, tid, pos)))
         return fast_rare(E, r, nh, end) < 0 ? -1 : 1;
     E->pmput += (size_t)put;
     E->pmn += (size_t)(put & (sp->nh == 0)) - (size_t)m;
+    E->pm_span = put & (len > E->pm_span) ? len : E->pm_span; /* (a conditional move) */
     x->nh &= (uint64_t)m - 1;
     prim_t *d = put ? sp : &E->pm_sink;
     *d = (prim_t){nh, pos, tid, (int32_t)len, mpos};
@@ -637,10 +642,13 @@ static int count_read(engine_t *E, const bam1_t *r)
     /* Mate overlap: a first mate whose mate starts inside it waits in the table (at equal
      * positions whichever mate comes first in the file waits); the second mate subtracts what
      * the first counted.  A first mate whose overlap with its mate lies outside every bin does
-     * not wait: its mate may start outside the bins and never come to take it.  mate_take()
-     * looks in the primary slot, and in the secondary only when the first mate can be there
-     * (it starts within the longest span held). */
-    int may_wait = paired_same && core->mpos <= pos;
+     * not wait: its mate may start outside the bins and never come to take it.  The first mate
+     * can only be waiting if it starts within the longest span ever put in a table (this spares
+     * the name hash and the lookups of most second mates whose mate does not overlap them);
+     * mate_take() looks in the primary slot, and in the secondary only when it holds reads and
+     * the first mate can be there. */
+    int may_wait = paired_same && core->mpos <= pos &&
+                   (pos < core->mpos + E->pm_span || (E->pn > 0 && pos < core->mpos + E->max_span));
     int may_put = paired_same && core->mpos >= pos && core->mpos < end;
     if (may_put) { /* only if a bin meets [MPOS, end): elsewhere the mates' overlap adds nothing */
         size_t j = i;

@@ -694,6 +694,70 @@ START_TEST(test_pileup)
 }
 END_TEST
 
+/* Mates that overlap by exactly one base, and a first mate longer than any other, at the
+ * edges of what the mate tables look for: a second mate looks its first mate up only when it
+ * starts within the longest span ever put (docs/coverage.md), so a one-base overlap, or a
+ * second mate beyond the ordinary read length from its long first mate, must still be found.
+ * The second mates of the last two pairs cross the end of their bin (the general path); the
+ * long first mate waits through the fast path. */
+START_TEST(test_mate_edges)
+{
+    static rec_t keep[sizeof recs / sizeof recs[0]];
+    int nkeep = nrec;
+    memcpy(keep, recs, sizeof recs);
+    const struct {
+        int apos, bpos;
+        const char *acig, *bcig;
+        int alen, blen;
+    } pairs[] = {
+        {15100, 15199, "100M", "100M", 100, 100}, /* one base, both inside the bin */
+        {15150, 15150, "100M", "100M", 100, 100}, /* both at one position */
+        {2450, 2549, "100M", "100M", 100, 100},   /* one base, the second crosses 2600 */
+        {18800, 18930, "150M", "100M", 150, 100}, /* 20 bases, 130 bp apart: > 100 */
+    };
+    nrec = 0;
+    for (int i = 0; i < (int)(sizeof pairs / sizeof pairs[0]); i++) {
+        rec_t *a = &recs[nrec++], *b = &recs[nrec++];
+        memset(a, 0, sizeof *a);
+        memset(b, 0, sizeof *b);
+        snprintf(a->qname, sizeof a->qname, "e%d", i);
+        snprintf(b->qname, sizeof b->qname, "e%d", i);
+        snprintf(a->cigar, sizeof a->cigar, "%s", pairs[i].acig);
+        snprintf(b->cigar, sizeof b->cigar, "%s", pairs[i].bcig);
+        a->reflen = pairs[i].alen, b->reflen = pairs[i].blen;
+        a->pos = pairs[i].apos, b->pos = pairs[i].bpos;
+        a->mpos = b->pos, b->mpos = a->pos;
+        int end = a->pos + a->reflen > b->pos + b->reflen ? a->pos + a->reflen : b->pos + b->reflen;
+        a->tlen = end - a->pos, b->tlen = -(end - a->pos);
+        a->flag = 0x1 | 0x2 | 0x20 | 0x40;
+        b->flag = 0x1 | 0x2 | 0x10 | 0x80;
+        a->mapq = b->mapq = 60;
+    }
+    write_files("edge");
+    expectation(0);
+    ck_assert_msg(exp_depth[7] > 0.0, "no reads in bin 15000-19000");
+    const struct {
+        const char *file;
+        int stream;
+    } v[] = {{"edge.bam", 1}, {"edge.cram", 1}, {"edge.bam", 0}, {"edge.cram", 0}};
+    for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
+        metcn_covtab_t *t = cover_with(v[k].file, panel, 0, v[k].stream);
+        for (int b = 0; b < NBINS; b++) {
+            long row = metcn_panel_find(panel, "chrT", bins[b].start, bins[b].end);
+            ck_assert_int_ge(row, 0);
+            ck_assert_msg(t->fragments[row] == exp_frag[b] &&
+                              fabs(t->depth[row] - exp_depth[b]) < 1e-9,
+                          "%s stream=%d bin %d: %llu fragments, depth %.6f; expected %llu, %.6f",
+                          v[k].file, v[k].stream, b, (unsigned long long)t->fragments[row],
+                          t->depth[row], (unsigned long long)exp_frag[b], exp_depth[b]);
+        }
+        metcn_covtab_destroy(t);
+    }
+    memcpy(recs, keep, sizeof recs);
+    nrec = nkeep;
+}
+END_TEST
+
 /* Two readers split the bins by the bytes the index points to, not by length: 20 tiles of
  * 100 bp on chrT (all the reads) and 100 tiles of 10 bp on chr1 (no reads) give each reader 10
  * chrT tiles (the chr1 tiles weigh nothing); by length the first would get 15. */
@@ -1029,6 +1093,7 @@ int main(void)
     tcase_add_test(tc, test_parallel);
     tcase_add_test(tc, test_split);
     tcase_add_loop_test(tc, test_pileup, 0, 2);
+    tcase_add_test(tc, test_mate_edges);
     tcase_add_test(tc, test_gc);
     tcase_add_test(tc, test_gc_long);
     tcase_add_test(tc, test_refseq_formats);
