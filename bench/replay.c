@@ -132,8 +132,8 @@ int main(int argc, char **argv)
     metcn_cov_opt_init(&opt);
     double copy[100], full[100];
     long puts = 0, takes = 0;
-    size_t most = 0, slots = 0,
-           bytes = 0; /* most reads waiting at once; table slots and bytes at the end */
+    /* most reads waiting at once; table slots and bytes at the end */
+    size_t most = 0, slots = 0, bytes = 0;
     size_t nbins = 0;
     for (int rd = 0; rd < rounds; rd++) {
         engine_t E;

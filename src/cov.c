@@ -84,7 +84,7 @@ typedef struct {
 } prim_t; /* 32 bytes.  (POS and MPOS are not adjacent: next to each other, gcc loaded them from
            * bam1_core_t as two 16-byte vectors, which stalled on store forwarding.) */
 
-/* What the fast path needs of the bin that the last read counted by process() fell in (the
+/* What the fast path needs of the bin that the last read counted by count_read() fell in (the
  * cursor of its contig): reads of contig tid with lo <= POS and end <= hi may be counted in
  * it.  tid is -1 when there is none. */
 typedef struct {
@@ -520,15 +520,15 @@ static int fast_rare(engine_t *E, const bam1_t *r, uint64_t nh, int64_t end)
 }
 
 /* The common record, counted by fewer instructions and with fewer unpredictable branches than
- * process() needs in general: one aligned block (CIGAR nM) inside the bin of the previous
- * read that process() counted (E->fb), passing the filters, paired with a mate on the same
+ * count_read() needs in general: one aligned block (CIGAR nM) inside the bin of the last read
+ * that count_read() counted (E->fb), passing the filters, paired with a mate on the same
  * contig at a plausible distance, with its fragment midpoint (when it counts) in the same bin.
  * The bins do not overlap, so that bin is the read's only one and holds both mates' overlap,
  * and the counts are exactly those of the general code.  Every such read looks up its waiting
  * first mate in the primary table and writes an entry, to its own slot when it waits and to a
  * sink when it does not, without branching on which it is.  (One slot for both, the pair's,
- * measured 3% slower end to end: see docs/benchmarks.md.)  Returns 1 when r was counted, 0
- * when process() must count it (nothing was changed), -1 when out of memory. */
+ * measured slower end to end: docs/benchmarks.md.)  Returns 1 when r was counted, 0
+ * when count_read() must count it (nothing was changed), -1 when out of memory. */
 static inline int fast(engine_t *E, const bam1_t *r)
 {
     const bam1_core_t *c = &r->core;
@@ -544,7 +544,7 @@ static inline int fast(engine_t *E, const bam1_t *r)
                                                                                 overflow) */
     /* All the conditions at once, with & rather than &&: one branch, taken alike by every
      * common record.  A counting read has POS <= MPOS, so its fragment midpoint is POS + half;
-     * one whose midpoint lies in a later bin is left to process(). */
+     * one whose midpoint lies in a later bin is left to count_read(). */
     int ok = (tid == f->tid) & ((c0 & BAM_CIGAR_MASK) == BAM_CMATCH) & (len > 0) & (pos >= f->lo) &
              (end <= f->hi) & ((fl & E->fmask) == E->fwant) & (c->qual >= E->min_mapq) &
              (c->mtid == tid) & (isize != 0) &
@@ -574,7 +574,7 @@ static inline int fast(engine_t *E, const bam1_t *r)
     return 1;
 }
 
-/* Point the fast path at the cursor bin of contig tid (after process() may have moved it). */
+/* Point the fast path at the cursor bin of contig tid (after count_read() may have moved it). */
 static void fast_bin(engine_t *E, int32_t tid)
 {
     E->fb = (fastbin_t){INT64_MAX, INT64_MIN, NULL, NULL, -1}; /* no read qualifies */
