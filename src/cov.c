@@ -95,8 +95,7 @@ typedef struct {
 } fastbin_t;
 
 typedef struct {
-    uint64_t key; /* primary: poskey(); secondary: the name hash; 0 marks an empty slot */
-    uint64_t nh;  /* name hash */
+    uint64_t key; /* the name hash (never 0); 0 marks an empty slot */
     int64_t pos, mpos;
     int64_t bs, be; /* the only aligned block, or the first of blk */
     int64_t *blk;   /* nblocks > 1: 2 * nblocks starts and ends, from blk_get() */
@@ -479,7 +478,7 @@ static int mate_put(engine_t *E, const bam1_t *r, uint64_t nh, int64_t end, cons
             }
         }
     }
-    pend_t e = {nh, nh, c->pos, c->mpos, blk[0], blk[1], NULL, c->tid, nblocks};
+    pend_t e = {nh, c->pos, c->mpos, blk[0], blk[1], NULL, c->tid, nblocks};
     return pend_put(E, e, blk, end - c->pos);
 }
 
@@ -490,7 +489,7 @@ static int mate_take(engine_t *E, const bam1_t *r, uint64_t nh, pend_t *out)
     const bam1_core_t *c = &r->core;
     prim_t *x = pm_slot(E, c->tid, c->mpos, c->pos);
     if (x->nh == nh && x->pos == c->mpos && x->mpos == c->pos && x->tid == c->tid) {
-        *out = (pend_t){0, nh, x->pos, x->mpos, x->pos, x->pos + x->len, NULL, x->tid, 1};
+        *out = (pend_t){nh, x->pos, x->mpos, x->pos, x->pos + x->len, NULL, x->tid, 1};
         x->nh = 0;
         E->pmn--;
         return 1;
@@ -1147,12 +1146,12 @@ static void *reader_run(void *arg)
     metcn_refseq_t *ref = ret == -1 && !R->nomem && R->gc_done && R->E.opt->reference
                               ? metcn_refseq_open(R->E.opt->reference)
                               : NULL;
-    for (int tid = 0; ref && tid < R->E.ntid; tid++)
-        for (size_t i = 0; i < R->E.tb[tid].n; i++) {
+    int err = 0;
+    for (int tid = 0; ref && tid < R->E.ntid && !err; tid++)
+        for (size_t i = 0; i < R->E.tb[tid].n && !err; i++) {
             size_t row = R->E.tb[tid].idx[i];
-            if (bin_gc(ref, R->panel, row, &R->E.t->gc[row]) != 0)
-                break;
-            R->gc_done[row] = 1;
+            if (!(err = bin_gc(ref, R->panel, row, &R->E.t->gc[row])))
+                R->gc_done[row] = 1;
         }
     metcn_refseq_close(ref);
     return NULL;
