@@ -85,10 +85,14 @@ typedef struct {
            * bam1_core_t as two 16-byte vectors, which stalled on store forwarding.) */
 
 /* What the fast path needs of the bin that the last read counted by count_read() fell in (the
- * cursor of its contig): reads of contig tid with lo <= POS and end <= hi may be counted in
- * it.  tid is -1 when there is none. */
+ * cursor of its contig), [lo, hi): a read of contig tid with plo <= POS < hi is in its cursor
+ * (plo: the end of the bin before, or the reader's prev_end), and one that also ends after lo
+ * and at or before nlo (the start of the next bin, own or another reader's) meets this bin and
+ * no other.  Each range is tested with one unsigned comparison, against its width: pw =
+ * hi - plo, ew = nlo - lo, bw = hi - lo (all 0, so that nothing passes, when tid is -1). */
 typedef struct {
-    int64_t lo, hi;
+    int64_t lo, hi, plo, nlo;
+    uint64_t pw, ew, bw;
     int64_t *bases;
     uint64_t *frags;
     int32_t tid;
@@ -108,7 +112,7 @@ typedef struct {
     metcn_covtab_t *t;
     const metcn_cov_opt_t *opt;
     prim_t *pm;           /* the primary table of waiting first mates */
-    size_t pmcap, pmn;    /* its slots (a power of 2) and entries (some may be stale) */
+    size_t pmcap;         /* its slots (a power of 2) */
     int pmshift;          /* 64 - log2(pmcap): a slot is the top bits of pairhash() */
     size_t pmput, pmconf; /* puts and puts into a taken slot since it last grew */
     prim_t pm_sink;       /* where the counting of a read that does not wait writes its entry */
@@ -117,6 +121,7 @@ typedef struct {
     size_t pcap, pn;      /* slots (a power of 2) and entries */
     int64_t max_span;     /* longest reference span of any read ever put in the secondary */
     int64_t pm_span;      /* ... and in the primary */
+    uint64_t reach;       /* the fast path's bound for skipping the tables (reach_set()) */
     uint32_t fast_ex;     /* flags that send a read to drop_reason() */
     uint32_t include_flags;
     uint32_t fmask, fwant; /* fast path: (FLAG & fmask) == fwant */
@@ -129,6 +134,24 @@ typedef struct {
     size_t nspill, mspill;
     int views; /* tb holds views of another engine's bins: free only the array */
 } engine_t;
+
+/* Slots of the primary table: 1,024 to start with (32 kB), doubled while more than one put in
+ * eight finds its slot held, up to 16,384 (512 kB). */
+#define PM_MIN 1024
+#define PM_MAX 16384
+
+/* A read whose mate starts neither inside it (it would wait) nor within the longest span ever
+ * put in a table behind it (it may be awaited) has no business with the tables: its mate's
+ * overlap with it, if any, adds nothing to the bins.  The fast path lets it skip them, with a
+ * branch that a library's pairs take either way, so that the processor mispredicts it often.
+ * That pays only once the primary table has outgrown its first 32 kB (deep coverage), where
+ * the tables' loads miss the L1 cache; until then reach is UINT64_MAX and nothing skips
+ * (docs/benchmarks.md). */
+static void reach_set(engine_t *E)
+{
+    int64_t span = E->pm_span > E->max_span ? E->pm_span : E->max_span;
+    E->reach = E->pmcap > PM_MIN ? (uint64_t)span : UINT64_MAX;
+}
 
 /* Name hash, eight bytes at a time (never 0).  The last 1-7 bytes are read with fixed-size
  * loads (overlapping when needed) that together cover every byte, so a variable-length memcpy
@@ -365,8 +388,10 @@ static int pend_put(engine_t *E, pend_t e, const int64_t *blk, int64_t span)
             return METCN_E_NOMEM;
         memcpy(e.blk, blk, 2 * (size_t)e.nblocks * sizeof *blk);
     }
-    if (span > E->max_span)
+    if (span > E->max_span) {
         E->max_span = span;
+        reach_set(E);
+    }
     size_t mask = E->pcap - 1, i = key & mask;
     for (; E->pt[i].key; i = (i + 1) & mask) {
         pend_t *q = &E->pt[i];
@@ -393,11 +418,6 @@ static void subtract_overlap(tidbins_t *b, size_t i, const pend_t *m, int64_t s,
             add_block(b, i, a, z, -1);
     }
 }
-
-/* Slots of the primary table: 1,024 to start with (32 kB), doubled while more than one put in
- * eight finds its slot held, up to 16,384 (512 kB). */
-#define PM_MIN 1024
-#define PM_MAX 16384
 
 static prim_t *pm_alloc(size_t cap)
 {
@@ -434,12 +454,11 @@ static int pm_grow(engine_t *E, int32_t tid, int64_t pos)
     prim_t *old = E->pm;
     if (pm_set_cap(E, pm_alloc(2 * ocap), 2 * ocap) != 0)
         return METCN_E_NOMEM;
-    E->pmput = E->pmconf = E->pmn = 0;
+    E->pmput = E->pmconf = 0;
+    reach_set(E);
     for (size_t i = 0; i < ocap; i++)
-        if (pm_live(&old[i], tid, pos)) {
+        if (pm_live(&old[i], tid, pos))
             *pm_slot(E, old[i].tid, old[i].pos, old[i].mpos) = old[i];
-            E->pmn++;
-        }
     free(old);
     return 0;
 }
@@ -454,8 +473,10 @@ static int mate_put(engine_t *E, const bam1_t *r, uint64_t nh, int64_t end, cons
     const bam1_core_t *c = &r->core;
     if (nblocks == 1 && blk[0] == c->pos && blk[1] - blk[0] <= INT32_MAX) {
         prim_t e = {nh, c->pos, c->tid, (int32_t)(blk[1] - blk[0]), c->mpos};
-        if (e.len > E->pm_span)
+        if (e.len > E->pm_span) {
             E->pm_span = e.len;
+            reach_set(E);
+        }
         prim_t *s = pm_slot(E, c->tid, c->pos, c->mpos);
         /* Rates over recent puts (the fast path counts its puts too, without this check). */
         for (++E->pmput; E->pmput > 64 * E->pmcap;) {
@@ -463,7 +484,6 @@ static int mate_put(engine_t *E, const bam1_t *r, uint64_t nh, int64_t end, cons
             E->pmconf /= 2;
         }
         if (!pm_live(s, c->tid, c->pos)) {
-            E->pmn += !s->nh;
             *s = e;
             return 0;
         }
@@ -472,7 +492,6 @@ static int mate_put(engine_t *E, const bam1_t *r, uint64_t nh, int64_t end, cons
                 return METCN_E_NOMEM;
             s = pm_slot(E, c->tid, c->pos, c->mpos);
             if (!s->nh) {
-                E->pmn++;
                 *s = e;
                 return 0;
             }
@@ -491,7 +510,6 @@ static int mate_take(engine_t *E, const bam1_t *r, uint64_t nh, pend_t *out)
     if (x->nh == nh && x->pos == c->mpos && x->mpos == c->pos && x->tid == c->tid) {
         *out = (pend_t){nh, x->pos, x->mpos, x->pos, x->pos + x->len, NULL, x->tid, 1};
         x->nh = 0;
-        E->pmn--;
         return 1;
     }
     return E->pn > 0 && c->pos < c->mpos + E->max_span && pend_take(E, r, nh, out);
@@ -511,7 +529,7 @@ static int fast_rare(engine_t *E, const bam1_t *r, uint64_t nh, int64_t end)
         blk_release(E, first.blk);
         return 0;
     }
-    if (c->mpos >= c->pos && c->mpos < end) {
+    if (c->mpos >= c->pos && c->mpos < end && c->mpos < E->fb.hi) {
         int64_t blk[2] = {c->pos, end};
         return mate_put(E, r, nh, end, blk, 1) ? -1 : 0;
     }
@@ -519,15 +537,17 @@ static int fast_rare(engine_t *E, const bam1_t *r, uint64_t nh, int64_t end)
 }
 
 /* The common record, counted by fewer instructions and with fewer unpredictable branches than
- * count_read() needs in general: one aligned block (CIGAR nM) inside the bin of the last read
- * that count_read() counted (E->fb), passing the filters, paired with a mate on the same
- * contig at a plausible distance, with its fragment midpoint (when it counts) in the same bin.
- * The bins do not overlap, so that bin is the read's only one and holds both mates' overlap,
- * and the counts are exactly those of the general code.  Every such read looks up its waiting
- * first mate in the primary table and writes an entry, to its own slot when it waits and to a
- * sink when it does not, without branching on which it is.  (One slot for both, the pair's,
- * measured slower end to end: docs/benchmarks.md.)  Returns 1 when r was counted, 0
- * when count_read() must count it (nothing was changed), -1 when out of memory. */
+ * count_read() needs in general: one aligned block (CIGAR nM) that meets the bin of the last
+ * read that count_read() counted (E->fb) and no other bin, starting after the bin before it,
+ * passing the filters, paired with a mate on the same contig at a plausible distance, with its
+ * fragment midpoint (when it counts) before the next bin.  That bin is then the read's only one
+ * (it may stick out of it into the gaps on either side), the part of the mates' overlap that
+ * counts is inside it, and the counts are exactly those of the general code.  Unless it has no
+ * business with the tables (reach_set()), such a read looks up its waiting first mate in the
+ * primary table and writes an entry, to its own slot when it waits and to a sink when it does
+ * not, without branching on which it is.  (One slot for both, the pair's, measured slower end
+ * to end: docs/benchmarks.md.)  Returns 1 when r was counted, 0 when count_read() must count it
+ * (nothing was changed), -1 when out of memory. */
 static inline int fast(engine_t *E, const bam1_t *r)
 {
     const bam1_core_t *c = &r->core;
@@ -542,31 +562,42 @@ static inline int fast(engine_t *E, const bam1_t *r)
     uint64_t half = (isize < 0 ? -(uint64_t)isize : (uint64_t)isize) / 2; /* (unsigned: no
                                                                                 overflow) */
     /* All the conditions at once, with & rather than &&: one branch, taken alike by every
-     * common record.  A counting read has POS <= MPOS, so its fragment midpoint is POS + half;
-     * one whose midpoint lies in a later bin is left to count_read(). */
-    int ok = (tid == f->tid) & ((c0 & BAM_CIGAR_MASK) == BAM_CMATCH) & (len > 0) & (pos >= f->lo) &
-             (end <= f->hi) & ((fl & E->fmask) == E->fwant) & (c->qual >= E->min_mapq) &
-             (c->mtid == tid) & (isize != 0) &
+     * common record.  A counting read has POS <= MPOS, so its fragment midpoint is POS + half:
+     * in the bin it counts there, in the gaps on either side nowhere, and in a later bin it is
+     * left to count_read(). */
+    int64_t lo = f->lo, hi = f->hi;
+    uint64_t mid = (uint64_t)pos + half;
+    int ok = (tid == f->tid) & ((c0 & BAM_CIGAR_MASK) == BAM_CMATCH) & (len > 0) &
+             ((uint64_t)(pos - f->plo) < f->pw) & ((uint64_t)(end - lo - 1) < f->ew) &
+             ((fl & E->fmask) == E->fwant) & (c->qual >= E->min_mapq) & (c->mtid == tid) &
+             (isize != 0) &
              ((uint64_t)isize + METCN_COV_MAX_FRAGMENT <= 2 * METCN_COV_MAX_FRAGMENT) &
-             !(count & ((uint64_t)pos + half >= (uint64_t)f->hi));
+             !(count & (mid >= (uint64_t)f->nlo));
     if (!ok)
         return 0;
-    *f->frags += (uint64_t)count;
+    *f->frags += (uint64_t)(count & (mid - (uint64_t)lo < f->bw));
+    int64_t a = pos > lo ? pos : lo, zb = end < hi ? end : hi; /* the read's part of the bin */
+    /* It would wait if its mate starts inside it and the bin (beyond the bin, the mates'
+     * overlap adds nothing). */
+    int put = (uint64_t)(mpos - pos) < (uint64_t)(zb - pos);
+    if (!put & ((uint64_t)(pos - mpos) >= E->reach)) {
+        *f->bases += zb - a; /* no business with the tables (reach_set()) */
+        return 1;
+    }
     uint64_t nh = qhash(r);
     prim_t *x = pm_slot(E, tid, mpos, pos), *sp = pm_slot(E, tid, pos, mpos);
     /* The first mate, when this is its mate: it starts at MPOS <= POS, so the overlap is
-     * [POS, min(its end, end)), subtracted through masks, not a branch. */
+     * [POS, min(its end, end)), and its part in the bin [a, min(its end, zb)) is subtracted
+     * through masks, not a branch. */
     int m = (x->nh == nh) & (x->pos == mpos) & (x->mpos == pos) & (x->tid == tid);
-    int64_t z = x->pos + x->len < end ? x->pos + x->len : end;
-    *f->bases += len - ((z - pos) & -(int64_t)(m & (z > pos)));
-    int put = !m & (mpos >= pos) & (mpos < end);
+    int64_t z = x->pos + x->len < zb ? x->pos + x->len : zb;
+    *f->bases += zb - a - ((z - a) & -(int64_t)(m & (z > a)));
+    put &= !m;
     /* A second mate not found while the secondary holds reads (mostly it is empty), or a read
-     * that must wait while its slot is held. */
-    if (((E->pn > 0) & !m & (mpos <= pos)) | (put & pm_live(sp, tid, pos)))
+     * that must wait while its slot is held or that is longer than any waiting before. */
+    if (((E->pn > 0) & !m & (mpos <= pos)) | (put & (pm_live(sp, tid, pos) | (len > E->pm_span))))
         return fast_rare(E, r, nh, end) < 0 ? -1 : 1;
     E->pmput += (size_t)put;
-    E->pmn += (size_t)(put & (sp->nh == 0)) - (size_t)m;
-    E->pm_span = put & (len > E->pm_span) ? len : E->pm_span; /* (a conditional move) */
     x->nh &= (uint64_t)m - 1;
     prim_t *d = put ? sp : &E->pm_sink;
     *d = (prim_t){nh, pos, tid, (int32_t)len, mpos};
@@ -576,16 +607,24 @@ static inline int fast(engine_t *E, const bam1_t *r)
 /* Point the fast path at the cursor bin of contig tid (after count_read() may have moved it). */
 static void fast_bin(engine_t *E, int32_t tid)
 {
-    E->fb = (fastbin_t){INT64_MAX, INT64_MIN, NULL, NULL, -1}; /* no read qualifies */
+    E->fb = (fastbin_t){0, 0, 0, 0, 0, 0, 0, NULL, NULL, -1}; /* none: nothing passes */
     if (tid < 0 || tid >= E->ntid)
         return;
     tidbins_t *b = &E->tb[tid];
     size_t i = b->cursor;
     if (i >= b->n)
         return;
-    E->fb = (fastbin_t){b->start[i], b->end[i], &b->bases[i], &E->t->fragments[b->idx[i]], tid};
-    if (i == 0 && b->prev_end > b->start[0]) /* (the bins do not overlap: never) */
-        E->fb.lo = b->prev_end;
+    fastbin_t *f = &E->fb;
+    f->lo = b->start[i];
+    f->hi = b->end[i];
+    f->plo = i > 0 ? b->end[i - 1] : b->prev_end;
+    f->nlo = i + 1 < b->gn ? b->start[i + 1] : INT64_MAX;
+    f->pw = (uint64_t)(f->hi - f->plo);
+    f->ew = (uint64_t)(f->nlo - f->lo);
+    f->bw = (uint64_t)(f->hi - f->lo);
+    f->bases = &b->bases[i];
+    f->frags = &E->t->fragments[b->idx[i]];
+    f->tid = tid;
 }
 
 /* Count r in general (process() below tries the fast path first). */
@@ -781,13 +820,22 @@ static int bins_cover_reads(const engine_t *E, const sam_hdr_t *h, hts_idx_t *id
     return covers;
 }
 
+/* Reads held in the mate tables (some may be stale). */
+static size_t engine_waiting(const engine_t *E)
+{
+    size_t n = E->pn;
+    for (size_t i = 0; i < E->pmcap; i++)
+        n += E->pm[i].nh != 0;
+    return n;
+}
+
 /* Debug log of an engine's mate tables after counting (in the calling thread). */
 static void engine_log(const engine_t *E, const char *path, int reader)
 {
     metcn_log(METCN_LOG_DEBUG,
               "%s: reader %d mate tables: primary %zu slots, secondary %zu slots, %zu reads "
               "left waiting",
-              path, reader, E->pmcap, E->pcap, E->pmn + E->pn);
+              path, reader, E->pmcap, E->pcap, engine_waiting(E));
 }
 
 static void engine_free(engine_t *E)
@@ -910,7 +958,8 @@ static int engine_init(engine_t *E, const metcn_cov_opt_t *opt, metcn_covtab_t *
         E->fmask = 0;
         E->fwant = 1;
     }
-    E->fb = (fastbin_t){INT64_MAX, INT64_MIN, NULL, NULL, -1};
+    E->fb = (fastbin_t){0, 0, 0, 0, 0, 0, 0, NULL, NULL, -1};
+    E->reach = UINT64_MAX;
     E->pcap = 4096;
     return (E->pt = calloc(E->pcap, sizeof *E->pt)) && pm_set_cap(E, pm_alloc(PM_MIN), PM_MIN) == 0
                ? 0

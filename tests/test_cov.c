@@ -38,7 +38,7 @@ typedef struct {
     int reflen;
 } rec_t;
 
-static rec_t recs[2 * NPAIRS + 16];
+static rec_t recs[2 * NPAIRS + 48];
 static int nrec;
 
 static unsigned long long rng = 42;
@@ -330,12 +330,12 @@ static int exp_cov[CONTIG_LEN]; /* expected per-base depth (mate overlaps once) 
 static void expectation(int min_mapq)
 {
     int *cov = exp_cov;
-    static int first_of[NPAIRS + 1];
+    static int first_of[NPAIRS + 64]; /* templates t0-t2999, single, e3001-... */
     int pos_buf[512];
     memset(exp_cov, 0, sizeof exp_cov);
     memset(exp_frag, 0, sizeof exp_frag);
     memset(exp_drop, 0, sizeof exp_drop);
-    for (int i = 0; i <= NPAIRS; i++)
+    for (int i = 0; i < NPAIRS + 64; i++)
         first_of[i] = -1;
     /* Pass 1: the first counted mate of each template, in file order. */
     for (int i = 0; i < nrec; i++) {
@@ -694,12 +694,19 @@ START_TEST(test_pileup)
 }
 END_TEST
 
-/* Mates that overlap by exactly one base, and a first mate longer than any other, at the
- * edges of what the mate tables look for: a second mate looks its first mate up only when it
- * starts within the longest span ever put (docs/coverage.md), so a one-base overlap, or a
- * second mate beyond the ordinary read length from its long first mate, must still be found.
- * The second mates of the last two pairs cross the end of their bin (the general path); the
- * long first mate waits through the fast path. */
+/* Mates at the edges of what the engine's shortcuts may take (docs/coverage.md):
+ * - mates that overlap by exactly one base, and a first mate longer than any other: a second
+ *   mate looks its first mate up only when it starts within the longest span ever put, so a
+ *   one-base overlap, or a second mate beyond the ordinary read length from its long first
+ *   mate, must still be found (the second mates of two pairs cross the end of their bin);
+ * - a read that ends one base into the next bin, one that ends exactly where its bin starts
+ *   (it counts nowhere, not even its fragment, whose midpoint is in the bin), and fragments
+ *   whose midpoint is the first base after their first mate's bin: the next bin's first base
+ *   (it counts there), or in a gap (it counts nowhere);
+ *   each comes after a read that moved the cursor to that bin, so the fast path is asked.
+ * Run 1 puts them after a pile of 3,000 overlapping pairs, so that the primary mate table has
+ * grown and reads with no business with the tables skip them: the one-base overlap with the
+ * long first mate is then at the limit of that skip. */
 START_TEST(test_mate_edges)
 {
     static rec_t keep[sizeof recs / sizeof recs[0]];
@@ -714,14 +721,28 @@ START_TEST(test_mate_edges)
         {15150, 15150, "100M", "100M", 100, 100}, /* both at one position */
         {2450, 2549, "100M", "100M", 100, 100},   /* one base, the second crosses 2600 */
         {18800, 18930, "150M", "100M", 150, 100}, /* 20 bases, 130 bp apart: > 100 */
+        {18800, 18949, "150M", "100M", 150, 100}, /* one base, 149 bp apart */
+        {10, 30, "100M", "100M", 100, 100},       /* the cursor at bin 0-150 */
+        {51, 120, "100M", "100M", 100, 100},      /* ends one base into bin 150-400 */
+        {100, 170, "30M", "30M", 30, 30},         /* midpoint 150, the next bin's first base */
+        {11000, 11050, "100M", "100M", 100, 100}, /* in a gap: the cursor at 12000-12033 */
+        {11990, 12046, "30M", "30M", 30, 30},     /* midpoint 12033, the first base after */
+        {13000, 13100, "100M", "100M", 100, 100}, /* in a gap: the cursor at 15000-19000 */
+        {14900, 15100, "100M", "100M", 100, 100}, /* ends at 15000, midpoint 15050 */
     };
-    nrec = 0;
+    if (_i) {
+        one_block_only = 1;
+        make_records(1);
+        one_block_only = 0;
+    } else {
+        nrec = 0;
+    }
     for (int i = 0; i < (int)(sizeof pairs / sizeof pairs[0]); i++) {
         rec_t *a = &recs[nrec++], *b = &recs[nrec++];
         memset(a, 0, sizeof *a);
         memset(b, 0, sizeof *b);
-        snprintf(a->qname, sizeof a->qname, "e%d", i);
-        snprintf(b->qname, sizeof b->qname, "e%d", i);
+        snprintf(a->qname, sizeof a->qname, "e%d", NPAIRS + 1 + i);
+        snprintf(b->qname, sizeof b->qname, "e%d", NPAIRS + 1 + i);
         snprintf(a->cigar, sizeof a->cigar, "%s", pairs[i].acig);
         snprintf(b->cigar, sizeof b->cigar, "%s", pairs[i].bcig);
         a->reflen = pairs[i].alen, b->reflen = pairs[i].blen;
@@ -735,20 +756,32 @@ START_TEST(test_mate_edges)
     }
     write_files("edge");
     expectation(0);
-    ck_assert_msg(exp_depth[7] > 0.0, "no reads in bin 15000-19000");
+    ck_assert_msg(exp_depth[7] > 0.0 && exp_depth[1] > 0.0, "no reads in bins 1 and 7");
+    ck_assert_msg(exp_frag[6] == 0 && exp_frag[7] >= 3, "bins 6 and 7: %llu and %llu fragments",
+                  (unsigned long long)exp_frag[6], (unsigned long long)exp_frag[7]);
     const struct {
         const char *file;
         int stream;
     } v[] = {{"edge.bam", 1}, {"edge.cram", 1}, {"edge.bam", 0}, {"edge.cram", 0}};
     for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
+        kstring_t log = KS_INITIALIZE;
+        metcn_log_set_hook(log_keep, &log);
+        metcn_log_set_level(METCN_LOG_DEBUG);
         metcn_covtab_t *t = cover_with(v[k].file, panel, 0, v[k].stream);
+        metcn_log_set_hook(NULL, NULL);
+        metcn_log_set_level(METCN_LOG_ERROR);
+        const char *m = log.s ? strstr(log.s, "mate tables: primary ") : NULL;
+        ck_assert_msg(m && (atol(m + strlen("mate tables: primary ")) > 1024) == _i, "%s: %s",
+                      v[k].file, log.s ? log.s : "(no log)");
+        free(log.s);
         for (int b = 0; b < NBINS; b++) {
             long row = metcn_panel_find(panel, "chrT", bins[b].start, bins[b].end);
             ck_assert_int_ge(row, 0);
             ck_assert_msg(t->fragments[row] == exp_frag[b] &&
                               fabs(t->depth[row] - exp_depth[b]) < 1e-9,
-                          "%s stream=%d bin %d: %llu fragments, depth %.6f; expected %llu, %.6f",
-                          v[k].file, v[k].stream, b, (unsigned long long)t->fragments[row],
+                          "%s stream=%d pile=%d bin %d: %llu fragments, depth %.6f; expected "
+                          "%llu, %.6f",
+                          v[k].file, v[k].stream, _i, b, (unsigned long long)t->fragments[row],
                           t->depth[row], (unsigned long long)exp_frag[b], exp_depth[b]);
         }
         metcn_covtab_destroy(t);
@@ -1093,7 +1126,7 @@ int main(void)
     tcase_add_test(tc, test_parallel);
     tcase_add_test(tc, test_split);
     tcase_add_loop_test(tc, test_pileup, 0, 2);
-    tcase_add_test(tc, test_mate_edges);
+    tcase_add_loop_test(tc, test_mate_edges, 0, 2);
     tcase_add_test(tc, test_gc);
     tcase_add_test(tc, test_gc_long);
     tcase_add_test(tc, test_refseq_formats);
