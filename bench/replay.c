@@ -12,7 +12,7 @@
  *
  * Built as bench-replay, linked to libmetcn; it includes src/cov.c to reach the static
  * process().  Not part of the test suite. */
-#include "../src/cov.c"
+#include "../src/cov/engine.c"
 
 #include <time.h>
 

@@ -16,7 +16,7 @@
 #include "metcn/call.h"
 #include "metcn/metcn.h"
 #include "metcn/pon.h"
-#include "metcn/region.h"
+#include "metcn/panel.h"
 
 /* ---- building blocks ----------------------------------------------------------------------- */
 

@@ -22,8 +22,8 @@
 
 #include "metcn/cov.h"
 #include "metcn/metcn.h"
-#include "metcn/region.h"
-#include "refseq.h"
+#include "metcn/panel.h"
+#include "cov/refseq.h"
 
 #define CONTIG_LEN 20000
 #define NPAIRS 3000

@@ -18,7 +18,7 @@
 #include <htslib/sam.h>
 
 #include "metcn/metcn.h"
-#include "metcn/norm.h"
+#include "metcn/stats.h"
 #include "metcn/pon.h"
 
 #define SIGMA 0.06

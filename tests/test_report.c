@@ -14,7 +14,7 @@
 #include "metcn/call.h"
 #include "metcn/metcn.h"
 #include "metcn/pon.h"
-#include "metcn/region.h"
+#include "metcn/panel.h"
 #include "metcn/report.h"
 #include "metcn/util.h"
 

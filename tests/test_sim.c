@@ -17,7 +17,7 @@
 #include <htslib/sam.h>
 
 #include "metcn/metcn.h"
-#include "metcn/region.h"
+#include "metcn/panel.h"
 #include "metcn/util.h"
 #include "sim/sim_model.c"
 

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "metcn/json.h"
+#include "core/json.h"
 #include "metcn/metcn.h"
-#include "metcn/svg.h"
+#include "core/svg.h"
 #include "metcn/util.h"
 
 static const struct {

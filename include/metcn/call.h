@@ -13,7 +13,8 @@
 
 #include "metcn/metcn.h"
 #include "metcn/pon.h"
-#include "metcn/region.h"
+#include "metcn/stats.h"
+#include "metcn/panel.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -112,58 +113,6 @@ void metcn_call_opt_init(metcn_call_opt_t *opt);
 /** Parse a purity "P", "P+-D" (or "P±D") or "LO-HI" strictly: P in (0,1], the range clipped
  *  to (0,1].  Returns 0 or METCN_E_FORMAT / METCN_E_RANGE (no message recorded). */
 int metcn_purity_parse(const char *s, double *purity, double *lo, double *hi);
-
-/* ---- building blocks ----------------------------------------------------------------------- */
-
-/** A robust weighted level of log2 values. */
-typedef struct {
-    double est;         /* log2 level */
-    double se;          /* standard error (log2) */
-    double se_model;    /* SE expected from the per-bin noise model alone (1/sqrt(sum w)) */
-    double lo, hi;      /* interval at the requested confidence (log2) */
-    double q;           /* quantile used for the interval (t or normal) */
-    double df;          /* degrees of freedom of q (INFINITY for normal) */
-    int n;              /* values used */
-    int n_downweighted; /* values given less than full weight by the Huber rule */
-} metcn_level_t;
-
-/** Huber M-estimate of the level of x[0..n) with per-value SD sd[i] (> 0; non-finite x or sd
- *  skipped).  Residuals beyond huber_k robust SDs are down-weighted as huber_k/|z|, never to
- *  zero.  SE = max(empirical weighted scatter, model 1/sqrt(sum 1/sd^2)); interval t-based
- *  (df = n-1) when the empirical SE dominates, normal otherwise.  Returns 0, or
- *  METCN_E_TOOFEW when no value is usable (out->n = 0, fields NaN). */
-int metcn_level_estimate(const double *x, const double *sd, size_t n, double huber_k, double conf,
-                         metcn_level_t *out);
-
-/** Tumour-cell copy number from copy ratio R = 2^log2 at purity p and ploidy P, not floored:
- *  C = [R(pP + 2(1-p)) - 2(1-p)] / p. */
-double metcn_cn_from_ratio(double ratio, double purity, double ploidy);
-
-/** A copy number with its interval. */
-typedef struct {
-    double cn, lo, hi;
-    int floored; /* 1 when the point estimate was below 0 and floored */
-} metcn_cn_t;
-
-/** Copy number and interval of a level at purity p (range [p_lo, p_hi]) and ploidy P: the
- *  interval is the hull over the log2 interval and the purity range (C is monotone in each).
- *  Floored at 0; when the point is floored by d the upper bound is raised by d (the interval
- *  is widened, not shifted). */
-metcn_cn_t metcn_cn_interval(const metcn_level_t *lv, double p, double p_lo, double p_hi,
-                             double ploidy);
-
-/** Ratio num/den of two copy numbers with an interval combining both (MOVER on the log
- *  scale: each side's log half-width added in quadrature).  den->cn <= 0 gives NaN. */
-void metcn_cn_ratio(const metcn_cn_t *num, const metcn_cn_t *den, double *ratio, double *lo,
-                    double *hi);
-
-/** Weighted binary segmentation of x[0..n) with weights w (1/variance): recursively split at
- *  the point maximising the weighted two-sample chi-square while it exceeds penalty + 2 ln(n).
- *  Single values departing from both neighbours by more than 4 SD are winsorised first.
- *  *starts (caller frees) receives the first index of each segment, *n_seg their number.
- *  Non-finite x or w <= 0 must be filtered out by the caller.  Returns 0 or METCN_E_NOMEM. */
-int metcn_segment(const double *x, const double *w, size_t n, double penalty, size_t **starts,
-                  size_t *n_seg);
 
 /* ---- the call -------------------------------------------------------------------------------- */
 

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "metcn/stats.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -36,83 +38,6 @@ typedef struct {
 
 /** Tier of a ratio (METCN_CONCORD_TIER_NA when the ratio is not finite). */
 int metcn_concord_tier_of_ratio(const metcn_tier_cuts_t *cuts, double ratio);
-
-/* ---- single statistics ------------------------------------------------------------------ */
-
-/** One statistic: an estimate, an interval where one applies, a standard error where one is
- *  reported. NaN marks "undefined / not applicable"; note (static string) says why an
- *  estimate is undefined, or states a caveat; NULL when there is nothing to say. */
-typedef struct {
-    double estimate;
-    double ci_low, ci_high;
-    double se;
-    int64_t n; /* observations the statistic rests on (the denominator for a proportion) */
-    const char *note;
-} metcn_stat_t;
-
-/** A statistic with every field NaN, n = 0 and the given note. */
-metcn_stat_t metcn_stat_undefined(const char *note);
-
-/** Exact (Clopper-Pearson) interval for x successes in n trials at confidence level (e.g.
- *  0.95): lower = 0 when x = 0, upper = 1 when x = n, otherwise beta quantiles
- *  B(a/2; x, n-x+1) and B(1-a/2; x+1, n-x). Returns 0, or METCN_E_ARG when n <= 0,
- *  x outside [0, n] or level outside (0, 1) (lo/hi set to NaN). */
-int metcn_clopper_pearson(int64_t x, int64_t n, double level, double *lo, double *hi);
-
-/** x/n with its Clopper-Pearson interval; undefined (note = undefined_note) when n = 0. */
-metcn_stat_t metcn_stat_proportion(int64_t x, int64_t n, double level, const char *undefined_note);
-
-/** Kappa weights. */
-typedef enum {
-    METCN_KAPPA_UNWEIGHTED = 0, /* Cohen's kappa: w_ij = [i == j] */
-    METCN_KAPPA_LINEAR = 1,     /* w_ij = 1 - |i-j|/(k-1) */
-    METCN_KAPPA_QUADRATIC = 2   /* w_ij = 1 - (i-j)^2/(k-1)^2 */
-} metcn_kappa_weights_t;
-
-/** Cohen's (weighted) kappa of a k x k table m (row-major, rows = one rater, columns = the
- *  other), with the Fleiss-Cohen-Everitt (1969) large-sample standard error (non-null) in
- *  .se and the Wald interval kappa +- z*se clamped to [-1, 1]. Undefined when the table is
- *  empty or chance agreement is 1 (both raters used one and the same single category). */
-metcn_stat_t metcn_kappa(const int64_t *m, int k, metcn_kappa_weights_t weights, double level);
-
-/** Pearson correlation of (x[i], y[i]) over the pairs where both are finite; interval by
- *  Fisher's z with SE 1/sqrt(n-3) (needs n > 3). Undefined for n < 2 or a constant side. */
-metcn_stat_t metcn_corr_pearson(const double *x, const double *y, size_t n, double level);
-/** Spearman correlation (Pearson on mid-ranks); interval by Fisher's z with the
- *  Fieller-Hartley-Pearson SE sqrt(1.06/(n-3)) (needs n > 3). */
-metcn_stat_t metcn_corr_spearman(const double *x, const double *y, size_t n, double level);
-
-/** Bland-Altman on differences d[i] (non-finite entries skipped): bias (mean, t interval),
- *  SD of the differences, and the limits of agreement bias -+ z*SD with the approximate
- *  intervals of Bland & Altman (1999): limit -+ t(n-1) * SD * sqrt(3/n). Needs n >= 2. */
-typedef struct {
-    metcn_stat_t bias, sd, loa_low, loa_high;
-} metcn_bland_altman_t;
-void metcn_bland_altman(const double *d, size_t n, double level, metcn_bland_altman_t *out);
-
-/* ---- ROC --------------------------------------------------------------------------------- */
-
-typedef struct {
-    double cutoff; /* positive when score >= cutoff; +inf for the (0,0) corner */
-    double fpr, tpr;
-} metcn_roc_point_t;
-
-typedef struct {
-    metcn_stat_t auc;    /* Mann-Whitney AUC (ties count 1/2), DeLong (1988) variance and a
-                            Wald interval clamped to [0, 1]; se = DeLong SE */
-    metcn_stat_t youden; /* estimate = the smallest observed cut-off that maximises
-                            J = sensitivity + specificity - 1 (positive when score >= cut-off) */
-    double youden_j, youden_sensitivity, youden_specificity;
-    size_t n_pos, n_neg;
-    metcn_roc_point_t *points; /* from (0,0) to (1,1); caller frees with metcn_roc_free() */
-    size_t n_points;
-} metcn_roc_t;
-
-/** ROC of score predicting positive[i] != 0, over the i where score is finite and
- *  positive[i] >= 0. Returns 0 (undefined AUC when one class is empty, with a note) or
- *  METCN_E_NOMEM. */
-int metcn_roc(const double *score, const int *positive, size_t n, double level, metcn_roc_t *out);
-void metcn_roc_free(metcn_roc_t *r);
 
 /* ---- the concordance pipeline ------------------------------------------------------------ */
 

@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "metcn/region.h"
+#include "metcn/panel.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -19,7 +19,7 @@
 
 #include "metcn/cov.h"
 #include "metcn/metcn.h"
-#include "metcn/region.h"
+#include "metcn/panel.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "metcn/region.h"
+#include "metcn/panel.h"
 
 #define CLI_EXIT_OK 0
 #define CLI_EXIT_RUNTIME 1

@@ -11,7 +11,7 @@
 #include "commands.h"
 #include "metcn/cov.h"
 #include "metcn/metcn.h"
-#include "metcn/region.h"
+#include "metcn/panel.h"
 
 static const char *CMD = "coverage";
 

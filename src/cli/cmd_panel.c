@@ -10,7 +10,7 @@
 #include "commands.h"
 #include "metcn/cov.h"
 #include "metcn/metcn.h"
-#include "metcn/region.h"
+#include "metcn/panel.h"
 #include "metcn/util.h"
 
 static const char *CMD = "panel";

@@ -12,7 +12,7 @@
 #include "metcn/cov.h"
 #include "metcn/metcn.h"
 #include "metcn/pon.h"
-#include "metcn/region.h"
+#include "metcn/panel.h"
 #include "metcn/util.h"
 
 static const char *CMD = "pon";

@@ -15,7 +15,7 @@
 #include "metcn/cov.h"
 #include "metcn/metcn.h"
 #include "metcn/pon.h"
-#include "metcn/region.h"
+#include "metcn/panel.h"
 
 static metcn_covtab_t *read_cnn(const char *path, const metcn_panel_t *p)
 {

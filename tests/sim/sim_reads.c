@@ -22,7 +22,7 @@
 #include <htslib/sam.h>
 
 #include "metcn/metcn.h"
-#include "metcn/region.h"
+#include "metcn/panel.h"
 #include "metcn/util.h"
 #include "sim.h"
 

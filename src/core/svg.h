@@ -1,7 +1,7 @@
 /* svg.h -- minimal SVG drawing used by the report and concordance plots. Text is
  * XML-escaped. Colours are SVG colour strings ("#1f77b4", "none"). */
-#ifndef METCN_SVG_H
-#define METCN_SVG_H
+#ifndef METCN_CORE_SVG_H
+#define METCN_CORE_SVG_H
 
 #include <stddef.h>
 

@@ -1,4 +1,4 @@
-/* test_region.c -- BED reader (good and bad lines), role assignment, contig aliasing,
+/* test_panel.c -- BED reader (good and bad lines), role assignment, contig aliasing,
  * built-in panels, header matching, checksum. */
 #include <check.h>
 #include <stdio.h>
@@ -10,7 +10,7 @@
 #include <htslib/sam.h>
 
 #include "metcn/metcn.h"
-#include "metcn/region.h"
+#include "metcn/panel.h"
 
 static char tmpdir[256];
 

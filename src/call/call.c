@@ -11,7 +11,7 @@
 #include <gsl/gsl_cdf.h>
 #include <htslib/kstring.h>
 
-#include "metcn/norm.h"
+#include "metcn/stats.h"
 #include "metcn/call.h"
 #include "metcn/metcn.h"
 #include "metcn/util.h"

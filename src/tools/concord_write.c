@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "metcn/concord.h"
-#include "metcn/json.h"
+#include "core/json.h"
 #include "metcn/metcn.h"
-#include "metcn/svg.h"
+#include "core/svg.h"
 #include "metcn/util.h"
 
 /* What each statistic reports and how its interval is made. */

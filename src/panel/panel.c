@@ -10,7 +10,7 @@
 #include <htslib/kstring.h>
 
 #include "metcn/metcn.h"
-#include "metcn/region.h"
+#include "metcn/panel.h"
 #include "metcn/util.h"
 
 /* Generated from panels/ by cmake/embed_panels.cmake: {relative path, content} pairs. */

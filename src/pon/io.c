@@ -11,7 +11,7 @@
 #include <htslib/kstring.h>
 
 #include "metcn/util.h"
-#include "pon_internal.h"
+#include "pon/pon_internal.h"
 
 #define FNV_OFFSET 0xcbf29ce484222325ULL
 #define FNV_PRIME 0x100000001b3ULL

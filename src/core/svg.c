@@ -8,7 +8,7 @@
 #include <htslib/kstring.h>
 
 #include "metcn/metcn.h"
-#include "metcn/svg.h"
+#include "core/svg.h"
 #include "metcn/util.h"
 
 struct metcn_svg_s {

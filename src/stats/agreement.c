@@ -6,7 +6,7 @@
 
 #include <gsl/gsl_cdf.h>
 
-#include "metcn/concord.h"
+#include "metcn/stats.h"
 #include "metcn/metcn.h"
 
 metcn_stat_t metcn_stat_undefined(const char *note)

@@ -38,7 +38,7 @@
 
 #include "metcn/cov.h"
 #include "metcn/metcn.h"
-#include "refseq.h"
+#include "cov/refseq.h"
 
 /* Longest fragment counted at its midpoint; longer ones count at their read's midpoint. */
 #define METCN_COV_MAX_FRAGMENT 1000

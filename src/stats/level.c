@@ -7,8 +7,7 @@
 
 #include <gsl/gsl_cdf.h>
 
-#include "metcn/norm.h"
-#include "metcn/call.h"
+#include "metcn/stats.h"
 #include "metcn/metcn.h"
 
 static int cmp_double(const void *a, const void *b)

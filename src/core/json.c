@@ -6,7 +6,7 @@
 
 #include <htslib/kstring.h>
 
-#include "metcn/json.h"
+#include "core/json.h"
 #include "metcn/metcn.h"
 #include "metcn/util.h"
 

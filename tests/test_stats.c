@@ -1,4 +1,4 @@
-/* test_norm.c -- robust statistics, LOESS and GC correction against known values/curves. */
+/* test_stats.c -- robust statistics, LOESS and GC correction against known values/curves. */
 #include <check.h>
 #include <math.h>
 #include <stdlib.h>
@@ -7,7 +7,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "metcn/metcn.h"
-#include "metcn/norm.h"
+#include "metcn/stats.h"
 
 START_TEST(test_median_quantile)
 {

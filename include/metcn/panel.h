@@ -1,9 +1,9 @@
-/* region.h -- the region model: panels of bins with roles, BED reader, built-in panels,
+/* panel.h -- the panel model: panels of bins with roles, BED reader, built-in panels,
  * contig aliasing.
  *
  * Coordinates: every start/end in this header is 0-based half-open (BED convention). */
-#ifndef METCN_REGION_H
-#define METCN_REGION_H
+#ifndef METCN_PANEL_H
+#define METCN_PANEL_H
 
 #include <stddef.h>
 #include <stdint.h>

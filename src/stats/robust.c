@@ -7,7 +7,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "metcn/metcn.h"
-#include "metcn/norm.h"
+#include "metcn/stats.h"
 
 /* Copy the finite selected entries into a fresh array; *m receives their number.  Returns
  * NULL with *m = 0 when there are none, NULL with *m = (size_t)-1 when out of memory. */

@@ -1,7 +1,7 @@
 /* json.h -- a small streaming JSON writer (pretty-printed, 2-space indent).
  * Non-finite numbers are written as null, never as NaN. Keys are ignored inside arrays. */
-#ifndef METCN_JSON_H
-#define METCN_JSON_H
+#ifndef METCN_CORE_JSON_H
+#define METCN_CORE_JSON_H
 
 #include <stdint.h>
 

@@ -11,8 +11,8 @@
 #include <gsl/gsl_multifit.h>
 #include <gsl/gsl_vector.h>
 
-#include "metcn/norm.h"
-#include "pon_internal.h"
+#include "metcn/stats.h"
+#include "pon/pon_internal.h"
 
 /* chrX level below which a sample is called XY: halfway between 0 (XX) and -1 (XY). */
 #define SEX_X_THRESHOLD (-0.5)

@@ -19,7 +19,7 @@
 
 #include "metcn/metcn.h"
 #include "metcn/util.h"
-#include "refseq.h"
+#include "cov/refseq.h"
 
 #define CHUNK (1 << 20)
 

@@ -9,7 +9,7 @@
 #include "metcn/call.h"
 #include "metcn/metcn.h"
 #include "metcn/report.h"
-#include "metcn/svg.h"
+#include "core/svg.h"
 
 int metcn_report_svg(const char *path, const metcn_call_t *c)
 {

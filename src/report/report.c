@@ -8,7 +8,7 @@
 #include <htslib/kstring.h>
 
 #include "metcn/call.h"
-#include "metcn/json.h"
+#include "core/json.h"
 #include "metcn/metcn.h"
 #include "metcn/pon.h"
 #include "metcn/report.h"
