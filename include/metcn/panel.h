@@ -82,6 +82,47 @@ typedef struct {
 
 void metcn_panel_opt_init(metcn_panel_opt_t *opt);
 
+/* ---- genes: per-gene roles over a gene-independent panel ------------------------------- */
+/*
+ * A panel is a list of bins; it holds no gene.  A call asks for a gene by name and gets a
+ * view whose per-bin roles are derived from the gene's position: its bins are TARGET, the rest
+ * of its chromosome CONTROL (outside the window) or FLANK (inside it), other autosomes
+ * REFERENCE, chrX/chrY SEX, everything else OTHER.  Any number of views may share one panel. */
+
+/** Options of a gene view (defaults from metcn_gene_opt_init()). */
+typedef struct {
+    const char *region; /* "chr:start-end" (1-based inclusive) overriding the gene's extent,
+                           or NULL (then: bins named after the gene, else the build table) */
+    int64_t window;     /* bp either side of the gene whose bins are FLANK, not CONTROL
+                           (default 10,000,000) */
+} metcn_gene_opt_t;
+
+void metcn_gene_opt_init(metcn_gene_opt_t *opt);
+
+/** One gene on one panel (all coordinates 0-based half-open). */
+typedef struct {
+    const metcn_panel_t *panel; /* borrowed: the view lives no longer than the panel */
+    char *name;                 /* gene symbol ("MET", "ERBB2") */
+    int32_t contig;             /* panel contig index of the gene's chromosome */
+    int64_t start, end;         /* gene extent */
+    int64_t window;             /* window used */
+    int64_t cen_start, cen_end; /* centromere of the gene's chromosome; -1 when unknown */
+    char arm;                   /* 'p', 'q' or 0: the arm the gene lies on */
+    metcn_role_t *role;         /* per panel bin (panel order) */
+    char *bin_arm;              /* per panel bin: 'p' / 'q' on the gene's chromosome when the
+                                   centromere is known, else 0 */
+    size_t n_role[METCN_N_ROLES];
+} metcn_gene_t;
+
+/** View of gene `name` on panel p.  Errors (NULL + message naming the panel): the gene named
+ *  on bins of two contigs, an unknown gene with no region, a region off the panel's contigs.
+ *  A gene with no TARGET bin is not an error here (n_role[METCN_ROLE_TARGET] == 0); the
+ *  caller decides.  Caller frees with metcn_gene_destroy(). */
+metcn_gene_t *metcn_panel_gene(const metcn_panel_t *p, const char *name,
+                               const metcn_gene_opt_t *opt);
+
+void metcn_gene_destroy(metcn_gene_t *g);
+
 /** Load a panel by built-in name ("grch38", "grch37", "grch38-met", "grch37-met") or by BED
  *  path (plain, gzip or bgzip).  hdr (may be NULL) supplies contig lengths for the tiled
  *  layouts and for checking bins; it is not used for aliasing here (see
