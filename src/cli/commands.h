@@ -9,5 +9,6 @@ int metcn_main_pon(int argc, char **argv);
 int metcn_main_call(int argc, char **argv);
 int metcn_main_concordance(int argc, char **argv);
 int metcn_main_dilute(int argc, char **argv);
+int metcn_main_track(int argc, char **argv);
 
 #endif

@@ -21,6 +21,7 @@ static const struct {
     {"call", metcn_main_call, "call MET copy number, chr7 level, FISH-style tier and pattern"},
     {"concordance", metcn_main_concordance, "NGS-vs-FISH concordance statistics"},
     {"dilute", metcn_main_dilute, "mix tumour and normal reads to chosen tumour fractions"},
+    {"track", metcn_main_track, "follow a patient's samples over time: events, plot, summary"},
 };
 
 static void usage(FILE *fp)

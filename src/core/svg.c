@@ -209,11 +209,8 @@ void metcn_svg_axes(metcn_svg_t *s, const metcn_svg_frame_t *f, const char *xlab
         metcn_svg_text(s, f->x0 - 44, f->y0 + f->h / 2, "middle", 13, "#000", -90, "%s", ylabel);
 }
 
-int metcn_svg_write(const metcn_svg_t *s, const char *path)
+int metcn_svg_put(const metcn_svg_t *s, metcn_ofile_t *f)
 {
-    metcn_ofile_t *f = metcn_ofile_open(path);
-    if (!f)
-        return metcn_last_error_code();
     metcn_ofile_printf(f,
                        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
                        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" height=\"%.0f\" "
@@ -221,6 +218,14 @@ int metcn_svg_write(const metcn_svg_t *s, const char *path)
                        "<rect width=\"100%%\" height=\"100%%\" fill=\"white\"/>\n",
                        s->width, s->height, s->width, s->height);
     metcn_ofile_write(f, s->body.s ? s->body.s : "", s->body.l);
-    metcn_ofile_printf(f, "</svg>\n");
+    return metcn_ofile_printf(f, "</svg>\n");
+}
+
+int metcn_svg_write(const metcn_svg_t *s, const char *path)
+{
+    metcn_ofile_t *f = metcn_ofile_open(path);
+    if (!f)
+        return metcn_last_error_code();
+    metcn_svg_put(s, f);
     return metcn_ofile_close(f, 1);
 }

@@ -5,6 +5,8 @@
 
 #include <stddef.h>
 
+#include "metcn/util.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -43,6 +45,10 @@ double metcn_svg_fy(const metcn_svg_frame_t *f, double y);
 /** Draw the frame border, about nticks ticks with labels on each axis, and axis labels. */
 void metcn_svg_axes(metcn_svg_t *s, const metcn_svg_frame_t *f, const char *xlabel,
                     const char *ylabel, int nticks);
+
+/** Write the document into an open output file (one file of an output set); the file is
+ *  neither committed nor closed.  Returns 0 or METCN_E_IO (sticky in f). */
+int metcn_svg_put(const metcn_svg_t *s, metcn_ofile_t *f);
 
 /** Write atomically to path. Returns 0 or a negative code (message recorded). */
 int metcn_svg_write(const metcn_svg_t *s, const char *path);
