@@ -72,7 +72,7 @@ int metcn_main_track(int argc, char **argv)
             sheet = optarg;
             break;
         case OPT_ALPHA:
-            if ((ret = cli_double(CMD, "--alpha", optarg, 1e-12, 0.5, &opt.alpha)) != 0)
+            if ((ret = cli_double(CMD, "--alpha", optarg, 1e-300, 0.5, &opt.alpha)) != 0)
                 goto out;
             break;
         case OPT_LEVEL:

@@ -12,7 +12,7 @@
 #include <sys/stat.h>
 
 #include <gsl/gsl_cdf.h>
-#include <htslib/hts.h>
+#include <htslib/bgzf.h>
 #include <htslib/khash.h>
 #include <htslib/kstring.h>
 
@@ -229,7 +229,7 @@ int metcn_track_events(metcn_track_point_t *s, size_t n, const metcn_track_opt_t
 
 typedef struct {
     const char *path;
-    htsFile *fp;
+    BGZF *fp; /* plain text or gzip, read without htslib's format detection */
     kstring_t line;
     int64_t lineno;
     char **hdr; /* owned copies of the header fields */
@@ -241,7 +241,7 @@ typedef struct {
 static void tsv_close(tsv_t *t)
 {
     if (t->fp)
-        hts_close(t->fp);
+        bgzf_close(t->fp);
     for (int i = 0; i < t->nh; i++)
         free(t->hdr[i]);
     free(t->hdr);
@@ -271,12 +271,13 @@ static int tsv_split(tsv_t *t)
 static int tsv_getline(tsv_t *t)
 {
     for (;;) {
-        int r = hts_getline(t->fp, '\n', &t->line);
+        int r = bgzf_getline(t->fp, '\n', &t->line);
         if (r == -1)
             return 0;
         if (r < -1)
-            return metcn_set_error(METCN_E_IO, "%s: read error after line %lld", t->path,
-                                   (long long)t->lineno);
+            return metcn_set_error(METCN_E_IO,
+                                   "%s: read error (truncated or corrupt file) after line %lld",
+                                   t->path, (long long)t->lineno);
         t->lineno++;
         while (t->line.l > 0 && t->line.s[t->line.l - 1] == '\r')
             t->line.s[--t->line.l] = '\0';
@@ -300,7 +301,7 @@ static int tsv_open(tsv_t *t, const char *path)
         return metcn_set_error(METCN_E_IO, "%s: cannot open: %s", path, strerror(errno));
     if (S_ISDIR(st.st_mode))
         return metcn_set_error(METCN_E_IO, "%s: is a directory", path);
-    if (!(t->fp = hts_open(path, "r")))
+    if (!(t->fp = bgzf_open(path, "r")))
         return metcn_set_error(METCN_E_IO, "%s: cannot open: %s", path, strerror(errno));
     int r = tsv_getline(t);
     if (r < 0)

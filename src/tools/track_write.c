@@ -278,6 +278,7 @@ typedef struct {
     int32_t *days; /* distinct sample days, sorted */
     size_t n_days;
     double xmin, xmax;
+    int any_tissue; /* a point's values were derived from tissue columns */
 } plot_t;
 
 static int cmp_day(const void *a, const void *b)
@@ -380,7 +381,7 @@ static void draw_tf_panel(plot_t *pl)
     if (!(ymax > ymin * 2))
         ymax = fmin(ymin * 10, 100), ymin = ymax / 10;
     metcn_svg_frame_t f = panel_frame(pl, 0, ymin, ymax, 1);
-    panel_axes(pl, &f, "tumour fraction (%)");
+    panel_axes(pl, &f, pl->any_tissue ? "tumour fraction / purity (%)" : "tumour fraction (%)");
     for (size_t i = 0; i < pl->n; i++) {
         const metcn_track_point_t *p = &pl->pts[i];
         double a = 100 * p->lod_tf_cn10, b = 100 * p->lod_tf_cn5, x0, x1;
@@ -428,6 +429,21 @@ static void cn_range(const plot_t *pl, int plasma, double *ymin, double *ymax)
     *ymin = plasma ? fmax(0, fmin(emin, lmin) - 0.1 * (*ymax - fmin(emin, lmin))) : 0;
 }
 
+static void draw_cn_line(plot_t *pl, const metcn_svg_frame_t *f, size_t i, size_t j, int plasma,
+                         double *xs, double *ys)
+{
+    size_t m = 0;
+    for (size_t k = i; k < j; k++) {
+        const metcn_track_value_t *v = value_of(&pl->pts[k], plasma);
+        if (isfinite(v->est)) {
+            xs[m] = metcn_svg_fx(f, pl->pts[k].day);
+            ys[m++] = metcn_svg_fy(f, v->est);
+        }
+    }
+    if (m > 1)
+        metcn_svg_polyline(pl->s, xs, ys, m, gene_colour(pl, pl->pts[i].gene), 1.2);
+}
+
 /* Plasma copy number (second panel) or copy number per tumour cell (third), one line per gene,
  * markers by detection, events named above the points. */
 static void draw_cn_panel(plot_t *pl, int k, int plasma)
@@ -435,15 +451,21 @@ static void draw_cn_panel(plot_t *pl, int k, int plasma)
     double ymin, ymax;
     cn_range(pl, plasma, &ymin, &ymax);
     metcn_svg_frame_t f = panel_frame(pl, k, ymin, ymax, 0);
-    panel_axes(pl, &f, plasma ? "plasma copy number" : "copies per tumour cell");
+    panel_axes(pl, &f,
+               plasma ? (pl->any_tissue ? "plasma / bulk copy number" : "plasma copy number")
+                      : "copies per tumour cell");
     double y2 = metcn_svg_fy(&f, 2);
     metcn_svg_line(pl->s, f.x0, y2, f.x0 + f.w, y2, "#999", 1, "4,3");
-    double *xs = malloc((pl->n ? pl->n : 1) * 2 * sizeof *xs), *ys = xs ? xs + pl->n : NULL;
+    double *xs = malloc((pl->n ? pl->n : 1) * 2 * sizeof *xs);
     for (size_t i = 0; i < pl->n;) {
         const char *colour = gene_colour(pl, pl->pts[i].gene);
-        size_t j = i, m = 0;
-        for (; j < pl->n && strcmp(pl->pts[j].gene, pl->pts[i].gene) == 0; j++) {
-            const metcn_track_point_t *p = &pl->pts[j];
+        size_t j = i;
+        while (j < pl->n && strcmp(pl->pts[j].gene, pl->pts[i].gene) == 0)
+            j++;
+        if (xs)
+            draw_cn_line(pl, &f, i, j, plasma, xs, xs + pl->n);
+        for (size_t q = i; q < j; q++) {
+            const metcn_track_point_t *p = &pl->pts[q];
             const metcn_track_value_t *v = value_of(p, plasma);
             if (!isfinite(v->est))
                 continue;
@@ -455,11 +477,7 @@ static void draw_cn_panel(plot_t *pl, int k, int plasma)
             if (plasma && p->event != METCN_EVENT_FIRST && p->event != METCN_EVENT_STABLE)
                 metcn_svg_text(pl->s, x, y - 9, "middle", 10, colour, 0, "%s",
                                metcn_event_name(p->event));
-            if (xs)
-                xs[m] = x, ys[m++] = y;
         }
-        if (m > 1)
-            metcn_svg_polyline(pl->s, xs, ys, m, colour, 1.2);
         i = j;
     }
     free(xs);
@@ -468,7 +486,7 @@ static void draw_cn_panel(plot_t *pl, int k, int plasma)
 static void draw_dates(const plot_t *pl)
 {
     metcn_svg_frame_t f = panel_frame(pl, 2, 0, 1, 0);
-    double y = f.y0 + f.h + 14;
+    double y = f.y0 + f.h + 14, last = -INFINITY;
     for (size_t i = 0; i < pl->n_days; i++) {
         const char *date = "";
         for (size_t k = 0; k < pl->n; k++)
@@ -476,7 +494,10 @@ static void draw_dates(const plot_t *pl)
                 date = pl->pts[k].date;
         double x = metcn_svg_fx(&f, pl->days[i]);
         metcn_svg_line(pl->s, x, f.y0 + f.h, x, f.y0 + f.h + 4, "#333", 1, NULL);
+        if (x - last < 14)
+            continue; /* too close to the previous label to be read: the tick stays */
         metcn_svg_text(pl->s, x + 3, y, "end", 10, "#333", -40, "%s", date);
+        last = x;
     }
 }
 
@@ -516,7 +537,9 @@ static void draw_legend(const plot_t *pl)
 static metcn_svg_t *patient_svg(const metcn_track_t *t, size_t pi)
 {
     const metcn_track_patient_t *pt = &t->patients[pi];
-    plot_t pl = {NULL, t->points + pt->first, pt->n, NULL, 0, 0, 0};
+    plot_t pl = {NULL, t->points + pt->first, pt->n, NULL, 0, 0, 0, 0};
+    for (size_t i = 0; i < pl.n; i++)
+        pl.any_tissue |= is_tissue(&pl.pts[i]);
     double height = TOP + 3 * PANEL_H + 2 * PANEL_GAP + 84;
     if (!(pl.s = metcn_svg_new(SVG_W, height)) || plot_days(&pl) != 0) {
         metcn_svg_destroy(pl.s);
