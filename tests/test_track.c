@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include <gsl/gsl_cdf.h>
+#include <gsl/gsl_randist.h>
+#include <gsl/gsl_rng.h>
 
 #include "metcn/metcn.h"
 #include "metcn/track.h"
@@ -239,6 +241,53 @@ START_TEST(test_events)
                       z);
         ck_assert((pts[k].p_value < opt.alpha) == (e != METCN_EVENT_STABLE));
     }
+}
+END_TEST
+
+/* Calibration against generated truth: pairs of detected samples whose log plasma copy number
+ * is measured with known SEs (different per sample) and reported as 95% intervals.  With no
+ * change the share named rise or fall is alpha; with a true change of delta the share named
+ * rise is the power Phi(delta/s - q) (+ Phi(-delta/s - q) named fall), s = sqrt(sa^2 + sb^2). */
+START_TEST(test_calibration)
+{
+    static const struct {
+        double delta, alpha;
+    } cases[] = {{0, 0.05}, {0, 0.01}, {0.15, 0.05}, {-0.25, 0.05}};
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 20260105);
+    const int n = 20000;
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        metcn_track_opt_t opt;
+        metcn_track_opt_init(&opt);
+        opt.alpha = cases[c].alpha;
+        int rise = 0, fall = 0;
+        double power_rise = 0, power_fall = 0, q = gsl_cdf_ugaussian_Pinv(1 - opt.alpha / 2);
+        for (int i = 0; i < n; i++) {
+            double sa = 0.03 + 0.07 * gsl_rng_uniform(rng), sb = 0.03 + 0.07 * gsl_rng_uniform(rng);
+            double truth = log(3.0);
+            metcn_track_point_t pts[2];
+            memset(pts, 0, sizeof pts);
+            pts[0].day = 1;
+            pts[1].day = 2;
+            pts[0].detection = pts[1].detection = METCN_DETECT_DETECTED;
+            pts[0].plasma_cn = iv(exp(truth + gsl_ran_gaussian(rng, sa)), sa);
+            pts[1].plasma_cn = iv(exp(truth + cases[c].delta + gsl_ran_gaussian(rng, sb)), sb);
+            ck_assert_int_eq(metcn_track_events(pts, 2, &opt), 0);
+            rise += pts[1].event == METCN_EVENT_RISE;
+            fall += pts[1].event == METCN_EVENT_FALL;
+            double s = sqrt(sa * sa + sb * sb);
+            power_rise += gsl_cdf_ugaussian_P(cases[c].delta / s - q) / n;
+            power_fall += gsl_cdf_ugaussian_P(-cases[c].delta / s - q) / n;
+        }
+        /* 4.5 binomial SDs */
+        double tr = 4.5 * sqrt(power_rise * (1 - power_rise) / n) + 1e-3;
+        double tf = 4.5 * sqrt(power_fall * (1 - power_fall) / n) + 1e-3;
+        ck_assert_msg(fabs((double)rise / n - power_rise) < tr, "case %zu: rise %.4f expected %.4f",
+                      c, (double)rise / n, power_rise);
+        ck_assert_msg(fabs((double)fall / n - power_fall) < tf, "case %zu: fall %.4f expected %.4f",
+                      c, (double)fall / n, power_fall);
+    }
+    gsl_rng_free(rng);
 }
 END_TEST
 
@@ -595,6 +644,7 @@ int main(void)
     tcase_add_test(tc, test_compare);
     tcase_add_loop_test(tc, test_events, 0, (int)(sizeof event_cases / sizeof event_cases[0]));
     tcase_add_test(tc, test_events_order);
+    tcase_add_test(tc, test_calibration);
     tcase_add_test(tc, test_names);
     suite_add_tcase(s, tc);
     TCase *tp = tcase_create("pipeline");
