@@ -216,7 +216,7 @@ START_TEST(test_events)
     char got[256] = "", refs[128] = "";
     for (size_t k = 0; k < n; k++) {
         snprintf(got + strlen(got), sizeof got - strlen(got), "%s%s", k ? " " : "",
-                 metcn_event_name(pts[k].event));
+                 metcn_track_event_name(pts[k].event));
         snprintf(refs + strlen(refs), sizeof refs - strlen(refs), "%s%ld", k ? " " : "",
                  pts[k].ref);
     }
@@ -313,18 +313,18 @@ START_TEST(test_names)
                                        "emerged", "cleared", "below_detection", "re-emerged"};
     ck_assert_int_eq(METCN_EVENT_N_, 9);
     for (int e = 0; e < METCN_EVENT_N_; e++)
-        ck_assert_str_eq(metcn_event_name(e), want[e]);
-    ck_assert_str_eq(metcn_event_name(-1), "NA");
-    ck_assert_str_eq(metcn_event_name(METCN_EVENT_N_), "NA");
+        ck_assert_str_eq(metcn_track_event_name(e), want[e]);
+    ck_assert_str_eq(metcn_track_event_name(-1), "NA");
+    ck_assert_str_eq(metcn_track_event_name(METCN_EVENT_N_), "NA");
     metcn_detect_t d;
-    ck_assert_int_eq(metcn_detect_parse("not_detected", &d), 0);
+    ck_assert_int_eq(metcn_track_detect_parse("not_detected", &d), 0);
     ck_assert_int_eq(d, METCN_DETECT_NOT_DETECTED);
-    ck_assert_int_eq(metcn_detect_parse("NA", &d), 0);
+    ck_assert_int_eq(metcn_track_detect_parse("NA", &d), 0);
     ck_assert_int_eq(d, METCN_DETECT_NA);
-    ck_assert_int_eq(metcn_detect_parse("Detected", &d), METCN_E_FORMAT);
-    ck_assert_int_eq(metcn_detect_parse("positive", &d), METCN_E_FORMAT);
+    ck_assert_int_eq(metcn_track_detect_parse("Detected", &d), METCN_E_FORMAT);
+    ck_assert_int_eq(metcn_track_detect_parse("positive", &d), METCN_E_FORMAT);
     for (int k = 0; k <= 2; k++) {
-        ck_assert_int_eq(metcn_detect_parse(metcn_detect_name(k), &d), 0);
+        ck_assert_int_eq(metcn_track_detect_parse(metcn_track_detect_name(k), &d), 0);
         ck_assert_int_eq((int)d, k);
     }
     metcn_track_opt_t opt;

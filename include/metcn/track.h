@@ -28,10 +28,10 @@ typedef enum {
 } metcn_detect_t;
 
 /** "not_assessable", "not_detected", "detected"; "NA" for anything else. */
-const char *metcn_detect_name(int d);
-/** Inverse of metcn_detect_name() (exact, lower case).  Missing-value words (empty, NA, N/A,
+const char *metcn_track_detect_name(int d);
+/** Inverse of metcn_track_detect_name() (exact, lower case).  Missing-value words (empty, NA, N/A,
  *  na, ".", "-") give METCN_DETECT_NA.  Returns 0 or METCN_E_FORMAT (no message recorded). */
-int metcn_detect_parse(const char *s, metcn_detect_t *out);
+int metcn_track_detect_parse(const char *s, metcn_detect_t *out);
 
 /* X(id, name): the events of the `event` column; metcn_track_events() gives the rules. */
 #define METCN_TRACK_EVENTS(X)                                                                      \
@@ -50,7 +50,7 @@ typedef enum { METCN_TRACK_EVENTS(METCN_TRACK_EVENT_ENUM_) METCN_EVENT_N_ } metc
 #undef METCN_TRACK_EVENT_ENUM_
 
 /** Output name of an event ("re-emerged"); "NA" when out of range. */
-const char *metcn_event_name(int e);
+const char *metcn_track_event_name(int e);
 
 /* ---- options ------------------------------------------------------------------------------- */
 

@@ -26,7 +26,7 @@ KHASH_MAP_INIT_STR(tidx, size_t)
 
 static const char *const detect_names[] = {"not_assessable", "not_detected", "detected"};
 
-const char *metcn_detect_name(int d)
+const char *metcn_track_detect_name(int d)
 {
     return d >= 0 && d <= METCN_DETECT_DETECTED ? detect_names[d] : "NA";
 }
@@ -37,7 +37,7 @@ static int is_missing(const char *s)
            strcmp(s, ".") == 0 || strcmp(s, "-") == 0;
 }
 
-int metcn_detect_parse(const char *s, metcn_detect_t *out)
+int metcn_track_detect_parse(const char *s, metcn_detect_t *out)
 {
     if (is_missing(s)) {
         *out = METCN_DETECT_NA;
@@ -55,7 +55,7 @@ int metcn_detect_parse(const char *s, metcn_detect_t *out)
 static const char *const event_names[] = {METCN_TRACK_EVENTS(EVENT_NAME_)};
 #undef EVENT_NAME_
 
-const char *metcn_event_name(int e)
+const char *metcn_track_event_name(int e)
 {
     return e >= 0 && e < METCN_EVENT_N_ ? event_names[e] : "NA";
 }
@@ -81,6 +81,21 @@ int metcn_track_opt_check(const metcn_track_opt_t *opt)
                                opt->interval_level);
     if (!opt->negative_tiers || !*opt->negative_tiers)
         return metcn_set_error(METCN_E_ARG, "no tier names meaning 'not detected'");
+    return 0;
+}
+
+/* Room for one more element in a growing array (*a of *m elements, n used): doubles the
+ * capacity from `first`.  0, or METCN_E_NOMEM with a message. */
+static int grow(void **a, size_t *m, size_t n, size_t size, size_t first)
+{
+    if (n < *m)
+        return 0;
+    size_t nm = *m ? *m * 2 : first;
+    void *na = realloc(*a, nm * size);
+    if (!na)
+        return metcn_set_error(METCN_E_NOMEM, "out of memory");
+    *a = na;
+    *m = nm;
     return 0;
 }
 
@@ -382,22 +397,16 @@ typedef struct {
 /* Keep a copy of s in t; NULL on allocation failure (message recorded). */
 static const char *intern(metcn_track_t *t, const char *s)
 {
-    if (t->n_strings == t->m_strings) {
-        size_t m = t->m_strings ? t->m_strings * 2 : 64;
-        char **a = realloc(t->strings, m * sizeof *a);
-        if (!a)
-            goto nomem;
-        t->strings = a;
-        t->m_strings = m;
+    void *a = t->strings;
+    int r = grow(&a, &t->m_strings, t->n_strings, sizeof *t->strings, 64);
+    t->strings = a;
+    char *c = r ? NULL : strdup(s);
+    if (!c) {
+        metcn_set_error(METCN_E_NOMEM, "out of memory");
+        return NULL;
     }
-    char *c = strdup(s);
-    if (!c)
-        goto nomem;
     t->strings[t->n_strings++] = c;
     return c;
-nomem:
-    metcn_set_error(METCN_E_NOMEM, "out of memory");
-    return NULL;
 }
 
 /* The calls path of a sheet row: relative paths are relative to the sheet's directory. */
@@ -424,14 +433,11 @@ static int add_patient(builder_t *b, const char *name, size_t *idx)
         *idx = kh_val(b->by_patient, k);
         return 0;
     }
-    if (t->n_patients == b->m_patients) {
-        size_t m = b->m_patients ? b->m_patients * 2 : 16;
-        metcn_track_patient_t *a = realloc(t->patients, m * sizeof *a);
-        if (!a)
-            return metcn_set_error(METCN_E_NOMEM, "out of memory");
-        t->patients = a;
-        b->m_patients = m;
-    }
+    void *a = t->patients;
+    int r = grow(&a, &b->m_patients, t->n_patients, sizeof *t->patients, 16);
+    t->patients = a;
+    if (r)
+        return r;
     metcn_track_patient_t *p = &t->patients[t->n_patients++]; /* counted: destroy frees it */
     memset(p, 0, sizeof *p);
     if (!(p->name = strdup(name)) || !(p->file_name = strdup(name)))
@@ -458,14 +464,11 @@ static int sheet_row(builder_t *b, const tsv_t *tab, const int col[4])
         if (is_missing(tab->f[col[i]]))
             return metcn_set_error(METCN_E_FORMAT, "%s:%lld: column '%s' is empty or NA", tab->path,
                                    (long long)tab->lineno, names[i]);
-    if (b->n_rows == b->m_rows) {
-        size_t m = b->m_rows ? b->m_rows * 2 : 32;
-        sheet_row_t *a = realloc(b->rows, m * sizeof *a);
-        if (!a)
-            return metcn_set_error(METCN_E_NOMEM, "out of memory");
-        b->rows = a;
-        b->m_rows = m;
-    }
+    void *a = b->rows;
+    int e = grow(&a, &b->m_rows, b->n_rows, sizeof *b->rows, 32);
+    b->rows = a;
+    if (e)
+        return e;
     sheet_row_t *r = &b->rows[b->n_rows];
     memset(r, 0, sizeof *r);
     r->line = tab->lineno;
@@ -487,8 +490,7 @@ static int sheet_row(builder_t *b, const tsv_t *tab, const int col[4])
     if (ret < 0)
         return metcn_set_error(METCN_E_NOMEM, "out of memory");
     kh_val(b->by_sample, k) = b->n_rows;
-    int e = add_patient(b, patient, &r->patient_idx);
-    if (e)
+    if ((e = add_patient(b, patient, &r->patient_idx)) != 0)
         return e;
     b->n_rows++;
     return 0;
@@ -681,9 +683,9 @@ static int row_values(const builder_t *b, const tsv_t *tab, const int col[N_COLS
     if (!isfinite(p->tf.est) && isfinite(purity.est)) {
         p->tf = purity; /* a tissue sample's tumour fraction is its purity */
         src = col[C_PURITY_SRC] >= 0 ? tab->f[col[C_PURITY_SRC]] : "purity";
+        if (!isfinite(p->tf.lo) && !isfinite(p->tf.hi))
+            p->tf.lo = p->tf.hi = p->tf.est; /* a purity without a range is taken as exact */
     }
-    if (!isfinite(p->tf.lo) && !isfinite(p->tf.hi))
-        p->tf.lo = p->tf.hi = p->tf.est; /* a point value: no interval given */
     if (!(p->tf_source = intern(b->t, is_missing(src) ? "NA" : src)))
         return METCN_E_NOMEM;
     p->plasma_cn_src = METCN_SRC_REPORTED;
@@ -699,7 +701,8 @@ static int row_values(const builder_t *b, const tsv_t *tab, const int col[N_COLS
         }
     }
     p->detection = METCN_DETECT_NA;
-    if (col[C_DETECTION] >= 0 && metcn_detect_parse(tab->f[col[C_DETECTION]], &p->detection) != 0)
+    if (col[C_DETECTION] >= 0 &&
+        metcn_track_detect_parse(tab->f[col[C_DETECTION]], &p->detection) != 0)
         return metcn_set_error(METCN_E_FORMAT,
                                "%s:%lld: column 'detection': '%s' is not detected, not_detected, "
                                "not_assessable or NA",
@@ -715,14 +718,11 @@ static int row_values(const builder_t *b, const tsv_t *tab, const int col[N_COLS
 static int add_point(builder_t *b, sheet_row_t *row, const tsv_t *tab, const int col[N_COLS])
 {
     metcn_track_t *t = b->t;
-    if (t->n_points == b->m_points) {
-        size_t m = b->m_points ? b->m_points * 2 : 64;
-        metcn_track_point_t *a = realloc(t->points, m * sizeof *a);
-        if (!a)
-            return metcn_set_error(METCN_E_NOMEM, "out of memory");
-        t->points = a;
-        b->m_points = m;
-    }
+    void *a = t->points;
+    int r = grow(&a, &b->m_points, t->n_points, sizeof *t->points, 64);
+    t->points = a;
+    if (r)
+        return r;
     metcn_track_point_t *p = &t->points[t->n_points];
     memset(p, 0, sizeof *p);
     const char *gene = tab->f[col[C_GENE]];
@@ -739,7 +739,6 @@ static int add_point(builder_t *b, sheet_row_t *row, const tsv_t *tab, const int
     p->calls_line = tab->lineno;
     p->ref = -1;
     p->log_ratio = p->z = p->p_value = NAN;
-    int r;
     if (!(p->gene = intern(t, gene)))
         return METCN_E_NOMEM;
     if ((r = row_values(b, tab, col, p)) != 0)

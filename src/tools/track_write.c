@@ -31,8 +31,8 @@ static int write_tsv(const metcn_track_t *t, metcn_ofile_t *f)
         metcn_ofile_printf(f, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t", p->patient, p->sample,
                            p->date, p->gene, metcn_fmt_double(b[0], p->tf.est, 6),
                            metcn_fmt_double(b[1], p->plasma_cn.est, 6),
-                           metcn_fmt_double(b[2], p->cn.est, 6), metcn_detect_name(p->detection),
-                           metcn_event_name(p->event));
+                           metcn_fmt_double(b[2], p->cn.est, 6),
+                           metcn_track_detect_name(p->detection), metcn_track_event_name(p->event));
         metcn_ofile_printf(
             f, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t", metcn_fmt_double(b[0], p->tf.lo, 6),
             metcn_fmt_double(b[1], p->tf.hi, 6), p->tf_source,
@@ -116,7 +116,7 @@ static void put_phrase(kstring_t *k, const metcn_track_point_t *p)
         break;
     case METCN_EVENT_EMERGED:
     case METCN_EVENT_REEMERGED:
-        ksprintf(k, "%s on %s", metcn_event_name(p->event), d);
+        ksprintf(k, "%s on %s", metcn_track_event_name(p->event), d);
         put_values(k, p, V_CN | V_TF);
         break;
     case METCN_EVENT_CLEARED:
@@ -189,11 +189,11 @@ static void json_point(metcn_json_t *j, const metcn_track_t *t, const metcn_trac
     json_value(j, "tumour_fraction", &p->tf, p->tf_source);
     json_value(j, "plasma_cn", &p->plasma_cn, metcn_track_src_name(p->plasma_cn_src));
     json_value(j, "cn", &p->cn, NULL);
-    metcn_json_str(j, "detection", metcn_detect_name(p->detection));
+    metcn_json_str(j, "detection", metcn_track_detect_name(p->detection));
     metcn_json_str(j, "detection_source", metcn_track_src_name(p->detection_src));
     metcn_json_num(j, "lod_tf_cn5", p->lod_tf_cn5);
     metcn_json_num(j, "lod_tf_cn10", p->lod_tf_cn10);
-    metcn_json_str(j, "event", metcn_event_name(p->event));
+    metcn_json_str(j, "event", metcn_track_event_name(p->event));
     metcn_json_str(j, "compared_to", p->ref >= 0 ? t->points[p->ref].sample : NULL);
     metcn_json_num(j, "log_ratio", p->log_ratio);
     metcn_json_num(j, "z", p->z);
@@ -476,7 +476,7 @@ static void draw_cn_panel(plot_t *pl, int k, int plasma)
             marker(pl, x, y, p, colour);
             if (plasma && p->event != METCN_EVENT_FIRST && p->event != METCN_EVENT_STABLE)
                 metcn_svg_text(pl->s, x, y - 9, "middle", 10, colour, 0, "%s",
-                               metcn_event_name(p->event));
+                               metcn_track_event_name(p->event));
         }
         i = j;
     }
