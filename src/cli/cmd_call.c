@@ -330,11 +330,77 @@ static int write_sample_files(const char *prefix, job_t *j)
     return r;
 }
 
-/* Parse one option; returns -1 when handled, else an exit code. */
-static int parse_opt(int c, metcn_call_opt_t *opt, const char **pon_path, const char **prefix,
-                     char **gene_arg, char **crit_arg, const char **reference, int *min_mapq,
-                     int *threads, int *sample_files, int *quiet, char **argv)
+/* Every job, on up to `threads` threads (samples in parallel). */
+static void run_all(job_t *jobs, size_t n, int threads)
 {
+    queue_t q = {jobs, n, 0, PTHREAD_MUTEX_INITIALIZER};
+    int nt = threads < (int)n ? threads : (int)n;
+    pthread_t tid[256];
+    int started = 0;
+    for (int t = 1; t < nt; t++)
+        if (pthread_create(&tid[started], NULL, worker, &q) == 0)
+            started++;
+    worker(&q);
+    for (int t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+}
+
+/* PREFIX.calls.tsv and PREFIX.json (rows: sample-major, genes in --gene order), the
+ * per-sample files and the summary.  0 or a negative code with the message recorded. */
+static int write_all(const char *prefix, job_t *jobs, size_t n, metcn_report_meta_t *meta,
+                     int sample_files, int quiet)
+{
+    size_t ng = n ? jobs[0].n_genes : 0;
+    metcn_call_t **calls = calloc(n * ng + 1, sizeof *calls);
+    const char **inputs = calloc(n * ng + 1, sizeof *inputs);
+    char *path = NULL;
+    int r = calls && inputs ? 0 : metcn_set_error(METCN_E_NOMEM, "%s: out of memory", prefix);
+    for (size_t i = 0; i < n && !r; i++)
+        for (size_t g = 0; g < ng; g++) {
+            calls[i * ng + g] = jobs[i].call[g];
+            inputs[i * ng + g] = jobs[i].path;
+        }
+    meta->inputs = inputs;
+    if (!r)
+        r = (path = path_join(prefix, NULL, NULL, ".calls.tsv"))
+                ? metcn_report_calls_tsv(path, calls, n * ng)
+                : metcn_set_error(METCN_E_NOMEM, "%s: out of memory", prefix);
+    free(path);
+    path = NULL;
+    if (!r)
+        r = (path = path_join(prefix, NULL, NULL, ".json"))
+                ? metcn_report_json(path, calls, n * ng, meta)
+                : metcn_set_error(METCN_E_NOMEM, "%s: out of memory", prefix);
+    free(path);
+    for (size_t i = 0; i < n && sample_files && !r; i++)
+        r = write_sample_files(prefix, &jobs[i]);
+    for (size_t i = 0; i < n * ng && !quiet && !r; i++) {
+        char *s = metcn_report_summary(calls[i]);
+        if (s)
+            fputs(s, stdout);
+        free(s);
+    }
+    free(calls);
+    free(inputs);
+    return r;
+}
+
+/* The command line, parsed. */
+typedef struct {
+    metcn_call_opt_t opt;
+    const char *reference, *pon_path, *prefix;
+    char *gene_arg, *crit_arg;
+    int min_mapq, threads, quiet, sample_files;
+    char gene_buf[512], crit_buf[512];
+    const char *gene[MAX_GENES]; /* --gene, in order */
+    const metcn_criteria_t *crit[MAX_GENES];
+    size_t n_genes;
+} args_t;
+
+/* Parse one option; returns -1 when handled, else an exit code. */
+static int parse_opt(int c, args_t *a, char **argv)
+{
+    metcn_call_opt_t *opt = &a->opt;
     if (c >= OPT_TUNABLE && c < OPT_TUNABLE + (int)N_TUNABLES) {
         const tunable_t *t = &tunables[c - OPT_TUNABLE];
         char name[40];
@@ -346,10 +412,10 @@ static int parse_opt(int c, metcn_call_opt_t *opt, const char **pon_path, const 
     }
     switch (c) {
     case OPT_PON:
-        *pon_path = optarg;
+        a->pon_path = optarg;
         return -1;
     case 'o':
-        *prefix = optarg;
+        a->prefix = optarg;
         return -1;
     case OPT_PURITY: {
         int r = metcn_purity_parse(optarg, &opt->purity, &opt->purity_lo, &opt->purity_hi);
@@ -363,25 +429,25 @@ static int parse_opt(int c, metcn_call_opt_t *opt, const char **pon_path, const 
     case OPT_PLOIDY:
         return cli_double(CMD, "--ploidy", optarg, 0.5, 20, &opt->ploidy) ? CLI_EXIT_USAGE : -1;
     case OPT_CRITERIA:
-        *crit_arg = optarg;
+        a->crit_arg = optarg;
         return -1;
     case OPT_GENE:
-        *gene_arg = optarg;
+        a->gene_arg = optarg;
         return -1;
     case OPT_CONF:
         return cli_double(CMD, "--conf", optarg, 0.5, 0.999, &opt->conf) ? CLI_EXIT_USAGE : -1;
     case 'T':
-        *reference = optarg;
+        a->reference = optarg;
         return -1;
     case 'Q':
-        return cli_int(CMD, "--min-mapq", optarg, 0, 255, min_mapq) ? CLI_EXIT_USAGE : -1;
+        return cli_int(CMD, "--min-mapq", optarg, 0, 255, &a->min_mapq) ? CLI_EXIT_USAGE : -1;
     case '@':
-        return cli_int(CMD, "--threads", optarg, 1, 256, threads) ? CLI_EXIT_USAGE : -1;
+        return cli_int(CMD, "--threads", optarg, 1, 256, &a->threads) ? CLI_EXIT_USAGE : -1;
     case OPT_NO_SAMPLE_FILES:
-        *sample_files = 0;
+        a->sample_files = 0;
         return -1;
     case 'q':
-        *quiet = 1;
+        a->quiet = 1;
         return -1;
     case 'h':
         help(stdout);
@@ -393,14 +459,9 @@ static int parse_opt(int c, metcn_call_opt_t *opt, const char **pon_path, const 
     }
 }
 
-int metcn_main_call(int argc, char **argv)
+/* The whole command line into a; returns -1 to go on, else the exit code. */
+static int parse_args(int argc, char **argv, args_t *a)
 {
-    metcn_call_opt_t opt;
-    metcn_call_opt_init(&opt);
-    metcn_cov_opt_t cov_opt;
-    const char *reference = NULL, *pon_path = NULL, *prefix = NULL;
-    char *gene_arg = NULL, *crit_arg = NULL;
-    int min_mapq = -1, threads = 1, quiet = 0, sample_files = 1, rc = CLI_EXIT_RUNTIME;
     static const struct option fixed[] = {
         {"pon", required_argument, NULL, OPT_PON},
         {"output", required_argument, NULL, 'o'},
@@ -423,88 +484,79 @@ int metcn_main_call(int argc, char **argv)
         longopts[nfixed + k] =
             (struct option){tunables[k].name, required_argument, NULL, OPT_TUNABLE + (int)k};
     longopts[nfixed + N_TUNABLES] = (struct option){NULL, 0, NULL, 0};
-    int c;
+    int c, r;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":o:T:Q:@:qh", longopts, NULL)) != -1) {
-        int r = parse_opt(c, &opt, &pon_path, &prefix, &gene_arg, &crit_arg, &reference, &min_mapq,
-                          &threads, &sample_files, &quiet, argv);
-        if (r >= 0)
+    while ((c = getopt_long(argc, argv, ":o:T:Q:@:qh", longopts, NULL)) != -1)
+        if ((r = parse_opt(c, a, argv)) >= 0)
             return r;
-    }
-    if (!pon_path)
+    if (!a->pon_path)
         return cli_usage_error(CMD, "--pon is required");
-    if (!prefix || !*prefix)
+    if (!a->prefix || !*a->prefix)
         return cli_usage_error(CMD, "-o PREFIX is required");
     if (optind >= argc)
         return cli_usage_error(CMD, "no tumour input given");
-    if (metcn_call_opt_check(&opt))
+    if (metcn_call_opt_check(&a->opt))
         return cli_usage_error(CMD, "%s", metcn_last_error());
-
-    /* genes and their criteria */
-    char gene_buf[512], crit_buf[512];
-    const char *gene_names[MAX_GENES];
-    const metcn_criteria_t *crit[MAX_GENES] = {NULL};
-    size_t ng = 0;
-    if (snprintf(gene_buf, sizeof gene_buf, "%s", gene_arg ? gene_arg : "MET") >=
-        (int)sizeof gene_buf)
+    if (snprintf(a->gene_buf, sizeof a->gene_buf, "%s", a->gene_arg ? a->gene_arg : "MET") >=
+        (int)sizeof a->gene_buf)
         return cli_usage_error(CMD, "--gene: list too long");
-    int ur = parse_genes(gene_buf, gene_names, &ng);
-    if (ur)
-        return ur;
-    if (crit_arg) {
-        if (snprintf(crit_buf, sizeof crit_buf, "%s", crit_arg) >= (int)sizeof crit_buf)
-            return cli_usage_error(CMD, "--criteria: list too long");
-        if ((ur = parse_criteria(crit_buf, gene_names, ng, crit)) != 0)
-            return ur;
-    }
+    if ((r = parse_genes(a->gene_buf, a->gene, &a->n_genes)) != 0)
+        return r;
+    if (!a->crit_arg)
+        return -1;
+    if (snprintf(a->crit_buf, sizeof a->crit_buf, "%s", a->crit_arg) >= (int)sizeof a->crit_buf)
+        return cli_usage_error(CMD, "--criteria: list too long");
+    if ((r = parse_criteria(a->crit_buf, a->gene, a->n_genes, a->crit)) != 0)
+        return r;
+    return -1;
+}
 
+int metcn_main_call(int argc, char **argv)
+{
+    args_t a;
+    memset(&a, 0, sizeof a);
+    metcn_call_opt_init(&a.opt);
+    a.min_mapq = -1;
+    a.threads = 1;
+    a.sample_files = 1;
+    int rc = parse_args(argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    rc = CLI_EXIT_RUNTIME;
+    metcn_cov_opt_t cov_opt;
     metcn_cov_opt_init(&cov_opt);
-    cov_opt.reference = reference;
-    if (min_mapq >= 0)
-        cov_opt.min_mapq = min_mapq;
-    size_t n = (size_t)(argc - optind);
+    cov_opt.reference = a.reference;
+    if (a.min_mapq >= 0)
+        cov_opt.min_mapq = a.min_mapq;
+    if (a.threads > 1)
+        cov_opt.threads = 0; /* parallelism is across samples */
+    size_t n = (size_t)(argc - optind), ng = a.n_genes;
     metcn_pon_t *pon = NULL;
     metcn_gene_t *genes[MAX_GENES] = {NULL};
     metcn_call_opt_t gopt[MAX_GENES];
     job_t *jobs = NULL;
-    metcn_call_t **calls = NULL;
-    const char **inputs = NULL;
-    char *cmdline = NULL, *path = NULL;
+    char *cmdline = NULL;
 
-    if (!(pon = metcn_pon_load(pon_path))) {
+    if (!(pon = metcn_pon_load(a.pon_path))) {
         rc = cli_runtime_error(CMD);
         goto out;
     }
     for (size_t g = 0; g < ng; g++) {
-        if (!(genes[g] = metcn_panel_gene(metcn_pon_panel(pon), gene_names[g], NULL))) {
-            rc = cli_error(CMD, "%s: %s", pon_path, metcn_last_error());
+        if (!(genes[g] = metcn_panel_gene(metcn_pon_panel(pon), a.gene[g], NULL))) {
+            rc = cli_error(CMD, "%s: %s", a.pon_path, metcn_last_error());
             goto out;
         }
-        gopt[g] = opt;
-        gopt[g].criteria = crit[g] ? crit[g] : metcn_criteria_default(genes[g]->name);
+        gopt[g] = a.opt;
+        gopt[g].criteria = a.crit[g] ? a.crit[g] : metcn_criteria_default(genes[g]->name);
     }
-    jobs = calloc(n, sizeof *jobs);
-    calls = calloc(n * ng, sizeof *calls);
-    inputs = calloc(n * ng, sizeof *inputs);
-    if (!jobs || !calls || !inputs) {
+    if (!(jobs = calloc(n, sizeof *jobs))) {
         rc = cli_error(CMD, "out of memory");
         goto out;
     }
-    if (threads > 1)
-        cov_opt.threads = 0; /* parallelism is across samples */
     for (size_t i = 0; i < n; i++)
         jobs[i] = (job_t){argv[optind + (int)i], pon, genes, gopt, ng, &cov_opt, {NULL}, NULL};
-    queue_t q = {jobs, n, 0, PTHREAD_MUTEX_INITIALIZER};
-    int nt = threads < (int)n ? threads : (int)n;
-    pthread_t tid[256];
-    int started = 0;
-    for (int t = 1; t < nt; t++)
-        if (pthread_create(&tid[started], NULL, worker, &q) == 0)
-            started++;
-    worker(&q);
-    for (int t = 0; t < started; t++)
-        pthread_join(tid[t], NULL);
+    run_all(jobs, n, a.threads);
     for (size_t i = 0; i < n; i++)
         if (jobs[i].error || !jobs[i].call[ng - 1]) {
             rc = cli_error(CMD, "%s", jobs[i].error ? jobs[i].error : "call failed");
@@ -514,34 +566,11 @@ int metcn_main_call(int argc, char **argv)
         rc = cli_error(CMD, "out of memory");
         goto out;
     }
-    for (size_t i = 0; i < n; i++)
-        for (size_t g = 0; g < ng; g++) {
-            calls[i * ng + g] = jobs[i].call[g];
-            inputs[i * ng + g] = jobs[i].path;
-        }
     cmdline = cli_cmdline(argc, argv);
-    metcn_report_meta_t meta = {cmdline, pon_path, pon, &opt, inputs, cov_opt.reference};
-    if (!(path = path_join(prefix, NULL, NULL, ".calls.tsv")) ||
-        metcn_report_calls_tsv(path, calls, n * ng)) {
+    metcn_report_meta_t meta = {cmdline, a.pon_path, pon, &a.opt, NULL, cov_opt.reference};
+    if (write_all(a.prefix, jobs, n, &meta, a.sample_files, a.quiet)) {
         rc = cli_runtime_error(CMD);
         goto out;
-    }
-    free(path);
-    if (!(path = path_join(prefix, NULL, NULL, ".json")) ||
-        metcn_report_json(path, calls, n * ng, &meta)) {
-        rc = cli_runtime_error(CMD);
-        goto out;
-    }
-    for (size_t i = 0; i < n && sample_files; i++)
-        if (write_sample_files(prefix, &jobs[i])) {
-            rc = cli_runtime_error(CMD);
-            goto out;
-        }
-    for (size_t i = 0; i < n * ng && !quiet; i++) {
-        char *s = metcn_report_summary(calls[i]);
-        if (s)
-            fputs(s, stdout);
-        free(s);
     }
     rc = CLI_EXIT_OK;
 out:
@@ -553,10 +582,7 @@ out:
     for (size_t g = 0; g < ng; g++)
         metcn_gene_destroy(genes[g]);
     free(jobs);
-    free(calls);
-    free(inputs);
     free(cmdline);
-    free(path);
     metcn_pon_destroy(pon);
     return rc;
 }

@@ -13,6 +13,7 @@
 #include "metcn/pon.h"
 #include "metcn/report.h"
 #include "metcn/util.h"
+#include "report_json.h"
 
 static const char calls_header[] =
     "sample\tgene\tcontrol\tcn\tcn_low\tcn_high\tcontrol_cn\tcontrol_cn_low\tcontrol_cn_high\t"
@@ -139,7 +140,7 @@ static void json_opt(metcn_json_t *j, const metcn_call_opt_t *o)
     metcn_json_end_object(j);
 }
 
-static void json_criteria(metcn_json_t *j, const metcn_criteria_t *cr)
+void report_json_criteria(metcn_json_t *j, const metcn_criteria_t *cr)
 {
     metcn_json_begin_object(j, "criteria");
     metcn_json_str(j, "name", cr->name);
@@ -291,7 +292,7 @@ static void json_call(metcn_json_t *j, const metcn_call_t *c, const char *input)
                        "of the whole sample and understate tumour-cell values");
     metcn_json_end_object(j);
     metcn_json_num(j, "ploidy", c->ploidy);
-    json_criteria(j, cr);
+    report_json_criteria(j, cr);
 
     metcn_json_begin_object(j, "call");
     metcn_json_num(j, "cn", c->gene_cn.cn);

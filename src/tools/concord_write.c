@@ -10,6 +10,7 @@
 #include "metcn/metcn.h"
 #include "core/svg.h"
 #include "metcn/util.h"
+#include "report/report_json.h"
 
 /* What each statistic reports and how its interval is made. */
 typedef struct {
@@ -161,28 +162,7 @@ int metcn_concord_write_json(const metcn_concord_t *c, const char *path, const c
                                               : "tier column of the calls");
     metcn_json_str(j, "gene", c->opt.gene);
     metcn_json_str(j, "calls_format", c->calls_format == 1 ? "0.1" : "gene-neutral");
-    metcn_json_begin_object(j, "criteria");
-    metcn_json_str(j, "name", c->opt.criteria.name);
-    metcn_json_str(j, "source", c->opt.criteria.source);
-    metcn_json_begin_array(j, "tiers");
-    for (int t = 0; t < c->opt.criteria.n_tiers; t++) {
-        const metcn_tier_def_t *d = &c->opt.criteria.tier[t];
-        metcn_json_begin_object(j, NULL);
-        metcn_json_str(j, "name", d->name);
-        if (isfinite(d->ratio_min))
-            metcn_json_num(j, d->ratio_open ? "ratio_above" : "ratio_min", d->ratio_min);
-        if (isfinite(d->ratio_max))
-            metcn_json_num(j, "ratio_below", d->ratio_max);
-        if (isfinite(d->cn_min))
-            metcn_json_num(j, "cn_min", d->cn_min);
-        if (isfinite(d->cn_max))
-            metcn_json_num(j, "cn_below", d->cn_max);
-        if (isfinite(d->cn_alone))
-            metcn_json_num(j, "cn_alone", d->cn_alone);
-        metcn_json_end_object(j);
-    }
-    metcn_json_end_array(j);
-    metcn_json_end_object(j);
+    report_json_criteria(j, &c->opt.criteria);
     metcn_json_bool(j, "qc_fail_included", c->opt.include_qc_fail);
     metcn_json_num(j, "confidence_level", c->opt.level);
     metcn_json_end_object(j);
