@@ -44,3 +44,25 @@ for v in base new; do
 done
 wait
 python3 "$here/call_base_compare.py" "$out/base.dump" "$out/new.dump"
+# The files as written: one focal tumour through both command lines; .cnr and .seg identical
+# bytes, and every calls-table value equal under its 0.1 name (docs/call.md).
+s=T_m12_p0.6_c2
+"$base_build/metcn" call --pon "$out/pon.tsv.gz" --purity 0.6 -q -o "$out/cli_base" "$s.bam"
+"$new_build/metcn" call --pon "$out/pon.tsv.gz" --purity 0.6 -q -o "$out/cli_new" "$s.bam"
+cmp "$out/cli_base.$s.cnr" "$out/cli_new.$s.MET.cnr" && cmp "$out/cli_base.$s.seg" "$out/cli_new.$s.MET.seg" &&
+    echo "files: .cnr and .seg identical"
+python3 - "$out/cli_base.calls.tsv" "$out/cli_new.calls.tsv" <<'PY'
+import sys
+old = dict(zip(*[l.rstrip("\n").split("\t") for l in open(sys.argv[1])]))
+new = dict(zip(*[l.rstrip("\n").split("\t") for l in open(sys.argv[2])]))
+ren = {"met_cn": "cn", "met_cn_low": "cn_low", "met_cn_high": "cn_high", "chr7_cn": "control_cn",
+       "chr7_cn_low": "control_cn_low", "chr7_cn_high": "control_cn_high",
+       "met_chr7_ratio": "ratio", "met_chr7_ratio_low": "ratio_low",
+       "met_chr7_ratio_high": "ratio_high", "met_log2": "gene_log2", "chr7_log2": "control_log2",
+       "lod_met_cn": "lod_cn"}
+bad = [k for k, v in old.items() if k not in ("purity_assumed", "qc_reasons")
+       and new.get(ren.get(k, k)) != v]
+bad += [] if (old["purity_assumed"] == "no") == (new["purity_source"] == "given") else ["purity"]
+print("calls table: %d columns compared, %d differ %s" % (len(old), len(bad), bad))
+sys.exit(1 if bad else 0)
+PY
