@@ -38,10 +38,10 @@ echo "== metcn call (purity given as the pathologist's estimate)"
 "$metcn" call --pon example.pon --purity 0.7 -o calls.polysomy polysomy.bam
 "$metcn" call --pon example.pon --purity 0.5 -o calls.negative negative.bam
 echo "== calls (metcn) vs truth (generator)"
-printf "sample\tmet_cn [95%% CI]\tchr7_cn\tratio\ttier\tpattern\tqc\t| true met_cn\ttrue chr7\ttrue tier\ttrue pattern\n"
+printf "sample\tgene\tcn [95%% CI]\tcontrol_cn\tratio\ttier\tpattern\tqc\t| true met_cn\ttrue chr7\ttrue tier\ttrue pattern\n"
 for s in focal polysomy negative; do
     awk -F'\t' 'NR==1{for(i=1;i<=NF;i++)c[$i]=i; next}
-        {printf "%s\t%.1f [%.1f-%.1f]\t%.2f\t%.2f\t%s\t%s\t%s\t| ", $c["sample"], $c["met_cn"], $c["met_cn_low"], $c["met_cn_high"], $c["chr7_cn"], $c["met_chr7_ratio"], $c["tier"], $c["pattern"], $c["qc"]}' "calls.$s.calls.tsv"
+        {printf "%s\t%s\t%.1f [%.1f-%.1f]\t%.2f\t%.2f\t%s\t%s\t%s\t| ", $c["sample"], $c["gene"], $c["cn"], $c["cn_low"], $c["cn_high"], $c["control_cn"], $c["ratio"], $c["tier"], $c["pattern"], $c["qc"]}' "calls.$s.calls.tsv"
     awk -F'\t' 'NR==1{for(i=1;i<=NF;i++)c[$i]=i; next} {printf "%s\t%s\t%s\t%s\n", $c["met_cn"], $c["chr7_cn"], $c["fish_tier"], $c["pattern"]}' "$s.truth.tsv"
 done
-echo "== outputs: $PWD/calls.*  (calls.tsv, json, per-sample cnr/seg/vcf/svg)"
+echo "== outputs: $PWD/calls.*  (calls.tsv, json, per-sample vcf, per-sample-and-gene cnr/seg/svg)"

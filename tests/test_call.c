@@ -7,6 +7,7 @@
  * simulator) is tested in tests/cli/call_grid.sh. */
 #include <check.h>
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,7 @@
 #include "metcn/metcn.h"
 #include "metcn/pon.h"
 #include "metcn/panel.h"
+#include "call/stages.h"
 
 /* ---- building blocks ----------------------------------------------------------------------- */
 
@@ -89,26 +91,144 @@ END_TEST
 
 START_TEST(test_tiers)
 {
+    /* Every preset against its published boundaries (docs/method.md section 6); NaN ratio is
+     * the first tier. */
     static const struct {
         const char *crit;
-        double ratio;
-        metcn_tier_t tier;
+        double ratio, cn;
+        const char *tier;
     } cases[] = {
-        {"camidge", 1.0, METCN_TIER_NEGATIVE},      {"camidge", 1.79, METCN_TIER_NEGATIVE},
-        {"camidge", 1.8, METCN_TIER_LOW},           {"camidge", 2.2, METCN_TIER_LOW},
-        {"camidge", 2.21, METCN_TIER_INTERMEDIATE}, {"camidge", 4.99, METCN_TIER_INTERMEDIATE},
-        {"camidge", 5.0, METCN_TIER_HIGH},          {"profile2021", 3.99, METCN_TIER_INTERMEDIATE},
-        {"profile2021", 4.0, METCN_TIER_HIGH},      {"PROFILE2021", 1.9, METCN_TIER_LOW},
-        {"camidge", NAN, METCN_TIER_NEGATIVE},
+        {"camidge", 1.0, 2, "negative"},
+        {"camidge", 1.79, 9, "negative"},
+        {"camidge", 1.8, 2, "low"},
+        {"camidge", 2.2, 2, "low"},
+        {"camidge", 2.21, 2, "intermediate"},
+        {"camidge", 4.99, 2, "intermediate"},
+        {"camidge", 5.0, 2, "high"},
+        {"profile2021", 3.99, 2, "intermediate"},
+        {"profile2021", 4.0, 2, "high"},
+        {"PROFILE2021", 1.9, 2, "low"},
+        {"camidge", NAN, 2, "negative"},
+        /* ASCO/CAP 2018 dual-probe groups */
+        {"asco-cap-2018", 2.0, 4.0, "group1"},
+        {"asco-cap-2018", 3.0, 12, "group1"},
+        {"asco-cap-2018", 2.0, 3.99, "group2"},
+        {"asco-cap-2018", 1.99, 6.0, "group3"},
+        {"asco-cap-2018", 1.5, 5.99, "group4"},
+        {"asco-cap-2018", 1.5, 4.0, "group4"},
+        {"asco-cap-2018", 1.99, 3.99, "group5"},
+        {"asco-cap-2018", 1.0, 2, "group5"},
+        /* Colorado EGFR: amplified by ratio or by >= 15 copies; high polysomy >= 4 copies */
+        {"colorado", 2.0, 3, "amplified"},
+        {"colorado", 1.5, 15, "amplified"},
+        {"colorado", 1.5, 4, "high_polysomy"},
+        {"colorado", 1.99, 3.99, "negative"},
+        {"ratio2", 2.0, 2, "amplified"},
+        {"ratio2", 1.99, 40, "not_amplified"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         const metcn_criteria_t *c = metcn_criteria_get(cases[i].crit);
         ck_assert_ptr_nonnull(c);
-        ck_assert_msg(metcn_criteria_tier(c, cases[i].ratio) == cases[i].tier, "%s %g",
-                      cases[i].crit, cases[i].ratio);
+        int t = metcn_criteria_tier(c, cases[i].ratio, cases[i].cn);
+        ck_assert_msg(strcmp(metcn_criteria_tier_name(c, t), cases[i].tier) == 0,
+                      "%s ratio %g cn %g: %s, expected %s", cases[i].crit, cases[i].ratio,
+                      cases[i].cn, metcn_criteria_tier_name(c, t), cases[i].tier);
+        ck_assert_int_eq(metcn_criteria_tier_parse(c, cases[i].tier), t);
     }
     ck_assert_ptr_null(metcn_criteria_get("fish"));
-    ck_assert_str_eq(metcn_tier_name(METCN_TIER_INTERMEDIATE), "intermediate");
+    ck_assert_str_eq(metcn_criteria_default("MET")->name, "camidge");
+    ck_assert_str_eq(metcn_criteria_default("erbb2")->name, "asco-cap-2018");
+    ck_assert_str_eq(metcn_criteria_default("EGFR")->name, "colorado");
+    ck_assert_str_eq(metcn_criteria_default("KRAS")->name, "ratio2");
+    ck_assert_int_eq(metcn_criteria_uses_cn(metcn_criteria_get("camidge")), 0);
+    ck_assert_int_eq(metcn_criteria_uses_cn(metcn_criteria_get("asco-cap-2018")), 1);
+    /* custom ratio tiers: the Camidge shape with other cut-offs */
+    metcn_criteria_t cu;
+    metcn_criteria_ratio_tiers(&cu, 1.5, 2.5, 6);
+    ck_assert_str_eq(metcn_criteria_tier_name(&cu, metcn_criteria_tier(&cu, 2.5, 2)), "low");
+    ck_assert_str_eq(metcn_criteria_tier_name(&cu, metcn_criteria_tier(&cu, 5.9, 2)),
+                     "intermediate");
+    ck_assert_str_eq(metcn_criteria_tier_name(&cu, metcn_criteria_tier(&cu, 6, 2)), "high");
+    /* spans: an interval box meeting more than one tier (equivocal) */
+    const metcn_criteria_t *cam = metcn_criteria_get("camidge"),
+                           *asco = metcn_criteria_get("asco-cap-2018");
+    ck_assert_int_eq(metcn_criteria_spans(cam, 1.9, 2.1, 0, 100), 0);
+    ck_assert_int_eq(metcn_criteria_spans(cam, 1.7, 1.9, 3, 3), 1);
+    ck_assert_int_eq(metcn_criteria_spans(cam, 2.3, 4.9, 3, 30), 0);
+    ck_assert_int_eq(metcn_criteria_spans(asco, 2.5, 3.0, 4.5, 9), 0);   /* all group 1 */
+    ck_assert_int_eq(metcn_criteria_spans(asco, 2.5, 3.0, 3.5, 9), 1);   /* groups 1 and 2 */
+    ck_assert_int_eq(metcn_criteria_spans(asco, 1.2, 1.6, 3.0, 7.0), 1); /* groups 5, 4, 3 */
+    ck_assert_int_eq(metcn_criteria_spans(asco, 1.2, 1.6, 4.2, 5.8), 0); /* all group 4 */
+}
+END_TEST
+
+START_TEST(test_qc_records)
+{
+    /* names unique and rendered as name=value>threshold (or name=value) */
+    for (int a = 0; a < METCN_QC_N_CODES; a++) {
+        ck_assert(strlen(metcn_qc_code_protects((metcn_qc_code_t)a)) > 10);
+        for (int b = 0; b < a; b++)
+            ck_assert_str_ne(metcn_qc_code_name((metcn_qc_code_t)a),
+                             metcn_qc_code_name((metcn_qc_code_t)b));
+    }
+    char buf[64];
+    metcn_qc_rec_t r = {METCN_QC_MAPD, METCN_QC_FAIL, 0.6, 0.5};
+    ck_assert_str_eq(metcn_qc_rec_str(&r, buf, sizeof buf), "mapd=0.6>0.5");
+    r = (metcn_qc_rec_t){METCN_QC_DEPTH, METCN_QC_WARN, 20, 30};
+    ck_assert_str_eq(metcn_qc_rec_str(&r, buf, sizeof buf), "depth=20<30");
+    r = (metcn_qc_rec_t){METCN_QC_GENE_BINS_EXCLUDED, METCN_QC_PASS, 2, NAN};
+    ck_assert_str_eq(metcn_qc_rec_str(&r, buf, sizeof buf), "gene_bins_excluded=2");
+    /* a call's records raise its level and join with ';' */
+    metcn_call_t c;
+    memset(&c, 0, sizeof c);
+    char *q = metcn_call_qc_string(&c);
+    ck_assert_str_eq(q, ".");
+    free(q);
+    ck_assert_int_eq(metcn_call_add_qc(&c, METCN_QC_PON_NORMALS, METCN_QC_WARN, 5, 10), 0);
+    ck_assert_int_eq(c.qc, METCN_QC_WARN);
+    ck_assert_int_eq(metcn_call_add_qc(&c, METCN_QC_GENE_BINS_EXCLUDED, METCN_QC_PASS, 1, NAN), 0);
+    ck_assert_int_eq(c.qc, METCN_QC_WARN);
+    q = metcn_call_qc_string(&c);
+    ck_assert_str_eq(q, "pon_normals=5<10;gene_bins_excluded=1");
+    free(q);
+    free(c.qc_rec);
+}
+END_TEST
+
+START_TEST(test_opt_check)
+{
+    /* each bad option is refused with a message naming it */
+    static const struct {
+        const char *name;
+        size_t off;
+        double v;
+        int is_int;
+    } cases[] = {
+        {"purity", offsetof(metcn_call_opt_t, purity), 1.5, 0},
+        {"ploidy", offsetof(metcn_call_opt_t, ploidy), 0, 0},
+        {"confidence", offsetof(metcn_call_opt_t, conf), 1.0, 0},
+        {"huber_k", offsetof(metcn_call_opt_t, huber_k), 0, 0},
+        {"gcn_gain", offsetof(metcn_call_opt_t, gcn_gain), 6, 0},
+        {"mapd_warn", offsetof(metcn_call_opt_t, mapd_warn), 0.6, 0},
+        {"depth_fail", offsetof(metcn_call_opt_t, depth_fail), 40, 0},
+        {"gc_warn", offsetof(metcn_call_opt_t, gc_warn), 0.5, 0},
+        {"noise_warn", offsetof(metcn_call_opt_t, noise_warn), 0, 0},
+        {"min_control_bins", offsetof(metcn_call_opt_t, min_control_bins), 0, 1},
+        {"focal_min_z", offsetof(metcn_call_opt_t, focal_min_z), -1, 0},
+    };
+    metcn_call_opt_t o;
+    metcn_call_opt_init(&o);
+    ck_assert_int_eq(metcn_call_opt_check(&o), 0);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        metcn_call_opt_init(&o);
+        if (cases[i].is_int)
+            *(int *)((char *)&o + cases[i].off) = (int)cases[i].v;
+        else
+            *(double *)((char *)&o + cases[i].off) = cases[i].v;
+        ck_assert_msg(metcn_call_opt_check(&o) == METCN_E_ARG, "%s accepted", cases[i].name);
+        ck_assert_msg(strstr(metcn_last_error(), cases[i].name) != NULL, "%s: message '%s'",
+                      cases[i].name, metcn_last_error());
+    }
 }
 END_TEST
 
@@ -225,6 +345,11 @@ END_TEST
 /* ---- synthetic normalised samples on the genome layout -------------------------------------- */
 
 static metcn_panel_t *panel;
+static metcn_gene_t *gene, *egfr, *erbb2; /* views: MET (the panel's), EGFR and ERBB2 */
+
+/* ERBB2 and EGFR extents (GRCh38, 1-based inclusive for the region string) */
+#define ERBB2_REGION "chr17:39687915-39730426"
+#define EGFR_REGION "chr7:55019017-55211628"
 
 static void setup(void)
 {
@@ -234,10 +359,23 @@ static void setup(void)
     o.bin_size = 1000000;
     panel = metcn_panel_load("grch38", &o, NULL);
     ck_assert_ptr_nonnull(panel);
+    gene = metcn_panel_gene(panel, "MET", NULL);
+    metcn_gene_opt_t go;
+    metcn_gene_opt_init(&go);
+    go.region = EGFR_REGION;
+    egfr = metcn_panel_gene(panel, "EGFR", &go);
+    go.region = ERBB2_REGION;
+    erbb2 = metcn_panel_gene(panel, "ERBB2", &go);
+    ck_assert_ptr_nonnull(gene);
+    ck_assert_ptr_nonnull(egfr);
+    ck_assert_ptr_nonnull(erbb2);
 }
 
 static void teardown(void)
 {
+    metcn_gene_destroy(gene);
+    metcn_gene_destroy(egfr);
+    metcn_gene_destroy(erbb2);
     metcn_panel_destroy(panel);
 }
 
@@ -245,6 +383,7 @@ typedef struct {
     double met_cn, chr7_cn, purity, egfr_cn; /* egfr_cn < 0: none */
     double chr7q_cn;                         /* < 0: same as chr7 */
     double noise;                            /* per-bin SD scale (tiles); exons x2.5 */
+    double erbb2_cn;                         /* > 0: ERBB2 amplicon (gene +- 1.5 Mb) */
 } truth_t;
 
 static metcn_cnr_t *make_cnr(const truth_t *t, gsl_rng *rng)
@@ -269,6 +408,9 @@ static metcn_cnr_t *make_cnr(const truth_t *t, gsl_rng *rng)
             if (t->egfr_cn >= 0 && b->end > 54000000 && b->start < 56500000)
                 cn = t->egfr_cn;
         }
+        if (t->erbb2_cn > 0 && b->contig == erbb2->contig && b->end > erbb2->start - 1500000 &&
+            b->start < erbb2->end + 1500000)
+            cn = t->erbb2_cn;
         double sd = t->noise * (b->role == METCN_ROLE_TARGET ? 2.5 : 1.0) *
                     (0.8 + 0.4 * gsl_rng_uniform(rng));
         double r = (p * cn + 2 * (1 - p)) / 2.0;
@@ -306,10 +448,10 @@ static metcn_call_t *call_truth(const truth_t *t, gsl_rng *rng, int give_purity)
     metcn_call_opt_init(&o);
     if (give_purity) {
         o.purity = o.purity_lo = o.purity_hi = t->purity;
-        o.purity_given = 1;
+        o.purity_source = METCN_PURITY_GIVEN;
     }
     metcn_cnr_t *c = make_cnr(t, rng);
-    metcn_call_t *call = metcn_call_run(panel, c, "s", &o, NULL);
+    metcn_call_t *call = metcn_call_run(gene, c, "s", &o);
     free_cnr(c);
     ck_assert_msg(call != NULL, "%s", metcn_last_error());
     return call;
@@ -337,19 +479,19 @@ START_TEST(test_grid)
                 for (size_t d = 0; d < 3; d++) {
                     if (met[a] < c7[d])
                         continue; /* the grid has no MET losses */
-                    truth_t t = {met[a], c7[d], pur[b], rep == 3 ? 25 : -1, -1, 0.12};
+                    truth_t t = {met[a], c7[d], pur[b], rep == 3 ? 25 : -1, -1, 0.12, 0};
                     metcn_call_t *c = call_truth(&t, rng, 1);
                     if (t.purity >= 0.3) {
                         n_cov++;
-                        n_cov_ok += c->met_cn.lo <= t.met_cn && t.met_cn <= c->met_cn.hi;
+                        n_cov_ok += c->gene_cn.lo <= t.met_cn && t.met_cn <= c->gene_cn.hi;
                         n_c7++;
-                        n_c7_ok += fabs(c->chr7_cn.cn - t.chr7_cn) < 0.25;
+                        n_c7_ok += fabs(c->control_cn.cn - t.chr7_cn) < 0.25;
                     }
                     /* tier: a non-equivocal call must be right */
                     double ratio = t.met_cn / t.chr7_cn;
                     if (!c->equivocal) {
                         n_tier++;
-                        n_tier_ok += c->tier == metcn_criteria_tier(cam, ratio);
+                        n_tier_ok += c->tier == metcn_criteria_tier(cam, ratio, t.met_cn);
                     }
                     if (c->high_amp != METCN_HIGHAMP_EQUIVOCAL) {
                         n_amp++;
@@ -357,7 +499,7 @@ START_TEST(test_grid)
                     }
                     /* pattern away from the detection limit: the focal excess is at least
                      * 4 times the LOD's excess over chr7, or there is no excess at all */
-                    double excess = t.met_cn - t.chr7_cn, lod_ex = c->lod_cn - c->chr7_cn.cn;
+                    double excess = t.met_cn - t.chr7_cn, lod_ex = c->lod_cn - c->control_cn.cn;
                     if (t.purity >= 0.3 && (excess == 0 || excess > 4 * lod_ex)) {
                         n_pat++;
                         int okp = strcmp(metcn_pattern_name(c->pattern), truth_pattern(&t)) == 0;
@@ -386,10 +528,10 @@ START_TEST(test_boundaries_equivocal)
     /* The truth exactly on a boundary: the call must say equivocal (its interval holds the
      * truth about 95% of the time, so it crosses the boundary that often). */
     static const truth_t cases[] = {
-        {3.6, 2, 1.0, -1, -1, 0.12}, /* ratio 1.8 */
-        {4.4, 2, 0.6, -1, -1, 0.12}, /* ratio 2.2 */
-        {10, 2, 1.0, -1, -1, 0.12},  /* ratio 5 and the >10 line */
-        {15, 3, 0.6, -1, -1, 0.12},  /* ratio 5 on polysomy */
+        {3.6, 2, 1.0, -1, -1, 0.12, 0}, /* ratio 1.8 */
+        {4.4, 2, 0.6, -1, -1, 0.12, 0}, /* ratio 2.2 */
+        {10, 2, 1.0, -1, -1, 0.12, 0},  /* ratio 5 and the >10 line */
+        {15, 3, 0.6, -1, -1, 0.12, 0},  /* ratio 5 on polysomy */
     };
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, 5);
@@ -414,14 +556,14 @@ START_TEST(test_normals_never_amplified)
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, 9);
     for (int r = 0; r < 60; r++) {
-        truth_t t = {2, 2, 1.0, -1, -1, 0.12 + 0.002 * r};
+        truth_t t = {2, 2, 1.0, -1, -1, 0.12 + 0.002 * r, 0};
         metcn_call_t *c = call_truth(&t, rng, r % 2);
-        ck_assert_int_eq(c->tier, METCN_TIER_NEGATIVE);
+        ck_assert_int_eq(c->tier, 0);
         ck_assert_int_eq(c->gcn_class, METCN_GCN_NONE);
         ck_assert_int_eq(c->high_amp, METCN_HIGHAMP_NO);
         ck_assert_int_ne(c->pattern, METCN_PATTERN_FOCAL);
         ck_assert_int_ne(c->pattern, METCN_PATTERN_FOCAL_ON_POLYSOMY);
-        ck_assert_int_eq(c->purity_assumed, !(r % 2));
+        ck_assert_int_eq(c->purity_source == METCN_PURITY_ASSUMED, !(r % 2));
         metcn_call_destroy(c);
     }
     gsl_rng_free(rng);
@@ -433,9 +575,9 @@ START_TEST(test_egfr_and_extent)
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, 13);
     /* A 30-copy EGFR amplicon at purity 1 must not move the chr7 control level. */
-    truth_t t = {12, 2, 1.0, 30, -1, 0.1};
+    truth_t t = {12, 2, 1.0, 30, -1, 0.1, 0};
     metcn_call_t *c = call_truth(&t, rng, 1);
-    ck_assert_msg(fabs(c->chr7_cn.cn - 2) < 0.15, "chr7 %g", c->chr7_cn.cn);
+    ck_assert_msg(fabs(c->control_cn.cn - 2) < 0.15, "chr7 %g", c->control_cn.cn);
     ck_assert_int_gt(c->n_control_focal, 0);
     ck_assert_int_eq(c->pattern, METCN_PATTERN_FOCAL);
     /* the amplicon spans gene +- 1.5 Mb: its extent lies within one 1-Mb bin of that */
@@ -445,11 +587,11 @@ START_TEST(test_egfr_and_extent)
                   "extent %lld-%lld", (long long)c->extent_start, (long long)c->extent_end);
     metcn_call_destroy(c);
     /* 7q gain (MET's arm), no amplicon: polysomy from the arm */
-    truth_t q = {3, 2, 1.0, -1, 3, 0.1};
+    truth_t q = {3, 2, 1.0, -1, 3, 0.1, 0};
     c = call_truth(&q, rng, 1);
     ck_assert_int_eq(c->pattern, METCN_PATTERN_POLYSOMY);
-    ck_assert_msg(fabs(c->chr7q_cn.cn - 3) < 0.2 && fabs(c->chr7p_cn.cn - 2) < 0.2, "arms %g %g",
-                  c->chr7p_cn.cn, c->chr7q_cn.cn);
+    ck_assert_msg(fabs(c->control_q_cn.cn - 3) < 0.2 && fabs(c->control_p_cn.cn - 2) < 0.2,
+                  "arms %g %g", c->control_p_cn.cn, c->control_q_cn.cn);
     metcn_call_destroy(c);
     gsl_rng_free(rng);
 }
@@ -459,31 +601,32 @@ START_TEST(test_purity_assumed_and_errors)
 {
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, 17);
-    truth_t t = {20, 2, 0.3, -1, -1, 0.1};
+    truth_t t = {20, 2, 0.3, -1, -1, 0.1, 0};
     /* without purity the copy number is that of the mixture, and flagged */
     metcn_call_t *c = call_truth(&t, rng, 0);
-    ck_assert_int_eq(c->purity_assumed, 1);
+    ck_assert_int_eq(c->purity_source, METCN_PURITY_ASSUMED);
     double mix = 0.3 * 20 + 0.7 * 2;
-    ck_assert_msg(c->met_cn.lo <= mix && mix <= c->met_cn.hi, "%g-%g", c->met_cn.lo, c->met_cn.hi);
+    ck_assert_msg(c->gene_cn.lo <= mix && mix <= c->gene_cn.hi, "%g-%g", c->gene_cn.lo,
+                  c->gene_cn.hi);
     metcn_call_destroy(c);
 
     metcn_call_opt_t o;
     metcn_call_opt_init(&o);
     metcn_cnr_t *cnr = make_cnr(&t, rng);
     o.purity = 1.5;
-    ck_assert_ptr_null(metcn_call_run(panel, cnr, "s", &o, NULL));
+    ck_assert_ptr_null(metcn_call_run(gene, cnr, "s", &o));
     ck_assert_int_eq(metcn_last_error_code(), METCN_E_ARG);
     metcn_call_opt_init(&o);
     /* every MET bin excluded by the PoN */
     for (size_t i = 0; i < cnr->n; i++)
-        if (panel->bins[i].role == METCN_ROLE_TARGET)
+        if (gene->role[i] == METCN_ROLE_TARGET)
             cnr->excluded[i] = METCN_PON_LOW_COVERAGE;
-    ck_assert_ptr_null(metcn_call_run(panel, cnr, "s", &o, NULL));
+    ck_assert_ptr_null(metcn_call_run(gene, cnr, "s", &o));
     ck_assert_int_eq(metcn_last_error_code(), METCN_E_NOTARGET);
     ck_assert_ptr_nonnull(strstr(metcn_last_error(), "no usable MET bins"));
     /* wrong number of bins */
     cnr->n--;
-    ck_assert_ptr_null(metcn_call_run(panel, cnr, "s", &o, NULL));
+    ck_assert_ptr_null(metcn_call_run(gene, cnr, "s", &o));
     ck_assert_int_eq(metcn_last_error_code(), METCN_E_INCOMPATIBLE);
     cnr->n++;
     free_cnr(cnr);
@@ -492,11 +635,35 @@ START_TEST(test_purity_assumed_and_errors)
     cnr = make_cnr(&t, rng);
     cnr->mapd = 0.6;
     cnr->median_depth = 20;
-    c = metcn_call_run(panel, cnr, "s", &o, "PoN built on another sequencer");
+    c = metcn_call_run(gene, cnr, "s", &o);
+    ck_assert_int_eq(metcn_call_add_qc(c, METCN_QC_PON_NORMALS, METCN_QC_WARN, 6, 10), 0);
     ck_assert_int_eq(c->qc, METCN_QC_FAIL);
-    ck_assert_ptr_nonnull(strstr(c->qc_reasons, "mapd=0.6>0.5"));
-    ck_assert_ptr_nonnull(strstr(c->qc_reasons, "depth=20<30"));
-    ck_assert_ptr_nonnull(strstr(c->qc_reasons, "PoN built on another sequencer"));
+    char *q = metcn_call_qc_string(c);
+    ck_assert_ptr_nonnull(strstr(q, "mapd=0.6>0.5"));
+    ck_assert_ptr_nonnull(strstr(q, "depth=20<30"));
+    ck_assert_ptr_nonnull(strstr(q, "pon_normals=6<10"));
+    free(q);
+    /* the records themselves: code, level, value, threshold */
+    int seen = 0;
+    for (size_t i = 0; i < c->n_qc; i++)
+        if (c->qc_rec[i].code == METCN_QC_MAPD) {
+            ck_assert_int_eq(c->qc_rec[i].level, METCN_QC_FAIL);
+            ck_assert_double_eq(c->qc_rec[i].value, 0.6);
+            ck_assert_double_eq(c->qc_rec[i].threshold, 0.5);
+            seen++;
+        } else if (c->qc_rec[i].code == METCN_QC_DEPTH) {
+            ck_assert_int_eq(c->qc_rec[i].level, METCN_QC_WARN);
+            ck_assert_double_eq(c->qc_rec[i].threshold, 30);
+            seen++;
+        }
+    ck_assert_int_eq(seen, 2);
+    metcn_call_destroy(c);
+    /* thresholds are options: the same sample passes MAPD under a looser rule */
+    o.mapd_warn = 0.7;
+    o.mapd_fail = 0.8;
+    o.depth_warn = 15;
+    c = metcn_call_run(gene, cnr, "s", &o);
+    ck_assert_int_eq(c->qc, METCN_QC_PASS);
     metcn_call_destroy(c);
     free_cnr(cnr);
     gsl_rng_free(rng);
@@ -509,15 +676,15 @@ START_TEST(test_lod)
      * to the chr7 level. */
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, 19);
-    truth_t a = {2, 2, 1.0, -1, -1, 0.1}, b = {2, 2, 0.3, -1, -1, 0.1},
-            d = {2, 2, 1.0, -1, -1, 0.3};
+    truth_t a = {2, 2, 1.0, -1, -1, 0.1, 0}, b = {2, 2, 0.3, -1, -1, 0.1, 0},
+            d = {2, 2, 1.0, -1, -1, 0.3, 0};
     metcn_call_t *ca = call_truth(&a, rng, 1), *cb = call_truth(&b, rng, 1),
                  *cd = call_truth(&d, rng, 1);
     ck_assert(ca->lod_cn > 2 && ca->lod_cn < 3);
     ck_assert(cb->lod_cn > ca->lod_cn);
     ck_assert(cd->lod_cn > ca->lod_cn);
     /* a MET CN at twice the LOD excess is detected as focal */
-    truth_t e = {2 + 2 * (cb->lod_cn - 2), 2, 0.3, -1, -1, 0.1};
+    truth_t e = {2 + 2 * (cb->lod_cn - 2), 2, 0.3, -1, -1, 0.1, 0};
     int focal = 0;
     for (int r = 0; r < 20; r++) {
         metcn_call_t *c = call_truth(&e, rng, 1);
@@ -532,6 +699,302 @@ START_TEST(test_lod)
 }
 END_TEST
 
+/* ---- the stages, each on its own ------------------------------------------------------------ */
+
+/* A call object after call_init on a synthetic sample (caller frees both). */
+static metcn_call_t *init_only(const metcn_gene_t *g, const truth_t *t, gsl_rng *rng,
+                               metcn_call_opt_t *o, metcn_cnr_t **cnr)
+{
+    metcn_call_opt_init(o);
+    o->purity = o->purity_lo = o->purity_hi = t->purity;
+    o->purity_source = METCN_PURITY_GIVEN;
+    *cnr = make_cnr(t, rng);
+    metcn_call_t *c = call_init(g, *cnr, "s", o);
+    ck_assert_ptr_nonnull(c);
+    return c;
+}
+
+START_TEST(test_stage_noise_levels)
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 31);
+    truth_t t = {8, 2, 1.0, -1, -1, 0.1, 0};
+    metcn_call_opt_t o;
+    metcn_cnr_t *cnr;
+    /* noise: weights that claim 1.8x the noise there is give k near 1/1.8 (before the floor) */
+    metcn_call_t *c = init_only(gene, &t, rng, &o, &cnr);
+    for (size_t i = 0; i < c->n; i++)
+        if (c->bin_flag[i] & METCN_BIN_USED)
+            c->weight[i] /= 1.8 * 1.8;
+    ck_assert_int_eq(call_noise(c, &o), 0);
+    ck_assert_msg(fabs(c->noise_k - 1 / 1.8) < 0.06, "k %g", c->noise_k);
+    metcn_call_destroy(c);
+    free_cnr(cnr);
+    c = init_only(gene, &t, rng, &o, &cnr);
+    double w0 = 0;
+    size_t i0 = 0;
+    while (!(c->bin_flag[i0] & METCN_BIN_USED))
+        i0++;
+    w0 = c->weight[i0];
+    for (size_t i = 0; i < c->n; i++)
+        if (c->bin_flag[i] & METCN_BIN_USED)
+            c->weight[i] *= 1.8 * 1.8; /* weights claim 1.8x less noise than there is */
+    ck_assert_int_eq(call_noise(c, &o), 0);
+    ck_assert_msg(fabs(c->noise_k - 1.8) < 0.15, "k %g", c->noise_k);
+    ck_assert_double_eq_tol(c->sd[i0], c->noise_k / sqrt(w0 * 1.8 * 1.8), 1e-12);
+    ck_assert_double_eq_tol(c->weight[i0], 1 / (c->sd[i0] * c->sd[i0]), 1e-9);
+    /* levels: a shift of every bin by 0.3 is removed by the centring; the gene's level is
+     * log2 of its copy ratio (8/2 at purity 1) */
+    for (size_t i = 0; i < c->n; i++)
+        if (c->bin_flag[i] & METCN_BIN_USED)
+            c->log2[i] += 0.3;
+    ck_assert_int_eq(call_levels(c, &o), 0);
+    ck_assert_msg(fabs(c->centre_shift - 0.3) < 0.03, "shift %g", c->centre_shift);
+    ck_assert_msg(fabs(c->gene_lv.est - 2.0) < 4 * c->gene_lv.se, "gene %g se %g", c->gene_lv.est,
+                  c->gene_lv.se);
+    ck_assert_int_eq(c->n_target_bins, (int)gene->n_role[METCN_ROLE_TARGET]);
+    ck_assert_int_eq(c->gene_arm, 'q');
+    metcn_call_destroy(c);
+    free_cnr(cnr);
+    gsl_rng_free(rng);
+}
+END_TEST
+
+START_TEST(test_stage_segments_control_arms)
+{
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 37);
+    /* EGFR amplicon 30 copies and a 7q gain to 3: the EGFR bins are a focal event left out of
+     * the control; the arms differ, so the control is the lower (p) arm at 2 copies */
+    truth_t t = {3, 2, 1.0, 30, 3, 0.08, 0};
+    metcn_call_opt_t o;
+    metcn_cnr_t *cnr;
+    metcn_call_t *c = init_only(gene, &t, rng, &o, &cnr);
+    ck_assert_int_eq(call_noise(c, &o) || call_levels(c, &o) || call_segments(c, &o), 0);
+    /* the gene's bins form a segment of their own */
+    int own = 0;
+    for (size_t s = 0; s < c->n_segs; s++) {
+        const metcn_segment_t *g = &c->segs[s];
+        int nt = 0;
+        for (size_t i = g->first_bin; i <= g->last_bin; i++)
+            nt += (c->bin_flag[i] & METCN_BIN_TARGET) != 0;
+        own += nt > 0 && nt == g->n;
+    }
+    ck_assert_int_eq(own, 1);
+    ck_assert_int_eq(call_control(c, &o), 0);
+    int focal_egfr = 0, focal_other = 0;
+    for (size_t i = 0; i < c->n; i++)
+        if (c->bin_flag[i] & METCN_BIN_FOCAL) {
+            int in = panel->bins[i].end > 54000000 && panel->bins[i].start < 56500000;
+            focal_egfr += in;
+            focal_other += !in;
+        }
+    ck_assert_int_ge(focal_egfr, 1);
+    ck_assert_int_eq(focal_other, 0);
+    ck_assert_int_eq(c->control_fragmented, 0);
+    ck_assert_msg(fabs(c->control_p.est) < 0.1 && fabs(c->control_q.est - log2(1.5)) < 0.1,
+                  "arms %g %g", c->control_p.est, c->control_q.est);
+    ck_assert_int_eq(call_systematic(c, &o), 0);
+    ck_assert(c->sys_sd >= o.min_sys_sd);
+    ck_assert_int_eq(call_arms(c, &o), 0);
+    ck_assert_int_eq(c->arms_differ, 1);
+    ck_assert_double_eq(c->control_lv.est, c->control_p.est);
+    ck_assert_double_eq(c->arm.est, c->control_q.est); /* MET is on 7q */
+    metcn_call_destroy(c);
+    free_cnr(cnr);
+    /* every control bin inside focal events: none is excluded, flagged as fragmented */
+    truth_t u = {2, 2, 1.0, -1, -1, 0.08, 0};
+    c = init_only(gene, &u, rng, &o, &cnr);
+    o.focal_max_span = 1e12; /* every segment counts as "focal" ... */
+    o.focal_min_delta = 0;
+    o.focal_min_z = -1; /* ... and departs */
+    ck_assert_int_eq(call_noise(c, &o) || call_levels(c, &o) || call_segments(c, &o), 0);
+    ck_assert_int_eq(call_control(c, &o), 0);
+    ck_assert_int_eq(c->n_control_focal, 0);
+    ck_assert_int_gt(c->control_fragmented, 0);
+    ck_assert_int_eq(call_qc(c, &o), 0);
+    int frag = 0;
+    for (size_t i = 0; i < c->n_qc; i++)
+        frag += c->qc_rec[i].code == METCN_QC_CONTROL_FRAGMENTED;
+    ck_assert_int_eq(frag, 1);
+    metcn_call_destroy(c);
+    free_cnr(cnr);
+    gsl_rng_free(rng);
+}
+END_TEST
+
+/* A call object with hand-set levels for the decision stages. */
+static metcn_call_t *with_levels(double gene_log2, double control_log2, double se, double purity,
+                                 metcn_call_opt_t *o)
+{
+    metcn_call_opt_init(o);
+    o->purity = o->purity_lo = o->purity_hi = purity;
+    metcn_call_t *c = calloc(1, sizeof *c);
+    c->gene = gene;
+    c->panel = panel;
+    c->criteria = metcn_criteria_get("camidge");
+    metcn_level_t g = {gene_log2, se, se, gene_log2 - 1.96 * se, gene_log2 + 1.96 * se, 1.96,
+                       INFINITY,  10, 0};
+    metcn_level_t k = {control_log2,
+                       se / 3,
+                       se / 3,
+                       control_log2 - 1.96 * se / 3,
+                       control_log2 + 1.96 * se / 3,
+                       1.96,
+                       INFINITY,
+                       100,
+                       0};
+    c->gene_lv = g;
+    c->control_lv = c->control_p = c->control_q = c->arm = k;
+    return c;
+}
+
+START_TEST(test_stage_decisions)
+{
+    /* copy number, classes, pattern and LOD from set levels against the formulas */
+    static const struct {
+        double gene_cn, control_cn, purity, se;
+        const char *tier, *high_amp, *gcn, *pattern;
+        int equivocal;
+    } cases[] = {
+        {12, 2, 1.0, 0.02, "high", "yes", "amplified", "focal", 0},
+        {4.4, 2, 1.0, 0.1, "low", "no", "gain", "focal", 1}, /* ratio 2.2: boundary */
+        {6, 3, 0.6, 0.02, "low", "no", "amplified", "focal_on_polysomy", 0},
+        {3, 3, 1.0, 0.02, "negative", "no", "none", "polysomy", 0},
+        {2, 2, 0.5, 0.02, "negative", "no", "none", "none", 0},
+        {10.5, 2, 1.0, 0.05, "high", "equivocal", "amplified", "focal", 1}, /* ratio 5.25 */
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        double p = cases[k].purity;
+        double rg = (p * cases[k].gene_cn + 2 * (1 - p)) / 2,
+               rc = (p * cases[k].control_cn + 2 * (1 - p)) / 2;
+        metcn_call_opt_t o;
+        metcn_call_t *c = with_levels(log2(rg), log2(rc), cases[k].se, p, &o);
+        ck_assert_int_eq(call_copy_number(c, &o) || call_classify(c, &o), 0);
+        ck_assert_double_eq_tol(c->gene_cn.cn, cases[k].gene_cn, 1e-9);
+        ck_assert_double_eq_tol(c->control_cn.cn, cases[k].control_cn, 1e-9);
+        ck_assert_double_eq_tol(c->ratio, cases[k].gene_cn / cases[k].control_cn, 1e-9);
+        ck_assert_msg(strcmp(metcn_criteria_tier_name(c->criteria, c->tier), cases[k].tier) == 0,
+                      "case %zu tier %s", k, metcn_criteria_tier_name(c->criteria, c->tier));
+        ck_assert_msg(c->equivocal == cases[k].equivocal, "case %zu equivocal %d", k, c->equivocal);
+        ck_assert_str_eq(metcn_highamp_name(c->high_amp), cases[k].high_amp);
+        ck_assert_str_eq(metcn_gcn_name(c->gcn_class), cases[k].gcn);
+        ck_assert_int_eq(call_pattern(c, &o), 0);
+        ck_assert_msg(strcmp(metcn_pattern_name(c->pattern), cases[k].pattern) == 0,
+                      "case %zu pattern %s", k, metcn_pattern_name(c->pattern));
+        ck_assert_int_eq(call_lod(c, &o), 0);
+        double se =
+            sqrt(c->gene_lv.se_model * c->gene_lv.se_model + c->control_lv.se * c->control_lv.se);
+        double lod = metcn_cn_from_ratio(exp2(c->control_lv.est + 1.959964 * se), p, 2);
+        ck_assert_double_eq_tol(c->lod_cn, lod, 1e-4);
+        ck_assert(c->lod_cn > cases[k].control_cn);
+        /* the high-level line is the option's, not a literal */
+        o.high_amp_cn = 20;
+        ck_assert_int_eq(call_classify(c, &o), 0);
+        ck_assert_double_eq(c->high_amp_cn, 20);
+        ck_assert_int_eq(c->high_amp, METCN_HIGHAMP_NO);
+        free(c);
+    }
+}
+END_TEST
+
+START_TEST(test_stage_qc)
+{
+    static const struct {
+        double mapd, depth, gc, noise;
+        int gene_n, control_n;
+        const char *want; /* qc string */
+        metcn_qc_t level;
+    } cases[] = {
+        {0.1, 100, 0.02, 1.0, 10, 100, ".", METCN_QC_PASS},
+        {0.35, 100, 0.02, 1.0, 10, 100, "mapd=0.35>0.3", METCN_QC_WARN},
+        {0.1, 5, 0.02, 1.0, 10, 100, "depth=5<10", METCN_QC_FAIL},
+        {0.1, 100, 0.2, 1.0, 10, 100, "gc_bias=0.2>0.15", METCN_QC_WARN},
+        {0.1, 100, 0.02, 1.6, 10, 100, "noise=1.6>1.5", METCN_QC_WARN},
+        {0.1, 100, 0.02, 1.0, 2, 100, "gene_bins_used=2<3;gene_bins_excluded=8", METCN_QC_WARN},
+        {0.1, 100, 0.02, 1.0, 10, 7, "control_bins_used=7<10", METCN_QC_WARN},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        metcn_call_opt_t o;
+        metcn_call_t *c = with_levels(1, 0, 0.05, 1, &o);
+        c->mapd = cases[k].mapd;
+        c->median_depth = cases[k].depth;
+        c->gc_strength = cases[k].gc;
+        c->noise_k = cases[k].noise;
+        c->gene_lv.n = cases[k].gene_n;
+        c->n_target_bins = 10;
+        c->control_lv.n = cases[k].control_n;
+        ck_assert_int_eq(call_qc(c, &o), 0);
+        char *q = metcn_call_qc_string(c);
+        ck_assert_msg(strcmp(q, cases[k].want) == 0, "case %zu: '%s'", k, q);
+        ck_assert_int_eq(c->qc, cases[k].level);
+        free(q);
+        free(c->qc_rec);
+        free(c);
+    }
+}
+END_TEST
+
+/* ---- several genes on one sample ------------------------------------------------------------ */
+
+START_TEST(test_genes_apart)
+{
+    /* MET 12 copies, EGFR 30, ERBB2 20, chr7 and chr17 at 2: each gene against its own
+     * chromosome; neither chr7 amplicon is the chr7 level or the other gene's call */
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 41);
+    truth_t t = {12, 2, 1.0, 30, -1, 0.08, 20};
+    metcn_cnr_t *cnr = make_cnr(&t, rng);
+    metcn_call_opt_t o;
+    metcn_call_opt_init(&o);
+    metcn_call_t *m = metcn_call_run(gene, cnr, "s", &o), *e = metcn_call_run(egfr, cnr, "s", &o),
+                 *h = metcn_call_run(erbb2, cnr, "s", &o);
+    ck_assert_msg(m && e && h, "%s", metcn_last_error());
+    ck_assert_str_eq(m->control, "chr7");
+    ck_assert_str_eq(e->control, "chr7");
+    ck_assert_str_eq(h->control, "chr17");
+    ck_assert_str_eq(m->criteria->name, "camidge");
+    ck_assert_str_eq(e->criteria->name, "colorado");
+    ck_assert_str_eq(h->criteria->name, "asco-cap-2018");
+    const metcn_call_t *calls[3] = {m, e, h};
+    const double want[3] = {12, 30, 20};
+    for (int k = 0; k < 3; k++) {
+        const metcn_call_t *c = calls[k];
+        ck_assert_msg(c->gene_cn.lo <= want[k] * 1.1 && want[k] * 0.9 <= c->gene_cn.hi,
+                      "%s cn %g (%g-%g)", c->gene->name, c->gene_cn.cn, c->gene_cn.lo,
+                      c->gene_cn.hi);
+        ck_assert_msg(fabs(c->control_cn.cn - 2) < 0.15, "%s control %g", c->gene->name,
+                      c->control_cn.cn);
+        ck_assert_int_eq(c->pattern, METCN_PATTERN_FOCAL);
+    }
+    ck_assert_int_gt(m->n_control_focal, 0); /* EGFR's amplicon left out of MET's control */
+    ck_assert_int_gt(e->n_control_focal, 0); /* MET's amplicon left out of EGFR's control */
+    ck_assert_str_eq(metcn_criteria_tier_name(h->criteria, h->tier), "group1");
+    ck_assert_str_eq(metcn_criteria_tier_name(e->criteria, e->tier), "amplified");
+    metcn_call_destroy(m);
+    metcn_call_destroy(e);
+    metcn_call_destroy(h);
+    free_cnr(cnr);
+    /* only EGFR amplified: MET stays negative, and the reverse */
+    truth_t only_egfr = {2, 2, 1.0, 30, -1, 0.08, 0}, only_met = {12, 2, 1.0, -1, -1, 0.08, 0};
+    cnr = make_cnr(&only_egfr, rng);
+    m = metcn_call_run(gene, cnr, "s", &o);
+    ck_assert_int_eq(m->tier, 0);
+    ck_assert_int_eq(m->pattern, METCN_PATTERN_NONE);
+    ck_assert_msg(fabs(m->gene_cn.cn - 2) < 0.3, "MET %g", m->gene_cn.cn);
+    metcn_call_destroy(m);
+    free_cnr(cnr);
+    cnr = make_cnr(&only_met, rng);
+    e = metcn_call_run(egfr, cnr, "s", &o);
+    ck_assert_int_eq(e->tier, 0);
+    ck_assert_int_eq(e->pattern, METCN_PATTERN_NONE);
+    ck_assert_msg(fabs(e->control_cn.cn - 2) < 0.15, "EGFR control %g", e->control_cn.cn);
+    metcn_call_destroy(e);
+    free_cnr(cnr);
+    gsl_rng_free(rng);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("call");
@@ -540,6 +1003,8 @@ static Suite *suite(void)
     tcase_add_test(t, test_cn_interval_floor_and_purity);
     tcase_add_test(t, test_ratio_mover);
     tcase_add_test(t, test_tiers);
+    tcase_add_test(t, test_qc_records);
+    tcase_add_test(t, test_opt_check);
     tcase_add_test(t, test_purity_parse);
     tcase_add_test(t, test_level_coverage);
     tcase_add_test(t, test_level_robust_not_dropping);
@@ -554,6 +1019,11 @@ static Suite *suite(void)
     tcase_add_test(g, test_egfr_and_extent);
     tcase_add_test(g, test_purity_assumed_and_errors);
     tcase_add_test(g, test_lod);
+    tcase_add_test(g, test_stage_noise_levels);
+    tcase_add_test(g, test_stage_segments_control_arms);
+    tcase_add_test(g, test_stage_decisions);
+    tcase_add_test(g, test_stage_qc);
+    tcase_add_test(g, test_genes_apart);
     suite_add_tcase(s, g);
     return s;
 }

@@ -385,28 +385,37 @@ END_TEST
 
 START_TEST(test_rules_tiers)
 {
-    metcn_tier_cuts_t k = {1.8, 2.2, 5.0};
-    double r[] = {1.79, 1.8, 2.2, 2.21, 4.99, 5.0, NAN};
-    int t[] = {0, 1, 1, 2, 2, 3, -1};
-    for (int i = 0; i < 7; i++)
-        ck_assert_int_eq(metcn_concord_tier_of_ratio(&k, r[i]), t[i]);
+    /* the caller's tier model (one for both): camidge is the default for MET */
+    metcn_concord_opt_t o;
+    metcn_concord_opt_init(&o);
+    const metcn_criteria_t *k = &o.criteria;
+    ck_assert_str_eq(k->name, "camidge");
+    double r[] = {1.79, 1.8, 2.2, 2.21, 4.99, 5.0};
+    int t[] = {0, 1, 1, 2, 2, 3};
+    for (int i = 0; i < 6; i++)
+        ck_assert_int_eq(metcn_criteria_tier(k, r[i], 2), t[i]);
     metcn_amp_rule_t rule;
     char buf[128];
-    ck_assert_int_eq(metcn_concord_parse_rule("ratio:2,mean:5", 0, &rule), 0);
-    ck_assert_str_eq(metcn_concord_rule_str(&rule, 0, buf, sizeof buf),
-                     "met_cep7_ratio>=2 or met_per_nucleus>=5");
+    ck_assert_int_eq(metcn_concord_parse_rule("ratio:2,mean:5", 0, k, &rule), 0);
+    ck_assert_str_eq(metcn_concord_rule_str(&rule, 0, k, buf, sizeof buf),
+                     "fish_ratio>=2 or fish_mean>=5");
     ck_assert_int_eq(metcn_concord_rule_apply(&rule, 1.5, 6, -1), 1);
     ck_assert_int_eq(metcn_concord_rule_apply(&rule, 1.5, NAN, -1), 0);
     ck_assert_int_eq(metcn_concord_rule_apply(&rule, NAN, NAN, 3), -1);
-    ck_assert_int_eq(metcn_concord_parse_rule("tier:intermediate", 1, &rule), 0);
+    ck_assert_int_eq(metcn_concord_parse_rule("tier:intermediate", 1, k, &rule), 0);
     ck_assert_int_eq(metcn_concord_rule_apply(&rule, NAN, NAN, 1), 0);
     ck_assert_int_eq(metcn_concord_rule_apply(&rule, NAN, NAN, 2), 1);
-    ck_assert_int_eq(metcn_concord_parse_rule("cn:5", 0, &rule), METCN_E_FORMAT); /* FISH */
-    ck_assert_int_eq(metcn_concord_parse_rule("cn:5", 1, &rule), 0);
-    ck_assert_int_eq(metcn_concord_parse_rule("ratio:-1", 1, &rule), METCN_E_FORMAT);
-    ck_assert_int_eq(metcn_concord_parse_rule("tier:negative", 1, &rule), METCN_E_FORMAT);
-    ck_assert_int_eq(metcn_concord_parse_rule("ratio", 1, &rule), METCN_E_FORMAT);
-    ck_assert_int_eq(metcn_concord_parse_rule("", 1, &rule), METCN_E_FORMAT);
+    ck_assert_int_eq(metcn_concord_parse_rule("cn:5", 0, k, &rule), METCN_E_FORMAT); /* FISH */
+    ck_assert_int_eq(metcn_concord_parse_rule("cn:5", 1, k, &rule), 0);
+    ck_assert_int_eq(metcn_concord_parse_rule("ratio:-1", 1, k, &rule), METCN_E_FORMAT);
+    ck_assert_int_eq(metcn_concord_parse_rule("tier:negative", 1, k, &rule), METCN_E_FORMAT);
+    ck_assert_int_eq(metcn_concord_parse_rule("ratio", 1, k, &rule), METCN_E_FORMAT);
+    ck_assert_int_eq(metcn_concord_parse_rule("", 1, k, &rule), METCN_E_FORMAT);
+    /* tier names are the criteria's: ASCO/CAP groups for ERBB2 */
+    const metcn_criteria_t *asco = metcn_criteria_get("asco-cap-2018");
+    ck_assert_int_eq(metcn_concord_parse_rule("tier:group1", 1, asco, &rule), 0);
+    ck_assert_int_eq(rule.tier_min, 4);
+    ck_assert_int_eq(metcn_concord_parse_rule("tier:high", 1, asco, &rule), METCN_E_FORMAT);
 }
 END_TEST
 
@@ -501,6 +510,71 @@ START_TEST(test_pipeline_summary)
     ck_assert_int_eq(find(c, "F2")->status, METCN_CONCORD_DUPLICATE_FISH);
     ck_assert_int_eq(find(c, "X9")->status, METCN_CONCORD_NGS_ONLY);
     metcn_concord_destroy(c);
+}
+END_TEST
+
+/* The same calls as a gene-neutral table with other genes' rows between them. */
+#define NEW_HEADER                                                                                 \
+    "sample\tgene\tcontrol\tcn\tcn_low\tcn_high\tcontrol_cn\tcontrol_cn_low\tcontrol_cn_high\t"    \
+    "ratio\tratio_low\tratio_high\ttier\tequivocal\thigh_amp\tgcn_class\tpattern\tpurity\t"        \
+    "purity_low\tpurity_high\tpurity_source\tploidy\tqc\tqc_reasons\tcriteria\tgene_log2\t"        \
+    "control_log2\tmapd\tlod_cn\n"
+#define NROW(id, gene, ctl, cn, ratio, tier, qc)                                                   \
+    id "\t" gene "\t" ctl "\t" cn "\tNA\tNA\t2\tNA\tNA\t" ratio "\tNA\tNA\t" tier                  \
+       "\tno\tno\tnone\tnone\t0.6\t0.6\t0.6\tgiven\t2\t" qc "\t.\tx\t1\t0\t0.1\t3\n"
+
+START_TEST(test_pipeline_both_formats)
+{
+    /* 0.1 table and gene-neutral table with the same MET calls: identical statistics; the
+     * ERBB2 rows are read only with gene ERBB2, under its own criteria */
+    const char *old = write_file("old.calls.tsv", CALLS_HEADER ROW("S1", "12", "6", "high", "pass")
+                                                      ROW("S2", "5", "2.5", "intermediate", "pass")
+                                                          ROW("S4", "4", "2", "low", "pass"));
+    const char *neu =
+        write_file("new.calls.tsv",
+                   NEW_HEADER NROW("S1", "MET", "chr7", "12", "6", "high", "pass")
+                       NROW("S1", "ERBB2", "chr17", "9", "4.5", "group1", "pass")
+                           NROW("S2", "MET", "chr7", "5", "2.5", "intermediate", "pass")
+                               NROW("S2", "ERBB2", "chr17", "2", "1", "group5", "pass")
+                                   NROW("S4", "MET", "chr7", "4", "2", "low", "pass")
+                                       NROW("S4", "ERBB2", "chr17", "5", "1.6", "group4", "pass"));
+    const char *fish = write_file("f2.csv", "sample,met_cep7_ratio,met_per_nucleus\n"
+                                            "S1,5.5,11\nS2,2.5,5\nS4,1.7,3.5\n");
+    metcn_concord_opt_t opt;
+    metcn_concord_opt_init(&opt);
+    metcn_concord_t *a = metcn_concord_run(&old, 1, fish, &opt);
+    metcn_concord_t *b = metcn_concord_run(&neu, 1, fish, &opt);
+    ck_assert_msg(a && b, "%s", metcn_last_error());
+    ck_assert_int_eq(a->calls_format, 1);
+    ck_assert_int_eq(b->calls_format, 2);
+    ck_assert_uint_eq(b->n_calls_rows, 3);
+    ck_assert_uint_eq(a->n_matched, 3);
+    ck_assert_uint_eq(b->n_matched, 3);
+    for (int st = 0; st < METCN_CONCORD_N_STATS; st++) {
+        double x = a->stat[st].estimate, y = b->stat[st].estimate;
+        ck_assert_msg((isnan(x) && isnan(y)) || x == y, "%s: %g vs %g",
+                      metcn_concord_stat_name((metcn_cstat_t)st), x, y);
+    }
+    ck_assert(memcmp(a->tier_matrix, b->tier_matrix, sizeof a->tier_matrix) == 0);
+    metcn_concord_destroy(a);
+    metcn_concord_destroy(b);
+    /* ERBB2: FISH HER2/CEP17 ratio and mean HER2 per nucleus, ASCO/CAP groups on both sides */
+    const char *her2 = write_file("f3.csv", "sample,her2_cep17_ratio,her2_per_nucleus\n"
+                                            "S1,4,8\nS2,1.1,2.2\nS4,1.5,4.5\n");
+    opt.gene = "ERBB2";
+    opt.criteria = *metcn_criteria_default("ERBB2");
+    opt.fish_ratio = "her2_cep17_ratio";
+    opt.fish_met = "her2_per_nucleus";
+    b = metcn_concord_run(&neu, 1, her2, &opt);
+    ck_assert_msg(b != NULL, "%s", metcn_last_error());
+    ck_assert_uint_eq(b->n_calls_rows, 3);
+    ck_assert_int_eq(find(b, "S1")->ngs_tier, 4); /* group1 */
+    ck_assert_int_eq(find(b, "S1")->fish_tier, 4);
+    ck_assert_int_eq(find(b, "S4")->ngs_tier, 1);  /* group4 */
+    ck_assert_int_eq(find(b, "S4")->fish_tier, 1); /* ratio 1.5, 4.5 copies */
+    ck_assert_int_eq(find(b, "S2")->fish_tier, 0); /* group5 */
+    ck_assert_double_eq_tol(b->stat[METCN_CSTAT_TIER_AGREEMENT].estimate, 1, 1e-12);
+    metcn_concord_destroy(b);
 }
 END_TEST
 
@@ -684,7 +758,9 @@ static const struct {
     const char *calls, *fish, *err;
 } bad_cases[] = {
     {"sample\tmet_cn\ttier\nA\t2\tlow\n", "sample,met_cep7_ratio\nA,2\n",
-     "no column 'met_chr7_ratio' in the header"},
+     "no column 'cn' in the header"},
+    {"sample\tcn\tratio\ttier\nA\t2\t1\tlow\n", "sample,met_cep7_ratio\nA,2\n",
+     "no column 'gene' in the header"},
     {CALLS_HEADER "A\tMET\t2\n", "sample,met_cep7_ratio\nA,2\n", ":2: 3 fields, the header has 25"},
     {CALLS_HEADER ROW("A", "two", "1", "low", "pass"), "sample,met_cep7_ratio\nA,2\n",
      ":2: column 'met_cn': 'two' is not a number >= 0"},
@@ -740,6 +816,7 @@ int main(void)
     suite_add_tcase(s, tc);
     TCase *tp = tcase_create("pipeline");
     tcase_add_test(tp, test_pipeline_summary);
+    tcase_add_test(tp, test_pipeline_both_formats);
     tcase_add_test(tp, test_pipeline_nuclei_and_writers);
     tcase_add_test(tp, test_pipeline_all_positive);
     tcase_add_loop_test(tp, test_degenerate_tables, 0,

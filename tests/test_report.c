@@ -19,7 +19,8 @@
 #include "metcn/util.h"
 
 static metcn_panel_t *panel;
-static metcn_call_t *call;
+static metcn_gene_t *gene, *egfr;
+static metcn_call_t *call, *call_egfr, *call_hi8; /* MET, EGFR, MET with high_amp_cn 8 */
 static char dir[256];
 
 static void setup(void)
@@ -45,6 +46,7 @@ static void setup(void)
         const metcn_bin_t *b = &panel->bins[i];
         int amp = b->contig == panel->target_contig && b->end > panel->gene_start - 1500000 &&
                   b->start < panel->gene_end + 1500000;
+        /* no EGFR event: its call is negative */
         double cn = amp ? 12 : 2, sd = b->role == METCN_ROLE_TARGET ? 0.25 : 0.1;
         c.log2[i] = b->role == METCN_ROLE_SEX
                         ? NAN
@@ -60,9 +62,21 @@ static void setup(void)
     metcn_call_opt_t opt;
     metcn_call_opt_init(&opt);
     opt.purity = opt.purity_lo = opt.purity_hi = p;
-    opt.purity_given = 1;
-    call = metcn_call_run(panel, &c, "T 1/a", &opt, NULL);
+    opt.purity_source = METCN_PURITY_GIVEN;
+    gene = metcn_panel_gene(panel, "MET", NULL);
+    metcn_gene_opt_t go;
+    metcn_gene_opt_init(&go);
+    go.region = "chr7:55019017-55211628";
+    egfr = metcn_panel_gene(panel, "EGFR", &go);
+    ck_assert_ptr_nonnull(gene);
+    ck_assert_ptr_nonnull(egfr);
+    call = metcn_call_run(gene, &c, "T 1/a", &opt);
+    call_egfr = metcn_call_run(egfr, &c, "T 1/a", &opt);
+    opt.high_amp_cn = 8;
+    call_hi8 = metcn_call_run(gene, &c, "T 1/a", &opt);
     ck_assert_ptr_nonnull(call);
+    ck_assert_ptr_nonnull(call_egfr);
+    ck_assert_ptr_nonnull(call_hi8);
     free(c.log2);
     free(c.depth);
     free(c.pon_sd);
@@ -77,6 +91,10 @@ static void setup(void)
 static void teardown(void)
 {
     metcn_call_destroy(call);
+    metcn_call_destroy(call_egfr);
+    metcn_call_destroy(call_hi8);
+    metcn_gene_destroy(gene);
+    metcn_gene_destroy(egfr);
     metcn_panel_destroy(panel);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
@@ -109,22 +127,44 @@ START_TEST(test_calls_tsv)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/x.calls.tsv", dir);
-    ck_assert_int_eq(metcn_report_calls_tsv(path, &call, 1), 0);
+    metcn_call_t *two[2] = {call, call_egfr};
+    ck_assert_int_eq(metcn_report_calls_tsv(path, two, 2), 0);
     char *s = slurp(path);
-    ck_assert_int_eq(strncmp(s, "sample\tgene\tmet_cn\tmet_cn_low\tmet_cn_high\tchr7_cn", 48), 0);
+    /* the contract's first 24 columns, in order */
+    const char *head = "sample\tgene\tcontrol\tcn\tcn_low\tcn_high\tcontrol_cn\tcontrol_cn_low\t"
+                       "control_cn_high\tratio\tratio_low\tratio_high\ttier\tequivocal\thigh_amp\t"
+                       "gcn_class\tpattern\tpurity\tpurity_low\tpurity_high\tpurity_source\t"
+                       "ploidy\tqc\tqc_reasons\t";
+    ck_assert_int_eq(strncmp(s, head, strlen(head)), 0);
     char *row = strchr(s, '\n') + 1;
-    ck_assert_int_eq(count_fields(s), 25);
-    ck_assert_int_eq(count_fields(row), 25);
-    char *f[25];
-    ck_assert_int_eq(metcn_split(row, '\t', f, 25), 25);
+    ck_assert_int_eq(count_fields(s), 29);
+    ck_assert_int_eq(count_fields(row), 29);
+    char *row2 = strchr(row, '\n') + 1;
+    row[-1] = row2[-1] = '\0'; /* one line each */
+    ck_assert_str_eq(metcn_report_calls_header(), s);
+    char *f[29];
+    ck_assert_int_eq(metcn_split(row, '\t', f, 29), 29);
     ck_assert_str_eq(f[0], "T 1/a");
     ck_assert_str_eq(f[1], "MET");
-    double cn = strtod(f[2], NULL), lo = strtod(f[3], NULL), hi = strtod(f[4], NULL);
+    ck_assert_str_eq(f[2], "chr7");
+    double cn = strtod(f[3], NULL), lo = strtod(f[4], NULL), hi = strtod(f[5], NULL);
     ck_assert_msg(lo <= 12 && 12 <= hi && lo <= cn && cn <= hi, "%g %g %g", cn, lo, hi);
-    ck_assert_str_eq(f[11], "high"); /* 12 / 2 = 6 */
-    ck_assert_str_eq(f[15], "focal");
-    ck_assert_str_eq(f[17], "no"); /* purity given */
-    ck_assert_str_eq(f[23], "pass");
+    double c7 = strtod(f[6], NULL), ratio = strtod(f[9], NULL);
+    ck_assert_msg(fabs(c7 - 2) < 0.1, "control %g", c7);
+    ck_assert_double_eq_tol(ratio, cn / c7, 0.01 * ratio);
+    ck_assert_str_eq(f[12], "high"); /* 12 / 2 = 6 */
+    ck_assert_str_eq(f[16], "focal");
+    ck_assert_str_eq(f[17], "0.6");
+    ck_assert_str_eq(f[20], "given");
+    ck_assert_str_eq(f[22], "pass");
+    ck_assert_str_eq(f[23], ".");
+    ck_assert_str_eq(f[24], "camidge");
+    /* the second row: EGFR under its own criteria, not amplified */
+    ck_assert_int_eq(metcn_split(row2, '\t', f, 29), 29);
+    ck_assert_str_eq(f[1], "EGFR");
+    ck_assert_str_eq(f[2], "chr7");
+    ck_assert_str_eq(f[12], "negative");
+    ck_assert_str_eq(f[24], "colorado");
     free(s);
     /* an unwritable path fails without leaving a file */
     ck_assert_int_ne(metcn_report_calls_tsv("/nonexistent/dir/x.tsv", &call, 1), 0);
@@ -135,19 +175,38 @@ START_TEST(test_vcf)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/x.vcf", dir);
-    ck_assert_int_eq(metcn_report_vcf(path, call), 0);
+    metcn_call_t *two[2] = {call, call_egfr};
+    ck_assert_int_eq(metcn_report_vcf(path, two, 2), 0);
     char *s = slurp(path);
     ck_assert_int_eq(strncmp(s, "##fileformat=VCFv4.4\n", 21), 0);
     ck_assert_ptr_nonnull(strstr(s, "##contig=<ID=chr7,length=159345973>"));
     ck_assert_ptr_nonnull(strstr(s, "##ALT=<ID=CNV,"));
-    char *rec = strstr(s, "\nchr7\t");
+    char *rec = strstr(s, "\tMET_CN\t");
     ck_assert_ptr_nonnull(rec);
+    while (rec[-1] != '\n')
+        rec--;
+    rec--;
     char pos[160];
     snprintf(pos, sizeof pos, "\nchr7\t%lld\tMET_CN\tN\t<DUP>\t.\tPASS\tEND=%lld;",
              (long long)panel->gene_start, (long long)panel->gene_end);
     ck_assert_msg(strncmp(rec, pos, strlen(pos)) == 0, "%.80s", rec);
-    ck_assert_ptr_nonnull(strstr(rec, ";SVCLAIM=D;"));
+    ck_assert_ptr_nonnull(strstr(rec, ";SVCLAIM=D;GENE=MET;CONTROL=chr7;"));
     ck_assert_ptr_nonnull(strstr(rec, "\tGT:CN:CICN\t.:"));
+    /* one record per gene, in genome order: EGFR (7p) before MET (7q) */
+    char *e = strstr(s, "\tEGFR_CN\t"), *m = strstr(s, "\tMET_CN\t");
+    ck_assert(e && m && e < m);
+    ck_assert_ptr_nonnull(strstr(s, "Copy number > 10:"));
+    free(s);
+    /* the genes of two samples never share a VCF */
+    ck_assert_int_eq(metcn_report_vcf(path, (metcn_call_t *[]){call, NULL}, 0), METCN_E_ARG);
+    char *keep = call_egfr->sample;
+    call_egfr->sample = "other";
+    ck_assert_int_eq(metcn_report_vcf(path, two, 2), METCN_E_ARG);
+    call_egfr->sample = keep;
+    /* the high-level line is the option's */
+    ck_assert_int_eq(metcn_report_vcf(path, &call_hi8, 1), 0);
+    s = slurp(path);
+    ck_assert_ptr_nonnull(strstr(s, "Copy number > 8:"));
     free(s);
     /* bcftools, when installed, must parse it */
     if (system("command -v bcftools >/dev/null 2>&1") == 0) {
@@ -162,9 +221,9 @@ START_TEST(test_vcf)
         double cn;
         long long p;
         char claim[8];
-        ck_assert_int_eq(sscanf(q, "chr7 %lld %7s %lf", &p, claim, &cn), 3);
+        ck_assert_int_eq(sscanf(q, "chr7 %lld %7s %lf", &p, claim, &cn), 3); /* the MET-only VCF */
         ck_assert_str_eq(claim, "D");
-        ck_assert_double_eq_tol(cn, call->met_cn.cn, 1e-3 * call->met_cn.cn);
+        ck_assert_double_eq_tol(cn, call->gene_cn.cn, 1e-3 * call->gene_cn.cn);
         free(q);
     }
 }
@@ -179,7 +238,7 @@ START_TEST(test_seg_cnr)
     ck_assert_int_eq(strncmp(s, "ID\tchrom\tloc.start\tloc.end\tnum.mark\tseg.mean\n", 45), 0);
     /* the gene's own segment carries its robust level */
     char want[128], b[32];
-    snprintf(want, sizeof want, "\t%s\n", metcn_fmt_double(b, call->met.est, 5));
+    snprintf(want, sizeof want, "\t%s\n", metcn_fmt_double(b, call->gene_lv.est, 5));
     ck_assert_ptr_nonnull(strstr(s, want));
     free(s);
     snprintf(path, sizeof path, "%s/x.cnr", dir);
@@ -196,7 +255,7 @@ END_TEST
 
 START_TEST(test_json_svg_summary)
 {
-    char path[512];
+    char path[512], *sum;
     snprintf(path, sizeof path, "%s/x.json", dir);
     metcn_call_opt_t opt;
     metcn_call_opt_init(&opt);
@@ -207,6 +266,8 @@ START_TEST(test_json_svg_summary)
     ck_assert_ptr_nonnull(strstr(s, "\"sample\": \"T 1/a\""));
     ck_assert_ptr_nonnull(strstr(s, "\"tier\": \"high\""));
     ck_assert_ptr_nonnull(strstr(s, "\"gene_bins\""));
+    ck_assert_ptr_nonnull(strstr(s, "\"control\": \"chr7\""));
+    ck_assert_ptr_nonnull(strstr(s, "\"source\": \"given\""));
     ck_assert_ptr_null(strstr(s, "nan"));
     free(s);
     if (system("python3 -c 'import json' 2>/dev/null") == 0) {
@@ -223,8 +284,16 @@ START_TEST(test_json_svg_summary)
     ck_assert_ptr_nonnull(strstr(s, "<svg"));
     ck_assert_ptr_nonnull(strstr(s, "intermediate"));
     ck_assert_ptr_nonnull(strstr(s, "chr7 control"));
+    ck_assert_ptr_nonnull(strstr(s, "&gt;10 copies") ? s : strstr(s, ">10 copies"));
     free(s);
-    char *sum = metcn_report_summary(call);
+    ck_assert_int_eq(metcn_report_svg(path, call_hi8), 0);
+    s = slurp(path);
+    ck_assert_ptr_nonnull(strstr(s, "&gt;8 copies") ? s : strstr(s, ">8 copies"));
+    free(s);
+    sum = metcn_report_summary(call_hi8);
+    ck_assert_ptr_nonnull(strstr(sum, ">8 copies:"));
+    free(sum);
+    sum = metcn_report_summary(call);
     ck_assert_ptr_nonnull(strstr(sum, "T 1/a: MET "));
     ck_assert_ptr_nonnull(strstr(sum, "high under camidge"));
     ck_assert_ptr_null(strstr(sum, "ASSUMED"));

@@ -1,9 +1,12 @@
-/* call.h -- the MET caller: MET level, chromosome-7 control level, copy number per tumour
- * cell, FISH-equivalent ratio and tier, pattern (focal / polysomy), QC and limit of detection.
+/* call.h -- the gene caller: a gene's level, its chromosome's control level (the NGS stand-in
+ * for a centromeric probe: CEP7 for MET and EGFR, CEP17 for ERBB2), copy number per tumour
+ * cell, FISH-equivalent ratio and its tier under a criteria preset, pattern (focal /
+ * polysomy), QC records and limit of detection.
  *
  * The caller works on a sample's normalised copy ratios (metcn_cnr_t from
- * metcn_pon_normalize()) over the PoN's panel.  The building blocks (robust level estimator,
- * copy-number conversion, segmentation, tiers) are public so they can be tested on their own.
+ * metcn_pon_normalize()) seen through one gene's view of the panel (metcn_gene_t from
+ * metcn_panel_gene()), as a short sequence of named stages (src/call/stages.h).  The building
+ * blocks (robust level estimator, copy-number conversion, segmentation) are in stats.h.
  * Statistics and formulas: docs/method.md.  Coordinates are 0-based half-open. */
 #ifndef METCN_CALL_H
 #define METCN_CALL_H
@@ -20,32 +23,55 @@
 extern "C" {
 #endif
 
-/* ---- criteria presets and classes --------------------------------------------------------- */
+/* ---- criteria: the one tier model (used by `call` and `concordance`) ---------------------- */
 
-/** FISH MET/CEP7 ratio tiers. */
-typedef enum {
-    METCN_TIER_NEGATIVE = 0,
-    METCN_TIER_LOW = 1,
-    METCN_TIER_INTERMEDIATE = 2,
-    METCN_TIER_HIGH = 3
-} metcn_tier_t;
+#define METCN_CRITERIA_MAX_TIERS 6
 
-/** A criteria preset: tier boundaries on the MET/chr7 ratio. */
+/** One tier of a criteria preset.  A tier holds when every bound that is set holds (or when
+ *  cn_alone is set and the gene copy number reaches it, whatever the ratio). */
 typedef struct {
-    const char *name;    /* "camidge", "profile2021" */
-    double low;          /* ratio >= low: at least tier low (1.8) */
-    double intermediate; /* ratio > intermediate: at least intermediate (2.2) */
-    double high;         /* ratio >= high: high (camidge 5, profile2021 4) */
+    const char *name; /* label in the calls table ("high", "group1"); static */
+    double ratio_min; /* ratio >= ratio_min (> when ratio_open); -INFINITY: no bound */
+    int ratio_open;   /* 1: the lower ratio bound is strict */
+    double ratio_max; /* ratio < ratio_max; INFINITY: no bound */
+    double cn_min;    /* gene copies per cell >= cn_min; -INFINITY: no bound */
+    double cn_max;    /* gene copies < cn_max; INFINITY: no bound */
+    double cn_alone;  /* gene copies >= this qualify on their own; INFINITY: not used */
+    int positive;     /* 1: the tier is a positive (amplified) result under the criteria */
+} metcn_tier_def_t;
+
+/** A criteria preset: tiers ordered from the negative one (index 0, the fallback) upwards.
+ *  The tier of a (ratio, copy number) is the highest-index tier that holds. */
+typedef struct {
+    char name[32];      /* "camidge", "asco-cap-2018", "custom" */
+    char gene[16];      /* the gene the preset is written for ("MET"); "" = any gene */
+    const char *source; /* the published source (static), docs/method.md */
+    int n_tiers;
+    metcn_tier_def_t tier[METCN_CRITERIA_MAX_TIERS];
 } metcn_criteria_t;
 
-/** Look up a preset by name (case-insensitive).  Returns NULL when unknown. */
+/** Preset by name (case-insensitive), NULL when unknown (borrowed, static). */
 const metcn_criteria_t *metcn_criteria_get(const char *name);
 /** NULL-terminated list of preset names (borrowed). */
 const char *const *metcn_criteria_names(void);
-/** Tier of a ratio under c; NaN gives METCN_TIER_NEGATIVE. */
-metcn_tier_t metcn_criteria_tier(const metcn_criteria_t *c, double ratio);
-/** "negative", "low", "intermediate", "high". */
-const char *metcn_tier_name(int tier);
+/** The default preset of a gene (MET camidge, ERBB2 asco-cap-2018, EGFR colorado; any other
+ *  gene the generic ratio2).  Never NULL. */
+const metcn_criteria_t *metcn_criteria_default(const char *gene);
+/** Ratio-only tiers of the Camidge shape with custom boundaries: negative < low (ratio >= low)
+ *  <= intermediate (ratio > intermediate) < high (ratio >= high).  Name "custom". */
+void metcn_criteria_ratio_tiers(metcn_criteria_t *out, double low, double intermediate,
+                                double high);
+/** Tier of a ratio and gene copy number under c (index into c->tier); a NaN ratio gives 0. */
+int metcn_criteria_tier(const metcn_criteria_t *c, double ratio, double cn);
+/** Whether the box [ratio_lo, ratio_hi] x [cn_lo, cn_hi] meets more than one tier. */
+int metcn_criteria_spans(const metcn_criteria_t *c, double ratio_lo, double ratio_hi, double cn_lo,
+                         double cn_hi);
+/** Name of tier t of c, "NA" out of range. */
+const char *metcn_criteria_tier_name(const metcn_criteria_t *c, int t);
+/** Index of the tier named s (case-insensitive), -1 when unknown. */
+int metcn_criteria_tier_parse(const metcn_criteria_t *c, const char *s);
+/** Whether the criteria use the gene copy number (not the ratio alone). */
+int metcn_criteria_uses_cn(const metcn_criteria_t *c);
 
 typedef enum {
     METCN_HIGHAMP_NO = 0,
@@ -65,33 +91,88 @@ typedef enum {
 } metcn_pattern_t;
 const char *metcn_pattern_name(int p); /* "none", "focal", "polysomy", "focal_on_polysomy" */
 
+/** Where the purity came from. */
+typedef enum {
+    METCN_PURITY_ASSUMED = 0, /* none given: 1 assumed */
+    METCN_PURITY_GIVEN = 1    /* --purity */
+} metcn_purity_source_t;
+const char *metcn_purity_source_name(int s); /* "assumed", "given" */
+
+/* ---- QC records ---------------------------------------------------------------------------- */
+
 typedef enum { METCN_QC_PASS = 0, METCN_QC_WARN = 1, METCN_QC_FAIL = 2 } metcn_qc_t;
 const char *metcn_qc_name(int q); /* "pass", "warn", "fail" */
+
+/** QC codes: X(ID, "name", op, "what it protects").  op is '>' when a value above the
+ *  threshold trips the rule, '<' when one below it does, 0 for a remark without threshold.
+ *  Every writer renders the records from this list (TSV `name=value>threshold`, JSON
+ *  objects, VCF FILTER/INFO, summary); docs/call.md lists them. */
+#define METCN_QC_CODES(X)                                                                          \
+    X(GENE_BINS_USED, "gene_bins_used", '<',                                                       \
+      "the gene level rests on fewer usable bins than min_target_bins")                            \
+    X(GENE_BINS_EXCLUDED, "gene_bins_excluded", 0,                                                 \
+      "remark: gene bins excluded by the PoN (the level uses the others)")                         \
+    X(GENE_BINS_HETEROGENEOUS, "gene_bins_heterogeneous", '>',                                     \
+      "the gene's bins scatter more than the noise model (SE / model SE): a partial amplicon "     \
+      "or a bad bin may bias the gene level")                                                      \
+    X(MAPD, "mapd", '>', "sample noise: intervals may be too narrow, small changes unreliable")    \
+    X(DEPTH, "depth", '<', "median reference depth: too few reads for the noise model")            \
+    X(GC_BIAS, "gc_bias", '>', "strength of the GC correction: residual GC bias may remain")       \
+    X(NOISE, "noise", '>', "noise factor over the PoN's model: the PoN may not fit this sample")   \
+    X(CONTROL_FRAGMENTED, "control_fragmented", '<',                                               \
+      "control bins left after focal exclusion: the chromosome is broken into focal events, "      \
+      "none excluded")                                                                             \
+    X(CONTROL_BINS_USED, "control_bins_used", '<',                                                 \
+      "the control (chromosome) level rests on few bins")                                          \
+    X(PON_NORMALS, "pon_normals", '<', "normals in the PoN: its noise model is uncertain")
+
+#define METCN_QC_ENUM_(id, name, op, what) METCN_QC_##id,
+typedef enum { METCN_QC_CODES(METCN_QC_ENUM_) METCN_QC_N_CODES } metcn_qc_code_t;
+#undef METCN_QC_ENUM_
+
+/** One QC finding: a rule, the level it set, the measured value and the threshold crossed
+ *  (NaN for a remark without threshold). */
+typedef struct {
+    metcn_qc_code_t code;
+    metcn_qc_t level;
+    double value, threshold;
+} metcn_qc_rec_t;
+
+const char *metcn_qc_code_name(metcn_qc_code_t code);     /* "mapd" */
+char metcn_qc_code_op(metcn_qc_code_t code);              /* '>', '<' or 0 */
+const char *metcn_qc_code_protects(metcn_qc_code_t code); /* what the rule protects */
+/** Render one record as `name=value>threshold` (or `name=value`) into buf; returns buf. */
+const char *metcn_qc_rec_str(const metcn_qc_rec_t *r, char *buf, size_t size);
 
 /* ---- options ------------------------------------------------------------------------------- */
 
 typedef struct {
-    double purity;    /* tumour-cell fraction p in (0,1]; 1 when not given (default 1) */
-    double purity_lo; /* purity range for its uncertainty: [lo, hi] within (0,1]; both equal */
-    double purity_hi; /*   purity when no uncertainty is given */
-    int purity_given; /* 0: p = 1 assumed (reported as purity_assumed) */
-    double ploidy;    /* tumour ploidy P of the genome-reference level (default 2) */
-    const metcn_criteria_t *criteria; /* tier preset (default camidge) */
+    double purity;     /* tumour-cell fraction p in (0,1]; 1 when not given (default 1) */
+    double purity_lo;  /* purity range for its uncertainty: [lo, hi] within (0,1]; both equal */
+    double purity_hi;  /*   purity when no uncertainty is given */
+    int purity_source; /* metcn_purity_source_t (default assumed) */
+    double ploidy;     /* tumour ploidy P of the genome-reference level (default 2) */
+    const metcn_criteria_t *criteria; /* tier preset; NULL: the gene's default preset */
     double conf;                      /* confidence level of every interval (default 0.95) */
     double huber_k;          /* Huber tuning constant for the target gene's level, in robust SDs
                                 (default 2.0): larger residuals are down-weighted, never dropped */
     double min_sys_sd;       /* floor of the systematic SD shared by neighbouring bins (log2,
                                 default 0.03: calibration error measured on the simulated grid,
                                 docs/method.md section 2) */
-    double control_huber_k;  /* same for the chr7 control level (default 1.345) */
+    double control_huber_k;  /* same for the control level (default 1.345) */
+    int noise_min_pairs;     /* consecutive reference-bin pairs needed to estimate the noise
+                                factor; fewer: factor 1 (default 10) */
     double seg_penalty;      /* binary segmentation: split when the weighted chi-square of the
                                 best split exceeds this plus 2 ln(n) (default 16) */
-    double focal_max_span;   /* a chr7 segment shorter than this (bp) that departs from the
-                                chromosome's level is a focal event, left out of the control
-                                level (default 20,000,000) */
+    double focal_max_span;   /* a segment on the gene's chromosome shorter than this (bp) that
+                                departs from the chromosome's level is a focal event, left out
+                                of the control level (default 20,000,000) */
     double focal_min_delta;  /* ... when it departs by at least this (log2, default 0.2) */
-    double polysomy_cn;      /* chr7 (or the gene's arm) is gained when its copy number is at
-                                least this and its interval lies above 2 (default 2.5) */
+    double focal_min_z;      /* ... and by more than this many of its SEs (default 3); also the
+                                bar for growing the amplicon extent over a neighbour */
+    double polysomy_cn;      /* the chromosome (or the gene's arm) is gained when its copy
+                                number is at least this and its interval lies above 2
+                                (default 2.5) */
     double focal_min_excess; /* the gene is focally raised when its copy number exceeds its
                                 arm's by at least this (copies, default 0.75) and the excess
                                 is significant */
@@ -99,16 +180,27 @@ typedef struct {
     double gcn_amplified;    /* gene-copy-number class amplified: >= this (5) */
     double gcn_gain;         /* gain: >= this and below amplified (4) */
     int min_target_bins;     /* fewer usable target bins: QC warn (default 3); none: error */
-    int min_control_bins;    /* fewer usable chr7 control bins: QC fail (default 3) */
+    int min_control_bins;    /* fewer usable control bins: error; fewer left after focal
+                                exclusion: none excluded, QC warn (default 3) */
+    int control_bins_warn;   /* fewer control bins used: QC warn (default 10) */
+    double hetero_warn;      /* gene level SE above this times its model SE: QC warn (3) */
+    int hetero_min_bins;     /* ... judged only with at least this many gene bins (3) */
+    double noise_warn;       /* noise factor above this: QC warn (default 1.5) */
     double mapd_warn;        /* MAPD above this: QC warn (default 0.30) */
     double mapd_fail;        /* MAPD above this: QC fail (default 0.50) */
     double depth_warn;       /* median reference depth below this: QC warn (default 30) */
     double depth_fail;       /* below this: QC fail (default 10) */
     double gc_warn;          /* GC-correction strength above this: QC warn (log2, default 0.15) */
     double gc_fail;          /* above this: QC fail (default 0.40) */
+    int min_pon_normals;     /* fewer normals in the PoN: QC warn, added by the command that
+                                loads the PoN (default 10) */
 } metcn_call_opt_t;
 
 void metcn_call_opt_init(metcn_call_opt_t *opt);
+
+/** Check every option (ranges and consistency).  Returns 0 or METCN_E_ARG with a message
+ *  naming the option.  Called by metcn_call_run() and by the CLI before any work. */
+int metcn_call_opt_check(const metcn_call_opt_t *opt);
 
 /** Parse a purity "P", "P+-D" (or "P±D") or "LO-HI" strictly: P in (0,1], the range clipped
  *  to (0,1].  Returns 0 or METCN_E_FORMAT / METCN_E_RANGE (no message recorded). */
@@ -119,8 +211,8 @@ int metcn_purity_parse(const char *s, double *purity, double *lo, double *hi);
 /** Per-bin use flags in metcn_call_t.bin_flag. */
 #define METCN_BIN_USED 1u      /* finite log2 and weight (not excluded by the PoN) */
 #define METCN_BIN_TARGET 2u    /* used in the target gene's level */
-#define METCN_BIN_CONTROL 4u   /* used in the chr7 control level */
-#define METCN_BIN_FOCAL 8u     /* control bin left out: inside a focal chr7 event */
+#define METCN_BIN_CONTROL 4u   /* used in the control level */
+#define METCN_BIN_FOCAL 8u     /* control bin left out: inside a focal event */
 #define METCN_BIN_AMPLICON 16u /* inside the target gene's amplicon segment */
 
 /** A segment of consecutive used bins on one contig. */
@@ -135,12 +227,13 @@ typedef struct {
 
 typedef struct {
     char *sample;
-    char *gene;
-    const metcn_panel_t *panel; /* borrowed */
+    const metcn_gene_t *gene;   /* borrowed: the gene view lives longer than the call */
+    const metcn_panel_t *panel; /* borrowed: gene->panel */
+    char control[32];           /* the control chromosome, "chr" + canonical name ("chr7") */
     /* inputs */
     double purity, purity_lo, purity_hi, ploidy;
-    int purity_assumed;
-    const metcn_criteria_t *criteria;
+    int purity_source;                /* metcn_purity_source_t */
+    const metcn_criteria_t *criteria; /* borrowed (static preset or the caller's) */
     double conf;
     /* noise */
     double noise_k; /* robust SD of consecutive standardised differences / sqrt 2: the
@@ -149,37 +242,40 @@ typedef struct {
     double sys_sd; /* systematic SD (log2) shared by neighbouring bins, added in quadrature to
                       the gene level's SE (docs/method.md section 2) */
     /* levels (log2 copy ratio, centred on the reference bins) */
-    double centre_shift; /* weighted median of reference bins removed (about 0) */
-    metcn_level_t met;   /* target gene */
-    metcn_level_t chr7;  /* chr7 control, both arms */
-    metcn_level_t chr7p, chr7q;
-    int arms_differ;     /* 7p and 7q differ significantly: chr7 is the lower arm's level */
-    metcn_level_t arm;   /* control level of the target gene's arm (chr7 when unknown) */
-    char gene_arm;       /* 'p', 'q' or 0 */
-    int n_target_bins;   /* target bins in the panel */
-    int n_control_bins;  /* control bins in the panel */
-    int n_control_focal; /* control bins left out as focal events */
+    double centre_shift;      /* weighted median of reference bins removed (about 0) */
+    metcn_level_t gene_lv;    /* target gene */
+    metcn_level_t control_lv; /* control: the gene's chromosome outside its window, both arms */
+    metcn_level_t control_p, control_q; /* each arm */
+    int arms_differ;        /* the arms differ significantly: control is the lower arm's level */
+    metcn_level_t arm;      /* control level of the target gene's arm (control when unknown) */
+    char gene_arm;          /* 'p', 'q' or 0 */
+    int n_target_bins;      /* target bins in the panel */
+    int n_control_bins;     /* control bins in the panel */
+    int n_control_focal;    /* control bins left out as focal events */
+    int control_fragmented; /* too few control bins left after focal exclusion: none excluded */
     /* copy numbers per tumour cell */
-    metcn_cn_t met_cn, chr7_cn, chr7p_cn, chr7q_cn, arm_cn;
-    double ratio, ratio_lo, ratio_hi; /* C_gene / C_chr7 */
-    metcn_tier_t tier;
-    int equivocal; /* ratio interval spans more than one tier */
+    metcn_cn_t gene_cn, control_cn, control_p_cn, control_q_cn, arm_cn;
+    double ratio, ratio_lo, ratio_hi; /* C_gene / C_control */
+    int tier;                         /* index into criteria->tier */
+    int equivocal; /* the ratio / copy-number interval meets more than one tier */
     metcn_highamp_t high_amp;
+    double high_amp_cn; /* the high-level threshold used (opt->high_amp_cn), for the writers */
     metcn_gcn_t gcn_class;
     metcn_pattern_t pattern;
     int amplicon;                  /* gene significantly above its arm by >= focal_min_excess */
-    int chr7_gained;               /* chr7 or the gene's arm gained */
+    int control_gained;            /* the chromosome or the gene's arm gained */
     double excess_log2, excess_se; /* gene level minus arm level */
     /* amplicon extent (when amplicon and the segmentation separates it) */
     int has_extent;
     int64_t extent_start, extent_end;             /* first to last bin of the raised segment(s) */
     int64_t extent_outer_start, extent_outer_end; /* neighbouring unraised bins; -1 none */
     double extent_log2;
-    /* limit of detection: smallest gene copy number whose interval would clear the chr7 level */
+    /* limit of detection: smallest gene copy number whose interval would clear the control */
     double lod_cn;
     /* QC */
-    metcn_qc_t qc;
-    char *qc_reasons; /* ';'-separated, "." when none */
+    metcn_qc_t qc;          /* worst level of the records */
+    metcn_qc_rec_t *qc_rec; /* in the order found */
+    size_t n_qc;
     /* per bin (panel order) */
     size_t n;
     double *log2;   /* centred log2, NaN when not used */
@@ -192,13 +288,22 @@ typedef struct {
     size_t n_segs;
 } metcn_call_t;
 
-/** Call one sample.  cnr must be on panel (cnr->n == panel->n_bins).  pon_warning (may be
- *  NULL) is a PoN-compatibility remark added to the QC reasons as a warning.  Errors
- *  (NULL + message): no usable target bin (METCN_E_NOTARGET), no usable chr7 control or
- *  reference bins (METCN_E_TOOFEW), bad options (METCN_E_ARG).  Caller frees with
- *  metcn_call_destroy(). */
-metcn_call_t *metcn_call_run(const metcn_panel_t *panel, const metcn_cnr_t *cnr, const char *sample,
-                             const metcn_call_opt_t *opt, const char *pon_warning);
+/** Call one gene of one sample.  cnr must be on the gene's panel (cnr->n ==
+ *  gene->panel->n_bins).  opt->criteria NULL selects metcn_criteria_default(gene->name).
+ *  Errors (NULL + message): no usable target bin (METCN_E_NOTARGET), too few usable control
+ *  or no reference bins (METCN_E_TOOFEW), bad options (METCN_E_ARG, metcn_call_opt_check()).
+ *  Caller frees with metcn_call_destroy(); the gene view must outlive the call. */
+metcn_call_t *metcn_call_run(const metcn_gene_t *gene, const metcn_cnr_t *cnr, const char *sample,
+                             const metcn_call_opt_t *opt);
+
+/** Add a QC record (e.g. the PoN's `pon_normals` that the command loading the PoN knows) and
+ *  raise c->qc to its level.  Returns 0 or METCN_E_NOMEM. */
+int metcn_call_add_qc(metcn_call_t *c, metcn_qc_code_t code, metcn_qc_t level, double value,
+                      double threshold);
+
+/** QC reasons as the calls table writes them: `name=value>threshold;...`, "." when none
+ *  (caller frees; NULL on allocation failure). */
+char *metcn_call_qc_string(const metcn_call_t *c);
 
 void metcn_call_destroy(metcn_call_t *c);
 

@@ -12,32 +12,16 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "metcn/call.h"
 #include "metcn/stats.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
-/* ---- tiers ------------------------------------------------------------------------------- */
+/* ---- tiers: the caller's one tier model (metcn_criteria_t, call.h) -------------------------- */
 
-/** FISH-style tiers, ordered (Camidge): negative < low < intermediate < high. */
 #define METCN_CONCORD_TIER_NA (-1)
-#define METCN_CONCORD_N_TIERS 4
-/** "negative", "low", "intermediate", "high"; "NA" for anything else. */
-const char *metcn_concord_tier_name(int tier);
-/** Inverse of metcn_concord_tier_name() (case-insensitive); METCN_CONCORD_TIER_NA if unknown. */
-int metcn_concord_tier_parse(const char *s);
-
-/** Tier boundaries on the MET/CEP7 ratio. Camidge: negative < low_min <= low <= low_max <
- *  intermediate < high_min <= high. */
-typedef struct {
-    double low_min;  /* 1.8 */
-    double low_max;  /* 2.2 (inclusive in low) */
-    double high_min; /* 5.0 */
-} metcn_tier_cuts_t;
-
-/** Tier of a ratio (METCN_CONCORD_TIER_NA when the ratio is not finite). */
-int metcn_concord_tier_of_ratio(const metcn_tier_cuts_t *cuts, double ratio);
 
 /* ---- the concordance pipeline ------------------------------------------------------------ */
 
@@ -45,17 +29,19 @@ int metcn_concord_tier_of_ratio(const metcn_tier_cuts_t *cuts, double ratio);
  *  input is NA for the sample does not hold; when every rule that is set has an NA input, the
  *  sample is unclassified (-1). */
 typedef struct {
-    double ratio_min; /* MET/CEP7 (FISH) or met_chr7_ratio (NGS) >= this; NaN = unused */
-    double level_min; /* mean MET signals per nucleus (FISH) or met_cn (NGS) >= this; NaN */
+    double ratio_min; /* gene/CEP ratio (FISH) or the calls' ratio (NGS) >= this; NaN = unused */
+    double level_min; /* mean gene signals per nucleus (FISH) or copy number (NGS) >= this */
     int tier_min;     /* tier >= this; METCN_CONCORD_TIER_NA = unused */
 } metcn_amp_rule_t;
 
-/** Parse "ratio:X", "tier:NAME", "mean:X" (FISH) or "cn:X" (NGS), comma-separated for
- *  "any of". ngs selects which level keyword is accepted. Returns 0 or METCN_E_FORMAT (message
- *  recorded). */
-int metcn_concord_parse_rule(const char *spec, int ngs, metcn_amp_rule_t *rule);
+/** Parse "ratio:X", "tier:NAME" (a tier of crit above its first), "mean:X" (FISH) or "cn:X"
+ *  (NGS), comma-separated for "any of". ngs selects which level keyword is accepted. Returns 0
+ *  or METCN_E_FORMAT (message recorded). */
+int metcn_concord_parse_rule(const char *spec, int ngs, const metcn_criteria_t *crit,
+                             metcn_amp_rule_t *rule);
 /** Format a rule back ("ratio>=2 or cn>=5"); returns buf. */
-const char *metcn_concord_rule_str(const metcn_amp_rule_t *rule, int ngs, char *buf, size_t size);
+const char *metcn_concord_rule_str(const metcn_amp_rule_t *rule, int ngs,
+                                   const metcn_criteria_t *crit, char *buf, size_t size);
 /** 1 amplified, 0 not, -1 unclassified. */
 int metcn_concord_rule_apply(const metcn_amp_rule_t *rule, double ratio, double level, int tier);
 
@@ -69,8 +55,11 @@ typedef struct {
     const char *fish_cep7_n;   /* "cep7" (per-nucleus CEP7 signal count) */
     metcn_amp_rule_t fish_amp; /* default ratio >= 2.0 */
     metcn_amp_rule_t ngs_amp;  /* default ratio >= 2.0 */
-    metcn_tier_cuts_t cuts;    /* FISH tiers (and NGS tiers when ngs_tier_from_ratio) */
-    int ngs_tier_from_ratio;   /* 0: the calls' tier column; 1: tier of met_chr7_ratio */
+    const char *gene;          /* rows of this gene from a gene-neutral calls table ("MET") */
+    metcn_criteria_t criteria; /* the tier model of both sides (FISH tiers from its ratio and
+                                  mean count; NGS tiers when ngs_tier_from_ratio); default
+                                  metcn_criteria_default(gene) */
+    int ngs_tier_from_ratio;   /* 0: the calls' tier column; 1: tier of the ratio and cn */
     int include_qc_fail;       /* 0: calls with qc = fail are excluded (and listed) */
     double level;              /* confidence level of every interval, 0.95 */
 } metcn_concord_opt_t;
@@ -152,7 +141,10 @@ typedef struct {
     size_t n_classified;  /* MATCHED with both amplified calls defined: the 2x2 table */
     size_t n_tiered;      /* MATCHED with both tiers defined: the tier table */
     int fish_per_nucleus; /* the FISH table was per-nucleus counts */
-    int64_t tier_matrix[METCN_CONCORD_N_TIERS][METCN_CONCORD_N_TIERS]; /* [ngs][fish] */
+    int calls_format;     /* of the last calls table read: 1 = metcn 0.1 (met_cn ...), 2 =
+                             gene-neutral (cn, control_cn, ratio ...) */
+    int64_t tier_matrix[METCN_CRITERIA_MAX_TIERS][METCN_CRITERIA_MAX_TIERS]; /* [ngs][fish],
+                                                   opt.criteria.n_tiers used */
     metcn_stat_t stat[METCN_CONCORD_N_STATS];
     metcn_roc_t roc_ratio, roc_cn;
     char **calls_paths; /* inputs, for the report */
@@ -160,8 +152,10 @@ typedef struct {
     char *fish_path;
 } metcn_concord_t;
 
-/** Read n_calls calls tables (metcn call's PREFIX.calls.tsv; columns found by header name,
- *  extra columns ignored) and a FISH table (TSV or CSV: a summary table with one row per
+/** Read n_calls calls tables (metcn call's PREFIX.calls.tsv, either the 0.1 columns sample
+ *  met_cn chr7_cn met_chr7_ratio tier or the gene-neutral sample gene cn control_cn ratio
+ *  tier, whose rows of opt->gene only are read; columns found by header name, extra columns
+ *  ignored) and a FISH table (TSV or CSV: a summary table with one row per
  *  sample, or per-nucleus rows sample/nucleus/met/cep7, recognised by its header), match by
  *  sample id and compute every statistic. NULL on error (message names the file and line).
  *  Caller frees with metcn_concord_destroy(). */

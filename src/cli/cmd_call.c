@@ -1,6 +1,8 @@
-/* cmd_call.c -- `metcn call [options] --pon PON -o PREFIX TUMOUR...`. */
+/* cmd_call.c -- `metcn call [options] --pon PON -o PREFIX TUMOUR...`: every gene of --gene for
+ * every tumour; one row per sample and gene. */
 #include <getopt.h>
 #include <pthread.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,36 +21,105 @@
 
 static const char *CMD = "call";
 
+#define MAX_GENES 16
+
+/* The caller's thresholds, each a long option whose default is printed from
+ * metcn_call_opt_init() (one table drives the option list, the help and the parsing). */
+typedef struct {
+    const char *name;
+    int is_int;
+    size_t off;
+    double lo, hi;
+    const char *help;
+} tunable_t;
+#define T_D(n, f, lo, hi, h)                                                                       \
+    {                                                                                              \
+        n, 0, offsetof(metcn_call_opt_t, f), lo, hi, h                                             \
+    }
+#define T_I(n, f, lo, hi, h)                                                                       \
+    {                                                                                              \
+        n, 1, offsetof(metcn_call_opt_t, f), lo, hi, h                                             \
+    }
+static const tunable_t tunables[] = {
+    T_D("high-amp-cn", high_amp_cn, 0, 1e6, "high-level amplification: copies above this"),
+    T_D("gcn-amplified", gcn_amplified, 0, 1e6, "gene-copy class amplified: copies >= this"),
+    T_D("gcn-gain", gcn_gain, 0, 1e6, "gene-copy class gain: copies >= this"),
+    T_D("polysomy-cn", polysomy_cn, 0, 1e6, "chromosome / arm gained: copies >= this"),
+    T_D("focal-min-excess", focal_min_excess, 0, 1e6, "focal: gene copies above its arm's by"),
+    T_D("focal-max-span", focal_max_span, 0, 1e12, "focal events are shorter than this (bp)"),
+    T_D("focal-min-delta", focal_min_delta, 0, 100, "... and depart by at least (log2)"),
+    T_D("focal-min-z", focal_min_z, 0, 1e6, "... and by more than this many SEs"),
+    T_D("seg-penalty", seg_penalty, 0, 1e9, "segmentation penalty (plus 2 ln n)"),
+    T_D("huber-k", huber_k, 0.01, 1e6, "Huber constant of the gene level"),
+    T_D("control-huber-k", control_huber_k, 0.01, 1e6, "Huber constant of the control level"),
+    T_D("min-sys-sd", min_sys_sd, 0, 10, "floor of the systematic SD (log2)"),
+    T_I("noise-min-pairs", noise_min_pairs, 1, 1000000, "bin pairs needed for the noise factor"),
+    T_I("min-target-bins", min_target_bins, 1, 1000000, "QC warn: fewer usable gene bins"),
+    T_I("min-control-bins", min_control_bins, 1, 1000000, "error: fewer usable control bins"),
+    T_I("control-bins-warn", control_bins_warn, 0, 1000000, "QC warn: fewer control bins used"),
+    T_D("hetero-warn", hetero_warn, 0.01, 1e6, "QC warn: gene SE above this x its model SE"),
+    T_I("hetero-min-bins", hetero_min_bins, 2, 1000000, "... judged from this many gene bins"),
+    T_D("noise-warn", noise_warn, 0.01, 1e6, "QC warn: noise factor above this"),
+    T_D("mapd-warn", mapd_warn, 0, 100, "QC warn: MAPD above this"),
+    T_D("mapd-fail", mapd_fail, 0, 100, "QC fail: MAPD above this"),
+    T_D("depth-warn", depth_warn, 0, 1e9, "QC warn: median reference depth below this"),
+    T_D("depth-fail", depth_fail, 0, 1e9, "QC fail: median reference depth below this"),
+    T_D("gc-warn", gc_warn, 0, 100, "QC warn: GC-correction strength above this"),
+    T_D("gc-fail", gc_fail, 0, 100, "QC fail: GC-correction strength above this"),
+    T_I("min-pon-normals", min_pon_normals, 0, 1000000, "QC warn: fewer normals in the PoN"),
+};
+#define N_TUNABLES (sizeof tunables / sizeof tunables[0])
+
 static void help(FILE *fp)
 {
     metcn_call_opt_t d;
     metcn_call_opt_init(&d);
     fprintf(fp,
             "Usage: metcn call [options] --pon PON -o PREFIX TUMOUR...\n\n"
-            "Call MET copy number per tumour cell, the chr7 control level, the MET/chr7 ratio\n"
-            "and its FISH-style tier, the >10-copies flag and the pattern (focal / polysomy),\n"
-            "with intervals and QC.  TUMOUR: BAM/CRAM files or per-bin coverage tables\n"
-            "(`metcn coverage` output, CNVkit .cnn, mosdepth regions.bed.gz); many tumours share\n"
-            "one loaded PoN.\n\n"
-            "Outputs: PREFIX.calls.tsv (one row per sample), PREFIX.json (all samples), and per\n"
-            "sample PREFIX.SAMPLE.cnr, .seg, .vcf, .svg; a summary on standard output.\n\n"
+            "Call each gene's copy number per tumour cell, its chromosome's control level (the\n"
+            "NGS stand-in for the centromeric probe: CEP7 for MET and EGFR, CEP17 for ERBB2),\n"
+            "the gene/control ratio and its tier under the gene's criteria, the high-level flag\n"
+            "and the pattern (focal / polysomy), with intervals and QC.  TUMOUR: BAM/CRAM files\n"
+            "or per-bin coverage tables (`metcn coverage` output, CNVkit .cnn, mosdepth\n"
+            "regions.bed.gz); many tumours share one loaded PoN.\n\n"
+            "Outputs: PREFIX.calls.tsv (one row per sample and gene), PREFIX.json (all), per\n"
+            "sample PREFIX.SAMPLE.vcf (a record per gene) and per sample and gene\n"
+            "PREFIX.SAMPLE.GENE.cnr, .seg, .svg; a summary on standard output.\n\n"
             "Options:\n"
             "  --pon FILE             panel of normals from 'metcn pon build' (required)\n"
             "  -o, --output PREFIX    output prefix (required)\n"
+            "  --gene LIST            genes to call, comma-separated [MET]\n"
+            "  --criteria LIST        tier presets: NAME (for the preset's own gene) or\n"
+            "                         GENE=NAME, comma-separated [MET=%s,ERBB2=%s,\n"
+            "                         EGFR=%s, any other gene %s]; presets:",
+            metcn_criteria_default("MET")->name, metcn_criteria_default("ERBB2")->name,
+            metcn_criteria_default("EGFR")->name, metcn_criteria_default("")->name);
+    for (const char *const *n = metcn_criteria_names(); *n; n++)
+        fprintf(fp, " %s", *n);
+    fprintf(fp,
+            "\n"
             "  --purity P|P+-D|LO-HI  tumour-cell fraction in (0,1], optionally with its\n"
             "                         uncertainty [1, assumed and reported as such]\n"
             "  --ploidy F             tumour ploidy [%g]\n"
-            "  --criteria NAME        tier preset: camidge (high >= 5) or profile2021 (high >= 4)\n"
-            "                         [%s]\n"
-            "  --gene NAME            target gene; must be the PoN's [the PoN's gene, MET]\n"
             "  --conf F               confidence level of the intervals [%g]\n"
             "  -T, --reference FASTA  reference for CRAM decoding\n"
             "  -Q, --min-mapq INT     minimum mapping quality for BAM/CRAM input [0]\n"
             "  -@, --threads INT      samples processed in parallel [1]\n"
             "  --no-sample-files      write only PREFIX.calls.tsv and PREFIX.json\n"
             "  -q, --quiet            no summary on standard output\n"
-            "  -h, --help             this help\n",
-            d.ploidy, d.criteria->name, d.conf);
+            "  -h, --help             this help\n\n"
+            "Thresholds (docs/method.md, docs/call.md):\n",
+            d.ploidy, d.conf);
+    for (size_t k = 0; k < N_TUNABLES; k++) {
+        const tunable_t *t = &tunables[k];
+        const char *base = (const char *)&d + t->off;
+        char opt[40];
+        snprintf(opt, sizeof opt, "--%s %s", t->name, t->is_int ? "INT" : "F");
+        if (t->is_int)
+            fprintf(fp, "  %-28s %s [%d]\n", opt, t->help, *(const int *)base);
+        else
+            fprintf(fp, "  %-28s %s [%g]\n", opt, t->help, *(const double *)base);
+    }
 }
 
 enum {
@@ -58,15 +129,19 @@ enum {
     OPT_CRITERIA,
     OPT_GENE,
     OPT_CONF,
-    OPT_NO_SAMPLE_FILES
+    OPT_NO_SAMPLE_FILES,
+    OPT_TUNABLE /* OPT_TUNABLE + k: tunables[k] */
 };
 
+/* One tumour: normalised once, then called for every gene. */
 typedef struct {
     const char *path;
     const metcn_pon_t *pon;
-    const metcn_call_opt_t *opt;
+    metcn_gene_t *const *genes;
+    const metcn_call_opt_t *opts; /* per gene */
+    size_t n_genes;
     const metcn_cov_opt_t *cov_opt;
-    metcn_call_t *call;
+    metcn_call_t *call[MAX_GENES];
     char *error;
 } job_t;
 
@@ -108,14 +183,18 @@ static int run_job(job_t *j)
         goto out;
     if (metcn_pon_normalize(j->pon, cov, &cnr))
         goto out;
-    /* PoN compatibility remarks that do not stop the call (QC warnings). */
-    char warn[128] = "";
     size_t nn = metcn_pon_n_normals(j->pon);
-    if (nn < 10)
-        snprintf(warn, sizeof warn, "pon_normals=%zu<10", nn);
-    j->call = metcn_call_run(panel, cnr, cov->sample, j->opt, warn);
-    if (j->call)
-        ret = 0;
+    for (size_t g = 0; g < j->n_genes; g++) {
+        const metcn_call_opt_t *o = &j->opts[g];
+        if (!(j->call[g] = metcn_call_run(j->genes[g], cnr, cov->sample, o)))
+            goto out;
+        /* The PoN's own remark, known here where the PoN is loaded. */
+        if (nn < (size_t)o->min_pon_normals &&
+            metcn_call_add_qc(j->call[g], METCN_QC_PON_NORMALS, METCN_QC_WARN, (double)nn,
+                              o->min_pon_normals))
+            goto out;
+    }
+    ret = 0;
 out:
     if (ret)
         j->error = strdup(metcn_last_error());
@@ -137,25 +216,253 @@ static void *worker(void *arg)
     }
 }
 
-static char *path_join(const char *prefix, const char *mid, const char *ext)
+static char *path_join(const char *prefix, const char *mid, const char *mid2, const char *ext)
 {
-    size_t l = strlen(prefix) + (mid ? strlen(mid) + 1 : 0) + strlen(ext) + 1;
+    size_t l = strlen(prefix) + (mid ? strlen(mid) + 1 : 0) + (mid2 ? strlen(mid2) + 1 : 0) +
+               strlen(ext) + 1;
     char *s = malloc(l);
     if (s)
-        snprintf(s, l, "%s%s%s%s", prefix, mid ? "." : "", mid ? mid : "", ext);
+        snprintf(s, l, "%s%s%s%s%s%s", prefix, mid ? "." : "", mid ? mid : "", mid2 ? "." : "",
+                 mid2 ? mid2 : "", ext);
     return s;
 }
 
-int metcn_main_call(int argc, char **argv)
+/* --gene LIST into names[] (pointers into buf); usage error on an empty or repeated name. */
+static int parse_genes(char *buf, const char **names, size_t *n)
 {
+    *n = 0;
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        if (*n == MAX_GENES)
+            return cli_usage_error(CMD, "--gene: at most %d genes", MAX_GENES);
+        for (size_t k = 0; k < *n; k++)
+            if (strcasecmp(names[k], tok) == 0)
+                return cli_usage_error(CMD, "--gene: %s given twice", tok);
+        names[(*n)++] = tok;
+    }
+    return *n ? 0 : cli_usage_error(CMD, "--gene: empty gene list");
+}
+
+/* --criteria LIST: GENE=NAME, or NAME for the preset's own gene (a generic preset: every gene
+ * not named otherwise).  crit[g] stays NULL (the gene's default) when nothing applies. */
+static int parse_criteria(char *buf, const char **genes, size_t ng, const metcn_criteria_t **crit)
+{
+    const metcn_criteria_t *generic = NULL;
+    int named[MAX_GENES] = {0};
+    for (char *save = NULL, *tok = strtok_r(buf, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        char *eq = strchr(tok, '=');
+        const char *gene = eq ? tok : NULL, *name = eq ? eq + 1 : tok;
+        if (eq)
+            *eq = '\0';
+        const metcn_criteria_t *c = metcn_criteria_get(name);
+        if (!c)
+            return cli_usage_error(CMD, "--criteria: unknown preset '%s' (see --help)", name);
+        if (!gene && !c->gene[0]) {
+            generic = c;
+            continue;
+        }
+        const char *for_gene = gene ? gene : c->gene;
+        size_t g = 0;
+        while (g < ng && strcasecmp(genes[g], for_gene) != 0)
+            g++;
+        if (g == ng)
+            return cli_usage_error(CMD, "--criteria: %s is for gene %s, which --gene does not list",
+                                   name, for_gene);
+        crit[g] = c;
+        named[g] = 1;
+    }
+    for (size_t g = 0; g < ng; g++)
+        if (!named[g] && generic)
+            crit[g] = generic;
+    return 0;
+}
+
+/* Unique sample names: they name the per-sample files.  A repeat gets _<input number>. */
+static int unique_samples(job_t *jobs, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        for (size_t k = 0; k < i; k++)
+            if (strcmp(jobs[k].call[0]->sample, jobs[i].call[0]->sample) == 0) {
+                size_t l = strlen(jobs[i].call[0]->sample) + 24;
+                char *s = malloc(l);
+                if (!s)
+                    return METCN_E_NOMEM;
+                snprintf(s, l, "%s_%zu", jobs[i].call[0]->sample, i + 1);
+                for (size_t g = 0; g < jobs[i].n_genes; g++) {
+                    char *t = g ? strdup(s) : s;
+                    if (!t)
+                        return METCN_E_NOMEM;
+                    free(jobs[i].call[g]->sample);
+                    jobs[i].call[g]->sample = t;
+                }
+                k = (size_t)-1; /* recheck against all earlier names */
+            }
+    return 0;
+}
+
+/* Per-sample files: PREFIX.SAMPLE.vcf and PREFIX.SAMPLE.GENE.{cnr,seg,svg}. */
+static int write_sample_files(const char *prefix, job_t *j)
+{
+    char *safe = metcn_report_safe_name(j->call[0]->sample), *path = NULL;
+    int r = safe ? 0 : METCN_E_NOMEM;
+    if (!r)
+        r = (path = path_join(prefix, safe, NULL, ".vcf"))
+                ? metcn_report_vcf(path, j->call, j->n_genes)
+                : METCN_E_NOMEM;
+    free(path);
+    for (size_t g = 0; g < j->n_genes && !r; g++) {
+        char *gs = metcn_report_safe_name(j->genes[g]->name);
+        static const char *const ext[] = {".cnr", ".seg", ".svg"};
+        for (int e = 0; e < 3 && !r; e++) {
+            path = gs ? path_join(prefix, safe, gs, ext[e]) : NULL;
+            r = !path    ? METCN_E_NOMEM
+                : e == 0 ? metcn_report_cnr(path, j->call[g])
+                : e == 1 ? metcn_report_seg(path, j->call[g])
+                         : metcn_report_svg(path, j->call[g]);
+            free(path);
+        }
+        free(gs);
+    }
+    free(safe);
+    if (r == METCN_E_NOMEM)
+        metcn_set_error(r, "%s: out of memory", prefix);
+    return r;
+}
+
+/* Every job, on up to `threads` threads (samples in parallel). */
+static void run_all(job_t *jobs, size_t n, int threads)
+{
+    queue_t q = {jobs, n, 0, PTHREAD_MUTEX_INITIALIZER};
+    int nt = threads < (int)n ? threads : (int)n;
+    pthread_t tid[256];
+    int started = 0;
+    for (int t = 1; t < nt; t++)
+        if (pthread_create(&tid[started], NULL, worker, &q) == 0)
+            started++;
+    worker(&q);
+    for (int t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+}
+
+/* PREFIX.calls.tsv and PREFIX.json (rows: sample-major, genes in --gene order), the
+ * per-sample files and the summary.  0 or a negative code with the message recorded. */
+static int write_all(const char *prefix, job_t *jobs, size_t n, metcn_report_meta_t *meta,
+                     int sample_files, int quiet)
+{
+    size_t ng = n ? jobs[0].n_genes : 0;
+    metcn_call_t **calls = calloc(n * ng + 1, sizeof *calls);
+    const char **inputs = calloc(n * ng + 1, sizeof *inputs);
+    char *path = NULL;
+    int r = calls && inputs ? 0 : metcn_set_error(METCN_E_NOMEM, "%s: out of memory", prefix);
+    for (size_t i = 0; i < n && !r; i++)
+        for (size_t g = 0; g < ng; g++) {
+            calls[i * ng + g] = jobs[i].call[g];
+            inputs[i * ng + g] = jobs[i].path;
+        }
+    meta->inputs = inputs;
+    if (!r)
+        r = (path = path_join(prefix, NULL, NULL, ".calls.tsv"))
+                ? metcn_report_calls_tsv(path, calls, n * ng)
+                : metcn_set_error(METCN_E_NOMEM, "%s: out of memory", prefix);
+    free(path);
+    path = NULL;
+    if (!r)
+        r = (path = path_join(prefix, NULL, NULL, ".json"))
+                ? metcn_report_json(path, calls, n * ng, meta)
+                : metcn_set_error(METCN_E_NOMEM, "%s: out of memory", prefix);
+    free(path);
+    for (size_t i = 0; i < n && sample_files && !r; i++)
+        r = write_sample_files(prefix, &jobs[i]);
+    for (size_t i = 0; i < n * ng && !quiet && !r; i++) {
+        char *s = metcn_report_summary(calls[i]);
+        if (s)
+            fputs(s, stdout);
+        free(s);
+    }
+    free(calls);
+    free(inputs);
+    return r;
+}
+
+/* The command line, parsed. */
+typedef struct {
     metcn_call_opt_t opt;
-    metcn_call_opt_init(&opt);
-    metcn_cov_opt_t cov_opt;
-    const char *reference = NULL;
-    int min_mapq = -1;
-    const char *pon_path = NULL, *prefix = NULL, *gene = NULL;
-    int threads = 1, quiet = 0, sample_files = 1, rc = CLI_EXIT_RUNTIME;
-    static const struct option longopts[] = {
+    const char *reference, *pon_path, *prefix;
+    char *gene_arg, *crit_arg;
+    int min_mapq, threads, quiet, sample_files;
+    char gene_buf[512], crit_buf[512];
+    const char *gene[MAX_GENES]; /* --gene, in order */
+    const metcn_criteria_t *crit[MAX_GENES];
+    size_t n_genes;
+} args_t;
+
+/* Parse one option; returns -1 when handled, else an exit code. */
+static int parse_opt(int c, args_t *a, char **argv)
+{
+    metcn_call_opt_t *opt = &a->opt;
+    if (c >= OPT_TUNABLE && c < OPT_TUNABLE + (int)N_TUNABLES) {
+        const tunable_t *t = &tunables[c - OPT_TUNABLE];
+        char name[40];
+        snprintf(name, sizeof name, "--%s", t->name);
+        void *p = (char *)opt + t->off;
+        int r = t->is_int ? cli_int(CMD, name, optarg, (int)t->lo, (int)t->hi, p)
+                          : cli_double(CMD, name, optarg, t->lo, t->hi, p);
+        return r ? CLI_EXIT_USAGE : -1;
+    }
+    switch (c) {
+    case OPT_PON:
+        a->pon_path = optarg;
+        return -1;
+    case 'o':
+        a->prefix = optarg;
+        return -1;
+    case OPT_PURITY: {
+        int r = metcn_purity_parse(optarg, &opt->purity, &opt->purity_lo, &opt->purity_hi);
+        if (r == METCN_E_RANGE)
+            return cli_usage_error(CMD, "--purity: '%s' is outside (0,1]", optarg);
+        if (r)
+            return cli_usage_error(CMD, "--purity: '%s' is not P, P+-D or LO-HI", optarg);
+        opt->purity_source = METCN_PURITY_GIVEN;
+        return -1;
+    }
+    case OPT_PLOIDY:
+        return cli_double(CMD, "--ploidy", optarg, 0.5, 20, &opt->ploidy) ? CLI_EXIT_USAGE : -1;
+    case OPT_CRITERIA:
+        a->crit_arg = optarg;
+        return -1;
+    case OPT_GENE:
+        a->gene_arg = optarg;
+        return -1;
+    case OPT_CONF:
+        return cli_double(CMD, "--conf", optarg, 0.5, 0.999, &opt->conf) ? CLI_EXIT_USAGE : -1;
+    case 'T':
+        a->reference = optarg;
+        return -1;
+    case 'Q':
+        return cli_int(CMD, "--min-mapq", optarg, 0, 255, &a->min_mapq) ? CLI_EXIT_USAGE : -1;
+    case '@':
+        return cli_int(CMD, "--threads", optarg, 1, 256, &a->threads) ? CLI_EXIT_USAGE : -1;
+    case OPT_NO_SAMPLE_FILES:
+        a->sample_files = 0;
+        return -1;
+    case 'q':
+        a->quiet = 1;
+        return -1;
+    case 'h':
+        help(stdout);
+        return CLI_EXIT_OK;
+    case ':':
+        return cli_usage_error(CMD, "option '%s' needs a value", argv[optind - 1]);
+    default:
+        return cli_usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
+    }
+}
+
+/* The whole command line into a; returns -1 to go on, else the exit code. */
+static int parse_args(int argc, char **argv, args_t *a)
+{
+    static const struct option fixed[] = {
         {"pon", required_argument, NULL, OPT_PON},
         {"output", required_argument, NULL, 'o'},
         {"purity", required_argument, NULL, OPT_PURITY},
@@ -169,200 +476,113 @@ int metcn_main_call(int argc, char **argv)
         {"no-sample-files", no_argument, NULL, OPT_NO_SAMPLE_FILES},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
     };
-    int c;
+    const size_t nfixed = sizeof fixed / sizeof fixed[0];
+    struct option longopts[sizeof fixed / sizeof fixed[0] + N_TUNABLES + 1];
+    memcpy(longopts, fixed, sizeof fixed);
+    for (size_t k = 0; k < N_TUNABLES; k++)
+        longopts[nfixed + k] =
+            (struct option){tunables[k].name, required_argument, NULL, OPT_TUNABLE + (int)k};
+    longopts[nfixed + N_TUNABLES] = (struct option){NULL, 0, NULL, 0};
+    int c, r;
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":o:T:Q:@:qh", longopts, NULL)) != -1) {
-        switch (c) {
-        case OPT_PON:
-            pon_path = optarg;
-            break;
-        case 'o':
-            prefix = optarg;
-            break;
-        case OPT_PURITY: {
-            int r = metcn_purity_parse(optarg, &opt.purity, &opt.purity_lo, &opt.purity_hi);
-            if (r == METCN_E_RANGE)
-                return cli_usage_error(CMD, "--purity: '%s' is outside (0,1]", optarg);
-            if (r)
-                return cli_usage_error(CMD, "--purity: '%s' is not P, P+-D or LO-HI", optarg);
-            opt.purity_given = 1;
-            break;
-        }
-        case OPT_PLOIDY:
-            if (cli_double(CMD, "--ploidy", optarg, 0.5, 20, &opt.ploidy))
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_CRITERIA:
-            opt.criteria = metcn_criteria_get(optarg);
-            if (!opt.criteria)
-                return cli_usage_error(
-                    CMD, "--criteria: unknown preset '%s' (camidge, profile2021)", optarg);
-            break;
-        case OPT_GENE:
-            if (!*optarg)
-                return cli_usage_error(CMD, "--gene: empty gene name");
-            gene = optarg;
-            break;
-        case OPT_CONF:
-            if (cli_double(CMD, "--conf", optarg, 0.5, 0.999, &opt.conf))
-                return CLI_EXIT_USAGE;
-            break;
-        case 'T':
-            reference = optarg;
-            break;
-        case 'Q':
-            if (cli_int(CMD, "--min-mapq", optarg, 0, 255, &min_mapq))
-                return CLI_EXIT_USAGE;
-            break;
-        case '@':
-            if (cli_int(CMD, "--threads", optarg, 1, 256, &threads))
-                return CLI_EXIT_USAGE;
-            break;
-        case OPT_NO_SAMPLE_FILES:
-            sample_files = 0;
-            break;
-        case 'q':
-            quiet = 1;
-            break;
-        case 'h':
-            help(stdout);
-            return CLI_EXIT_OK;
-        case ':':
-            return cli_usage_error(CMD, "option '%s' needs a value", argv[optind - 1]);
-        default:
-            return cli_usage_error(CMD, "unknown option '%s'", argv[optind - 1]);
-        }
-    }
-    if (!pon_path)
+    while ((c = getopt_long(argc, argv, ":o:T:Q:@:qh", longopts, NULL)) != -1)
+        if ((r = parse_opt(c, a, argv)) >= 0)
+            return r;
+    if (!a->pon_path)
         return cli_usage_error(CMD, "--pon is required");
-    if (!prefix || !*prefix)
+    if (!a->prefix || !*a->prefix)
         return cli_usage_error(CMD, "-o PREFIX is required");
     if (optind >= argc)
         return cli_usage_error(CMD, "no tumour input given");
+    if (metcn_call_opt_check(&a->opt))
+        return cli_usage_error(CMD, "%s", metcn_last_error());
+    if (snprintf(a->gene_buf, sizeof a->gene_buf, "%s", a->gene_arg ? a->gene_arg : "MET") >=
+        (int)sizeof a->gene_buf)
+        return cli_usage_error(CMD, "--gene: list too long");
+    if ((r = parse_genes(a->gene_buf, a->gene, &a->n_genes)) != 0)
+        return r;
+    if (!a->crit_arg)
+        return -1;
+    if (snprintf(a->crit_buf, sizeof a->crit_buf, "%s", a->crit_arg) >= (int)sizeof a->crit_buf)
+        return cli_usage_error(CMD, "--criteria: list too long");
+    if ((r = parse_criteria(a->crit_buf, a->gene, a->n_genes, a->crit)) != 0)
+        return r;
+    return -1;
+}
 
+int metcn_main_call(int argc, char **argv)
+{
+    args_t a;
+    memset(&a, 0, sizeof a);
+    metcn_call_opt_init(&a.opt);
+    a.min_mapq = -1;
+    a.threads = 1;
+    a.sample_files = 1;
+    int rc = parse_args(argc, argv, &a);
+    if (rc >= 0)
+        return rc;
+    rc = CLI_EXIT_RUNTIME;
+    metcn_cov_opt_t cov_opt;
     metcn_cov_opt_init(&cov_opt);
-    cov_opt.reference = reference;
-    if (min_mapq >= 0)
-        cov_opt.min_mapq = min_mapq;
-    size_t n = (size_t)(argc - optind);
+    cov_opt.reference = a.reference;
+    if (a.min_mapq >= 0)
+        cov_opt.min_mapq = a.min_mapq;
+    if (a.threads > 1)
+        cov_opt.threads = 0; /* parallelism is across samples */
+    size_t n = (size_t)(argc - optind), ng = a.n_genes;
     metcn_pon_t *pon = NULL;
+    metcn_gene_t *genes[MAX_GENES] = {NULL};
+    metcn_call_opt_t gopt[MAX_GENES];
     job_t *jobs = NULL;
-    metcn_call_t **calls = NULL;
-    const char **inputs = NULL;
-    char *cmdline = NULL, *path = NULL;
+    char *cmdline = NULL;
 
-    pon = metcn_pon_load(pon_path);
-    if (!pon) {
+    if (!(pon = metcn_pon_load(a.pon_path))) {
         rc = cli_runtime_error(CMD);
         goto out;
     }
-    const metcn_panel_t *panel = metcn_pon_panel(pon);
-    if (gene && strcasecmp(gene, panel->gene) != 0) {
-        rc = cli_error(CMD, "%s: the PoN was built for gene %s, not %s (rebuild it with --gene %s)",
-                       pon_path, panel->gene, gene, gene);
-        goto out;
+    for (size_t g = 0; g < ng; g++) {
+        if (!(genes[g] = metcn_panel_gene(metcn_pon_panel(pon), a.gene[g], NULL))) {
+            rc = cli_error(CMD, "%s: %s", a.pon_path, metcn_last_error());
+            goto out;
+        }
+        gopt[g] = a.opt;
+        gopt[g].criteria = a.crit[g] ? a.crit[g] : metcn_criteria_default(genes[g]->name);
     }
-    jobs = calloc(n, sizeof *jobs);
-    calls = calloc(n, sizeof *calls);
-    inputs = calloc(n, sizeof *inputs);
-    if (!jobs || !calls || !inputs) {
+    if (!(jobs = calloc(n, sizeof *jobs))) {
         rc = cli_error(CMD, "out of memory");
         goto out;
     }
-    if (threads > 1)
-        cov_opt.threads = 0; /* parallelism is across samples */
-    for (size_t i = 0; i < n; i++) {
-        jobs[i].path = argv[optind + (int)i];
-        jobs[i].pon = pon;
-        jobs[i].opt = &opt;
-        jobs[i].cov_opt = &cov_opt;
-        inputs[i] = jobs[i].path;
-    }
-    queue_t q = {jobs, n, 0, PTHREAD_MUTEX_INITIALIZER};
-    int nt = threads < (int)n ? threads : (int)n;
-    pthread_t tid[256];
-    int started = 0;
-    for (int t = 1; t < nt; t++)
-        if (pthread_create(&tid[started], NULL, worker, &q) == 0)
-            started++;
-    worker(&q);
-    for (int t = 0; t < started; t++)
-        pthread_join(tid[t], NULL);
     for (size_t i = 0; i < n; i++)
-        if (!jobs[i].call) {
+        jobs[i] = (job_t){argv[optind + (int)i], pon, genes, gopt, ng, &cov_opt, {NULL}, NULL};
+    run_all(jobs, n, a.threads);
+    for (size_t i = 0; i < n; i++)
+        if (jobs[i].error || !jobs[i].call[ng - 1]) {
             rc = cli_error(CMD, "%s", jobs[i].error ? jobs[i].error : "call failed");
             goto out;
         }
-    /* Sample names must be unique: they name the per-sample files. */
-    for (size_t i = 0; i < n; i++) {
-        calls[i] = jobs[i].call;
-        for (size_t k = 0; k < i; k++)
-            if (strcmp(calls[k]->sample, calls[i]->sample) == 0) {
-                size_t l = strlen(calls[i]->sample) + 24;
-                char *s = malloc(l);
-                if (!s) {
-                    rc = cli_error(CMD, "out of memory");
-                    goto out;
-                }
-                snprintf(s, l, "%s_%zu", calls[i]->sample, i + 1);
-                free(calls[i]->sample);
-                calls[i]->sample = s;
-                k = (size_t)-1; /* recheck against all earlier names */
-            }
+    if (unique_samples(jobs, n)) {
+        rc = cli_error(CMD, "out of memory");
+        goto out;
     }
     cmdline = cli_cmdline(argc, argv);
-    metcn_report_meta_t meta = {cmdline, pon_path, pon, &opt, inputs, cov_opt.reference};
-    if (!(path = path_join(prefix, NULL, ".calls.tsv")) || metcn_report_calls_tsv(path, calls, n)) {
+    metcn_report_meta_t meta = {cmdline, a.pon_path, pon, &a.opt, NULL, cov_opt.reference};
+    if (write_all(a.prefix, jobs, n, &meta, a.sample_files, a.quiet)) {
         rc = cli_runtime_error(CMD);
         goto out;
-    }
-    free(path);
-    if (!(path = path_join(prefix, NULL, ".json")) || metcn_report_json(path, calls, n, &meta)) {
-        rc = cli_runtime_error(CMD);
-        goto out;
-    }
-    free(path);
-    path = NULL;
-    for (size_t i = 0; i < n && sample_files; i++) {
-        char *safe = metcn_report_safe_name(calls[i]->sample);
-        static const char *const ext[] = {".cnr", ".seg", ".vcf", ".svg"};
-        for (int e = 0; e < 4; e++) {
-            path = safe ? path_join(prefix, safe, ext[e]) : NULL;
-            int r = !path    ? METCN_E_NOMEM
-                    : e == 0 ? metcn_report_cnr(path, calls[i])
-                    : e == 1 ? metcn_report_seg(path, calls[i])
-                    : e == 2 ? metcn_report_vcf(path, calls[i])
-                             : metcn_report_svg(path, calls[i]);
-            free(path);
-            path = NULL;
-            if (r) {
-                free(safe);
-                rc = cli_runtime_error(CMD);
-                goto out;
-            }
-        }
-        free(safe);
-    }
-    for (size_t i = 0; i < n && !quiet; i++) {
-        char *s = metcn_report_summary(calls[i]);
-        if (s)
-            fputs(s, stdout);
-        free(s);
     }
     rc = CLI_EXIT_OK;
 out:
     for (size_t i = 0; jobs && i < n; i++) {
-        metcn_call_destroy(jobs[i].call);
+        for (size_t g = 0; g < ng; g++)
+            metcn_call_destroy(jobs[i].call[g]);
         free(jobs[i].error);
     }
+    for (size_t g = 0; g < ng; g++)
+        metcn_gene_destroy(genes[g]);
     free(jobs);
-    free(calls);
-    free(inputs);
     free(cmdline);
-    free(path);
     metcn_pon_destroy(pon);
     return rc;
 }

@@ -30,24 +30,29 @@ static void help(FILE *fp, const metcn_concord_opt_t *o)
             "                         rows (sample, nucleus, met, cep7)\n"
             "  -o, --output PREFIX    output prefix (required)\n\n"
             "Classification:\n"
-            "  --fish-amplified RULE  FISH amplified when any of ratio:X, mean:X (mean MET per\n"
-            "                         nucleus), tier:NAME holds [%s]\n"
-            "  --ngs-amplified RULE   NGS amplified when any of ratio:X (met_chr7_ratio), cn:X\n"
-            "                         (met_cn), tier:NAME holds [%s]\n"
-            "  --tiers A,B,C          tier boundaries on the ratio: low >= A, intermediate > B,\n"
-            "                         high >= C [%g,%g,%g]\n"
-            "  --ngs-tier SRC         NGS tier from the calls' 'column' or from the 'ratio' with\n"
-            "                         --tiers [column]\n"
+            "  --gene NAME            rows of this gene from a gene-neutral calls table (a 0.1\n"
+            "                         table holds MET only) [%s]\n"
+            "  --criteria NAME        tier model of both sides (the caller's presets) [the\n"
+            "                         gene's default: %s for %s]\n"
+            "  --fish-amplified RULE  FISH amplified when any of ratio:X, mean:X (mean gene\n"
+            "                         signals per nucleus), tier:NAME holds [%s]\n"
+            "  --ngs-amplified RULE   NGS amplified when any of ratio:X (ratio / met_chr7_ratio),\n"
+            "                         cn:X (cn / met_cn), tier:NAME holds [%s]\n"
+            "  --tiers A,B,C          ratio-only tiers instead of --criteria: low >= A,\n"
+            "                         intermediate > B, high >= C\n"
+            "  --ngs-tier SRC         NGS tier from the calls' 'column' or from the 'ratio' (and\n"
+            "                         copy number) under the criteria [column]\n"
             "  --include-qc-fail      keep calls whose qc is 'fail' (default: excluded, listed)\n"
             "  --level X              confidence level of every interval [%g]\n\n"
             "FISH column names:\n"
             "  --fish-sample-col S [%s]  --fish-ratio-col S [%s]\n"
             "  --fish-met-col S [%s]  --fish-nucleus-col S [%s]\n"
             "  --fish-met-count-col S [%s]  --fish-cep7-count-col S [%s]\n",
-            metcn_concord_rule_str(&o->fish_amp, 0, fa, sizeof fa),
-            metcn_concord_rule_str(&o->ngs_amp, 1, na, sizeof na), o->cuts.low_min, o->cuts.low_max,
-            o->cuts.high_min, o->level, o->fish_sample, o->fish_ratio, o->fish_met, o->fish_nucleus,
-            o->fish_met_n, o->fish_cep7_n);
+            o->gene, o->criteria.name, o->gene,
+            metcn_concord_rule_str(&o->fish_amp, 0, &o->criteria, fa, sizeof fa),
+            metcn_concord_rule_str(&o->ngs_amp, 1, &o->criteria, na, sizeof na), o->level,
+            o->fish_sample, o->fish_ratio, o->fish_met, o->fish_nucleus, o->fish_met_n,
+            o->fish_cep7_n);
 }
 
 enum {
@@ -57,6 +62,8 @@ enum {
     OPT_NGS_AMP,
     OPT_TIERS,
     OPT_NGS_TIER,
+    OPT_GENE,
+    OPT_CRITERIA,
     OPT_QC_FAIL,
     OPT_LEVEL,
     OPT_COL_SAMPLE,
@@ -67,7 +74,7 @@ enum {
     OPT_COL_CEP7_N
 };
 
-static int parse_tiers(const char *arg, metcn_tier_cuts_t *cuts)
+static int parse_tiers(const char *arg, metcn_criteria_t *crit)
 {
     char buf[128];
     char *f[4];
@@ -80,7 +87,7 @@ static int parse_tiers(const char *arg, metcn_tier_cuts_t *cuts)
             return CLI_EXIT_USAGE;
     if (!(v[0] > 0 && v[0] <= v[1] && v[1] < v[2]))
         return cli_usage_error(CMD, "--tiers: need 0 < A <= B < C, got '%s'", arg);
-    *cuts = (metcn_tier_cuts_t){v[0], v[1], v[2]};
+    metcn_criteria_ratio_tiers(crit, v[0], v[1], v[2]);
     return 0;
 }
 
@@ -112,6 +119,8 @@ int metcn_main_concordance(int argc, char **argv)
         {"ngs-amplified", required_argument, NULL, OPT_NGS_AMP},
         {"tiers", required_argument, NULL, OPT_TIERS},
         {"ngs-tier", required_argument, NULL, OPT_NGS_TIER},
+        {"gene", required_argument, NULL, OPT_GENE},
+        {"criteria", required_argument, NULL, OPT_CRITERIA},
         {"include-qc-fail", no_argument, NULL, OPT_QC_FAIL},
         {"level", required_argument, NULL, OPT_LEVEL},
         {"fish-sample-col", required_argument, NULL, OPT_COL_SAMPLE},
@@ -123,7 +132,9 @@ int metcn_main_concordance(int argc, char **argv)
         {NULL, 0, NULL, 0}};
     metcn_concord_opt_t opt;
     metcn_concord_opt_init(&opt);
-    const char *prefix = NULL, *fish = NULL;
+    const char *prefix = NULL, *fish = NULL, *fish_rule = NULL, *ngs_rule = NULL;
+    const metcn_criteria_t *crit = NULL;
+    int custom_tiers = 0;
     const char **calls = calloc((size_t)argc + 1, sizeof *calls);
     size_t n_calls = 0;
     metcn_concord_t *c = NULL;
@@ -146,19 +157,29 @@ int metcn_main_concordance(int argc, char **argv)
         case OPT_FISH:
             fish = optarg;
             break;
-        case OPT_FISH_AMP:
+        case OPT_FISH_AMP: /* parsed once the criteria are known (tier names) */
+            fish_rule = optarg;
+            break;
         case OPT_NGS_AMP:
-            if (metcn_concord_parse_rule(optarg, ch == OPT_NGS_AMP,
-                                         ch == OPT_NGS_AMP ? &opt.ngs_amp : &opt.fish_amp) != 0) {
-                ret = cli_usage_error(CMD, "%s: %s",
-                                      ch == OPT_NGS_AMP ? "--ngs-amplified" : "--fish-amplified",
-                                      metcn_last_error());
-                goto out;
-            }
+            ngs_rule = optarg;
             break;
         case OPT_TIERS:
-            if ((ret = parse_tiers(optarg, &opt.cuts)) != 0)
+            if ((ret = parse_tiers(optarg, &opt.criteria)) != 0)
                 goto out;
+            custom_tiers = 1;
+            break;
+        case OPT_GENE:
+            if (!*optarg) {
+                ret = cli_usage_error(CMD, "--gene: empty gene name");
+                goto out;
+            }
+            opt.gene = optarg;
+            break;
+        case OPT_CRITERIA:
+            if (!(crit = metcn_criteria_get(optarg))) {
+                ret = cli_usage_error(CMD, "--criteria: unknown preset '%s'", optarg);
+                goto out;
+            }
             break;
         case OPT_NGS_TIER:
             if (strcmp(optarg, "column") == 0)
@@ -214,6 +235,20 @@ int metcn_main_concordance(int argc, char **argv)
         ret = cli_usage_error(CMD, "-o PREFIX is required");
         goto out;
     }
+    if (crit && custom_tiers) {
+        ret = cli_usage_error(CMD, "--criteria and --tiers: give one tier model");
+        goto out;
+    }
+    if (!custom_tiers)
+        opt.criteria = crit ? *crit : *metcn_criteria_default(opt.gene);
+    const char *rule_arg[2] = {fish_rule, ngs_rule};
+    for (int k = 0; k < 2; k++)
+        if (rule_arg[k] && metcn_concord_parse_rule(rule_arg[k], k, &opt.criteria,
+                                                    k ? &opt.ngs_amp : &opt.fish_amp) != 0) {
+            ret = cli_usage_error(CMD, "%s: %s", k ? "--ngs-amplified" : "--fish-amplified",
+                                  metcn_last_error());
+            goto out;
+        }
     if (!(c = metcn_concord_run(calls, n_calls, fish, &opt))) {
         ret = cli_runtime_error(CMD);
         goto out;

@@ -33,6 +33,7 @@ int metcn_report_cnr(const char *path, const metcn_call_t *c)
     if (!f)
         return open_fail();
     const metcn_panel_t *p = c->panel;
+    const metcn_role_t *role = c->gene->role;
     char b[3][32];
     metcn_ofile_printf(f, "chromosome\tstart\tend\tgene\tlog2\tdepth\tweight\trole\tuse\n");
     for (size_t i = 0; i < c->n; i++) {
@@ -43,7 +44,7 @@ int metcn_report_cnr(const char *path, const metcn_call_t *c)
             f, "%s\t%lld\t%lld\t%s\t%s\t%s\t%s\t%s\t%s\n", p->contigs[bn->contig].name,
             (long long)bn->start, (long long)bn->end, bn->name && *bn->name ? bn->name : "-",
             metcn_fmt_double(b[0], c->log2[i], 6), metcn_fmt_double(b[1], c->depth[i], 6),
-            metcn_fmt_double(b[2], c->weight[i], 6), metcn_role_name(bn->role),
+            metcn_fmt_double(b[2], c->weight[i], 6), metcn_role_name(role[i]),
             bin_use(c->bin_flag[i]));
     }
     return metcn_ofile_close(f, 1);
@@ -62,22 +63,87 @@ int metcn_report_seg(const char *path, const metcn_call_t *c)
         /* The target gene is its own segment (forced breakpoints); show its robust level. */
         int gene_seg = (c->bin_flag[g->first_bin] & METCN_BIN_TARGET) &&
                        (c->bin_flag[g->last_bin] & METCN_BIN_TARGET) &&
-                       g->contig == p->target_contig;
+                       g->contig == c->gene->contig;
         metcn_ofile_printf(f, "%s\t%s\t%lld\t%lld\t%d\t%s\n", c->sample, p->contigs[g->contig].name,
                            (long long)g->start + 1, (long long)g->end, g->n,
-                           metcn_fmt_double(b, gene_seg ? c->met.est : g->log2, 5));
+                           metcn_fmt_double(b, gene_seg ? c->gene_lv.est : g->log2, 5));
     }
     return metcn_ofile_close(f, 1);
 }
 
-int metcn_report_vcf(const char *path, const metcn_call_t *c)
+/* One record: the gene's extent as a symbolic <CNV>/<DUP>; POS is the base before the event
+ * (1-based = the 0-based start), END the last base (1-based = the 0-based exclusive end). */
+static void vcf_record(metcn_ofile_t *f, const metcn_call_t *c)
 {
+    const metcn_gene_t *g = c->gene;
+    long long pos = g->start > 0 ? g->start : 1;
+    long long end = g->end;
+    const char *alt = c->gene_cn.lo > 2.0 ? "DUP" : "CNV";
+    char filter[64] = "";
+    if (c->qc == METCN_QC_FAIL)
+        strcat(filter, "qc_fail");
+    if (c->equivocal)
+        strcat(filter, *filter ? ";equivocal" : "equivocal");
+    if (!*filter)
+        strcpy(filter, "PASS");
+    /* QC records as name:value>threshold joined by '|' (no ';', '=', ',' or space in INFO) */
+    char reasons[1024] = ".", one[128];
+    size_t l = 0;
+    for (size_t i = 0; i < c->n_qc && l + 1 < sizeof reasons; i++) {
+        metcn_qc_rec_str(&c->qc_rec[i], one, sizeof one);
+        char *eq = strchr(one, '=');
+        if (eq)
+            *eq = ':';
+        l += (size_t)snprintf(reasons + l, sizeof reasons - l, "%s%s", i ? "|" : "", one);
+    }
+    char b[12][32];
+    metcn_ofile_printf(
+        f,
+        "%s\t%lld\t%s_%s\tN\t<%s>\t.\t%s\tEND=%lld;SVLEN=%lld;SVCLAIM=D;GENE=%s;CONTROL=%s;LOG2=%s;"
+        "CONTROL_CN=%s;RATIO=%s;RATIO_CI=%s,%s;TIER=%s;CRITERIA=%s;HIGH_AMP=%s;PATTERN=%s;"
+        "PURITY=%s;PURITY_SOURCE=%s;QC=%s;QC_REASONS=%s\tGT:CN:CICN\t.:%s:%s,%s\n",
+        c->panel->contigs[g->contig].name, pos, g->name, "CN", alt, filter, end, end - pos, g->name,
+        c->control, metcn_fmt_double(b[0], c->gene_lv.est, 5),
+        metcn_fmt_double(b[1], c->control_cn.cn, 5), metcn_fmt_double(b[2], c->ratio, 5),
+        isfinite(c->ratio_lo) ? metcn_fmt_double(b[3], c->ratio_lo, 5) : ".",
+        isfinite(c->ratio_hi) ? metcn_fmt_double(b[4], c->ratio_hi, 5) : ".",
+        metcn_criteria_tier_name(c->criteria, c->tier), c->criteria->name,
+        metcn_highamp_name(c->high_amp), metcn_pattern_name(c->pattern),
+        metcn_fmt_double(b[5], c->purity, 4), metcn_purity_source_name(c->purity_source),
+        metcn_qc_name(c->qc), reasons, metcn_fmt_double(b[6], c->gene_cn.cn, 5),
+        metcn_fmt_double(b[7], c->gene_cn.lo - c->gene_cn.cn, 5),
+        metcn_fmt_double(b[8], c->gene_cn.hi - c->gene_cn.cn, 5));
+}
+
+static int by_position(const void *a, const void *b)
+{
+    const metcn_call_t *x = *(const metcn_call_t *const *)a, *y = *(const metcn_call_t *const *)b;
+    if (x->gene->contig != y->gene->contig)
+        return x->gene->contig < y->gene->contig ? -1 : 1;
+    return x->gene->start < y->gene->start ? -1 : x->gene->start > y->gene->start;
+}
+
+int metcn_report_vcf(const char *path, metcn_call_t *const *calls, size_t n)
+{
+    if (n == 0)
+        return metcn_set_error(METCN_E_ARG, "%s: no call for the VCF", path);
+    const metcn_call_t *c = calls[0];
     const metcn_panel_t *p = c->panel;
-    if (p->target_contig < 0 || p->gene_start < 0)
-        return metcn_set_error(METCN_E_NOTARGET, "%s: no target gene extent for the VCF", path);
+    for (size_t i = 0; i < n; i++)
+        if (calls[i]->gene->start < 0 || strcmp(calls[i]->sample, c->sample) != 0 ||
+            calls[i]->panel != p)
+            return metcn_set_error(METCN_E_ARG,
+                                   "%s: a VCF holds the genes of one sample on one panel", path);
+    const metcn_call_t **sorted = malloc(n * sizeof *sorted);
+    if (!sorted)
+        return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
+    memcpy(sorted, calls, n * sizeof *sorted);
+    qsort(sorted, n, sizeof *sorted, by_position);
     metcn_ofile_t *f = metcn_ofile_open(path);
-    if (!f)
+    if (!f) {
+        free(sorted);
         return open_fail();
+    }
     char date[16] = "";
     time_t now = time(NULL);
     struct tm tmv;
@@ -99,7 +165,8 @@ int metcn_report_vcf(const char *path, const metcn_call_t *c)
            "##ALT=<ID=DUP,Description=\"Duplication (copy number interval wholly above 2)\">\n"
            "##FILTER=<ID=PASS,Description=\"All filters passed\">\n"
            "##FILTER=<ID=qc_fail,Description=\"Sample failed QC (see QC_REASONS)\">\n"
-           "##FILTER=<ID=equivocal,Description=\"Ratio interval spans more than one tier\">\n"
+           "##FILTER=<ID=equivocal,Description=\"Ratio / copy-number interval meets more than "
+           "one tier\">\n"
            "##INFO=<ID=END,Number=1,Type=Integer,Description=\"End position of the longest variant "
            "described in this record\">\n"
            "##INFO=<ID=SVLEN,Number=A,Type=Integer,Description=\"Length of structural variant\">\n"
@@ -107,64 +174,36 @@ int metcn_report_vcf(const char *path, const metcn_call_t *c)
            "variant call. Valid values are D, J, DJ for abundance, adjacency and both "
            "respectively\">\n"
            "##INFO=<ID=GENE,Number=1,Type=String,Description=\"Target gene\">\n"
+           "##INFO=<ID=CONTROL,Number=1,Type=String,Description=\"Control chromosome (the "
+           "centromeric-probe stand-in)\">\n"
            "##INFO=<ID=LOG2,Number=1,Type=Float,Description=\"Gene log2 copy ratio\">\n"
-           "##INFO=<ID=CHR7_CN,Number=1,Type=Float,Description=\"Copy number of the gene's "
-           "chromosome outside the amplicon (CEP7 stand-in)\">\n"
-           "##INFO=<ID=RATIO,Number=1,Type=Float,Description=\"Gene/chromosome copy-number "
-           "ratio (FISH MET/CEP7 equivalent)\">\n"
+           "##INFO=<ID=CONTROL_CN,Number=1,Type=Float,Description=\"Copy number of the gene's "
+           "chromosome outside its window (CEP stand-in)\">\n"
+           "##INFO=<ID=RATIO,Number=1,Type=Float,Description=\"Gene/control copy-number "
+           "ratio (FISH gene/CEP equivalent)\">\n"
            "##INFO=<ID=RATIO_CI,Number=2,Type=Float,Description=\"Interval of RATIO (absolute "
            "bounds)\">\n"
-           "##INFO=<ID=TIER,Number=1,Type=String,Description=\"Ratio tier under CRITERIA\">\n"
-           "##INFO=<ID=CRITERIA,Number=1,Type=String,Description=\"Tier criteria preset\">\n"
-           "##INFO=<ID=HIGH_AMP,Number=1,Type=String,Description=\"Copy number > 10: yes, no, "
-           "equivocal\">\n"
-           "##INFO=<ID=PATTERN,Number=1,Type=String,Description=\"focal, polysomy, "
+           "##INFO=<ID=TIER,Number=1,Type=String,Description=\"Tier under CRITERIA\">\n"
+           "##INFO=<ID=CRITERIA,Number=1,Type=String,Description=\"Tier criteria preset\">\n");
+    metcn_ofile_printf(f,
+                       "##INFO=<ID=HIGH_AMP,Number=1,Type=String,Description=\"Copy number > %g: "
+                       "yes, no, equivocal\">\n",
+                       c->high_amp_cn);
+    metcn_ofile_printf(
+        f, "##INFO=<ID=PATTERN,Number=1,Type=String,Description=\"focal, polysomy, "
            "focal_on_polysomy or none\">\n"
            "##INFO=<ID=PURITY,Number=1,Type=Float,Description=\"Tumour purity used\">\n"
-           "##INFO=<ID=PURITY_ASSUMED,Number=0,Type=Flag,Description=\"No purity given; 1 "
-           "assumed\">\n"
-           "##INFO=<ID=QC_REASONS,Number=1,Type=String,Description=\"QC remarks\">\n"
+           "##INFO=<ID=PURITY_SOURCE,Number=1,Type=String,Description=\"given or assumed (1)\">\n"
+           "##INFO=<ID=QC,Number=1,Type=String,Description=\"QC status: pass, warn or fail\">\n"
+           "##INFO=<ID=QC_REASONS,Number=1,Type=String,Description=\"QC records "
+           "code:value>threshold joined by |\">\n"
            "##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">\n"
            "##FORMAT=<ID=CN,Number=1,Type=Float,Description=\"Copy number per tumour cell\">\n"
            "##FORMAT=<ID=CICN,Number=2,Type=Float,Description=\"Confidence interval around copy "
            "number (offsets from CN, as CIPOS)\">\n");
     metcn_ofile_printf(f, "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t%s\n", c->sample);
-    /* Symbolic allele: POS is the base before the event (1-based = the 0-based start), END
-     * the last base (1-based = the 0-based exclusive end). */
-    long long pos = p->gene_start > 0 ? p->gene_start : 1;
-    long long end = p->gene_end;
-    const char *alt = c->met_cn.lo > 2.0 ? "DUP" : "CNV";
-    char filter[64] = "";
-    if (c->qc == METCN_QC_FAIL)
-        strcat(filter, "qc_fail");
-    if (c->equivocal)
-        strcat(filter, *filter ? ";equivocal" : "equivocal");
-    if (!*filter)
-        strcpy(filter, "PASS");
-    char b[9][32];
-    /* QC reasons may not contain ';', '=', ' ' in an INFO value: map them. */
-    char reasons[512];
-    snprintf(reasons, sizeof reasons, "%s", c->qc_reasons);
-    for (char *q = reasons; *q; q++)
-        if (*q == ';')
-            *q = '|';
-        else if (*q == '=' || *q == ' ' || *q == ',')
-            *q = ':';
-    metcn_ofile_printf(
-        f,
-        "%s\t%lld\t%s_%s\tN\t<%s>\t.\t%s\tEND=%lld;SVLEN=%lld;SVCLAIM=D;GENE=%s;LOG2=%s;"
-        "CHR7_CN=%s;RATIO=%s;RATIO_CI=%s,%s;TIER=%s;CRITERIA=%s;HIGH_AMP=%s;PATTERN=%s;"
-        "PURITY=%s%s;QC_REASONS=%s\tGT:CN:CICN\t.:%s:%s,%s\n",
-        p->contigs[p->target_contig].name, pos, c->gene, "CN", alt, filter, end, end - pos, c->gene,
-        metcn_fmt_double(b[0], c->met.est, 5), metcn_fmt_double(b[1], c->chr7_cn.cn, 5),
-        metcn_fmt_double(b[2], c->ratio, 5),
-        isfinite(c->ratio_lo) ? metcn_fmt_double(b[3], c->ratio_lo, 5) : ".",
-        isfinite(c->ratio_hi) ? metcn_fmt_double(b[4], c->ratio_hi, 5) : ".",
-        metcn_tier_name(c->tier), c->criteria->name, metcn_highamp_name(c->high_amp),
-        metcn_pattern_name(c->pattern), metcn_fmt_double(b[5], c->purity, 4),
-        c->purity_assumed ? ";PURITY_ASSUMED" : "", reasons,
-        metcn_fmt_double(b[6], c->met_cn.cn, 5),
-        metcn_fmt_double(b[7], c->met_cn.lo - c->met_cn.cn, 5),
-        metcn_fmt_double(b[8], c->met_cn.hi - c->met_cn.cn, 5));
+    for (size_t i = 0; i < n; i++)
+        vcf_record(f, sorted[i]);
+    free(sorted);
     return metcn_ofile_close(f, 1);
 }

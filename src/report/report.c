@@ -13,12 +13,13 @@
 #include "metcn/pon.h"
 #include "metcn/report.h"
 #include "metcn/util.h"
+#include "report_json.h"
 
 static const char calls_header[] =
-    "sample\tgene\tmet_cn\tmet_cn_low\tmet_cn_high\tchr7_cn\tchr7_cn_low\tchr7_cn_high\t"
-    "met_chr7_ratio\tmet_chr7_ratio_low\tmet_chr7_ratio_high\ttier\tequivocal\thigh_amp\t"
-    "gcn_class\tpattern\tpurity\tpurity_assumed\tploidy\tmet_log2\tchr7_log2\tmapd\t"
-    "lod_met_cn\tqc\tqc_reasons";
+    "sample\tgene\tcontrol\tcn\tcn_low\tcn_high\tcontrol_cn\tcontrol_cn_low\tcontrol_cn_high\t"
+    "ratio\tratio_low\tratio_high\ttier\tequivocal\thigh_amp\tgcn_class\tpattern\tpurity\t"
+    "purity_low\tpurity_high\tpurity_source\tploidy\tqc\tqc_reasons\tcriteria\tgene_log2\t"
+    "control_log2\tmapd\tlod_cn";
 
 const char *metcn_report_calls_header(void)
 {
@@ -43,25 +44,34 @@ int metcn_report_calls_tsv(const char *path, metcn_call_t *const *calls, size_t 
     metcn_ofile_t *f = metcn_ofile_open(path);
     if (!f)
         return metcn_last_error_code() ? metcn_last_error_code() : METCN_E_IO;
-    char b[16][32];
     metcn_ofile_printf(f, "%s\n", calls_header);
     for (size_t i = 0; i < n; i++) {
         const metcn_call_t *c = calls[i];
+        char b[20][32];
+        char *qr = metcn_call_qc_string(c);
+        if (!qr) {
+            metcn_ofile_close(f, 0);
+            return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
+        }
         metcn_ofile_printf(
             f,
             "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%"
-            "s\t%s\t%s\t%s\n",
-            c->sample, c->gene, metcn_fmt_double(b[0], c->met_cn.cn, 4),
-            metcn_fmt_double(b[1], c->met_cn.lo, 4), metcn_fmt_double(b[2], c->met_cn.hi, 4),
-            metcn_fmt_double(b[3], c->chr7_cn.cn, 4), metcn_fmt_double(b[4], c->chr7_cn.lo, 4),
-            metcn_fmt_double(b[5], c->chr7_cn.hi, 4), metcn_fmt_double(b[6], c->ratio, 4),
+            "s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
+            c->sample, c->gene->name, c->control, metcn_fmt_double(b[0], c->gene_cn.cn, 4),
+            metcn_fmt_double(b[1], c->gene_cn.lo, 4), metcn_fmt_double(b[2], c->gene_cn.hi, 4),
+            metcn_fmt_double(b[3], c->control_cn.cn, 4),
+            metcn_fmt_double(b[4], c->control_cn.lo, 4),
+            metcn_fmt_double(b[5], c->control_cn.hi, 4), metcn_fmt_double(b[6], c->ratio, 4),
             metcn_fmt_double(b[7], c->ratio_lo, 4), metcn_fmt_double(b[8], c->ratio_hi, 4),
-            metcn_tier_name(c->tier), c->equivocal ? "yes" : "no", metcn_highamp_name(c->high_amp),
-            metcn_gcn_name(c->gcn_class), metcn_pattern_name(c->pattern),
-            metcn_fmt_double(b[9], c->purity, 4), c->purity_assumed ? "yes" : "no",
-            metcn_fmt_double(b[10], c->ploidy, 4), metcn_fmt_double(b[11], c->met.est, 4),
-            metcn_fmt_double(b[12], c->chr7.est, 4), metcn_fmt_double(b[13], c->mapd, 4),
-            metcn_fmt_double(b[14], c->lod_cn, 4), metcn_qc_name(c->qc), c->qc_reasons);
+            metcn_criteria_tier_name(c->criteria, c->tier), c->equivocal ? "yes" : "no",
+            metcn_highamp_name(c->high_amp), metcn_gcn_name(c->gcn_class),
+            metcn_pattern_name(c->pattern), metcn_fmt_double(b[9], c->purity, 4),
+            metcn_fmt_double(b[10], c->purity_lo, 4), metcn_fmt_double(b[11], c->purity_hi, 4),
+            metcn_purity_source_name(c->purity_source), metcn_fmt_double(b[12], c->ploidy, 4),
+            metcn_qc_name(c->qc), qr, c->criteria->name, metcn_fmt_double(b[13], c->gene_lv.est, 4),
+            metcn_fmt_double(b[14], c->control_lv.est, 4), metcn_fmt_double(b[15], c->mapd, 4),
+            metcn_fmt_double(b[16], c->lod_cn, 4));
+        free(qr);
     }
     return metcn_ofile_close(f, 1);
 }
@@ -100,19 +110,15 @@ static void json_cn(metcn_json_t *j, const char *key, const metcn_cn_t *c)
 static void json_opt(metcn_json_t *j, const metcn_call_opt_t *o)
 {
     metcn_json_begin_object(j, "parameters");
-    metcn_json_str(j, "criteria", o->criteria ? o->criteria->name : NULL);
-    if (o->criteria) {
-        metcn_json_num(j, "tier_low", o->criteria->low);
-        metcn_json_num(j, "tier_intermediate", o->criteria->intermediate);
-        metcn_json_num(j, "tier_high", o->criteria->high);
-    }
     metcn_json_num(j, "confidence", o->conf);
     metcn_json_num(j, "huber_k", o->huber_k);
     metcn_json_num(j, "control_huber_k", o->control_huber_k);
     metcn_json_num(j, "min_sys_sd", o->min_sys_sd);
+    metcn_json_int(j, "noise_min_pairs", o->noise_min_pairs);
     metcn_json_num(j, "seg_penalty", o->seg_penalty);
     metcn_json_num(j, "focal_max_span", o->focal_max_span);
     metcn_json_num(j, "focal_min_delta", o->focal_min_delta);
+    metcn_json_num(j, "focal_min_z", o->focal_min_z);
     metcn_json_num(j, "polysomy_cn", o->polysomy_cn);
     metcn_json_num(j, "focal_min_excess", o->focal_min_excess);
     metcn_json_num(j, "high_amp_cn", o->high_amp_cn);
@@ -120,78 +126,86 @@ static void json_opt(metcn_json_t *j, const metcn_call_opt_t *o)
     metcn_json_num(j, "gcn_gain", o->gcn_gain);
     metcn_json_int(j, "min_target_bins", o->min_target_bins);
     metcn_json_int(j, "min_control_bins", o->min_control_bins);
+    metcn_json_int(j, "control_bins_warn", o->control_bins_warn);
+    metcn_json_num(j, "hetero_warn", o->hetero_warn);
+    metcn_json_int(j, "hetero_min_bins", o->hetero_min_bins);
+    metcn_json_num(j, "noise_warn", o->noise_warn);
     metcn_json_num(j, "mapd_warn", o->mapd_warn);
     metcn_json_num(j, "mapd_fail", o->mapd_fail);
     metcn_json_num(j, "depth_warn", o->depth_warn);
     metcn_json_num(j, "depth_fail", o->depth_fail);
     metcn_json_num(j, "gc_warn", o->gc_warn);
     metcn_json_num(j, "gc_fail", o->gc_fail);
+    metcn_json_int(j, "min_pon_normals", o->min_pon_normals);
     metcn_json_end_object(j);
 }
 
-static void json_call(metcn_json_t *j, const metcn_call_t *c, const char *input)
+void report_json_criteria(metcn_json_t *j, const metcn_criteria_t *cr)
 {
-    const metcn_panel_t *p = c->panel;
-    const char *ctg = p->target_contig >= 0 ? p->contigs[p->target_contig].name : NULL;
-    metcn_json_begin_object(j, NULL);
-    metcn_json_str(j, "sample", c->sample);
-    metcn_json_str(j, "input", input);
-    metcn_json_str(j, "gene", c->gene);
-    metcn_json_str(j, "chromosome", ctg);
-    metcn_json_begin_object(j, "purity");
-    metcn_json_num(j, "value", c->purity);
-    metcn_json_num(j, "low", c->purity_lo);
-    metcn_json_num(j, "high", c->purity_hi);
-    metcn_json_bool(j, "assumed", c->purity_assumed);
-    if (c->purity_assumed)
-        metcn_json_str(j, "note",
-                       "no purity given: purity 1 assumed; copy numbers are per cell "
-                       "of the whole sample and understate tumour-cell values");
+    metcn_json_begin_object(j, "criteria");
+    metcn_json_str(j, "name", cr->name);
+    metcn_json_str(j, "source", cr->source);
+    metcn_json_begin_array(j, "tiers");
+    for (int t = 0; t < cr->n_tiers; t++) {
+        const metcn_tier_def_t *d = &cr->tier[t];
+        metcn_json_begin_object(j, NULL);
+        metcn_json_str(j, "name", d->name);
+        if (isfinite(d->ratio_min))
+            metcn_json_num(j, d->ratio_open ? "ratio_above" : "ratio_min", d->ratio_min);
+        if (isfinite(d->ratio_max))
+            metcn_json_num(j, "ratio_below", d->ratio_max);
+        if (isfinite(d->cn_min))
+            metcn_json_num(j, "cn_min", d->cn_min);
+        if (isfinite(d->cn_max))
+            metcn_json_num(j, "cn_below", d->cn_max);
+        if (isfinite(d->cn_alone))
+            metcn_json_num(j, "cn_alone", d->cn_alone);
+        metcn_json_bool(j, "positive", d->positive);
+        metcn_json_end_object(j);
+    }
+    metcn_json_end_array(j);
     metcn_json_end_object(j);
-    metcn_json_num(j, "ploidy", c->ploidy);
+}
 
-    metcn_json_begin_object(j, "call");
-    metcn_json_num(j, "met_cn", c->met_cn.cn);
-    metcn_json_num(j, "met_cn_low", c->met_cn.lo);
-    metcn_json_num(j, "met_cn_high", c->met_cn.hi);
-    metcn_json_num(j, "chr7_cn", c->chr7_cn.cn);
-    metcn_json_num(j, "met_chr7_ratio", c->ratio);
-    metcn_json_num(j, "met_chr7_ratio_low", c->ratio_lo);
-    metcn_json_num(j, "met_chr7_ratio_high", c->ratio_hi);
-    metcn_json_str(j, "criteria", c->criteria->name);
-    metcn_json_str(j, "tier", metcn_tier_name(c->tier));
-    metcn_json_str(j, "tier_low_end",
-                   metcn_tier_name(metcn_criteria_tier(c->criteria, c->ratio_lo)));
-    metcn_json_str(j, "tier_high_end",
-                   metcn_tier_name(metcn_criteria_tier(c->criteria, c->ratio_hi)));
-    metcn_json_bool(j, "equivocal", c->equivocal);
-    metcn_json_str(j, "high_amp", metcn_highamp_name(c->high_amp));
-    metcn_json_str(j, "gcn_class", metcn_gcn_name(c->gcn_class));
-    metcn_json_str(j, "pattern", metcn_pattern_name(c->pattern));
-    metcn_json_num(j, "lod_met_cn", c->lod_cn);
+static void json_qc(metcn_json_t *j, const metcn_call_t *c)
+{
+    metcn_json_begin_object(j, "qc");
+    metcn_json_str(j, "status", metcn_qc_name(c->qc));
+    metcn_json_begin_array(j, "records");
+    for (size_t i = 0; i < c->n_qc; i++) {
+        const metcn_qc_rec_t *r = &c->qc_rec[i];
+        char op[2] = {metcn_qc_code_op(r->code), 0};
+        metcn_json_begin_object(j, NULL);
+        metcn_json_str(j, "code", metcn_qc_code_name(r->code));
+        metcn_json_str(j, "level", metcn_qc_name(r->level));
+        metcn_json_num(j, "value", r->value);
+        if (isfinite(r->threshold)) {
+            metcn_json_str(j, "op", op);
+            metcn_json_num(j, "threshold", r->threshold);
+        }
+        metcn_json_str(j, "protects", metcn_qc_code_protects(r->code));
+        metcn_json_end_object(j);
+    }
+    metcn_json_end_array(j);
+    metcn_json_num(j, "mapd", c->mapd);
+    metcn_json_num(j, "noise_factor", c->noise_k);
+    metcn_json_num(j, "systematic_sd", c->sys_sd);
+    metcn_json_num(j, "median_depth", c->median_depth);
+    metcn_json_num(j, "gc_strength", c->gc_strength);
+    metcn_json_int(j, "gene_bins_in_panel", c->n_target_bins);
+    metcn_json_int(j, "gene_bins_used", c->gene_lv.n);
+    metcn_json_int(j, "control_bins_in_panel", c->n_control_bins);
+    metcn_json_int(j, "control_bins_used", c->control_lv.n);
+    metcn_json_int(j, "control_bins_focal_excluded", c->n_control_focal);
     metcn_json_end_object(j);
+}
 
-    metcn_json_begin_object(j, "levels");
-    json_level(j, "gene", &c->met);
-    json_level(j, "chr7", &c->chr7);
-    json_level(j, "chr7p", &c->chr7p);
-    json_level(j, "chr7q", &c->chr7q);
-    json_level(j, "gene_arm", &c->arm);
-    metcn_json_num(j, "centre_shift", c->centre_shift);
-    metcn_json_end_object(j);
-
-    metcn_json_begin_object(j, "copy_number");
-    json_cn(j, "gene", &c->met_cn);
-    json_cn(j, "chr7", &c->chr7_cn);
-    json_cn(j, "chr7p", &c->chr7p_cn);
-    json_cn(j, "chr7q", &c->chr7q_cn);
-    json_cn(j, "gene_arm", &c->arm_cn);
-    metcn_json_end_object(j);
-
+static void json_pattern(metcn_json_t *j, const metcn_call_t *c)
+{
     metcn_json_begin_object(j, "pattern");
     metcn_json_str(j, "call", metcn_pattern_name(c->pattern));
     metcn_json_bool(j, "amplicon_over_gene", c->amplicon);
-    metcn_json_bool(j, "chr7_or_arm_gained", c->chr7_gained);
+    metcn_json_bool(j, "control_or_arm_gained", c->control_gained);
     metcn_json_bool(j, "arms_differ", c->arms_differ);
     metcn_json_str(j, "gene_arm", c->gene_arm == 'p' ? "p" : c->gene_arm == 'q' ? "q" : NULL);
     metcn_json_num(j, "excess_log2", c->excess_log2);
@@ -214,33 +228,16 @@ static void json_call(metcn_json_t *j, const metcn_call_t *c, const char *input)
     }
     metcn_json_end_object(j);
     metcn_json_end_object(j);
+}
 
-    metcn_json_begin_object(j, "qc");
-    metcn_json_str(j, "status", metcn_qc_name(c->qc));
-    metcn_json_begin_array(j, "reasons");
-    if (strcmp(c->qc_reasons, ".") != 0) {
-        char *r = strdup(c->qc_reasons);
-        for (char *tok = r ? strtok(r, ";") : NULL; tok; tok = strtok(NULL, ";"))
-            metcn_json_str(j, NULL, tok);
-        free(r);
-    }
-    metcn_json_end_array(j);
-    metcn_json_num(j, "mapd", c->mapd);
-    metcn_json_num(j, "noise_factor", c->noise_k);
-    metcn_json_num(j, "systematic_sd", c->sys_sd);
-    metcn_json_num(j, "median_depth", c->median_depth);
-    metcn_json_num(j, "gc_strength", c->gc_strength);
-    metcn_json_int(j, "gene_bins_in_panel", c->n_target_bins);
-    metcn_json_int(j, "gene_bins_used", c->met.n);
-    metcn_json_int(j, "control_bins_in_panel", c->n_control_bins);
-    metcn_json_int(j, "control_bins_used", c->chr7.n);
-    metcn_json_int(j, "control_bins_focal_excluded", c->n_control_focal);
-    metcn_json_end_object(j);
-
-    /* The target gene's bins: which were used and with what weight. */
+/* The gene's bins (used or not, with what weight) and the segments of its chromosome (focal
+ * events left out of the control level). */
+static void json_bins(metcn_json_t *j, const metcn_call_t *c)
+{
+    const metcn_panel_t *p = c->panel;
     metcn_json_begin_array(j, "gene_bins");
     for (size_t i = 0; i < c->n; i++) {
-        if (p->bins[i].role != METCN_ROLE_TARGET)
+        if (c->gene->role[i] != METCN_ROLE_TARGET)
             continue;
         metcn_json_begin_object(j, NULL);
         metcn_json_str(j, "name", p->bins[i].name);
@@ -253,12 +250,10 @@ static void json_call(metcn_json_t *j, const metcn_call_t *c, const char *input)
         metcn_json_end_object(j);
     }
     metcn_json_end_array(j);
-
-    /* Focal events left out of the control level. */
-    metcn_json_begin_array(j, "chr7_segments");
+    metcn_json_begin_array(j, "control_segments");
     for (size_t s = 0; s < c->n_segs; s++) {
         const metcn_segment_t *g = &c->segs[s];
-        if (g->contig != p->target_contig)
+        if (g->contig != c->gene->contig)
             continue;
         int focal = 0;
         for (size_t i = g->first_bin; i <= g->last_bin; i++)
@@ -273,6 +268,78 @@ static void json_call(metcn_json_t *j, const metcn_call_t *c, const char *input)
         metcn_json_end_object(j);
     }
     metcn_json_end_array(j);
+}
+
+static void json_call(metcn_json_t *j, const metcn_call_t *c, const char *input)
+{
+    const metcn_criteria_t *cr = c->criteria;
+    metcn_json_begin_object(j, NULL);
+    metcn_json_str(j, "sample", c->sample);
+    metcn_json_str(j, "input", input);
+    metcn_json_str(j, "gene", c->gene->name);
+    metcn_json_str(j, "control", c->control);
+    metcn_json_str(j, "chromosome", c->panel->contigs[c->gene->contig].name);
+    metcn_json_int(j, "gene_start", c->gene->start);
+    metcn_json_int(j, "gene_end", c->gene->end);
+    metcn_json_begin_object(j, "purity");
+    metcn_json_num(j, "value", c->purity);
+    metcn_json_num(j, "low", c->purity_lo);
+    metcn_json_num(j, "high", c->purity_hi);
+    metcn_json_str(j, "source", metcn_purity_source_name(c->purity_source));
+    if (c->purity_source == METCN_PURITY_ASSUMED)
+        metcn_json_str(j, "note",
+                       "no purity given: purity 1 assumed; copy numbers are per cell "
+                       "of the whole sample and understate tumour-cell values");
+    metcn_json_end_object(j);
+    metcn_json_num(j, "ploidy", c->ploidy);
+    report_json_criteria(j, cr);
+
+    metcn_json_begin_object(j, "call");
+    metcn_json_num(j, "cn", c->gene_cn.cn);
+    metcn_json_num(j, "cn_low", c->gene_cn.lo);
+    metcn_json_num(j, "cn_high", c->gene_cn.hi);
+    metcn_json_num(j, "control_cn", c->control_cn.cn);
+    metcn_json_num(j, "control_cn_low", c->control_cn.lo);
+    metcn_json_num(j, "control_cn_high", c->control_cn.hi);
+    metcn_json_num(j, "ratio", c->ratio);
+    metcn_json_num(j, "ratio_low", c->ratio_lo);
+    metcn_json_num(j, "ratio_high", c->ratio_hi);
+    metcn_json_str(j, "tier", metcn_criteria_tier_name(cr, c->tier));
+    metcn_json_bool(j, "tier_positive", cr->tier[c->tier].positive);
+    metcn_json_str(
+        j, "tier_low_end",
+        metcn_criteria_tier_name(cr, metcn_criteria_tier(cr, c->ratio_lo, c->gene_cn.lo)));
+    metcn_json_str(
+        j, "tier_high_end",
+        metcn_criteria_tier_name(cr, metcn_criteria_tier(cr, c->ratio_hi, c->gene_cn.hi)));
+    metcn_json_bool(j, "equivocal", c->equivocal);
+    metcn_json_str(j, "high_amp", metcn_highamp_name(c->high_amp));
+    metcn_json_num(j, "high_amp_cn", c->high_amp_cn);
+    metcn_json_str(j, "gcn_class", metcn_gcn_name(c->gcn_class));
+    metcn_json_str(j, "pattern", metcn_pattern_name(c->pattern));
+    metcn_json_num(j, "lod_cn", c->lod_cn);
+    metcn_json_end_object(j);
+
+    metcn_json_begin_object(j, "levels");
+    json_level(j, "gene", &c->gene_lv);
+    json_level(j, "control", &c->control_lv);
+    json_level(j, "control_p", &c->control_p);
+    json_level(j, "control_q", &c->control_q);
+    json_level(j, "gene_arm", &c->arm);
+    metcn_json_num(j, "centre_shift", c->centre_shift);
+    metcn_json_end_object(j);
+
+    metcn_json_begin_object(j, "copy_number");
+    json_cn(j, "gene", &c->gene_cn);
+    json_cn(j, "control", &c->control_cn);
+    json_cn(j, "control_p", &c->control_p_cn);
+    json_cn(j, "control_q", &c->control_q_cn);
+    json_cn(j, "gene_arm", &c->arm_cn);
+    metcn_json_end_object(j);
+
+    json_pattern(j, c);
+    json_qc(j, c);
+    json_bins(j, c);
     metcn_json_end_object(j);
 }
 
@@ -332,31 +399,35 @@ char *metcn_report_summary(const metcn_call_t *c)
 {
     kstring_t k = {0, 0, NULL};
     int pct = (int)lround(100 * c->conf);
-    ksprintf(&k, "%s: %s %.1f copies per tumour cell (%d%% CI %.1f-%.1f); chr7 %.2f (%.2f-%.2f)\n",
-             c->sample, c->gene, c->met_cn.cn, pct, c->met_cn.lo, c->met_cn.hi, c->chr7_cn.cn,
-             c->chr7_cn.lo, c->chr7_cn.hi);
-    ksprintf(&k, "  %s/chr7 ratio %.2f (%.2f-%.2f): %s under %s%s; >%g copies: %s; class %s\n",
-             c->gene, c->ratio, c->ratio_lo, c->ratio_hi, metcn_tier_name(c->tier),
-             c->criteria->name, c->equivocal ? " (EQUIVOCAL: interval spans tiers)" : "", 10.0,
+    const char *g = c->gene->name;
+    ksprintf(&k, "%s: %s %.1f copies per tumour cell (%d%% CI %.1f-%.1f); %s %.2f (%.2f-%.2f)\n",
+             c->sample, g, c->gene_cn.cn, pct, c->gene_cn.lo, c->gene_cn.hi, c->control,
+             c->control_cn.cn, c->control_cn.lo, c->control_cn.hi);
+    ksprintf(&k, "  %s/%s ratio %.2f (%.2f-%.2f): %s under %s%s; >%g copies: %s; class %s\n", g,
+             c->control, c->ratio, c->ratio_lo, c->ratio_hi,
+             metcn_criteria_tier_name(c->criteria, c->tier), c->criteria->name,
+             c->equivocal ? " (EQUIVOCAL: interval spans tiers)" : "", c->high_amp_cn,
              metcn_highamp_name(c->high_amp), metcn_gcn_name(c->gcn_class));
     ksprintf(&k, "  pattern %s", metcn_pattern_name(c->pattern));
-    if (c->has_extent) {
-        const char *ctg = c->panel->contigs[c->panel->target_contig].name;
-        ksprintf(&k, "; amplicon %s:%lld-%lld", ctg, (long long)c->extent_start + 1,
-                 (long long)c->extent_end);
-    }
+    if (c->has_extent)
+        ksprintf(&k, "; amplicon %s:%lld-%lld", c->panel->contigs[c->gene->contig].name,
+                 (long long)c->extent_start + 1, (long long)c->extent_end);
     ksprintf(&k, "; detection limit %.1f copies; QC %s", c->lod_cn, metcn_qc_name(c->qc));
-    if (strcmp(c->qc_reasons, ".") != 0)
-        ksprintf(&k, " (%s)", c->qc_reasons);
+    if (c->n_qc) {
+        char *qr = metcn_call_qc_string(c);
+        ksprintf(&k, " (%s)", qr ? qr : "");
+        free(qr);
+    }
     kputc('\n', &k);
-    if (c->purity_assumed)
+    if (c->purity_source == METCN_PURITY_ASSUMED)
         kputs("  NOTE: no --purity given, purity 1 assumed: copy numbers are per cell of the "
               "whole sample and understate the tumour-cell values\n",
               &k);
     else if (c->purity_lo < c->purity_hi)
-        ksprintf(&k, "  purity %.2f (range %.2f-%.2f), ploidy %g\n", c->purity, c->purity_lo,
-                 c->purity_hi, c->ploidy);
+        ksprintf(&k, "  purity %.2f (range %.2f-%.2f, %s), ploidy %g\n", c->purity, c->purity_lo,
+                 c->purity_hi, metcn_purity_source_name(c->purity_source), c->ploidy);
     else
-        ksprintf(&k, "  purity %.2f, ploidy %g\n", c->purity, c->ploidy);
+        ksprintf(&k, "  purity %.2f (%s), ploidy %g\n", c->purity,
+                 metcn_purity_source_name(c->purity_source), c->ploidy);
     return k.s;
 }

@@ -18,33 +18,10 @@
 
 KHASH_MAP_INIT_STR(sidx, size_t)
 
-static const char *const tier_names[METCN_CONCORD_N_TIERS] = {"negative", "low", "intermediate",
-                                                              "high"};
-
-const char *metcn_concord_tier_name(int tier)
+/* Tier under the criteria, NA when the ratio is not finite. */
+static int tier_of(const metcn_criteria_t *crit, double ratio, double cn)
 {
-    return tier >= 0 && tier < METCN_CONCORD_N_TIERS ? tier_names[tier] : "NA";
-}
-
-int metcn_concord_tier_parse(const char *s)
-{
-    for (int t = 0; t < METCN_CONCORD_N_TIERS; t++)
-        if (strcasecmp(s, tier_names[t]) == 0)
-            return t;
-    return METCN_CONCORD_TIER_NA;
-}
-
-int metcn_concord_tier_of_ratio(const metcn_tier_cuts_t *cuts, double ratio)
-{
-    if (!isfinite(ratio))
-        return METCN_CONCORD_TIER_NA;
-    if (ratio >= cuts->high_min)
-        return 3;
-    if (ratio > cuts->low_max)
-        return 2;
-    if (ratio >= cuts->low_min)
-        return 1;
-    return 0;
+    return isfinite(ratio) ? metcn_criteria_tier(crit, ratio, cn) : METCN_CONCORD_TIER_NA;
 }
 
 #define STAT_NAME_(id, name) name,
@@ -76,13 +53,15 @@ void metcn_concord_opt_init(metcn_concord_opt_t *opt)
     opt->fish_cep7_n = "cep7";
     opt->fish_amp = (metcn_amp_rule_t){2.0, NAN, METCN_CONCORD_TIER_NA};
     opt->ngs_amp = (metcn_amp_rule_t){2.0, NAN, METCN_CONCORD_TIER_NA};
-    opt->cuts = (metcn_tier_cuts_t){1.8, 2.2, 5.0};
+    opt->gene = "MET";
+    opt->criteria = *metcn_criteria_default("MET");
     opt->ngs_tier_from_ratio = 0;
     opt->include_qc_fail = 0;
     opt->level = 0.95;
 }
 
-int metcn_concord_parse_rule(const char *spec, int ngs, metcn_amp_rule_t *rule)
+int metcn_concord_parse_rule(const char *spec, int ngs, const metcn_criteria_t *crit,
+                             metcn_amp_rule_t *rule)
 {
     metcn_amp_rule_t r = {NAN, NAN, METCN_CONCORD_TIER_NA};
     char *copy = strdup(spec), *save = NULL;
@@ -112,10 +91,10 @@ int metcn_concord_parse_rule(const char *spec, int ngs, metcn_amp_rule_t *rule)
             else
                 r.level_min = v;
         } else if (strcmp(tok, "tier") == 0) {
-            int t = metcn_concord_tier_parse(val);
+            int t = metcn_criteria_tier_parse(crit, val);
             if (t <= 0) {
-                ret = metcn_set_error(METCN_E_FORMAT,
-                                      "'tier:%s': expected low, intermediate or high", val);
+                ret = metcn_set_error(METCN_E_FORMAT, "'tier:%s': not a tier of %s above %s", val,
+                                      crit->name, crit->tier[0].name);
                 goto out;
             }
             r.tier_min = t;
@@ -136,19 +115,20 @@ out:
     return ret;
 }
 
-const char *metcn_concord_rule_str(const metcn_amp_rule_t *rule, int ngs, char *buf, size_t size)
+const char *metcn_concord_rule_str(const metcn_amp_rule_t *rule, int ngs,
+                                   const metcn_criteria_t *crit, char *buf, size_t size)
 {
     size_t l = 0;
     buf[0] = '\0';
     if (isfinite(rule->ratio_min))
         l += (size_t)snprintf(buf + l, size - l, "%s%s>=%g", l ? " or " : "",
-                              ngs ? "met_chr7_ratio" : "met_cep7_ratio", rule->ratio_min);
+                              ngs ? "ratio" : "fish_ratio", rule->ratio_min);
     if (l < size && isfinite(rule->level_min))
         l += (size_t)snprintf(buf + l, size - l, "%s%s>=%g", l ? " or " : "",
-                              ngs ? "met_cn" : "met_per_nucleus", rule->level_min);
+                              ngs ? "cn" : "fish_mean", rule->level_min);
     if (l < size && rule->tier_min > 0)
         snprintf(buf + l, size - l, "%stier>=%s", l ? " or " : "",
-                 metcn_concord_tier_name(rule->tier_min));
+                 metcn_criteria_tier_name(crit, rule->tier_min));
     return buf;
 }
 
@@ -411,9 +391,11 @@ static size_t get_sample(builder_t *b, const char *id)
 }
 
 /* Split the current line of a calls or FISH table, check its field count against the
- * header's, and find (or add) the sample its id names.  Returns 0 or a negative code with the
- * message recorded (file:line). */
-static int read_row(table_t *t, int nh, int c_sample, builder_t *b, const char *path, size_t *idx)
+ * header's, and find (or add) the sample its id names.  A row whose column c_gene (>= 0) is
+ * not `gene` is skipped: returns 1.  Returns 0 or a negative code with the message recorded
+ * (file:line). */
+static int read_row(table_t *t, int nh, int c_sample, int c_gene, const char *gene, builder_t *b,
+                    const char *path, size_t *idx)
 {
     int ret = split_line(t);
     if (ret != 0)
@@ -421,6 +403,8 @@ static int read_row(table_t *t, int nh, int c_sample, builder_t *b, const char *
     if (t->nf != nh)
         return metcn_set_error(METCN_E_FORMAT, "%s:%lld: %d fields, the header has %d", path,
                                (long long)t->lineno, t->nf, nh);
+    if (c_gene >= 0 && strcasecmp(t->f[c_gene], gene) != 0)
+        return 1;
     const char *id = t->f[c_sample];
     if (is_missing(id))
         return metcn_set_error(METCN_E_FORMAT, "%s:%lld: empty sample id", path,
@@ -449,12 +433,17 @@ static int read_calls(builder_t *b, const char *path)
             ret = metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
             goto out;
         }
-    int c_sample = column(hdr, nh, "sample"), c_cn = column(hdr, nh, "met_cn");
-    int c_chr7 = column(hdr, nh, "chr7_cn"), c_ratio = column(hdr, nh, "met_chr7_ratio");
+    /* 0.1 tables name the columns after MET and chr7; gene-neutral ones have gene rows */
+    int v01 = column(hdr, nh, "met_chr7_ratio") >= 0;
+    const char *n_cn = v01 ? "met_cn" : "cn", *n_ctl = v01 ? "chr7_cn" : "control_cn",
+               *n_ratio = v01 ? "met_chr7_ratio" : "ratio";
+    int c_sample = column(hdr, nh, "sample"), c_cn = column(hdr, nh, n_cn);
+    int c_chr7 = column(hdr, nh, n_ctl), c_ratio = column(hdr, nh, n_ratio);
     int c_tier = column(hdr, nh, "tier"), c_qc = column(hdr, nh, "qc");
-    const char *need[] = {"sample", "met_cn", "met_chr7_ratio", "tier"};
-    int have[] = {c_sample, c_cn, c_ratio, c_tier};
-    for (int i = 0; i < 4; i++)
+    int c_gene = v01 ? -1 : column(hdr, nh, "gene");
+    const char *need[] = {"sample", n_cn, n_ratio, "tier", "gene"};
+    int have[] = {c_sample, c_cn, c_ratio, c_tier, v01 ? 0 : c_gene};
+    for (int i = 0; i < 5; i++)
         if (have[i] < 0) {
             ret = metcn_set_error(METCN_E_FORMAT,
                                   "%s: no column '%s' in the header (is this a metcn calls "
@@ -462,26 +451,32 @@ static int read_calls(builder_t *b, const char *path)
                                   path, need[i]);
             goto out;
         }
+    b->c->calls_format = v01 ? 1 : 2;
+    const metcn_criteria_t *crit = &b->c->opt.criteria;
     int r;
     while ((r = next_line(&t)) > 0) {
         size_t i;
-        if ((ret = read_row(&t, nh, c_sample, b, path, &i)) != 0)
+        if ((ret = read_row(&t, nh, c_sample, c_gene, b->c->opt.gene, b, path, &i)) == 1)
+            continue; /* another gene's row */
+        if (ret)
             goto out;
         metcn_concord_sample_t *s = &b->c->samples[i];
         b->c->n_calls_rows++;
         if (s->n_ngs_rows++ > 0)
             continue; /* duplicate: excluded later, first row kept for the listing */
-        if ((ret = get_number(&t, c_cn, "met_cn", &s->ngs_met_cn)) ||
-            (ret = get_number(&t, c_chr7, "chr7_cn", &s->ngs_chr7_cn)) ||
-            (ret = get_number(&t, c_ratio, "met_chr7_ratio", &s->ngs_ratio)))
+        if ((ret = get_number(&t, c_cn, n_cn, &s->ngs_met_cn)) ||
+            (ret = get_number(&t, c_chr7, n_ctl, &s->ngs_chr7_cn)) ||
+            (ret = get_number(&t, c_ratio, n_ratio, &s->ngs_ratio)))
             goto out;
         const char *tier = t.f[c_tier];
-        s->ngs_tier = metcn_concord_tier_parse(tier);
-        if (s->ngs_tier == METCN_CONCORD_TIER_NA && !is_missing(tier)) {
+        s->ngs_tier =
+            is_missing(tier) ? METCN_CONCORD_TIER_NA : metcn_criteria_tier_parse(crit, tier);
+        if (s->ngs_tier < 0 && !is_missing(tier) && !b->c->opt.ngs_tier_from_ratio) {
             ret = metcn_set_error(METCN_E_FORMAT,
-                                  "%s:%lld: tier '%s' (expected negative, low, intermediate, "
-                                  "high or NA)",
-                                  path, (long long)t.lineno, tier);
+                                  "%s:%lld: tier '%s' is not a tier of criteria %s (%s ... %s) "
+                                  "or NA",
+                                  path, (long long)t.lineno, tier, crit->name, crit->tier[0].name,
+                                  crit->tier[crit->n_tiers - 1].name);
             goto out;
         }
         if (c_qc >= 0)
@@ -537,7 +532,7 @@ static int read_fish(builder_t *b, const char *path)
     int r;
     while ((r = next_line(&t)) > 0) {
         size_t i;
-        if ((ret = read_row(&t, nh, c_sample, b, path, &i)) != 0)
+        if ((ret = read_row(&t, nh, c_sample, -1, NULL, b, path, &i)) != 0)
             goto out;
         metcn_concord_sample_t *s = &b->c->samples[i];
         b->c->n_fish_rows++;
@@ -635,8 +630,8 @@ static void classify(metcn_concord_t *c)
         else
             s->status = METCN_CONCORD_MATCHED;
         if (o->ngs_tier_from_ratio)
-            s->ngs_tier = metcn_concord_tier_of_ratio(&o->cuts, s->ngs_ratio);
-        s->fish_tier = metcn_concord_tier_of_ratio(&o->cuts, s->fish_ratio);
+            s->ngs_tier = tier_of(&o->criteria, s->ngs_ratio, s->ngs_met_cn);
+        s->fish_tier = tier_of(&o->criteria, s->fish_ratio, s->fish_met);
         s->ngs_amp = s->n_ngs_rows ? metcn_concord_rule_apply(&o->ngs_amp, s->ngs_ratio,
                                                               s->ngs_met_cn, s->ngs_tier)
                                    : -1;
@@ -720,15 +715,17 @@ int metcn_concord_compute(metcn_concord_t *c)
     st[METCN_CSTAT_ACCURACY] = st[METCN_CSTAT_OPA];
     int64_t t2[4] = {tn, fn, fp, tp}; /* rows NGS (neg, amp), columns FISH (neg, amp) */
     st[METCN_CSTAT_KAPPA] = metcn_kappa(t2, 2, METCN_KAPPA_UNWEIGHTED, level);
-    int64_t diag = 0;
-    for (int i = 0; i < METCN_CONCORD_N_TIERS; i++)
-        diag += c->tier_matrix[i][i];
+    int64_t diag = 0, tm[METCN_CRITERIA_MAX_TIERS * METCN_CRITERIA_MAX_TIERS];
+    int k = c->opt.criteria.n_tiers;
+    for (int a = 0; a < k; a++) {
+        diag += c->tier_matrix[a][a];
+        for (int b = 0; b < k; b++)
+            tm[a * k + b] = c->tier_matrix[a][b]; /* k x k, contiguous for metcn_kappa */
+    }
     st[METCN_CSTAT_TIER_AGREEMENT] =
         metcn_stat_proportion(diag, (int64_t)c->n_tiered, level, "no samples with both tiers");
-    st[METCN_CSTAT_WKAPPA_LINEAR] =
-        metcn_kappa(&c->tier_matrix[0][0], METCN_CONCORD_N_TIERS, METCN_KAPPA_LINEAR, level);
-    st[METCN_CSTAT_WKAPPA_QUADRATIC] =
-        metcn_kappa(&c->tier_matrix[0][0], METCN_CONCORD_N_TIERS, METCN_KAPPA_QUADRATIC, level);
+    st[METCN_CSTAT_WKAPPA_LINEAR] = metcn_kappa(tm, k, METCN_KAPPA_LINEAR, level);
+    st[METCN_CSTAT_WKAPPA_QUADRATIC] = metcn_kappa(tm, k, METCN_KAPPA_QUADRATIC, level);
     st[METCN_CSTAT_PEARSON] = metcn_corr_pearson(xr, yr, m, level);
     st[METCN_CSTAT_SPEARMAN] = metcn_corr_spearman(xr, yr, m, level);
     st[METCN_CSTAT_PEARSON_CN] = metcn_corr_pearson(xc, yc, m, level);

@@ -10,6 +10,7 @@
 #include "metcn/metcn.h"
 #include "core/svg.h"
 #include "metcn/util.h"
+#include "report/report_json.h"
 
 /* What each statistic reports and how its interval is made. */
 typedef struct {
@@ -153,16 +154,15 @@ int metcn_concord_write_json(const metcn_concord_t *c, const char *path, const c
     metcn_json_begin_object(j, "definitions");
     metcn_json_str(j, "reference", "FISH");
     metcn_json_str(j, "fish_amplified",
-                   metcn_concord_rule_str(&c->opt.fish_amp, 0, buf, sizeof buf));
-    metcn_json_str(j, "ngs_amplified", metcn_concord_rule_str(&c->opt.ngs_amp, 1, buf, sizeof buf));
+                   metcn_concord_rule_str(&c->opt.fish_amp, 0, &c->opt.criteria, buf, sizeof buf));
+    metcn_json_str(j, "ngs_amplified",
+                   metcn_concord_rule_str(&c->opt.ngs_amp, 1, &c->opt.criteria, buf, sizeof buf));
     metcn_json_str(j, "ngs_tier",
-                   c->opt.ngs_tier_from_ratio ? "tier of met_chr7_ratio"
+                   c->opt.ngs_tier_from_ratio ? "tier of the ratio and copy number"
                                               : "tier column of the calls");
-    metcn_json_begin_object(j, "tier_boundaries");
-    metcn_json_num(j, "low_min", c->opt.cuts.low_min);
-    metcn_json_num(j, "low_max", c->opt.cuts.low_max);
-    metcn_json_num(j, "high_min", c->opt.cuts.high_min);
-    metcn_json_end_object(j);
+    metcn_json_str(j, "gene", c->opt.gene);
+    metcn_json_str(j, "calls_format", c->calls_format == 1 ? "0.1" : "gene-neutral");
+    report_json_criteria(j, &c->opt.criteria);
     metcn_json_bool(j, "qc_fail_included", c->opt.include_qc_fail);
     metcn_json_num(j, "confidence_level", c->opt.level);
     metcn_json_end_object(j);
@@ -190,13 +190,14 @@ int metcn_concord_write_json(const metcn_concord_t *c, const char *path, const c
     metcn_json_str(j, "rows", "ngs");
     metcn_json_str(j, "columns", "fish");
     metcn_json_begin_array(j, "tiers");
-    for (int t = 0; t < METCN_CONCORD_N_TIERS; t++)
-        metcn_json_str(j, NULL, metcn_concord_tier_name(t));
+    const metcn_criteria_t *cr = &c->opt.criteria;
+    for (int t = 0; t < cr->n_tiers; t++)
+        metcn_json_str(j, NULL, metcn_criteria_tier_name(cr, t));
     metcn_json_end_array(j);
     metcn_json_begin_array(j, "matrix");
-    for (int a = 0; a < METCN_CONCORD_N_TIERS; a++) {
+    for (int a = 0; a < cr->n_tiers; a++) {
         metcn_json_begin_array(j, NULL);
-        for (int b = 0; b < METCN_CONCORD_N_TIERS; b++)
+        for (int b = 0; b < cr->n_tiers; b++)
             metcn_json_int(j, NULL, c->tier_matrix[a][b]);
         metcn_json_end_array(j);
     }
@@ -228,7 +229,8 @@ int metcn_concord_write_json(const metcn_concord_t *c, const char *path, const c
         metcn_json_num(j, "ngs_chr7_cn", s->ngs_chr7_cn);
         metcn_json_num(j, "ngs_ratio", s->ngs_ratio);
         metcn_json_str(j, "ngs_tier",
-                       s->ngs_tier >= 0 ? metcn_concord_tier_name(s->ngs_tier) : NULL);
+                       s->ngs_tier >= 0 ? metcn_criteria_tier_name(&c->opt.criteria, s->ngs_tier)
+                                        : NULL);
         metcn_json_str(j, "ngs_qc", s->ngs_qc);
         metcn_json_num(j, "fish_ratio", s->fish_ratio);
         metcn_json_num(j, "fish_met_per_nucleus", s->fish_met);
@@ -240,7 +242,8 @@ int metcn_concord_write_json(const metcn_concord_t *c, const char *path, const c
             metcn_json_num(j, "fish_share_ge15", s->fish_ge15);
         }
         metcn_json_str(j, "fish_tier",
-                       s->fish_tier >= 0 ? metcn_concord_tier_name(s->fish_tier) : NULL);
+                       s->fish_tier >= 0 ? metcn_criteria_tier_name(&c->opt.criteria, s->fish_tier)
+                                         : NULL);
         if (s->ngs_amp >= 0)
             metcn_json_bool(j, "ngs_amplified", s->ngs_amp);
         else
@@ -305,24 +308,27 @@ int metcn_concord_write_samples(const metcn_concord_t *c, const char *path)
             f, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s->sample,
             metcn_concord_status_name(s->status), metcn_fmt_double(b[0], s->ngs_met_cn, 6),
             metcn_fmt_double(b[1], s->ngs_chr7_cn, 6), metcn_fmt_double(b[2], s->ngs_ratio, 6),
-            metcn_concord_tier_name(s->ngs_tier), s->ngs_qc,
+            metcn_criteria_tier_name(&c->opt.criteria, s->ngs_tier), s->ngs_qc,
             metcn_fmt_double(b[3], s->fish_ratio, 6), metcn_fmt_double(b[4], s->fish_met, 6),
             metcn_fmt_double(b[5], s->fish_cep7, 6), nuc, metcn_fmt_double(b[6], s->fish_ge4, 6),
             metcn_fmt_double(b[7], s->fish_ge5, 6), metcn_fmt_double(b[8], s->fish_ge15, 6),
-            metcn_concord_tier_name(s->fish_tier), amp_name(s->ngs_amp), amp_name(s->fish_amp));
+            metcn_criteria_tier_name(&c->opt.criteria, s->fish_tier), amp_name(s->ngs_amp),
+            amp_name(s->fish_amp));
     }
     return metcn_ofile_close(f, 1);
 }
 
-static const char *tier_fill[METCN_CONCORD_N_TIERS] = {"#ffffff", "#fff3c4", "#ffd59e", "#f4a3a3"};
+static const char *tier_fill[METCN_CRITERIA_MAX_TIERS] = {"#ffffff", "#fff3c4", "#ffd59e",
+                                                          "#f4a3a3", "#ee8a8a", "#e06c6c"};
 
 int metcn_concord_write_scatter_svg(const metcn_concord_t *c, const char *path)
 {
     metcn_svg_t *s = metcn_svg_new(660, 580);
     if (!s)
         return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
-    const metcn_tier_cuts_t *k = &c->opt.cuts;
-    double lo = 0.5, hi = k->high_min * 2;
+    const metcn_criteria_t *cr = &c->opt.criteria;
+    int nt = metcn_criteria_uses_cn(cr) ? 0 : cr->n_tiers; /* bands only for ratio tiers */
+    double lo = 0.5, hi = nt ? cr->tier[nt - 1].ratio_min * 2 : 10;
     for (size_t i = 0; i < c->n_samples; i++) {
         const metcn_concord_sample_t *p = &c->samples[i];
         if (p->status != METCN_CONCORD_MATCHED)
@@ -335,24 +341,28 @@ int metcn_concord_write_scatter_svg(const metcn_concord_t *c, const char *path)
             }
     }
     metcn_svg_frame_t fr = {80, 40, 460, 440, lo, hi, lo, hi, 1, 1};
-    double bounds[5] = {lo, k->low_min, k->low_max, k->high_min, hi};
+    double bounds[METCN_CRITERIA_MAX_TIERS + 1];
+    bounds[0] = lo;
+    for (int t = 1; t < nt; t++)
+        bounds[t] = cr->tier[t].ratio_min;
+    bounds[nt] = hi;
     /* FISH tier bands as vertical strips, NGS tier boundaries as dashed horizontal lines */
-    for (int t = 0; t < METCN_CONCORD_N_TIERS; t++) {
+    for (int t = 0; t < nt; t++) {
         double x1 = metcn_svg_fx(&fr, bounds[t]), x2 = metcn_svg_fx(&fr, bounds[t + 1]);
         metcn_svg_rect(s, x1, fr.y0, x2 - x1, fr.h, tier_fill[t], "none", 0.6);
         metcn_svg_text(s, (x1 + x2) / 2, fr.y0 - 6, "middle", 10, "#555", 0, "%s",
-                       metcn_concord_tier_name(t));
+                       metcn_criteria_tier_name(cr, t));
     }
-    for (int t = 1; t < 4; t++) {
+    for (int t = 1; t < nt; t++) {
         double y = metcn_svg_fy(&fr, bounds[t]);
         metcn_svg_line(s, fr.x0, y, fr.x0 + fr.w, y, "#888", 1, "4,3");
     }
     metcn_svg_line(s, metcn_svg_fx(&fr, lo), metcn_svg_fy(&fr, lo), metcn_svg_fx(&fr, hi),
                    metcn_svg_fy(&fr, hi), "#444", 1, "2,2");
-    for (int t = 0; t < METCN_CONCORD_N_TIERS; t++) { /* NGS tier names on the right */
+    for (int t = 0; t < nt; t++) { /* NGS tier names on the right */
         double y1 = metcn_svg_fy(&fr, bounds[t]), y2 = metcn_svg_fy(&fr, bounds[t + 1]);
         metcn_svg_text(s, fr.x0 + fr.w + 6, (y1 + y2) / 2 + 4, "start", 10, "#555", 0, "%s",
-                       metcn_concord_tier_name(t));
+                       metcn_criteria_tier_name(cr, t));
     }
     /* the "amplified" ratio cut-offs of both sides, when ratio rules are in use */
     if (isfinite(c->opt.fish_amp.ratio_min)) {

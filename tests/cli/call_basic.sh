@@ -5,8 +5,19 @@
 run "$METCN" call --help
 expect_rc 0
 expect_out "--purity P|P+-D|LO-HI"
-expect_out "[camidge]" # default printed from metcn_call_opt_init()
-expect_out "[0.95]"
+expect_out "[0.95]" # defaults printed from metcn_call_opt_init()
+expect_out "--gene LIST"
+expect_out "[MET=camidge,ERBB2=asco-cap-2018,"
+expect_out "EGFR=colorado, any other gene ratio2]"
+# every threshold is an option with its default
+for t in "--high-amp-cn F" "--mapd-warn F" "--mapd-fail F" "--depth-warn F" "--gc-fail F" \
+    "--noise-warn F" "--hetero-warn F" "--control-bins-warn INT" "--min-pon-normals INT" \
+    "--focal-min-z F"; do
+    expect_out "$t"
+done
+expect_out "high-level amplification: copies above this [10]"
+expect_out "QC warn: noise factor above this [1.5]"
+expect_out "QC warn: fewer control bins used [10]"
 
 run "$METCN" call
 expect_rc 2
@@ -25,6 +36,24 @@ done
 run "$METCN" call --pon x.pon -o "$WORK/o" --criteria fish t.bam
 expect_rc 2
 expect_err "--criteria: unknown preset 'fish'"
+run "$METCN" call --pon x.pon -o "$WORK/o" --criteria asco-cap-2018 t.bam
+expect_rc 2
+expect_err "--criteria: asco-cap-2018 is for gene ERBB2, which --gene does not list"
+run "$METCN" call --pon x.pon -o "$WORK/o" --gene MET,EGFR --criteria EGFR=nope t.bam
+expect_rc 2
+expect_err "--criteria: unknown preset 'nope'"
+run "$METCN" call --pon x.pon -o "$WORK/o" --gene MET,met t.bam
+expect_rc 2
+expect_err "--gene: met given twice"
+run "$METCN" call --pon x.pon -o "$WORK/o" --gene , t.bam
+expect_rc 2
+expect_err "--gene: empty gene list"
+run "$METCN" call --pon x.pon -o "$WORK/o" --high-amp-cn ten t.bam
+expect_rc 2
+expect_err "--high-amp-cn: 'ten' is not a valid number"
+run "$METCN" call --pon x.pon -o "$WORK/o" --mapd-warn 0.6 t.bam
+expect_rc 2
+expect_err "mapd_warn 0.6 must lie in (0, mapd_fail 0.5]"
 run "$METCN" call --pon x.pon -o "$WORK/o" --ploidy 0 t.bam
 expect_rc 2
 expect_err "--ploidy: '0' is out of range"

@@ -42,7 +42,7 @@ s=T_m12_p0.6_c2
 run "$METCN" call --pon "$WORK/pon.tsv.gz" --purity 0.6 -o "$WORK/one" "$s.bam"
 expect_rc 0
 expect_out "$s: MET "
-for ext in cnr seg vcf svg; do [ -s "$WORK/one.$s.$ext" ] && ok || bad "one.$s.$ext missing"; done
+for f in "$s.vcf" "$s.MET.cnr" "$s.MET.seg" "$s.MET.svg"; do [ -s "$WORK/one.$f" ] && ok || bad "one.$f missing"; done
 if command -v bcftools >/dev/null; then
     run bcftools view -H "$WORK/one.$s.vcf"
     expect_rc 0
@@ -50,6 +50,26 @@ if command -v bcftools >/dev/null; then
 fi
 run python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(d["samples"][0]["call"]["tier"])' "$WORK/one.json"
 expect_rc 0
+
+# several genes in one run: MET and EGFR on the EGFR-amplified special (12 copies at purity
+# 0.6) and a MET-amplified tumour; each gene against chr7 outside its own window, and an EGFR
+# amplicon is neither the chr7 level nor a MET call (nor the reverse)
+run "$METCN" call --pon "$WORK/pon.tsv.gz" --purity 0.6 --gene MET,EGFR -q -o "$WORK/two" S_egfr.bam "$s.bam"
+expect_rc 0
+g() { awk -F'\t' -v s="$1" -v g="$2" -v c="$3" 'NR == 1 { for (i = 1; i <= NF; i++) k[$i] = i; next } $1 == s && $2 == g { print $k[c] }' "$WORK/two.calls.tsv"; }
+[ "$(awk 'END { print NR }' "$WORK/two.calls.tsv")" = 5 ] && ok || bad "two genes x two samples: $(cat "$WORK/two.calls.tsv")"
+[ "$(g S_egfr EGFR control) $(g S_egfr EGFR criteria) $(g S_egfr EGFR pattern)" = "chr7 colorado focal" ] && ok || bad "S_egfr EGFR: $(g S_egfr EGFR control) $(g S_egfr EGFR criteria) $(g S_egfr EGFR pattern)"
+awk -v c="$(g S_egfr EGFR cn)" -v lo="$(g S_egfr EGFR cn_low)" -v hi="$(g S_egfr EGFR cn_high)" 'BEGIN { exit !(lo <= 12 && 12 <= hi) }' && ok || bad "S_egfr EGFR cn $(g S_egfr EGFR cn) [$(g S_egfr EGFR cn_low), $(g S_egfr EGFR cn_high)] misses 12"
+[ "$(g S_egfr MET tier) $(g S_egfr MET pattern)" = "negative none" ] && ok || bad "EGFR amplicon taken for MET: $(g S_egfr MET tier) $(g S_egfr MET pattern)"
+awk -v c="$(g S_egfr MET control_cn)" 'BEGIN { exit !(c > 1.8 && c < 2.2) }' && ok || bad "EGFR amplicon moved MET's chr7 level: $(g S_egfr MET control_cn)"
+[ "$(g "$s" EGFR tier) $(g "$s" EGFR pattern) $(g "$s" MET tier)" = "negative none high" ] && ok || bad "MET amplicon taken for EGFR: $(g "$s" EGFR tier) $(g "$s" EGFR pattern) $(g "$s" MET tier)"
+for f in S_egfr.vcf S_egfr.MET.cnr S_egfr.EGFR.cnr S_egfr.EGFR.seg S_egfr.EGFR.svg; do [ -s "$WORK/two.$f" ] && ok || bad "two.$f missing"; done
+[ "$(grep -vc '^#' "$WORK/two.S_egfr.vcf")" = 2 ] && ok || bad "one VCF record per gene"
+run "$METCN" call --pon "$WORK/pon.tsv.gz" --gene MET,NOSUCHGENE -q -o "$WORK/bad" "$s.bam"
+expect_rc 1
+expect_err "pon.tsv.gz: "
+expect_err "NOSUCHGENE"
+expect_no_file "$WORK/bad.calls.tsv"
 
 # BAM and CRAM: identical calls (every column)
 crams=$(awk -F'\t' 'NR > 1 && $5 != "." && $2 == "tumour" { print $1 "\t" $4 "\t" $5 "\t" $12 "\t" $13 }' "$M")

@@ -45,6 +45,44 @@ grep -qi 'nan\|inf' "$WORK/out.tsv" "$WORK/out.json" && bad "nan/inf printed" ||
 grep -q '<svg' "$WORK/out.roc.svg" && ok || bad "roc svg"
 awk -F'\t' '$1=="H" && $2=="fish_only"' "$WORK/out.samples.tsv" | grep -q . && ok || bad "samples H"
 
+# The same calls as gene-neutral tables (0.2 columns, an ERBB2 row per sample between them):
+# the statistics are identical; --gene ERBB2 reads the other rows under ASCO/CAP groups.
+H2='sample	gene	control	cn	cn_low	cn_high	control_cn	control_cn_low	control_cn_high	ratio	ratio_low	ratio_high	tier	equivocal	high_amp	gcn_class	pattern	purity	purity_low	purity_high	purity_source	ploidy	qc	qc_reasons	criteria	gene_log2	control_log2	mapd	lod_cn'
+row2() { # id gene control cn ratio tier qc
+    printf '%s\t%s\t%s\t%s\tNA\tNA\t2\tNA\tNA\t%s\tNA\tNA\t%s\tno\tno\tnone\tnone\t0.5\t0.5\t0.5\tgiven\t2\t%s\t.\tx\t0\t0\t0.1\t3\n' "$@"
+}
+{
+    echo "$H2"
+    row2 A MET chr7 12 6 high pass
+    row2 A ERBB2 chr17 9 4.5 group1 pass
+    row2 B MET chr7 5 2.5 intermediate pass
+    row2 B ERBB2 chr17 2 1 group5 pass
+    row2 C MET chr7 2 1 negative pass
+    row2 D MET chr7 4 2 low pass
+    row2 E MET chr7 3 1 negative fail
+} >"$WORK/a2.calls.tsv"
+{
+    echo "$H2"
+    row2 F MET chr7 8 4 intermediate pass
+    row2 G MET chr7 2.2 1.1 negative pass
+    row2 Z MET chr7 2 1 negative pass
+} >"$WORK/b2.calls.tsv"
+run "$METCN" concordance --calls "$WORK/a2.calls.tsv" "$WORK/b2.calls.tsv" --fish "$WORK/fish.csv" -o "$WORK/new"
+expect_rc 0
+cmp -s "$WORK/out.tsv" "$WORK/new.tsv" && ok || bad "0.1 and gene-neutral tables differ: $(diff "$WORK/out.tsv" "$WORK/new.tsv" | head -5)"
+grep -q '"calls_format": "gene-neutral"' "$WORK/new.json" && ok || bad "calls_format in json"
+printf 'sample,her2_cep17_ratio,her2_per_nucleus\nA,4,8\nB,1.1,2.2\n' >"$WORK/her2.csv"
+run "$METCN" concordance --gene ERBB2 --calls "$WORK/a2.calls.tsv" --fish "$WORK/her2.csv" \
+    --fish-ratio-col her2_cep17_ratio --fish-met-col her2_per_nucleus -o "$WORK/her2"
+expect_rc 0
+T="$WORK/her2.tsv"
+# A: NGS 4.5 / FISH 4 both >= 2; B: 1 / 1.1 both below -> TP 1, TN 1; groups agree
+[ "$(val tp 2) $(val tn 2) $(val tier_agreement 2)" = "1 1 1" ] && ok || bad "ERBB2 $(val tp 2) $(val tn 2) $(val tier_agreement 2)"
+grep -q '"name": "asco-cap-2018"' "$WORK/her2.json" && ok || bad "ERBB2 criteria in json"
+run "$METCN" concordance --gene ERBB2 --calls "$WORK/a2.calls.tsv" --fish "$WORK/her2.csv" --criteria camidge --tiers 1,2,3 -o "$WORK/x"
+expect_rc 2
+expect_err "give one tier model"
+
 # FISH positive by tier (intermediate or above) and NGS by copy number: changes the table
 run "$METCN" concordance --calls "$WORK/a.calls.tsv" --calls "$WORK/b.calls.tsv" --fish "$WORK/fish.csv" \
     --fish-amplified tier:intermediate --ngs-amplified cn:5 --include-qc-fail -o "$WORK/o2"
@@ -75,7 +113,8 @@ expect_rc 2
 expect_err "--tiers: need 0 < A <= B < C"
 run "$METCN" concordance --help
 expect_rc 0
-expect_out "[met_cep7_ratio>=2]"
+expect_out "[fish_ratio>=2]"
+expect_out "[MET]"
 
 # runtime errors name the file and line; no output left behind
 printf 'sample,met_cep7_ratio\nA,x\n' >"$WORK/bad.csv"

@@ -98,6 +98,11 @@ int main(int argc, char **argv)
         return 1;
     }
     metcn_call_t **calls = calloc(nt, sizeof *calls);
+    metcn_gene_t *gene = metcn_panel_gene(metcn_pon_panel(pon), "MET", NULL);
+    if (!gene) {
+        fprintf(stderr, "%s\n", metcn_last_error());
+        return 1;
+    }
     for (size_t i = 0; i < nt; i++) {
         snprintf(path, sizeof path, "%s/%s.tsv", argv[4], tn[i]);
         metcn_covtab_t *t = load(metcn_pon_panel(pon), path, tn[i], gc);
@@ -110,10 +115,10 @@ int main(int argc, char **argv)
         metcn_call_opt_init(&co);
         if (tp[i] > 0) {
             co.purity = co.purity_lo = co.purity_hi = tp[i];
-            co.purity_given = 1;
+            co.purity_source = METCN_PURITY_GIVEN;
             co.ploidy = tpl[i];
         }
-        calls[i] = metcn_call_run(metcn_pon_panel(pon), cnr, tn[i], &co, NULL);
+        calls[i] = metcn_call_run(gene, cnr, tn[i], &co);
         if (!calls[i]) {
             fprintf(stderr, "%s\n", metcn_last_error());
             return 1;

@@ -3,9 +3,10 @@
 
   call_eval.py MANIFEST CALLS.tsv [CALLS.tsv ...] [--label NAME] [--assert] [--min-purity 0.3]
 
-CALLS files are `metcn call` tables (PREFIX.calls.tsv) or any TSV with at least the columns
-sample, met_cn, tier (and optionally met_cn_low, met_cn_high, equivocal, high_amp, pattern,
-chr7_cn, lod_met_cn), e.g. the one tests/compare/call_cnvkit.sh writes for CNVkit.
+CALLS files are `metcn call` tables (PREFIX.calls.tsv: the gene-neutral columns, MET rows
+only, or the 0.1 columns) or any TSV with at least the columns sample, met_cn, tier (and
+optionally met_cn_low, met_cn_high, equivocal, high_amp, pattern, chr7_cn, lod_met_cn), e.g.
+the one tests/compare/call_cnvkit.sh writes for CNVkit.
 Prints one line of metrics; with --assert exits 1 when a metcn acceptance criterion fails:
   - true MET copy number inside [met_cn_low, met_cn_high] in >= 95% of tumours at purity >= 0.3
   - a non-equivocal tier equals the truth tier in >= 95% of tumours
@@ -32,10 +33,19 @@ def tier_of(r, crit="camidge"):
     return "low"
 
 
+# gene-neutral calls-table columns -> the 0.1 names this script scores (docs/call.md)
+NEUTRAL = {"cn": "met_cn", "cn_low": "met_cn_low", "cn_high": "met_cn_high",
+           "control_cn": "chr7_cn", "ratio": "met_chr7_ratio", "lod_cn": "lod_met_cn"}
+
+
 def read_tsv(path):
     with open(path) as f:
         head = f.readline().rstrip("\n").split("\t")
-        return [dict(zip(head, line.rstrip("\n").split("\t"))) for line in f if line.strip()]
+        rows = [dict(zip(head, line.rstrip("\n").split("\t"))) for line in f if line.strip()]
+    if "control_cn" in head:  # gene-neutral table: MET rows, 0.1 names
+        rows = [{NEUTRAL.get(k, k): v for k, v in r.items()} for r in rows
+                if r.get("gene", "MET") == "MET"]
+    return rows
 
 
 def num(x):

@@ -1,0 +1,46 @@
+/* stages.h -- the caller's stages over one call object (private; tests/test_call.c tests each
+ * on its own).  metcn_call_run() is: call_init, then these in order:
+ *
+ *   call_noise        noise factor k, per-bin SD and weight
+ *   call_levels       centring on the reference bins, the gene's level from its own bins
+ *   call_segments     segmentation of every contig (the gene forced into its own segment)
+ *   call_control      focal events left out, control level of the chromosome and each arm
+ *   call_systematic   systematic SD shared by neighbouring bins, added to the levels
+ *   call_arms         arm-level change: the control is the lower arm; the gene's arm level
+ *   call_copy_number  copy numbers per tumour cell and the ratio
+ *   call_classify     tier, equivocal, high-level flag, gene-copy class
+ *   call_pattern      focal / polysomy and the amplicon's extent
+ *   call_lod          limit of detection
+ *   call_qc           QC records
+ *
+ * Each returns 0 or a negative code with the message recorded. */
+#ifndef METCN_CALL_STAGES_H
+#define METCN_CALL_STAGES_H
+
+#include "metcn/call.h"
+
+/** Allocate the call for gene and sample, copy the inputs (purity, criteria, per-bin values
+ *  and depth) and flag the bins used; no decision yet.  NULL + message on error. */
+metcn_call_t *call_init(const metcn_gene_t *gene, const metcn_cnr_t *cnr, const char *sample,
+                        const metcn_call_opt_t *opt);
+
+int call_noise(metcn_call_t *c, const metcn_call_opt_t *opt);
+int call_levels(metcn_call_t *c, const metcn_call_opt_t *opt);
+int call_segments(metcn_call_t *c, const metcn_call_opt_t *opt);
+int call_control(metcn_call_t *c, const metcn_call_opt_t *opt);
+int call_systematic(metcn_call_t *c, const metcn_call_opt_t *opt);
+int call_arms(metcn_call_t *c, const metcn_call_opt_t *opt);
+int call_copy_number(metcn_call_t *c, const metcn_call_opt_t *opt);
+int call_classify(metcn_call_t *c, const metcn_call_opt_t *opt);
+int call_pattern(metcn_call_t *c, const metcn_call_opt_t *opt);
+int call_lod(metcn_call_t *c, const metcn_call_opt_t *opt);
+int call_qc(metcn_call_t *c, const metcn_call_opt_t *opt);
+
+/** Level of the bins idx[0..m) (their log2 and sd); fields NaN when m == 0. */
+int call_level_of(const metcn_call_t *c, const size_t *idx, size_t m, double k, double conf,
+                  metcn_level_t *out);
+
+/** Systematic SD of blocks of `block` consecutive used reference bins (0 when < 5 blocks). */
+double call_systematic_sd(const metcn_call_t *c, size_t block);
+
+#endif
