@@ -103,6 +103,10 @@ typedef struct {
     double seg_penalty; /* split when the two-track chi-square of the best split exceeds this
                            plus 2 ln(points) (default 5) */
     int min_seg_bins;   /* bins on each side of a split (default 3) */
+    double merge_z;     /* after the scan, neighbours are merged while the chi-square of
+                           their log2 and allele-fraction differences (SEs widened by the
+                           systematic SDs) is less extreme than this many SDs of a normal,
+                           two-sided (default 3: tail probability 0.0027) */
     /* report */
     double conf;               /* interval level (default 0.95) */
     double alt_rel;            /* another solution at least this likely relative to the best makes

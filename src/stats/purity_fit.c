@@ -40,6 +40,7 @@ void metcn_purity_opt_init(metcn_purity_opt_t *o)
     o->het_pvalue = 1e-3;
     o->seg_penalty = 5.0;
     o->min_seg_bins = 3;
+    o->merge_z = 3.0;
     o->conf = 0.95;
     o->alt_rel = 0.1;
     o->alt_min_diff = 0.1;
@@ -330,9 +331,14 @@ static void solution_states(const pfit_t *f, const prior_t *pr, double p, double
         sw += n;
         nsub += a < 0;
         if (segs) {
+            segs[k].subclonal = a < 0;
+            if (a < 0) { /* report the nearest integer state all the same */
+                prior_t no_escape = *pr;
+                no_escape.tau = INFINITY;
+                seg_best(g, &no_escape, p, D, wgd ? 2 : 1, &a, &b);
+            }
             segs[k].major = a;
             segs[k].minor = b;
-            segs[k].subclonal = a < 0;
             segs[k].cn = cn;
         }
     }
@@ -520,7 +526,7 @@ static int check_opt(const metcn_purity_opt_t *o)
           o->subclonal_cost >= 0 && o->wgd_cost >= 0),
         "prior cost");
     BAD(!(o->het_pvalue > 0 && o->het_pvalue < 1), "het_pvalue");
-    BAD(!(o->seg_penalty >= 0 && o->min_seg_bins >= 1), "segmentation");
+    BAD(!(o->seg_penalty >= 0 && o->min_seg_bins >= 1 && o->merge_z >= 0), "segmentation");
     BAD(!(o->conf > 0 && o->conf < 1 && o->alt_rel > 0 && o->alt_rel <= 1), "level");
     BAD(!(o->depth_only_widen >= 0), "depth_only_widen");
     BAD(!(o->max_solutions >= 1 && o->min_het_informative >= 0 && o->min_site_depth >= 1),
@@ -635,7 +641,7 @@ int metcn_purity_fit(const metcn_purity_input_t *in, const metcn_purity_opt_t *o
         goto out;
     }
     if ((ret = pur_segment(&f)) != 0 || (ret = pur_segment_levels(&f)) != 0 ||
-        (ret = pur_allele_model(&f)) != 0)
+        (ret = pur_allele_model(&f)) != 0 || (ret = pur_merge(&f)) != 0)
         goto out;
     if ((ret = grid_build(opt, &g)) != 0)
         goto out;

@@ -26,6 +26,7 @@ typedef struct {
     double v;     /* variance used by the depth likelihood: se^2 + sys_sd^2 */
     double *lb;   /* allele log-likelihood on the b grid, max 0, tempered (NULL: no sites) */
     double bhat, baf_lo, baf_hi; /* mirrored BAF estimate and profile interval */
+    double baf_se;               /* its SE (half-width of the -1/2 log-likelihood drop) */
 } pseg_t;
 
 typedef struct {
@@ -48,10 +49,12 @@ int pur_select_sites(pfit_t *f);
 int pur_ref_bias(pfit_t *f);
 double pur_site_ref_bias(const pfit_t *f, const metcn_purity_site_t *s);
 int pur_allele_model(pfit_t *f);
+int pur_seg_allele(pfit_t *f, pseg_t *g);
 double pur_lb_at(const double *lb, double b);
 
 /* purity_seg.c */
 int pur_segment(pfit_t *f);
 int pur_segment_levels(pfit_t *f);
+int pur_merge(pfit_t *f);
 
 #endif

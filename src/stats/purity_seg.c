@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
+
 #include "metcn/metcn.h"
 #include "metcn/stats.h"
 #include "stats/purity_internal.h"
@@ -332,40 +334,102 @@ out:
     return ret;
 }
 
-int pur_segment_levels(pfit_t *f)
+static int segment_level(pfit_t *f, pseg_t *g, double *x, double *sd)
 {
     const metcn_purity_input_t *in = f->in;
-    size_t m = 0;
-    for (size_t s = 0; s < f->nseg; s++)
-        if (f->segs[s].b1 - f->segs[s].b0 > m)
-            m = f->segs[s].b1 - f->segs[s].b0;
-    double *x = malloc((m ? m : 1) * sizeof *x), *sd = malloc((m ? m : 1) * sizeof *sd);
-    if (!x || !sd) {
-        free(x);
-        free(sd);
-        return metcn_set_error(METCN_E_NOMEM, "purity: out of memory");
+    size_t n = g->b1 - g->b0;
+    g->y = g->se = g->v = NAN;
+    if (n == 0)
+        return 0;
+    for (size_t k = 0; k < n; k++) {
+        x[k] = in->bins[f->bidx[g->b0 + k]].log2;
+        sd[k] = in->bins[f->bidx[g->b0 + k]].sd;
     }
-    double sys2 = f->opt->sys_sd * f->opt->sys_sd;
+    metcn_level_t lv;
+    int r = metcn_level_estimate(x, sd, n, 2.0, f->opt->conf, &lv);
+    if (r == METCN_E_TOOFEW)
+        return 0;
+    if (r)
+        return r;
+    g->y = lv.est;
+    g->se = lv.se;
+    g->v = lv.se * lv.se + f->opt->sys_sd * f->opt->sys_sd;
+    return 0;
+}
+
+int pur_segment_levels(pfit_t *f)
+{
+    double *x = malloc((f->nb ? f->nb : 1) * sizeof *x),
+           *sd = malloc((f->nb ? f->nb : 1) * sizeof *sd);
     int ret = 0;
-    for (size_t s = 0; s < f->nseg && !ret; s++) {
-        pseg_t *g = &f->segs[s];
-        size_t n = g->b1 - g->b0;
-        g->y = g->se = g->v = NAN;
-        if (n == 0)
-            continue;
-        for (size_t k = 0; k < n; k++) {
-            x[k] = in->bins[f->bidx[g->b0 + k]].log2;
-            sd[k] = in->bins[f->bidx[g->b0 + k]].sd;
+    if (!x || !sd)
+        ret = metcn_set_error(METCN_E_NOMEM, "purity: out of memory");
+    for (size_t s = 0; s < f->nseg && !ret; s++)
+        ret = segment_level(f, &f->segs[s], x, sd);
+    free(x);
+    free(sd);
+    return ret;
+}
+
+/* How likely two neighbours are to be one level given the systematic noise the fit allows:
+ * the upper-tail probability of the chi-square of their log2 and allele-fraction differences
+ * (each SE widened by the systematic SD of both sides), df = the tracks both have. */
+static double neighbour_p(const pfit_t *f, const pseg_t *a, const pseg_t *b)
+{
+    double chi2 = 0, s2 = f->opt->sys_sd * f->opt->sys_sd;
+    double b2 = f->opt->baf_sys_sd * f->opt->baf_sys_sd;
+    int df = 0;
+    if (isfinite(a->y) && isfinite(b->y)) {
+        double d = a->y - b->y;
+        chi2 += d * d / (a->se * a->se + b->se * b->se + 2 * s2);
+        df++;
+    }
+    if (isfinite(a->bhat) && isfinite(b->bhat)) {
+        double d = a->bhat - b->bhat;
+        chi2 += d * d / (a->baf_se * a->baf_se + b->baf_se * b->baf_se + 2 * b2);
+        df++;
+    }
+    return df ? gsl_cdf_chisq_Q(chi2, df) : 1.0;
+}
+
+/* The scan splits wherever bins and sites differ beyond their own noise; the fit allows a
+ * systematic SD on top.  Neighbours that do not differ beyond it would only be fitted as two
+ * odd states (a split is also selected for its difference, which biases both sides apart), so
+ * the most alike pair is merged while its chi-square tail probability exceeds that of
+ * merge_z SDs (two-sided normal; 0.0027 for 3).  The gene's segment stays. */
+int pur_merge(pfit_t *f)
+{
+    double *x = malloc((f->nb ? f->nb : 1) * sizeof *x),
+           *sd = malloc((f->nb ? f->nb : 1) * sizeof *sd);
+    int ret = 0;
+    if (!x || !sd)
+        ret = metcn_set_error(METCN_E_NOMEM, "purity: out of memory");
+    double alpha = 2 * gsl_cdf_ugaussian_Q(f->opt->merge_z);
+    while (!ret) {
+        double best = -1;
+        size_t bk = 0;
+        for (size_t k = 0; k + 1 < f->nseg; k++) {
+            const pseg_t *a = &f->segs[k], *b = &f->segs[k + 1];
+            if (a->tid != b->tid || a->is_gene || b->is_gene)
+                continue;
+            double q = neighbour_p(f, a, b);
+            if (q > best) {
+                best = q;
+                bk = k;
+            }
         }
-        metcn_level_t lv;
-        int r = metcn_level_estimate(x, sd, n, 2.0, f->opt->conf, &lv);
-        if (r && r != METCN_E_TOOFEW)
-            ret = r;
-        else if (!r) {
-            g->y = lv.est;
-            g->se = lv.se;
-            g->v = lv.se * lv.se + sys2;
-        }
+        if (!(best > alpha))
+            break;
+        pseg_t *a = &f->segs[bk], *b = &f->segs[bk + 1];
+        a->b1 = b->b1;
+        a->s1 = b->s1;
+        a->end = b->end > a->end ? b->end : a->end;
+        free(b->lb);
+        memmove(b, b + 1, (f->nseg - bk - 2) * sizeof *b);
+        f->nseg--;
+        ret = segment_level(f, a, x, sd);
+        if (!ret)
+            ret = pur_seg_allele(f, a);
     }
     free(x);
     free(sd);

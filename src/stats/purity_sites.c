@@ -132,7 +132,9 @@ typedef struct {
 static double read_fraction(const site_t *s, double q, double err)
 {
     double f = q * s->odds / (q * s->odds + 1.0 - q);
-    return f * (1.0 - 2.0 * err) + err;
+    f = f * (1.0 - 2.0 * err) + err;
+    /* error_rate 0 would put all mass on one allele: keep the beta-binomial proper */
+    return f < 1e-6 ? 1e-6 : f > 1 - 1e-6 ? 1 - 1e-6 : f;
 }
 
 /* log P(k | n, f) for a beta-binomial of over-dispersion rho (intra-class correlation), without
@@ -294,68 +296,86 @@ static void seg_table(const pfit_t *f, pseg_t *g, const site_t *st, size_t n, do
     double se = crossing(g->lb, im, +1, 0.5) - g->bhat;
     if (!(se > PUR_BSTEP))
         se = PUR_BSTEP;
+    g->baf_se = se;
     double s2 = f->opt->baf_sys_sd * f->opt->baf_sys_sd;
     double t = s2 > 0 ? se * se / (se * se + s2) : 1.0;
     for (int i = 0; i < PUR_NB; i++)
         g->lb[i] *= t;
 }
 
+/* The segment's sites as likelihood records (caller frees); NULL without sites or memory
+ * (*n tells which). */
+static site_t *seg_sites(const pfit_t *f, const pseg_t *g, size_t *n)
+{
+    *n = g->s1 - g->s0;
+    if (*n == 0)
+        return NULL;
+    site_t *st = malloc(*n * sizeof *st);
+    if (!st)
+        return NULL;
+    for (size_t j = 0; j < *n; j++) {
+        const metcn_purity_site_t *x = &f->in->sites[f->sidx[g->s0 + j]];
+        double r = pur_site_ref_bias(f, x);
+        st[j] = (site_t){x->ref, x->ref + x->alt, r / (1.0 - r)};
+    }
+    return st;
+}
+
+int pur_seg_allele(pfit_t *f, pseg_t *g)
+{
+    size_t n;
+    free(g->lb);
+    g->lb = NULL;
+    g->bhat = g->baf_lo = g->baf_hi = g->baf_se = NAN;
+    site_t *st = seg_sites(f, g, &n);
+    if (n == 0)
+        return 0;
+    double *lq = malloc((2 * (PUR_NB - 1) + 1) * sizeof *lq);
+    g->lb = malloc(PUR_NB * sizeof *g->lb);
+    if (!st || !lq || !g->lb) {
+        free(st);
+        free(lq);
+        return metcn_set_error(METCN_E_NOMEM, "purity: out of memory");
+    }
+    seg_table(f, g, st, n, lq);
+    /* A segment the scan cut out of the data is selected for looking imbalanced: with few
+     * sites its allele fraction is biased away from 0.5, so it informs the fit only from
+     * min_het_informative sites on.  The gene's segment is fixed in advance (no selection)
+     * and always informs it.  Its estimate is still reported. */
+    if (!g->is_gene && n < (size_t)f->opt->min_het_informative) {
+        free(g->lb);
+        g->lb = NULL;
+    }
+    free(st);
+    free(lq);
+    return 0;
+}
+
 int pur_allele_model(pfit_t *f)
 {
-    const metcn_purity_input_t *in = f->in;
     int ret = 0;
     site_t **segsites = calloc(f->nseg ? f->nseg : 1, sizeof *segsites);
     size_t *segn = calloc(f->nseg ? f->nseg : 1, sizeof *segn);
-    double *lq = malloc((2 * (PUR_NB - 1) + 1) * sizeof *lq);
-    if (!segsites || !segn || !lq) {
+    if (!segsites || !segn) {
         ret = metcn_set_error(METCN_E_NOMEM, "purity: out of memory");
         goto out;
     }
     for (size_t s = 0; s < f->nseg; s++) {
-        pseg_t *g = &f->segs[s];
-        size_t n = g->s1 - g->s0;
-        g->bhat = g->baf_lo = g->baf_hi = NAN;
-        if (n == 0)
-            continue;
-        segsites[s] = malloc(n * sizeof **segsites);
-        if (!segsites[s]) {
+        segsites[s] = seg_sites(f, &f->segs[s], &segn[s]);
+        if (segn[s] && !segsites[s]) {
             ret = metcn_set_error(METCN_E_NOMEM, "purity: out of memory");
             goto out;
         }
-        for (size_t j = 0; j < n; j++) {
-            const metcn_purity_site_t *x = &in->sites[f->sidx[g->s0 + j]];
-            double r = pur_site_ref_bias(f, x);
-            segsites[s][j] = (site_t){x->ref, x->ref + x->alt, r / (1.0 - r)};
-        }
-        segn[s] = n;
     }
     f->rho =
         isfinite(f->opt->overdispersion) ? f->opt->overdispersion : estimate_rho(f, segsites, segn);
-    for (size_t s = 0; s < f->nseg; s++) {
-        pseg_t *g = &f->segs[s];
-        if (segn[s] == 0)
-            continue;
-        g->lb = malloc(PUR_NB * sizeof *g->lb);
-        if (!g->lb) {
-            ret = metcn_set_error(METCN_E_NOMEM, "purity: out of memory");
-            goto out;
-        }
-        seg_table(f, g, segsites[s], segn[s], lq);
-        /* A segment the scan cut out of the data is selected for looking imbalanced: with
-         * few sites its allele fraction is biased away from 0.5, so it informs the fit only
-         * from min_het_informative sites on.  The gene's segment is fixed in advance (no
-         * selection) and always informs it.  Its estimate is still reported. */
-        if (!g->is_gene && segn[s] < (size_t)f->opt->min_het_informative) {
-            free(g->lb);
-            g->lb = NULL;
-        }
-    }
+    for (size_t s = 0; s < f->nseg && !ret; s++)
+        ret = pur_seg_allele(f, &f->segs[s]);
 out:
     if (segsites)
         for (size_t s = 0; s < f->nseg; s++)
             free(segsites[s]);
     free(segsites);
     free(segn);
-    free(lq);
     return ret;
 }
