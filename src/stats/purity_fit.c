@@ -396,9 +396,10 @@ static int find_solutions(const pfit_t *f, const prior_t *pr, const grid_t *g, m
  * the threshold is raised by depth_only_widen.  The other baseline's
  * solutions are alternatives (DOUBLING), not part of the interval.  The ploidy interval is the
  * range of the profile's best ploidies over the same purities. */
-static void purity_interval(const pfit_t *f, const grid_t *g, int wgd, metcn_purity_t *r)
+static void purity_interval(const pfit_t *f, const grid_t *g, int wgd, double extra,
+                            metcn_purity_t *r)
 {
-    double smax = -INFINITY, thr = 0.5 * gsl_cdf_chisq_Pinv(f->opt->conf, 1);
+    double smax = -INFINITY, thr = 0.5 * gsl_cdf_chisq_Pinv(f->opt->conf, 1) + extra;
     /* depth alone: the lattice of integer states is fixed by the prior, not the data, so the
      * interval also takes the alternative lattices down to depth_only_widen below */
     if (r->n_sites_het == 0)
@@ -483,8 +484,11 @@ static void decide(const pfit_t *f, const grid_t *g, metcn_purity_t *r)
     } else if ((fl & METCN_PURITY_F_PARSIMONY) && levels < 2) {
         /* One copy-number level departs and no segment lost a haplotype: only p times the
          * change is measured (a gene amplicon (C-1, 1) alone is this case), so any purity
-         * from that product over the largest change to 1 fits: say so. */
+         * from that product over the largest change to 1 fits: say so, and give the range
+         * the data allow whatever the prior says of the size of the change. */
         r->status = METCN_PURITY_UNDETERMINED;
+        purity_interval(f, g, b->wgd,
+                        r->n_events * (o->event_cost + o->copy_cost * o->max_event_copies), r);
         fl |= METCN_PURITY_F_WIDE;
         r->flags = fl;
         r->ambiguous = 1;
@@ -657,7 +661,7 @@ int metcn_purity_fit(const metcn_purity_input_t *in, const metcn_purity_opt_t *o
     if ((ret = fill_segments(&f, r)) != 0 || (ret = fill_profile(&g, r)) != 0 ||
         (ret = find_solutions(&f, &pr, &g, r)) != 0)
         goto out;
-    purity_interval(&f, &g, r->solutions[0].wgd, r);
+    purity_interval(&f, &g, r->solutions[0].wgd, 0, r);
     const metcn_purity_solution_t *b = &r->solutions[0];
     double pm;
     int ns;
