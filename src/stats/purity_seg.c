@@ -28,10 +28,9 @@ typedef struct {
     size_t ncut, capcut;
 } segwork_t;
 
-static int cmp_double(const void *a, const void *b)
+static double median3(double a, double b, double c)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
+    return a < b ? (b < c ? b : a < c ? c : a) : (a < c ? a : b < c ? c : b);
 }
 
 static int push_cut(segwork_t *w, size_t c)
@@ -192,13 +191,12 @@ static int segment_contig(pfit_t *f, segwork_t *w, size_t ba, size_t bb, size_t 
             ;
         if (p == k || q == k || pt_bin[p] != pt_bin[k] || pt_bin[q] != pt_bin[k])
             continue;
-        double v3[3] = {val[p], val[k], val[q]};
-        qsort(v3, 3, sizeof *v3, cmp_double);
+        double med = median3(val[p], val[k], val[q]);
         double sd = pt_bin[k] ? sqrt(w->var1 / wt[k]) : sqrt(w->var2);
-        if (val[k] > v3[1] + 4 * sd)
-            val[k] = v3[1] + 4 * sd;
-        else if (val[k] < v3[1] - 4 * sd)
-            val[k] = v3[1] - 4 * sd;
+        if (val[k] > med + 4 * sd)
+            val[k] = med + 4 * sd;
+        else if (val[k] < med - 4 * sd)
+            val[k] = med - 4 * sd;
     }
     w->w1[0] = w->x1[0] = w->n2[0] = w->x2[0] = 0;
     w->nbin[0] = 0;
