@@ -20,8 +20,7 @@
 
 #include <gsl/gsl_cdf.h>
 
-/* ---- the generator ------------------------------------------------------------------------------
- */
+/* ---- the generator --------------------------------------------------------------------------- */
 
 #define SIM_CONTIG_LEN 100000000LL
 #define SIM_GENE_TID 6
@@ -289,8 +288,7 @@ static void sim_events(simspec_t *s, int n, int wgd, gsl_rng *rng)
     }
 }
 
-/* ---- one case
- * ------------------------------------------------------------------------------------ */
+/* ---- one case -------------------------------------------------------------------------------- */
 
 typedef struct {
     double truth, est, lo, hi, err;
@@ -376,8 +374,7 @@ static void run_case(const simspec_t *s, const metcn_purity_opt_t *opt, outcome_
     run_case_keep(s, opt, o, NULL, NULL);
 }
 
-/* ---- tallies
- * ------------------------------------------------------------------------------------- */
+/* ---- tallies --------------------------------------------------------------------------------- */
 
 /* A case is "flagged" when the fit says it is unsure: ambiguous, or not a plain estimate. */
 static int is_flagged(const outcome_t *o)
@@ -429,8 +426,7 @@ static metcn_purity_opt_t default_opt(void)
     return o;
 }
 
-/* ---- formulas and conversions ------------------------------------------------------------------
- */
+/* ---- formulas and conversions ---------------------------------------------------------------- */
 
 START_TEST(test_formulas)
 {
@@ -476,8 +472,7 @@ START_TEST(test_formulas)
 }
 END_TEST
 
-/* ---- bad input
- * ------------------------------------------------------------------------------------ */
+/* ---- bad input ------------------------------------------------------------------------------- */
 
 START_TEST(test_errors)
 {
@@ -625,8 +620,7 @@ START_TEST(test_odd_input)
 }
 END_TEST
 
-/* ---- segmentation and the per-segment allele fraction -------------------------------------------
- */
+/* ---- segmentation and the per-segment allele fraction ---------------------------------------- */
 
 /* Arm-level events at known places: each boundary found within two bin spacings, the gene's
  * bins one segment of their own, the segment states right, and the mirrored allele fraction's
@@ -784,8 +778,7 @@ START_TEST(test_het_inference_and_sex)
 }
 END_TEST
 
-/* ---- tissue grid
- * ------------------------------------------------------------------------------------ */
+/* ---- tissue grid ----------------------------------------------------------------------------- */
 
 enum { CAT_QUIET = 0, CAT_GAINS = 1, CAT_LOH = 2 };
 static const char *cat_name[] = {"quiet (gene only)", "gains only", "with LOH"};
@@ -916,8 +909,7 @@ START_TEST(test_tissue_grid_depth_only)
 }
 END_TEST
 
-/* ---- whole-genome doubling
- * --------------------------------------------------------------------------- */
+/* ---- whole-genome doubling ------------------------------------------------------------------- */
 
 /* Doubled genomes (baseline (2,2)).  With a post-doubling LOH (2,0) and an odd state the
  * doubling is identifiable: the fit must take it, with the purity and the mean ploidy.  With
@@ -974,8 +966,7 @@ START_TEST(test_wgd)
 }
 END_TEST
 
-/* ---- subclonal segments
- * ------------------------------------------------------------------------------ */
+/* ---- subclonal segments ---------------------------------------------------------------------- */
 
 /* One event in half the tumour cells beside clonal ones.  Doubling every state of the genome
  * at purity p / (2 - p) fits such data exactly (the half copy becomes an integer), so the
@@ -1035,8 +1026,7 @@ START_TEST(test_subclonal)
 }
 END_TEST
 
-/* ---- plasma: low tumour fractions
- * ----------------------------------------------------------------- */
+/* ---- plasma: low tumour fractions ------------------------------------------------------------ */
 
 /* Options for a deep plasma panel: its systematic noise is lower than tissue's (a
  * healthy-plasma panel of normals), so the systematic terms are smaller. */
@@ -1112,8 +1102,7 @@ START_TEST(test_plasma)
 }
 END_TEST
 
-/* ---- reference bias
- * ------------------------------------------------------------------------------- */
+/* ---- reference bias -------------------------------------------------------------------------- */
 
 /* Sites that capture REF better (0.53 on average, spread 0.02): with the bias of each site
  * given, and with the sample's own median used instead. */
@@ -1153,8 +1142,7 @@ START_TEST(test_ref_bias)
 }
 END_TEST
 
-/* ---- a quiet genome with the gene's amplicon
- * ------------------------------------------------------- */
+/* ---- a quiet genome with the gene's amplicon ------------------------------------------------- */
 
 /* (C-1, 1) alone measures p(C-2), not p: the answer is "cannot tell", with the truth inside the
  * range still possible. */
@@ -1186,8 +1174,7 @@ START_TEST(test_amplicon_only)
 }
 END_TEST
 
-/* ---- speed
- * ---------------------------------------------------------------------------------------- */
+/* ---- speed ----------------------------------------------------------------------------------- */
 
 START_TEST(test_speed)
 {

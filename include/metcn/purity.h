@@ -148,7 +148,8 @@ const char *metcn_psite_name(int s);
 typedef struct {
     int32_t tid;
     int64_t start, end;         /* 0-based half-open: first bin's (or site's) start to last end */
-    size_t bin_first, bin_last; /* input bin indices (inclusive) of its first and last bin */
+    size_t bin_first, bin_last; /* input bin indices (inclusive) of its first and last bin
+                                   (both 0 for a segment of sites only, n_bins 0) */
     int n_bins;                 /* bins used */
     int n_sites;                /* heterozygous sites used */
     int is_gene;                /* the target gene's segment */
@@ -190,11 +191,13 @@ const char *metcn_purity_status_name(int s);
 #define METCN_PURITY_F_SUBCLONAL 0x10u   /* many segments fit no integer state */
 #define METCN_PURITY_F_DEPTH_ONLY 0x20u  /* no heterozygous site: depth alone, lower confidence */
 #define METCN_PURITY_F_PARSIMONY                                                                   \
-    0x40u                                 /* no segment's minor copy number departs from the       \
-                                             baseline: purity rests on the prior for the           \
-                                             smallest copy changes (a gain of one copy, not two    \
-                                             at half the purity) */
-#define METCN_PURITY_F_LOW_FRACTION 0x80u /* the interval reaches the grid's lowest purity */
+    0x40u /* no segment's minor copy number departs from the                                       \
+             baseline: purity rests on the prior for the                                           \
+             smallest copy changes (a gain of one copy, not two                                    \
+             at half the purity) */
+#define METCN_PURITY_F_LOW_FRACTION                                                                \
+    0x80u /* the interval reaches the grid's lowest purity (not                                    \
+             set with NO_EVENT) */
 #define METCN_PURITY_F_AMBIGUOUS_MASK 0x1fu
 #define METCN_PURITY_N_FLAGS 8
 /** Short name of one flag bit ("alternative", "doubling", "wide", "no_event", "subclonal",

@@ -134,8 +134,7 @@ int metcn_purity_tf_from_counts(int64_t alt, int64_t depth, double conf, double 
     return 0;
 }
 
-/* ---- one segment's best state ------------------------------------------------------------------
- */
+/* ---- one segment's best state ---------------------------------------------------------------- */
 
 typedef struct {
     double event, kappa, dmax, tau, wgd_cost;
@@ -213,8 +212,7 @@ static double total_score(const pfit_t *f, const prior_t *pr, double p, double D
     return s;
 }
 
-/* ---- the grid ----------------------------------------------------------------------------------
- */
+/* ---- the grid -------------------------------------------------------------------------------- */
 
 typedef struct {
     size_t n;
@@ -293,8 +291,7 @@ static void grid_profile(const pfit_t *f, const prior_t *pr, grid_t *g)
     }
 }
 
-/* ---- solutions, interval, flags
- * ------------------------------------------------------------------ */
+/* ---- solutions, interval, flags -------------------------------------------------------------- */
 
 typedef struct {
     double p, P;
@@ -422,9 +419,10 @@ static void purity_interval(const pfit_t *f, const grid_t *g, int wgd, double ex
     r->ploidy_hi = phi;
 }
 
-static void decide(const pfit_t *f, const grid_t *g, metcn_purity_t *r)
+/* Flags from the other solutions: another purity of the same baseline, or the other
+ * baseline at about twice (half) the ploidy: (p, P) against (p/(1-p), P+2) or (p/(2-p), 2P). */
+static unsigned solution_flags(const metcn_purity_opt_t *o, const metcn_purity_t *r)
 {
-    const metcn_purity_opt_t *o = f->opt;
     const metcn_purity_solution_t *b = &r->solutions[0];
     unsigned fl = 0;
     for (size_t k = 1; k < r->n_solutions; k++) {
@@ -433,16 +431,22 @@ static void decide(const pfit_t *f, const grid_t *g, metcn_purity_t *r)
             continue;
         if (s->wgd == b->wgd && fabs(s->purity - b->purity) > o->alt_min_diff)
             fl |= METCN_PURITY_F_ALTERNATIVE;
-        /* the other baseline: (p, P) against (p/(1-p), P+2) or (p/(2-p), 2P) */
         double ratio = s->ploidy_mean / b->ploidy_mean;
         if (s->wgd != b->wgd &&
             ((ratio > 1.4 && ratio < 2.6) || (ratio > 1 / 2.6 && ratio < 1 / 1.4)))
             fl |= METCN_PURITY_F_DOUBLING;
     }
-    if (r->purity_hi - r->purity_lo > o->wide_width)
-        fl |= METCN_PURITY_F_WIDE;
-    int base = b->wgd ? 2 : 1, levels = 0, la = -1, lb = -1;
+    return fl;
+}
+
+/* Flags from the chosen solution's segments; *levels gets the number of distinct departing
+ * states (counted up to 2). */
+static unsigned segment_flags(const metcn_purity_opt_t *o, metcn_purity_t *r, int *levels)
+{
+    int base = r->solutions[0].wgd ? 2 : 1, la = -1, lb = -1;
     double wsub = 0, wall = 0;
+    unsigned fl = 0;
+    *levels = 0;
     r->n_events = r->n_allelic = 0;
     for (size_t k = 0; k < r->n_segs; k++) {
         const metcn_purity_seg_t *s = &r->segs[k];
@@ -453,8 +457,8 @@ static void decide(const pfit_t *f, const grid_t *g, metcn_purity_t *r)
         }
         if (s->major != base || s->minor != base) {
             r->n_events++;
-            if (levels == 0 || (levels == 1 && (s->major != la || s->minor != lb)))
-                levels++;
+            if (*levels == 0 || (*levels == 1 && (s->major != la || s->minor != lb)))
+                (*levels)++;
             la = s->major;
             lb = s->minor;
         }
@@ -469,14 +473,21 @@ static void decide(const pfit_t *f, const grid_t *g, metcn_purity_t *r)
         fl |= METCN_PURITY_F_DEPTH_ONLY;
     if (r->n_events > 0 && r->n_allelic == 0)
         fl |= METCN_PURITY_F_PARSIMONY;
-    if (r->purity_lo <= g->p[0] + 0.5 * g->w[0] + 1e-9)
-        fl |= METCN_PURITY_F_LOW_FRACTION;
-    r->flags = fl;
-    r->ambiguous = (fl & METCN_PURITY_F_AMBIGUOUS_MASK) != 0;
+    return fl;
+}
+
+/* The answer: flags, and the status rules of docs/purity.md section 6. */
+static void decide(const pfit_t *f, const grid_t *g, metcn_purity_t *r)
+{
+    const metcn_purity_opt_t *o = f->opt;
+    const metcn_purity_solution_t *b = &r->solutions[0];
+    int levels;
+    unsigned fl = solution_flags(o, r) | segment_flags(o, r, &levels);
     r->purity = b->purity;
     r->ploidy = b->ploidy;
     r->ploidy_mean = b->ploidy_mean;
     r->wgd = b->wgd;
+    r->status = METCN_PURITY_ESTIMATED;
     if (fl & METCN_PURITY_F_NO_EVENT) {
         r->status = METCN_PURITY_UNDETERMINED;
         r->purity_lo = 0;
@@ -489,23 +500,26 @@ static void decide(const pfit_t *f, const grid_t *g, metcn_purity_t *r)
         r->status = METCN_PURITY_UNDETERMINED;
         purity_interval(f, g, b->wgd,
                         r->n_events * (o->event_cost + o->copy_cost * o->max_event_copies), r);
+    }
+    if (r->purity_hi - r->purity_lo > o->wide_width)
         fl |= METCN_PURITY_F_WIDE;
-        r->flags = fl;
-        r->ambiguous = 1;
-    } else if (r->purity_hi - r->purity_lo > o->undetermined_width) {
-        r->status = METCN_PURITY_UNDETERMINED;
-    } else if (fl & METCN_PURITY_F_LOW_FRACTION) {
-        r->status = METCN_PURITY_UPPER_BOUND;
-        r->purity_lo = 0;
-    } else {
-        r->status = METCN_PURITY_ESTIMATED;
+    if (r->purity_lo <= g->p[0] + 0.5 * g->w[0] + 1e-9 && !(fl & METCN_PURITY_F_NO_EVENT))
+        fl |= METCN_PURITY_F_LOW_FRACTION;
+    if (r->status == METCN_PURITY_ESTIMATED) {
+        if (r->purity_hi - r->purity_lo > o->undetermined_width) {
+            r->status = METCN_PURITY_UNDETERMINED;
+        } else if (fl & METCN_PURITY_F_LOW_FRACTION) {
+            r->status = METCN_PURITY_UPPER_BOUND;
+            r->purity_lo = 0;
+        }
     }
     if (r->status == METCN_PURITY_UNDETERMINED)
         r->purity = NAN;
+    r->flags = fl;
+    r->ambiguous = (fl & METCN_PURITY_F_AMBIGUOUS_MASK) != 0;
 }
 
-/* ---- entry point
- * --------------------------------------------------------------------------------- */
+/* ---- entry point ----------------------------------------------------------------------------- */
 
 static int check_opt(const metcn_purity_opt_t *o)
 {

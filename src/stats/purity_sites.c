@@ -119,8 +119,7 @@ int pur_select_sites(pfit_t *f)
     return 0;
 }
 
-/* ---- per-site likelihood ----------------------------------------------------------------------
- */
+/* ---- per-site likelihood --------------------------------------------------------------------- */
 
 typedef struct {
     int k, n;    /* REF reads, depth */
