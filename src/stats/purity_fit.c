@@ -1,6 +1,6 @@
 /* purity_fit.c -- purity and ploidy over a grid in which every segment takes integer
  * allele-specific copy numbers; the interval, the ranked solutions, the ambiguity rules, and
- * the public entry point.  Formulas and their reasons: docs/purity.md sections 3-6. */
+ * the public entry point.  Formulas and their reasons: docs/purity.md sections 2, 5 and 6. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

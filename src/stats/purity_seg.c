@@ -5,7 +5,7 @@
  * point carries one track.  Weighted binary segmentation splits where the sum of the two
  * tracks' two-sample chi-squares is largest, while it exceeds penalty + 2 ln(points).  The
  * target gene's bins are a segment of their own (never split, never merged).
- * docs/purity.md section 2. */
+ * docs/purity.md section 3 (and the merge step after the scan). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

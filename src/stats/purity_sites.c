@@ -1,7 +1,7 @@
 /* purity_sites.c -- which bins and SNP sites the purity fit uses, and the allele likelihood
  * of each segment: beta-binomial read counts at heterozygous sites, unphased (the REF allele
  * sits on the major or the minor haplotype with equal probability), reference-bias aware,
- * tabulated over the mirrored allele fraction b in [0.5, 1].  docs/purity.md sections 2-3. */
+ * tabulated over the mirrored allele fraction b in [0.5, 1].  docs/purity.md sections 3-4. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
