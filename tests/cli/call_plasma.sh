@@ -6,7 +6,7 @@
 # is detected; one far below it is not and says not_assessable; no sample without a MET
 # event is ever detected, and a negative is not_detected only at a tumour fraction above its
 # 5-copy limit; the plasma copy number's interval holds the mixture's true copy number; --vaf
-# and an unknown fraction are reported as such.
+# and an unknown fraction are reported as such; `metcn track` reads the tables as written.
 . "$(dirname "$0")/lib.bash" "$@"
 TD=${METCN_TESTDATA:-$BUILD/testdata}
 SIM=${METCN_SIM:-$BUILD/metcn-sim}
@@ -181,4 +181,16 @@ expect_out "MET detected; detection limit as tumour fraction"
 run bcftools query -f '%INFO/SAMPLE_TYPE %INFO/TUMOUR_FRACTION %INFO/DETECTION\n' "$WORK/one.$s.vcf"
 expect_rc 0
 expect_out "plasma 0.08 detected"
+# `metcn track` reads these calls tables as they are: a falling series (TF 15%, 4%, 1% of a
+# 10-copy amplicon) is first, fall, below_detection
+printf 'sample\tpatient\tdate\tcalls\n' >"$WORK/sheet.tsv"
+d=1
+for s in P_m10_f0.15_a P_m10_f0.04_a P_m10_f0.01_a; do
+    printf '%s\tX\t2026-0%d-01\tcall_%s.calls.tsv\n' "$s" "$d" "$s" >>"$WORK/sheet.tsv"
+    d=$((d + 1))
+done
+run "$METCN" track --sheet "$WORK/sheet.tsv" -q -o "$WORK/track"
+expect_rc 0
+ev=$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) k[$i] = i; next } { printf "%s:%s ", $k["detection"], $k["event"] }' "$WORK/track.track.tsv")
+[ "$ev" = "detected:first detected:fall not_assessable:below_detection " ] && ok || bad "track events: $ev"
 finish
