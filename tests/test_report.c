@@ -327,6 +327,7 @@ START_TEST(test_json_svg_summary)
     ck_assert_ptr_nonnull(strstr(sum, "T 1/a: MET "));
     ck_assert_ptr_nonnull(strstr(sum, "high under camidge"));
     ck_assert_ptr_null(strstr(sum, "ASSUMED"));
+    ck_assert_ptr_nonnull(strstr(sum, "  bulk CN ")); /* tissue: the mixture is the bulk */
     ck_assert_ptr_nonnull(strstr(sum, "MET detected; detection limit as tumour fraction "));
     ck_assert_ptr_nonnull(strstr(sum, "purity 0.60 (given), ploidy 2"));
     free(sum);
@@ -336,7 +337,13 @@ START_TEST(test_json_svg_summary)
     sum = metcn_report_summary(call_egfr);
     ck_assert_ptr_nonnull(strstr(sum, "EGFR not_detected"));
     ck_assert_ptr_nonnull(strstr(sum, "tumour fraction 0.6 (given)"));
+    ck_assert_ptr_nonnull(strstr(sum, "  plasma CN "));
     free(sum);
+    call_egfr->purity_source = METCN_PURITY_ASSUMED;
+    sum = metcn_report_summary(call_egfr);
+    ck_assert_ptr_nonnull(strstr(sum, "NOTE: no --tumour-fraction or --vaf given, 1 assumed"));
+    free(sum);
+    call_egfr->purity_source = METCN_PURITY_GIVEN;
     snprintf(path, sizeof path, "%s/p.svg", dir);
     ck_assert_int_eq(metcn_report_svg(path, call_egfr), 0);
     s = slurp(path);

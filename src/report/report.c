@@ -540,13 +540,13 @@ char *metcn_report_summary(const metcn_call_t *c)
     }
     kputc('\n', &k);
     char l10[32], l5[32];
+    int plasma = c->sample_type == METCN_SAMPLE_PLASMA;
     ksprintf(&k,
-             "  plasma CN %.2f (%.2f-%.2f); %s %s; detection limit as tumour fraction %s for 10 "
+             "  %s CN %.2f (%.2f-%.2f); %s %s; detection limit as tumour fraction %s for 10 "
              "copies, %s for 5\n",
-             c->plasma_cn.cn, c->plasma_cn.lo, c->plasma_cn.hi, g,
+             plasma ? "plasma" : "bulk", c->plasma_cn.cn, c->plasma_cn.lo, c->plasma_cn.hi, g,
              metcn_detection_name(c->detection), report_tf_pct(l10, c->lod_tf_cn10),
              report_tf_pct(l5, c->lod_tf_cn5));
-    int plasma = c->sample_type == METCN_SAMPLE_PLASMA;
     const char *what = plasma ? "tumour fraction" : "purity";
     if (c->purity_source == METCN_PURITY_ASSUMED && plasma)
         kputs("  NOTE: no --tumour-fraction or --vaf given, 1 assumed: copy numbers are those of "

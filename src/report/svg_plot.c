@@ -144,11 +144,11 @@ int metcn_report_svg(const char *path, const metcn_call_t *c)
     char l5[32], l10[32];
     metcn_svg_text(s, 80, 548, "start", 11,
                    c->detection == METCN_DETECTION_NOT_ASSESSABLE ? "#c92a2a" : "#333", 0,
-                   "plasma CN %.2f (%.2f-%.2f); %s; detection limit as tumour fraction %s for 10 "
+                   "%s CN %.2f (%.2f-%.2f); %s; detection limit as tumour fraction %s for 10 "
                    "copies, %s for 5",
-                   c->plasma_cn.cn, c->plasma_cn.lo, c->plasma_cn.hi,
-                   metcn_detection_name(c->detection), report_tf_pct(l10, c->lod_tf_cn10),
-                   report_tf_pct(l5, c->lod_tf_cn5));
+                   c->sample_type == METCN_SAMPLE_PLASMA ? "plasma" : "bulk", c->plasma_cn.cn,
+                   c->plasma_cn.lo, c->plasma_cn.hi, metcn_detection_name(c->detection),
+                   report_tf_pct(l10, c->lod_tf_cn10), report_tf_pct(l5, c->lod_tf_cn5));
     int r = metcn_svg_write(s, path);
     metcn_svg_destroy(s);
     return r;
