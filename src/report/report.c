@@ -375,8 +375,11 @@ static void json_call(metcn_json_t *j, const metcn_call_t *c, const char *input)
     metcn_json_str(j, "source", metcn_purity_source_name(c->purity_source));
     if (c->purity_source == METCN_PURITY_ASSUMED)
         metcn_json_str(j, "note",
-                       "no purity given: purity 1 assumed; copy numbers are per cell "
-                       "of the whole sample and understate tumour-cell values");
+                       c->sample_type == METCN_SAMPLE_PLASMA
+                           ? "no tumour fraction given: 1 assumed; copy numbers are those of "
+                             "the whole sample and a negative is not assessable"
+                           : "no purity given: purity 1 assumed; copy numbers are per cell "
+                             "of the whole sample and understate tumour-cell values");
     metcn_json_end_object(j);
     metcn_json_str(j, "sample_type", metcn_sample_type_name(c->sample_type));
     metcn_json_begin_object(j, "tumour_fraction");
