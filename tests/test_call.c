@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 
@@ -342,6 +343,176 @@ START_TEST(test_segment_steps)
 }
 END_TEST
 
+/* ---- plasma: tumour fraction, detection limit ---------------------------------------------- */
+
+START_TEST(test_tf_and_vaf_parse)
+{
+    /* --tumour-fraction: the purity grammar with a lower floor of 0.001 for F+-D */
+    static const struct {
+        const char *s;
+        int ret;
+        double f, lo, hi;
+    } tf[] = {
+        {"0.05", 0, 0.05, 0.05, 0.05},
+        {"0.005+-0.002", 0, 0.005, 0.003, 0.007},
+        {"0.005+-0.01", 0, 0.005, METCN_TF_FLOOR, 0.015}, /* purity would floor at 0.01 > F */
+        {"0.02-0.04", 0, 0.03, 0.02, 0.04},
+        {"0", METCN_E_RANGE, 0, 0, 0},
+        {"1.5", METCN_E_RANGE, 0, 0, 0},
+        {"x", METCN_E_FORMAT, 0, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof tf / sizeof tf[0]; i++) {
+        double f = -1, lo = -1, hi = -1;
+        int r = metcn_tf_parse(tf[i].s, &f, &lo, &hi);
+        ck_assert_msg(r == tf[i].ret, "'%s': ret %d", tf[i].s, r);
+        if (r == 0)
+            ck_assert_msg(fabs(f - tf[i].f) < 1e-12 && fabs(lo - tf[i].lo) < 1e-12 &&
+                              fabs(hi - tf[i].hi) < 1e-12,
+                          "'%s': %g %g %g", tf[i].s, f, lo, hi);
+    }
+    /* the purity keeps its own floor: 0.005+-0.01 has no range there */
+    double p, pl, ph;
+    ck_assert_int_eq(metcn_purity_parse("0.005+-0.01", &p, &pl, &ph), 0);
+    ck_assert_double_eq(pl, 0.005);
+    /* --vaf V[:DEPTH] */
+    static const struct {
+        const char *s;
+        int ret;
+        double v;
+        int64_t d;
+    } vaf[] = {
+        {"0.05", 0, 0.05, 0},
+        {"0.05:1000", 0, 0.05, 1000},
+        {"0.5", 0, 0.5, 0},
+        {"0.6", METCN_E_RANGE, 0, 0},
+        {"0", METCN_E_RANGE, 0, 0},
+        {"0.1:0", METCN_E_RANGE, 0, 0},
+        {"0.1:x", METCN_E_FORMAT, 0, 0},
+        {"0.1:", METCN_E_FORMAT, 0, 0},
+        {":100", METCN_E_FORMAT, 0, 0},
+        {"abc", METCN_E_FORMAT, 0, 0},
+    };
+    for (size_t i = 0; i < sizeof vaf / sizeof vaf[0]; i++) {
+        double v = -1;
+        int64_t d = -1;
+        int r = metcn_vaf_parse(vaf[i].s, &v, &d);
+        ck_assert_msg(r == vaf[i].ret, "vaf '%s': ret %d", vaf[i].s, r);
+        if (r == 0)
+            ck_assert_msg(v == vaf[i].v && d == vaf[i].d, "vaf '%s': %g %lld", vaf[i].s, v,
+                          (long long)d);
+    }
+}
+END_TEST
+
+START_TEST(test_tf_from_vaf)
+{
+    metcn_init(); /* GSL's abort handler off */
+    double tf, lo, hi;
+    /* without a depth the VAF is exact: TF = 2 VAF */
+    ck_assert_int_eq(metcn_tf_from_vaf(0.04, 0, 0.95, &tf, &lo, &hi), 0);
+    ck_assert_double_eq_tol(tf, 0.08, 1e-15);
+    ck_assert(lo == tf && hi == tf);
+    /* with a depth: twice the Clopper-Pearson bounds, which are defined by the binomial tails
+     * P(X >= x | lo) = P(X <= x | hi) = 2.5% (checked here with GSL's binomial CDF) */
+    ck_assert_int_eq(metcn_tf_from_vaf(0.05, 1000, 0.95, &tf, &lo, &hi), 0);
+    ck_assert_double_eq_tol(tf, 0.1, 1e-15);
+    ck_assert_double_eq_tol(gsl_cdf_binomial_Q(49, lo / 2, 1000), 0.025, 1e-6);
+    ck_assert_double_eq_tol(gsl_cdf_binomial_P(50, hi / 2, 1000), 0.025, 1e-6);
+    ck_assert(lo > 0.07 && lo < 0.1 && hi > 0.1 && hi < 0.14);
+    /* coverage: the interval holds the true TF in >= 95% of binomial draws (exact intervals
+     * are conservative), for a low and a high fraction */
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 23);
+    const double truth[] = {0.02, 0.3};
+    for (int k = 0; k < 2; k++) {
+        int cov = 0, reps = 2000, depth = 800;
+        for (int r = 0; r < reps; r++) {
+            unsigned x = gsl_ran_binomial(rng, truth[k] / 2, (unsigned)depth);
+            if (x == 0)
+                x = 1; /* --vaf needs V > 0; the interval still comes from x */
+            int rc = metcn_tf_from_vaf((double)x / depth, depth, 0.95, &tf, &lo, &hi);
+            ck_assert_msg(rc == 0, "x %u: %s", x, metcn_last_error());
+            cov += lo <= truth[k] && truth[k] <= hi;
+        }
+        ck_assert_msg(cov >= 0.95 * reps - 4 * sqrt(reps * 0.05 * 0.95), "TF %g coverage %d/%d",
+                      truth[k], cov, reps);
+    }
+    gsl_rng_free(rng);
+    /* the bounds stay in [floor, 1]: a VAF of 0.5 is TF 1 */
+    ck_assert_int_eq(metcn_tf_from_vaf(0.5, 40, 0.95, &tf, &lo, &hi), 0);
+    ck_assert_double_eq(tf, 1);
+    ck_assert_double_eq(hi, 1);
+    ck_assert(lo < 1 && lo > 0.5);
+    ck_assert_int_eq(metcn_tf_from_vaf(0.0005, 100, 0.95, &tf, &lo, &hi), 0); /* x = 0 */
+    ck_assert_double_eq(lo, METCN_TF_FLOOR);
+    ck_assert_int_eq(metcn_tf_from_vaf(0.6, 100, 0.95, &tf, &lo, &hi), METCN_E_ARG);
+    /* 16 of 800: GSL's beta quantile does not converge for the lower bound; the bisection
+     * fallback meets the tail definition */
+    ck_assert_int_eq(metcn_clopper_pearson(16, 800, 0.95, &lo, &hi), 0);
+    ck_assert_double_eq_tol(gsl_cdf_binomial_Q(15, lo, 800), 0.025, 1e-6);
+    ck_assert_double_eq_tol(gsl_cdf_binomial_P(16, hi, 800), 0.025, 1e-6);
+}
+END_TEST
+
+/* The detection conditions of metcn_lod_tf() evaluated directly at fraction f (no squaring, no
+ * closed form): min(significance margin, amount margin), >= 0 when both hold with power. */
+static double lod_margin(double f, double cn, const metcn_lod_model_t *m)
+{
+    double s = sqrt(m->sd_gene * m->sd_gene + m->sd_control * m->sd_control);
+    double e = log2(1 + f * (cn - 2) / 2);
+    double sig = e - (m->z_detect + m->z_power) * s;
+    double amount = e - m->z_power * s - log2(1 + (m->min_ratio - 1) * f);
+    return sig < amount ? sig : amount;
+}
+
+START_TEST(test_lod_tf_closed_vs_root)
+{
+    /* The closed form against a bisection root of the conditions themselves, over a grid of
+     * copy numbers, noise levels and minimum ratios; INFINITY exactly when no f <= 1 works. */
+    int n_finite = 0, n_inf = 0;
+    for (double cn = 3; cn <= 40; cn *= 1.3)
+        for (double sg = 0.01; sg <= 0.3; sg *= 1.6)
+            for (double mr = 1.2; mr <= 3; mr += 0.6) {
+                metcn_lod_model_t m = {sg, sg / 3, 1.959964, 1.644854, mr};
+                double closed = metcn_lod_tf(cn, &m);
+                /* the margin rises with f: find where it crosses 0 */
+                double lo = 1e-9, hi = 1;
+                if (lod_margin(1, cn, &m) < 0) {
+                    ck_assert_msg(isinf(closed), "cn %g sg %g mr %g: closed %g, none at f=1", cn,
+                                  sg, mr, closed);
+                    n_inf++;
+                    continue;
+                }
+                for (int it = 0; it < 200; it++) {
+                    double mid = 0.5 * (lo + hi);
+                    if (lod_margin(mid, cn, &m) >= 0)
+                        hi = mid;
+                    else
+                        lo = mid;
+                }
+                ck_assert_msg(fabs(closed - hi) < 1e-9,
+                              "cn %g sg %g mr %g: closed %.12g root %.12g", cn, sg, mr, closed, hi);
+                n_finite++;
+            }
+    ck_assert(n_finite > 50 && n_inf > 10);
+    /* a known value: S = sqrt(0.03^2 + 0.01^2), 10 copies, ratio 2 */
+    metcn_lod_model_t m = {0.03, 0.01, 1.959964, 1.644854, 2};
+    double s = sqrt(0.001), f1 = (exp2(3.604818 * s) - 1) / 4, a = exp2(1.644854 * s);
+    double f2 = (a - 1) / (4 - a);
+    ck_assert_double_eq_tol(metcn_lod_tf(10, &m), f1 > f2 ? f1 : f2, 1e-6);
+    /* no excess, or an excess too small for the ratio, is never detected */
+    ck_assert(isinf(metcn_lod_tf(2, &m)));
+    ck_assert(isinf(metcn_lod_tf(4, &m))); /* 4 copies: ratio 2 needs exactly 2x, no room */
+    ck_assert(isnan(metcn_lod_tf(10, &(metcn_lod_model_t){-1, 0, 2, 2, 2})));
+    /* more noise, a higher limit; more copies, a lower one */
+    metcn_lod_model_t m2 = m;
+    m2.sd_gene = 0.06;
+    ck_assert(metcn_lod_tf(10, &m2) > metcn_lod_tf(10, &m));
+    ck_assert(metcn_lod_tf(20, &m) < metcn_lod_tf(10, &m));
+    ck_assert(metcn_lod_tf(10, &m) < metcn_lod_tf(5, &m));
+}
+END_TEST
+
 /* ---- synthetic normalised samples on the genome layout -------------------------------------- */
 
 static metcn_panel_t *panel;
@@ -472,7 +643,8 @@ START_TEST(test_grid)
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, 11);
     int n_cov = 0, n_cov_ok = 0, n_tier = 0, n_tier_ok = 0, n_amp = 0, n_amp_ok = 0;
-    int n_pat = 0, n_pat_ok = 0, n_c7 = 0, n_c7_ok = 0;
+    int n_pat = 0, n_pat_ok = 0, n_c7 = 0, n_c7_ok = 0, n_amp_det = 0, n_amp_det_ok = 0,
+        n_small = 0, n_small_det = 0;
     for (int rep = 0; rep < 4; rep++)
         for (size_t a = 0; a < 8; a++)
             for (size_t b = 0; b < 4; b++)
@@ -489,6 +661,16 @@ START_TEST(test_grid)
                     }
                     /* tier: a non-equivocal call must be right */
                     double ratio = t.met_cn / t.chr7_cn;
+                    /* detection (the same rule as for plasma, TF = purity): a ratio of 2.5 or
+                     * more above the 5-copy limit is detected; a ratio below 1.6 never is */
+                    if (ratio >= 2.5 && t.purity >= 1.2 * c->lod_tf_cn5) {
+                        n_amp_det++;
+                        n_amp_det_ok += c->detection == METCN_DETECTION_DETECTED;
+                    }
+                    if (ratio < 1.6) {
+                        n_small++;
+                        n_small_det += c->detection == METCN_DETECTION_DETECTED;
+                    }
                     if (!c->equivocal) {
                         n_tier++;
                         n_tier_ok += c->tier == metcn_criteria_tier(cam, ratio, t.met_cn);
@@ -520,6 +702,12 @@ START_TEST(test_grid)
     ck_assert_msg(n_amp_ok >= 0.97 * n_amp, "high_amp %d/%d", n_amp_ok, n_amp);
     ck_assert_msg(n_pat_ok >= 0.95 * n_pat, "pattern %d/%d", n_pat_ok, n_pat);
     ck_assert(n_pat > 100 && n_tier > 100);
+    fprintf(stderr, "grid detection: ratio >= 2.5 above lod %d/%d, ratio < 1.6 detected %d/%d\n",
+            n_amp_det_ok, n_amp_det, n_small_det, n_small);
+    ck_assert_msg(n_amp_det > 100 && n_amp_det_ok >= 0.98 * n_amp_det, "detected %d/%d",
+                  n_amp_det_ok, n_amp_det);
+    ck_assert_msg(n_small > 50 && n_small_det == 0, "ratio < 1.6 detected %d/%d", n_small_det,
+                  n_small);
 }
 END_TEST
 
@@ -564,6 +752,9 @@ START_TEST(test_normals_never_amplified)
         ck_assert_int_ne(c->pattern, METCN_PATTERN_FOCAL);
         ck_assert_int_ne(c->pattern, METCN_PATTERN_FOCAL_ON_POLYSOMY);
         ck_assert_int_eq(c->purity_source == METCN_PURITY_ASSUMED, !(r % 2));
+        /* never detected; without a purity a negative is not assessable */
+        ck_assert_int_eq(c->detection,
+                         r % 2 ? METCN_DETECTION_NOT_DETECTED : METCN_DETECTION_NOT_ASSESSABLE);
         metcn_call_destroy(c);
     }
     gsl_rng_free(rng);
@@ -898,6 +1089,228 @@ START_TEST(test_stage_decisions)
 }
 END_TEST
 
+/* with_levels() for the plasma stages: the levels of a clonal gene_cn over a control at
+ * control_cn at tumour fraction f (range [f_lo, f]), the fraction's source, and the model SE of
+ * the gene se (the control's se / 3); no systematic term. */
+static metcn_call_t *with_fraction(double gene_cn, double control_cn, double f, double f_lo,
+                                   int source, double se, metcn_call_opt_t *o)
+{
+    double rg = (f * gene_cn + 2 * (1 - f)) / 2, rc = (f * control_cn + 2 * (1 - f)) / 2;
+    metcn_call_t *c = with_levels(log2(rg), log2(rc), se, f, o);
+    o->purity_lo = f_lo;
+    o->purity_source = source;
+    c->purity = f;
+    c->purity_lo = f_lo;
+    c->purity_hi = f;
+    c->purity_source = source;
+    c->conf = o->conf;
+    ck_assert_int_eq(call_copy_number(c, o) || call_plasma_cn(c, o) || call_lod_tf(c, o) ||
+                         call_detection(c, o),
+                     0);
+    return c;
+}
+
+START_TEST(test_stage_plasma_cn)
+{
+    /* 2 x the copy ratio, whatever the fraction; for ploidy 2 it is the mixture of tumour and
+     * diploid normal cells f C + 2 (1 - f) (the formula `metcn track` derives for tissue) */
+    static const double cases[][2] = {{10, 0.02}, {10, 0.3}, {2, 0.5}, {40, 0.05}, {0.5, 1}};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        double cn = cases[k][0], f = cases[k][1];
+        metcn_call_opt_t o;
+        metcn_call_t *c = with_fraction(cn, 2, f, f, METCN_PURITY_GIVEN, 0.02, &o);
+        ck_assert_double_eq_tol(c->plasma_cn.cn, f * cn + 2 * (1 - f), 1e-9);
+        ck_assert_double_eq_tol(c->plasma_cn.cn, f * c->gene_cn.cn + 2 * (1 - f), 1e-9);
+        ck_assert_double_eq_tol(c->plasma_cn.lo, 2 * exp2(c->gene_lv.lo), 1e-12);
+        ck_assert_double_eq_tol(c->plasma_cn.hi, 2 * exp2(c->gene_lv.hi), 1e-12);
+        ck_assert_double_eq_tol(c->plasma_control.cn, 2, 1e-9);
+        /* the tumour fraction does not enter it: the same levels at another fraction */
+        metcn_call_opt_t o2;
+        metcn_call_t *d = with_levels(c->gene_lv.est, c->control_lv.est, 0.02, 0.7, &o2);
+        ck_assert_int_eq(call_plasma_cn(d, &o2), 0);
+        ck_assert_double_eq(d->plasma_cn.cn, c->plasma_cn.cn);
+        free(c);
+        free(d);
+    }
+}
+END_TEST
+
+START_TEST(test_stage_detection)
+{
+    static const struct {
+        double gene_cn, control_cn, f, f_lo;
+        int source;
+        const char *want, *reason;
+        int significant, amount;
+    } cases[] = {
+        {10, 2, 0.2, 0.2, METCN_PURITY_GIVEN, "detected", "significant_and_amount", 1, 1},
+        {2, 2, 0.3, 0.3, METCN_PURITY_GIVEN, "not_detected", "above_lod_tf_cn5", 0, 0},
+        {2, 2, 0.01, 0.01, METCN_PURITY_GIVEN, "not_assessable", "below_lod_tf_cn5", 0, 0},
+        {2, 2, 0.3, 0.3, METCN_PURITY_ASSUMED, "not_assessable", "tumour_fraction_unknown", 0, 0},
+        {2, 2, 0.3, 0.01, METCN_PURITY_GIVEN, "not_assessable", "below_lod_tf_cn5", 0, 0},
+        /* significant but small: ratio 1.5 */
+        {3, 2, 0.5, 0.5, METCN_PURITY_VAF, "not_detected", "above_lod_tf_cn5", 1, 0},
+        /* 7 copies on a gained control of 4: ratio 1.75; against a diploid control the same
+         * excess would imply 2.0 */
+        {7, 4, 0.5, 0.5, METCN_PURITY_GIVEN, "not_detected", "above_lod_tf_cn5", 1, 0},
+        /* 10 copies at 2%: the excess (R = 1.08) is significant at this noise, ratio 5 */
+        {10, 2, 0.02, 0.02, METCN_PURITY_GIVEN, "detected", "significant_and_amount", 1, 1},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        metcn_call_opt_t o;
+        metcn_call_t *c = with_fraction(cases[k].gene_cn, cases[k].control_cn, cases[k].f,
+                                        cases[k].f_lo, cases[k].source, 0.01, &o);
+        ck_assert_msg(strcmp(metcn_detection_name(c->detection), cases[k].want) == 0 &&
+                          strcmp(c->detection_reason, cases[k].reason) == 0,
+                      "case %zu: %s (%s)", k, metcn_detection_name(c->detection),
+                      c->detection_reason);
+        ck_assert_int_eq(c->detect_significant, cases[k].significant);
+        ck_assert_int_eq(c->detect_amount, cases[k].amount);
+        /* the implied ratio is the true tumour-cell ratio when the control is diploid or
+         * significantly gained */
+        ck_assert_msg(fabs(c->detect_ratio - cases[k].gene_cn / cases[k].control_cn) < 1e-9,
+                      "case %zu: implied ratio %g", k, c->detect_ratio);
+        ck_assert_double_eq_tol(c->detect_excess, c->gene_lv.est - c->control_lv.est, 1e-15);
+        /* the limits come from the model SEs */
+        metcn_lod_model_t m = {0.01, 0.01 / 3, 3.090232, 1.644854, 2};
+        ck_assert_double_eq_tol(c->lod_tf_cn10, metcn_lod_tf(10, &m), 1e-6);
+        ck_assert_double_eq_tol(c->lod_tf_cn5, metcn_lod_tf(5, &m), 1e-6);
+        /* a QC failure added later (e.g. by the command) makes any call not assessable */
+        ck_assert_int_eq(metcn_call_add_qc(c, METCN_QC_DEPTH, METCN_QC_FAIL, 5, 10), 0);
+        ck_assert_int_eq(c->detection, METCN_DETECTION_NOT_ASSESSABLE);
+        ck_assert_str_eq(c->detection_reason, "qc_fail");
+        free(c->qc_rec);
+        free(c);
+    }
+    /* a sample type that differs from the PoN's is a QC warning; an unknown one is not */
+    metcn_call_opt_t o;
+    metcn_call_t *c = with_fraction(2, 2, 0.3, 0.3, METCN_PURITY_GIVEN, 0.01, &o);
+    c->sample_type = METCN_SAMPLE_PLASMA;
+    ck_assert_int_eq(metcn_call_check_sample_type(c, -1), 0);
+    ck_assert_int_eq(metcn_call_check_sample_type(c, METCN_SAMPLE_PLASMA), 0);
+    ck_assert_uint_eq(c->n_qc, 0);
+    ck_assert_int_eq(metcn_call_check_sample_type(c, METCN_SAMPLE_TISSUE), 0);
+    ck_assert_uint_eq(c->n_qc, 1);
+    ck_assert_int_eq(c->qc, METCN_QC_WARN);
+    char *q = metcn_call_qc_string(c);
+    ck_assert_str_eq(q, "sample_type_mismatch=0");
+    free(q);
+    ck_assert_int_eq(c->detection, METCN_DETECTION_NOT_DETECTED); /* a warning changes nothing */
+    free(c->qc_rec);
+    free(c);
+}
+END_TEST
+
+START_TEST(test_detection_power_at_lod)
+{
+    /* Through the stages: levels drawn around their truth with the model SEs at the detection
+     * limit of 5 and 10 copies.  Each part of the rule then holds with probability >= 0.95
+     * (the binding one with ~0.95), so both with ~0.90-0.95; half the limit is mostly missed,
+     * twice the limit almost never. */
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 29);
+    const double cns[] = {5, 10, 20}, sgs[] = {0.02, 0.05};
+    for (size_t a = 0; a < 3; a++)
+        for (size_t b = 0; b < 2; b++) {
+            double sg = sgs[b], sc = sg / 3;
+            metcn_lod_model_t m = {sg, sc, 3.090232, 1.644854, 2};
+            double lod = metcn_lod_tf(cns[a], &m);
+            ck_assert(isfinite(lod));
+            const double mult[] = {0.5, 1.0, 2.0};
+            double rate[3];
+            for (int k = 0; k < 3; k++) {
+                double f = lod * mult[k] > 1 ? 1 : lod * mult[k];
+                int det = 0, reps = 2000;
+                for (int r = 0; r < reps; r++) {
+                    metcn_call_opt_t o;
+                    double rg = 1 + f * (cns[a] - 2) / 2;
+                    metcn_call_t *c = with_levels(log2(rg) + gsl_ran_gaussian(rng, sg),
+                                                  gsl_ran_gaussian(rng, sc), sg, f, &o);
+                    c->purity = c->purity_lo = c->purity_hi = f;
+                    c->purity_source = METCN_PURITY_GIVEN;
+                    ck_assert_int_eq(
+                        call_copy_number(c, &o) || call_lod_tf(c, &o) || call_detection(c, &o), 0);
+                    det += c->detection == METCN_DETECTION_DETECTED;
+                    free(c);
+                }
+                rate[k] = (double)det / reps;
+            }
+            fprintf(stderr,
+                    "power: %g copies, sd %g: lod_tf %.4f, detected %.3f / %.3f / %.3f "
+                    "at 0.5 / 1 / 2 x\n",
+                    cns[a], sg, lod, rate[0], rate[1], rate[2]);
+            ck_assert_msg(rate[1] >= 0.88 && rate[1] <= 0.985, "%g copies sd %g: %.3f at the LoD",
+                          cns[a], sg, rate[1]);
+            ck_assert_msg(rate[0] < 0.5, "%g copies sd %g: %.3f at half the LoD", cns[a], sg,
+                          rate[0]);
+            ck_assert_msg(rate[2] > 0.99 || lod * 2 > 1, "%g copies sd %g: %.3f at twice", cns[a],
+                          sg, rate[2]);
+        }
+    gsl_rng_free(rng);
+}
+END_TEST
+
+START_TEST(test_plasma_grid)
+{
+    /* Plasma-like samples of the caller's model (tumour fraction 1-30%, MET 2-20 copies on a
+     * diploid chr7): a sample above its own limit for its copy number is detected, one
+     * without an amplification never is, and a negative below the 5-copy limit is
+     * not_assessable, never not_detected.  The mixture copy number's interval holds the
+     * truth. */
+    static const double tfs[] = {0.01, 0.02, 0.05, 0.1, 0.2, 0.3};
+    static const double mets[] = {2, 5, 10, 20};
+    gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(rng, 43);
+    int above = 0, above_det = 0, neg = 0, neg_det = 0, below = 0, below_bad = 0, cov = 0,
+        total = 0, far_below = 0, far_below_det = 0;
+    for (int rep = 0; rep < 5; rep++)
+        for (size_t a = 0; a < 4; a++)
+            for (size_t b = 0; b < 6; b++) {
+                truth_t t = {mets[a], 2, tfs[b], -1, -1, 0.08, 0};
+                metcn_call_t *c = call_truth(&t, rng, 1);
+                /* the limit for this sample's own copy number, from its own noise */
+                double lod = metcn_lod_tf(mets[a], &c->lod_model);
+                if (mets[a] == 5)
+                    ck_assert_double_eq(lod, c->lod_tf_cn5);
+                if (mets[a] == 10)
+                    ck_assert_double_eq(lod, c->lod_tf_cn10);
+                int det = c->detection == METCN_DETECTION_DETECTED;
+                if (mets[a] >= 5 && t.purity >= 1.2 * lod) {
+                    above++;
+                    above_det += det;
+                }
+                if (mets[a] >= 5 && t.purity <= 0.5 * lod) {
+                    far_below++;
+                    far_below_det += det;
+                }
+                if (mets[a] == 2) {
+                    neg++;
+                    neg_det += det;
+                }
+                if (t.purity < c->lod_tf_cn5) {
+                    below++;
+                    below_bad += c->detection == METCN_DETECTION_NOT_DETECTED;
+                }
+                double mix = t.purity * t.met_cn + 2 * (1 - t.purity);
+                cov += c->plasma_cn.lo <= mix && mix <= c->plasma_cn.hi;
+                total++;
+                metcn_call_destroy(c);
+            }
+    gsl_rng_free(rng);
+    fprintf(stderr,
+            "plasma grid: above the limit %d/%d detected, far below %d/%d, no amplification "
+            "%d/%d, below lod_tf_cn5 not_detected %d/%d, plasma_cn coverage %d/%d\n",
+            above_det, above, far_below_det, far_below, neg_det, neg, below_bad, below, cov, total);
+    ck_assert_msg(above >= 20 && above_det >= 0.95 * above, "above %d/%d", above_det, above);
+    ck_assert_msg(far_below >= 5 && far_below_det <= 0.2 * far_below, "far below %d/%d",
+                  far_below_det, far_below);
+    ck_assert_msg(neg_det == 0, "no amplification: %d/%d detected", neg_det, neg);
+    ck_assert_msg(below > 10 && below_bad == 0, "below lod_tf_cn5: %d/%d not_detected", below_bad,
+                  below);
+    ck_assert_msg(cov >= 0.9 * total, "plasma_cn coverage %d/%d", cov, total);
+}
+END_TEST
+
 START_TEST(test_stage_qc)
 {
     static const struct {
@@ -1009,6 +1422,9 @@ static Suite *suite(void)
     tcase_add_test(t, test_level_coverage);
     tcase_add_test(t, test_level_robust_not_dropping);
     tcase_add_test(t, test_segment_steps);
+    tcase_add_test(t, test_tf_and_vaf_parse);
+    tcase_add_test(t, test_tf_from_vaf);
+    tcase_add_test(t, test_lod_tf_closed_vs_root);
     suite_add_tcase(s, t);
     TCase *g = tcase_create("synthetic");
     tcase_add_checked_fixture(g, setup, teardown);
@@ -1023,6 +1439,10 @@ static Suite *suite(void)
     tcase_add_test(g, test_stage_segments_control_arms);
     tcase_add_test(g, test_stage_decisions);
     tcase_add_test(g, test_stage_qc);
+    tcase_add_test(g, test_stage_plasma_cn);
+    tcase_add_test(g, test_stage_detection);
+    tcase_add_test(g, test_detection_power_at_lod);
+    tcase_add_test(g, test_plasma_grid);
     tcase_add_test(g, test_genes_apart);
     suite_add_tcase(s, g);
     return s;

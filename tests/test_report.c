@@ -137,13 +137,19 @@ START_TEST(test_calls_tsv)
                        "ploidy\tqc\tqc_reasons\t";
     ck_assert_int_eq(strncmp(s, head, strlen(head)), 0);
     char *row = strchr(s, '\n') + 1;
-    ck_assert_int_eq(count_fields(s), 29);
-    ck_assert_int_eq(count_fields(row), 29);
+    ck_assert_int_eq(count_fields(s), 39);
+    ck_assert_int_eq(count_fields(row), 39);
     char *row2 = strchr(row, '\n') + 1;
     row[-1] = row2[-1] = '\0'; /* one line each */
     ck_assert_str_eq(metcn_report_calls_header(), s);
-    char *f[29];
-    ck_assert_int_eq(metcn_split(row, '\t', f, 29), 29);
+    /* the plasma columns (issue 18), after the contract's and 0.2's extra columns, exactly as
+     * `metcn track` reads them */
+    ck_assert_ptr_nonnull(strstr(s, "\tlod_cn\ttumour_fraction\ttumour_fraction_low\t"
+                                    "tumour_fraction_high\ttumour_fraction_source\tplasma_cn\t"
+                                    "plasma_cn_low\tplasma_cn_high\tdetection\tlod_tf_cn5\t"
+                                    "lod_tf_cn10"));
+    char *f[39];
+    ck_assert_int_eq(metcn_split(row, '\t', f, 39), 39);
     ck_assert_str_eq(f[0], "T 1/a");
     ck_assert_str_eq(f[1], "MET");
     ck_assert_str_eq(f[2], "chr7");
@@ -159,12 +165,23 @@ START_TEST(test_calls_tsv)
     ck_assert_str_eq(f[22], "pass");
     ck_assert_str_eq(f[23], ".");
     ck_assert_str_eq(f[24], "camidge");
-    /* the second row: EGFR under its own criteria, not amplified */
-    ck_assert_int_eq(metcn_split(row2, '\t', f, 29), 29);
+    /* tissue: the tumour fraction is the purity; the mixture holds 0.6 x 12 + 0.4 x 2 = 8
+     * copies; 12 copies at purity 0.6 are detected, above both limits */
+    for (int k = 0; k < 4; k++)
+        ck_assert_str_eq(f[29 + k], f[17 + k]);
+    double pcn = strtod(f[33], NULL), plo = strtod(f[34], NULL), phi = strtod(f[35], NULL);
+    ck_assert_msg(plo <= 8 && 8 <= phi && plo <= pcn && pcn <= phi, "plasma_cn %g %g %g", pcn, plo,
+                  phi);
+    ck_assert_str_eq(f[36], "detected");
+    double l5 = strtod(f[37], NULL), l10 = strtod(f[38], NULL);
+    ck_assert_msg(l10 > 0 && l10 < l5 && l5 < 0.6, "lod_tf %g %g", l5, l10);
+    /* the second row: EGFR under its own criteria, not amplified, and assessable */
+    ck_assert_int_eq(metcn_split(row2, '\t', f, 39), 39);
     ck_assert_str_eq(f[1], "EGFR");
     ck_assert_str_eq(f[2], "chr7");
     ck_assert_str_eq(f[12], "negative");
     ck_assert_str_eq(f[24], "colorado");
+    ck_assert_str_eq(f[36], "not_detected");
     free(s);
     /* an unwritable path fails without leaving a file */
     ck_assert_int_ne(metcn_report_calls_tsv("/nonexistent/dir/x.tsv", &call, 1), 0);
@@ -192,6 +209,11 @@ START_TEST(test_vcf)
     ck_assert_msg(strncmp(rec, pos, strlen(pos)) == 0, "%.80s", rec);
     ck_assert_ptr_nonnull(strstr(rec, ";SVCLAIM=D;GENE=MET;CONTROL=chr7;"));
     ck_assert_ptr_nonnull(strstr(rec, "\tGT:CN:CICN\t.:"));
+    ck_assert_ptr_nonnull(strstr(rec, ";SAMPLE_TYPE=tissue;TUMOUR_FRACTION=0.6;"
+                                      "TUMOUR_FRACTION_CI=0.6,0.6;TUMOUR_FRACTION_SOURCE=given;"
+                                      "PLASMA_CN="));
+    ck_assert_ptr_nonnull(strstr(rec, ";DETECTION=detected;LOD_TF_CN5="));
+    ck_assert_ptr_nonnull(strstr(s, "##INFO=<ID=LOD_TF_CN10,Number=1,Type=Float,"));
     /* one record per gene, in genome order: EGFR (7p) before MET (7q) */
     char *e = strstr(s, "\tEGFR_CN\t"), *m = strstr(s, "\tMET_CN\t");
     ck_assert(e && m && e < m);
@@ -211,19 +233,22 @@ START_TEST(test_vcf)
     /* bcftools, when installed, must parse it */
     if (system("command -v bcftools >/dev/null 2>&1") == 0) {
         char cmd[2400];
-        snprintf(
-            cmd, sizeof cmd,
-            "bcftools query -f '%%CHROM %%POS %%INFO/SVCLAIM [%%CN]\\n' '%s' > '%s.q' 2>'%s.err'",
-            path, path, path);
+        snprintf(cmd, sizeof cmd,
+                 "bcftools query -f '%%CHROM %%POS %%INFO/SVCLAIM [%%CN] %%INFO/PLASMA_CN "
+                 "%%INFO/DETECTION\\n' '%s' > '%s.q' 2>'%s.err'",
+                 path, path, path);
         ck_assert_int_eq(system(cmd), 0);
         snprintf(cmd, sizeof cmd, "%s.q", path);
         char *q = slurp(cmd);
-        double cn;
+        double cn, pcn;
         long long p;
-        char claim[8];
-        ck_assert_int_eq(sscanf(q, "chr7 %lld %7s %lf", &p, claim, &cn), 3); /* the MET-only VCF */
+        char claim[8], det[16];
+        ck_assert_int_eq(sscanf(q, "chr7 %lld %7s %lf %lf %15s", &p, claim, &cn, &pcn, det),
+                         5); /* the MET-only VCF */
         ck_assert_str_eq(claim, "D");
         ck_assert_double_eq_tol(cn, call->gene_cn.cn, 1e-3 * call->gene_cn.cn);
+        ck_assert_double_eq_tol(pcn, call->plasma_cn.cn, 1e-3 * pcn);
+        ck_assert_str_eq(det, "detected");
         free(q);
     }
 }
@@ -271,10 +296,15 @@ START_TEST(test_json_svg_summary)
     ck_assert_ptr_null(strstr(s, "nan"));
     free(s);
     if (system("python3 -c 'import json' 2>/dev/null") == 0) {
-        char cmd[700];
+        char cmd[900];
         snprintf(cmd, sizeof cmd,
-                 "python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); "
-                 "assert d[\"samples\"][0][\"call\"][\"pattern\"]==\"focal\"' '%s'",
+                 "python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))[\"samples\"][0]; "
+                 "assert d[\"call\"][\"pattern\"]==\"focal\"; "
+                 "assert d[\"call\"][\"detection\"]==\"detected\"; "
+                 "assert d[\"detection\"][\"reason\"]==\"significant_and_amount\"; "
+                 "assert d[\"tumour_fraction\"][\"value\"]==0.6; "
+                 "assert d[\"sample_type\"]==\"tissue\"; "
+                 "assert abs(d[\"plasma_cn\"][\"gene\"][\"cn\"]-8)<0.6' '%s'",
                  path);
         ck_assert_int_eq(system(cmd), 0);
     }
@@ -297,7 +327,30 @@ START_TEST(test_json_svg_summary)
     ck_assert_ptr_nonnull(strstr(sum, "T 1/a: MET "));
     ck_assert_ptr_nonnull(strstr(sum, "high under camidge"));
     ck_assert_ptr_null(strstr(sum, "ASSUMED"));
+    ck_assert_ptr_nonnull(strstr(sum, "  bulk CN ")); /* tissue: the mixture is the bulk */
+    ck_assert_ptr_nonnull(strstr(sum, "MET detected; detection limit as tumour fraction "));
+    ck_assert_ptr_nonnull(strstr(sum, "purity 0.60 (given), ploidy 2"));
     free(sum);
+    /* a plasma call: the fraction is a tumour fraction; without one, a negative is not
+     * assessable and the summary says why */
+    call_egfr->sample_type = METCN_SAMPLE_PLASMA;
+    sum = metcn_report_summary(call_egfr);
+    ck_assert_ptr_nonnull(strstr(sum, "EGFR not_detected"));
+    ck_assert_ptr_nonnull(strstr(sum, "tumour fraction 0.6 (given)"));
+    ck_assert_ptr_nonnull(strstr(sum, "  plasma CN "));
+    free(sum);
+    call_egfr->purity_source = METCN_PURITY_ASSUMED;
+    sum = metcn_report_summary(call_egfr);
+    ck_assert_ptr_nonnull(strstr(sum, "NOTE: no --tumour-fraction or --vaf given, 1 assumed"));
+    free(sum);
+    call_egfr->purity_source = METCN_PURITY_GIVEN;
+    snprintf(path, sizeof path, "%s/p.svg", dir);
+    ck_assert_int_eq(metcn_report_svg(path, call_egfr), 0);
+    s = slurp(path);
+    ck_assert_ptr_nonnull(strstr(s, "tumour fraction 0.6,"));
+    ck_assert_ptr_nonnull(strstr(s, "not_detected; detection limit as tumour fraction"));
+    free(s);
+    call_egfr->sample_type = METCN_SAMPLE_TISSUE;
     char *safe = metcn_report_safe_name("T 1/a");
     ck_assert_str_eq(safe, "T_1_a");
     free(safe);

@@ -91,12 +91,33 @@ typedef enum {
 } metcn_pattern_t;
 const char *metcn_pattern_name(int p); /* "none", "focal", "polysomy", "focal_on_polysomy" */
 
-/** Where the purity came from. */
+/** Where the purity (tissue) or tumour fraction (plasma) came from; the calls table's
+ *  purity_source and tumour_fraction_source columns. */
 typedef enum {
-    METCN_PURITY_ASSUMED = 0, /* none given: 1 assumed */
-    METCN_PURITY_GIVEN = 1    /* --purity */
+    METCN_PURITY_ASSUMED = 0, /* none given: 1 assumed (the tumour fraction is unknown) */
+    METCN_PURITY_GIVEN = 1,   /* --purity or --tumour-fraction */
+    METCN_PURITY_VAF = 2      /* --vaf: twice a clonal heterozygous variant's allele fraction */
 } metcn_purity_source_t;
-const char *metcn_purity_source_name(int s); /* "assumed", "given" */
+const char *metcn_purity_source_name(int s); /* "assumed", "given", "vaf" */
+
+/** What the sample is: tissue (the tumour-cell fraction is its purity) or plasma cell-free
+ *  DNA (the tumour DNA fraction).  Both are called the same way; docs/method.md section 10. */
+typedef enum { METCN_SAMPLE_TISSUE = 0, METCN_SAMPLE_PLASMA = 1 } metcn_sample_type_t;
+const char *metcn_sample_type_name(int t); /* "tissue", "plasma" */
+/** METCN_SAMPLE_* of "tissue" / "plasma" (case-insensitive), -1 otherwise. */
+int metcn_sample_type_parse(const char *s);
+
+/** Whether an amplification was seen (docs/method.md section 10). */
+typedef enum {
+    METCN_DETECTION_NOT_DETECTED = 0,  /* could have been seen (5 copies at this sample's tumour
+                                          fraction, depth and noise) and was not */
+    METCN_DETECTION_DETECTED = 1,      /* gene significantly above its control, implying a
+                                          tumour-cell ratio of at least detect_min_ratio */
+    METCN_DETECTION_NOT_ASSESSABLE = 2 /* not detected where 5 copies could have been missed:
+                                          tumour fraction unknown or below lod_tf_cn5, or QC
+                                          fail */
+} metcn_detection_t;
+const char *metcn_detection_name(int d); /* "not_detected", "detected", "not_assessable" */
 
 /* ---- QC records ---------------------------------------------------------------------------- */
 
@@ -124,7 +145,10 @@ const char *metcn_qc_name(int q); /* "pass", "warn", "fail" */
       "none excluded")                                                                             \
     X(CONTROL_BINS_USED, "control_bins_used", '<',                                                 \
       "the control (chromosome) level rests on few bins")                                          \
-    X(PON_NORMALS, "pon_normals", '<', "normals in the PoN: its noise model is uncertain")
+    X(PON_NORMALS, "pon_normals", '<', "normals in the PoN: its noise model is uncertain")         \
+    X(SAMPLE_TYPE_MISMATCH, "sample_type_mismatch", 0,                                             \
+      "the sample's type (tissue / plasma) differs from the PoN's (value: the PoN's type, 0 "      \
+      "tissue, 1 plasma): its normals may not model this sample's noise")
 
 #define METCN_QC_ENUM_(id, name, op, what) METCN_QC_##id,
 typedef enum { METCN_QC_CODES(METCN_QC_ENUM_) METCN_QC_N_CODES } metcn_qc_code_t;
@@ -194,6 +218,15 @@ typedef struct {
     double gc_fail;          /* above this: QC fail (default 0.40) */
     int min_pon_normals;     /* fewer normals in the PoN: QC warn, added by the command that
                                 loads the PoN (default 10) */
+    int sample_type;         /* metcn_sample_type_t (default tissue) */
+    double detect_min_ratio; /* detected: the gene/control ratio per tumour cell implied by
+                                the gene's excess over its control is at least this (default
+                                2.0), besides the excess being significant */
+    double detect_alpha;     /* detected: the excess is significant at this one-sided level
+                                (default 0.001: the false-positive rate per gene and sample
+                                when the tumour fraction is low and the amount is no guard) */
+    double lod_power;        /* lod_tf_cn5/cn10: the tumour fraction at which an amplicon of 5 /
+                                10 copies is detected with this probability (default 0.95) */
 } metcn_call_opt_t;
 
 void metcn_call_opt_init(metcn_call_opt_t *opt);
@@ -205,6 +238,44 @@ int metcn_call_opt_check(const metcn_call_opt_t *opt);
 /** Parse a purity "P", "P+-D" (or "P±D") or "LO-HI" strictly: P in (0,1], the range clipped
  *  to (0,1].  Returns 0 or METCN_E_FORMAT / METCN_E_RANGE (no message recorded). */
 int metcn_purity_parse(const char *s, double *purity, double *lo, double *hi);
+
+/** Parse a tumour fraction with the grammar of metcn_purity_parse() ("F", "F+-D", "LO-HI"),
+ *  the lower end of "F+-D" floored at METCN_TF_FLOOR (plasma fractions are often below 1%).
+ *  Returns 0 or METCN_E_FORMAT / METCN_E_RANGE (no message recorded). */
+int metcn_tf_parse(const char *s, double *tf, double *lo, double *hi);
+#define METCN_TF_FLOOR 0.001
+
+/** Parse "V" or "V:DEPTH" (--vaf): an allele fraction V in (0, 0.5] and the read depth at the
+ *  variant (an integer >= 1; 0 when not given).  Returns 0 or METCN_E_FORMAT / METCN_E_RANGE. */
+int metcn_vaf_parse(const char *s, double *vaf, int64_t *depth);
+
+/** Tumour fraction from a clonal heterozygous somatic variant in a diploid region: TF = 2 VAF.
+ *  With depth > 0 the interval is twice the Clopper-Pearson interval of x = round(VAF depth)
+ *  alt reads of depth at level conf, clipped to [METCN_TF_FLOOR, 1]; with depth 0 the VAF is
+ *  taken as exact (lo = hi = tf).  Returns 0 or METCN_E_ARG (vaf outside (0, 0.5], conf
+ *  outside (0,1)). */
+int metcn_tf_from_vaf(double vaf, int64_t depth, double conf, double *tf, double *lo, double *hi);
+
+/** Noise terms of the detection limit (docs/method.md section 10): the SDs of the gene's
+ *  and the control's log2 levels, and the two normal quantiles. */
+typedef struct {
+    double sd_gene;    /* sqrt(model SE^2 + systematic SD^2) of the gene level (log2) */
+    double sd_control; /* SE of the control level (log2) */
+    double z_detect;   /* quantile of the detection test (one-sided at detect_alpha 0.001:
+                          3.09) */
+    double z_power;    /* quantile of the power (lod_power 0.95: 1.645) */
+    double min_ratio;  /* detect_min_ratio */
+} metcn_lod_model_t;
+
+/** The smallest tumour fraction at which a clonal amplicon of cn copies on a diploid
+ *  background (control at 2 copies, normal cells diploid) is detected with probability
+ *  >= power by each part of the rule, with R(f) = 1 + f (cn - 2) / 2 the expected
+ *  gene/control ratio of the mixture and S^2 = sd_gene^2 + sd_control^2:
+ *  significance, log2 R(f) >= (z_detect + z_power) S; amount, log2 R(f) - z_power S >=
+ *  log2(1 + (min_ratio - 1) f).  Closed form: the larger of (2^((z_detect + z_power) S) - 1)
+ *  / k and (a - 1) / (k - a (min_ratio - 1)), k = (cn - 2) / 2, a = 2^(z_power S).
+ *  INFINITY when no fraction in (0, 1] suffices; NaN on bad input. */
+double metcn_lod_tf(double cn, const metcn_lod_model_t *m);
 
 /* ---- the call -------------------------------------------------------------------------------- */
 
@@ -272,6 +343,24 @@ typedef struct {
     double extent_log2;
     /* limit of detection: smallest gene copy number whose interval would clear the control */
     double lod_cn;
+    /* plasma reporting (every sample type; docs/method.md section 10) */
+    int sample_type;             /* metcn_sample_type_t */
+    metcn_cn_t plasma_cn;        /* 2 x the gene's copy ratio (copy number of the mixture) */
+    metcn_cn_t plasma_control;   /* the same for the control level */
+    metcn_detection_t detection; /* detected / not_detected / not_assessable */
+    int detect_significant;      /* gene above control: excess - z SE > 0 at detect_alpha */
+    int detect_amount;           /* detect_ratio >= detect_min_ratio */
+    double detect_ratio;         /* tumour-cell gene/control ratio implied by the excess at the
+                                    point fraction f and control copies K (docs/method.md 10) */
+    double detect_control_cn;    /* K: 2, or the control's estimate when it is gained */
+    double detect_excess, detect_excess_se; /* gene minus control level (log2) and its SE */
+    double detect_min_ratio, detect_alpha;  /* the options, for the writers */
+    double detect_quantile;         /* z (or t with the gene level's df) of the significance test */
+    const char *detection_reason;   /* static: why (docs/call.md) */
+    metcn_lod_model_t lod_model;    /* the noise terms of the lod_tf */
+    double lod_tf_cn5, lod_tf_cn10; /* tumour fraction detecting 5 / 10 copies with power;
+                                       INFINITY: not even at 1 */
+    double lod_power;
     /* QC */
     metcn_qc_t qc;          /* worst level of the records */
     metcn_qc_rec_t *qc_rec; /* in the order found */
@@ -300,6 +389,11 @@ metcn_call_t *metcn_call_run(const metcn_gene_t *gene, const metcn_cnr_t *cnr, c
  *  raise c->qc to its level.  Returns 0 or METCN_E_NOMEM. */
 int metcn_call_add_qc(metcn_call_t *c, metcn_qc_code_t code, metcn_qc_t level, double value,
                       double threshold);
+
+/** The hook for the PoN's sample type: when pon_type (METCN_SAMPLE_*; negative when the PoN
+ *  records none) differs from the call's, add the QC record sample_type_mismatch (warn, value
+ *  the PoN's type).  Returns 0 or METCN_E_NOMEM. */
+int metcn_call_check_sample_type(metcn_call_t *c, int pon_type);
 
 /** QC reasons as the calls table writes them: `name=value>threshold;...`, "." when none
  *  (caller frees; NULL on allocation failure). */

@@ -46,6 +46,10 @@ void metcn_call_opt_init(metcn_call_opt_t *opt)
     opt->gc_warn = 0.15;
     opt->gc_fail = 0.40;
     opt->min_pon_normals = 10;
+    opt->sample_type = METCN_SAMPLE_TISSUE;
+    opt->detect_min_ratio = 2.0;
+    opt->detect_alpha = 0.001;
+    opt->lod_power = 0.95;
 }
 
 /* One range check: lo <= v <= hi (strict ends when open), else METCN_E_ARG naming it. */
@@ -115,6 +119,14 @@ int metcn_call_opt_check(const metcn_call_opt_t *o)
     if (!r && !(o->gc_warn > 0 && o->gc_warn <= o->gc_fail))
         r = metcn_set_error(METCN_E_ARG, "gc_warn %g must lie in (0, gc_fail %g]", o->gc_warn,
                             o->gc_fail);
+    if (!r && metcn_sample_type_name(o->sample_type)[0] == 'u')
+        r = metcn_set_error(METCN_E_ARG, "sample_type %d is not tissue or plasma", o->sample_type);
+    if (!r)
+        r = in_range("detect_min_ratio", o->detect_min_ratio, 1, 1e6, 0);
+    if (!r)
+        r = in_range("detect_alpha", o->detect_alpha, 0, 0.5, 1);
+    if (!r)
+        r = in_range("lod_power", o->lod_power, 0.5, 1, 1);
     if (!r && o->criteria &&
         !(o->criteria->n_tiers >= 1 && o->criteria->n_tiers <= METCN_CRITERIA_MAX_TIERS))
         r = metcn_set_error(METCN_E_ARG, "criteria %s: %d tiers", o->criteria->name,
@@ -122,7 +134,8 @@ int metcn_call_opt_check(const metcn_call_opt_t *o)
     return r;
 }
 
-int metcn_purity_parse(const char *s, double *purity, double *lo, double *hi)
+/* "P", "P+-D" (lower end floored at `floor`) or "LO-HI", each fraction in (0,1]. */
+static int fraction_parse(const char *s, double floor, double *purity, double *lo, double *hi)
 {
     char buf[128];
     if (!s || strlen(s) >= sizeof buf)
@@ -146,7 +159,7 @@ int metcn_purity_parse(const char *s, double *purity, double *lo, double *hi)
         if (!(p > 0 && p <= 1))
             return METCN_E_RANGE;
         *purity = p;
-        *lo = p - d > 0.01 ? p - d : 0.01;
+        *lo = p - d > floor ? p - d : floor;
         if (*lo > p)
             *lo = p;
         *hi = p + d < 1 ? p + d : 1;
@@ -177,6 +190,16 @@ int metcn_purity_parse(const char *s, double *purity, double *lo, double *hi)
         return METCN_E_RANGE;
     *purity = *lo = *hi = p;
     return 0;
+}
+
+int metcn_purity_parse(const char *s, double *purity, double *lo, double *hi)
+{
+    return fraction_parse(s, 0.01, purity, lo, hi);
+}
+
+int metcn_tf_parse(const char *s, double *tf, double *lo, double *hi)
+{
+    return fraction_parse(s, METCN_TF_FLOOR, tf, lo, hi);
 }
 
 /* ---- QC records ------------------------------------------------------------------------------ */
@@ -228,9 +251,19 @@ int metcn_call_add_qc(metcn_call_t *c, metcn_qc_code_t code, metcn_qc_t level, d
         return metcn_set_error(METCN_E_NOMEM, "call: out of memory");
     c->qc_rec = t;
     c->qc_rec[c->n_qc++] = (metcn_qc_rec_t){code, level, value, threshold};
-    if (level > c->qc)
+    if (level > c->qc) {
         c->qc = level;
+        if (c->detection_reason)
+            call_detection_decide(c); /* a record added after the call can fail it */
+    }
     return 0;
+}
+
+int metcn_call_check_sample_type(metcn_call_t *c, int pon_type)
+{
+    if (pon_type < 0 || pon_type == c->sample_type)
+        return 0;
+    return metcn_call_add_qc(c, METCN_QC_SAMPLE_TYPE_MISMATCH, METCN_QC_WARN, pon_type, NAN);
 }
 
 char *metcn_call_qc_string(const metcn_call_t *c)
@@ -287,8 +320,9 @@ metcn_call_t *metcn_call_run(const metcn_gene_t *gene, const metcn_cnr_t *cnr, c
         return NULL;
     if (call_noise(c, opt) || call_levels(c, opt) || call_segments(c, opt) ||
         call_control(c, opt) || call_systematic(c, opt) || call_arms(c, opt) ||
-        call_copy_number(c, opt) || call_classify(c, opt) || call_pattern(c, opt) ||
-        call_lod(c, opt) || call_qc(c, opt)) {
+        call_copy_number(c, opt) || call_plasma_cn(c, opt) || call_classify(c, opt) ||
+        call_pattern(c, opt) || call_lod(c, opt) || call_lod_tf(c, opt) || call_qc(c, opt) ||
+        call_detection(c, opt)) {
         metcn_call_destroy(c);
         return NULL;
     }

@@ -57,6 +57,8 @@ metcn_call_t *call_init(const metcn_gene_t *gene, const metcn_cnr_t *cnr, const 
     c->purity_lo = opt->purity_lo;
     c->purity_hi = opt->purity_hi;
     c->purity_source = opt->purity_source;
+    c->sample_type = opt->sample_type;
+    c->lod_tf_cn5 = c->lod_tf_cn10 = NAN;
     c->ploidy = opt->ploidy;
     c->criteria = opt->criteria ? opt->criteria : metcn_criteria_default(gene->name);
     c->conf = opt->conf;
@@ -490,7 +492,7 @@ int call_classify(metcn_call_t *c, const metcn_call_opt_t *opt)
 
 /* Is a copy number a gain over the diploid state: at least polysomy_cn with its interval
  * wholly above 2. */
-static int gained(const metcn_cn_t *cn, const metcn_call_opt_t *opt)
+int call_cn_gained(const metcn_cn_t *cn, const metcn_call_opt_t *opt)
 {
     return cn->cn >= opt->polysomy_cn && cn->lo > 2.0;
 }
@@ -553,7 +555,7 @@ int call_pattern(metcn_call_t *c, const metcn_call_opt_t *opt)
     c->excess_se = sqrt(c->gene_lv.se * c->gene_lv.se + c->arm.se * c->arm.se);
     c->amplicon = c->excess_log2 - c->gene_lv.q * c->excess_se > 0 &&
                   c->gene_cn.cn - c->arm_cn.cn >= opt->focal_min_excess;
-    c->control_gained = gained(&c->control_cn, opt) || gained(&c->arm_cn, opt);
+    c->control_gained = call_cn_gained(&c->control_cn, opt) || call_cn_gained(&c->arm_cn, opt);
     c->pattern = c->amplicon
                      ? (c->control_gained ? METCN_PATTERN_FOCAL_ON_POLYSOMY : METCN_PATTERN_FOCAL)
                      : (c->control_gained ? METCN_PATTERN_POLYSOMY : METCN_PATTERN_NONE);

@@ -67,6 +67,12 @@ static const tunable_t tunables[] = {
     T_D("gc-warn", gc_warn, 0, 100, "QC warn: GC-correction strength above this"),
     T_D("gc-fail", gc_fail, 0, 100, "QC fail: GC-correction strength above this"),
     T_I("min-pon-normals", min_pon_normals, 0, 1000000, "QC warn: fewer normals in the PoN"),
+    T_D("detect-min-ratio", detect_min_ratio, 1, 1e6,
+        "detected: implied tumour-cell gene/control ratio >= this"),
+    T_D("detect-alpha", detect_alpha, 1e-9, 0.499,
+        "detected: one-sided level of the gene-over-control test"),
+    T_D("lod-power", lod_power, 0.5, 0.999,
+        "lod_tf_cn5/cn10: detection probability of 5 / 10 copies"),
 };
 #define N_TUNABLES (sizeof tunables / sizeof tunables[0])
 
@@ -98,8 +104,15 @@ static void help(FILE *fp)
         fprintf(fp, " %s", *n);
     fprintf(fp,
             "\n"
+            "  --sample-type T        tissue or plasma [the PoN's type, else %s]\n"
             "  --purity P|P+-D|LO-HI  tumour-cell fraction in (0,1], optionally with its\n"
             "                         uncertainty [1, assumed and reported as such]\n"
+            "  --tumour-fraction F|F+-D|LO-HI\n"
+            "                         the same for plasma: tumour DNA fraction (fills the\n"
+            "                         purity columns too; F+-D floored at %g)\n"
+            "  --vaf V[:DEPTH]        tumour fraction 2 x V from a clonal heterozygous somatic\n"
+            "                         variant in a diploid region, V in (0,0.5]; with DEPTH\n"
+            "                         (reads at the variant) its Clopper-Pearson interval\n"
             "  --ploidy F             tumour ploidy [%g]\n"
             "  --conf F               confidence level of the intervals [%g]\n"
             "  -T, --reference FASTA  reference for CRAM decoding\n"
@@ -109,7 +122,7 @@ static void help(FILE *fp)
             "  -q, --quiet            no summary on standard output\n"
             "  -h, --help             this help\n\n"
             "Thresholds (docs/method.md, docs/call.md):\n",
-            d.ploidy, d.conf);
+            metcn_sample_type_name(d.sample_type), METCN_TF_FLOOR, d.ploidy, d.conf);
     for (size_t k = 0; k < N_TUNABLES; k++) {
         const tunable_t *t = &tunables[k];
         const char *base = (const char *)&d + t->off;
@@ -125,6 +138,9 @@ static void help(FILE *fp)
 enum {
     OPT_PON = CLI_OPT_FIRST_FREE,
     OPT_PURITY,
+    OPT_TF,
+    OPT_VAF,
+    OPT_SAMPLE_TYPE,
     OPT_PLOIDY,
     OPT_CRITERIA,
     OPT_GENE,
@@ -132,6 +148,15 @@ enum {
     OPT_NO_SAMPLE_FILES,
     OPT_TUNABLE /* OPT_TUNABLE + k: tunables[k] */
 };
+
+/* The sample type the PoN records (METCN_SAMPLE_*), -1 when it records none.  The hook for
+ * `pon build --sample-type` (arch-data): return the PoN's type here, and `call` defaults to it
+ * and warns (QC sample_type_mismatch) when --sample-type says otherwise. */
+static int pon_sample_type(const metcn_pon_t *pon)
+{
+    (void)pon;
+    return -1;
+}
 
 /* One tumour: normalised once, then called for every gene. */
 typedef struct {
@@ -188,10 +213,12 @@ static int run_job(job_t *j)
         const metcn_call_opt_t *o = &j->opts[g];
         if (!(j->call[g] = metcn_call_run(j->genes[g], cnr, cov->sample, o)))
             goto out;
-        /* The PoN's own remark, known here where the PoN is loaded. */
+        /* The PoN's own remarks, known here where the PoN is loaded. */
         if (nn < (size_t)o->min_pon_normals &&
             metcn_call_add_qc(j->call[g], METCN_QC_PON_NORMALS, METCN_QC_WARN, (double)nn,
                               o->min_pon_normals))
+            goto out;
+        if (metcn_call_check_sample_type(j->call[g], pon_sample_type(j->pon)))
             goto out;
     }
     ret = 0;
@@ -395,7 +422,21 @@ typedef struct {
     const char *gene[MAX_GENES]; /* --gene, in order */
     const metcn_criteria_t *crit[MAX_GENES];
     size_t n_genes;
+    int sample_type_given;
+    const char *fraction_opt; /* --purity, --tumour-fraction or --vaf, whichever was given */
+    double vaf;               /* --vaf V[:DEPTH], converted once --conf is known */
+    int64_t vaf_depth;
 } args_t;
+
+/* --purity, --tumour-fraction and --vaf each set the one tumour fraction: one of them only. */
+static int fraction_once(args_t *a, const char *name)
+{
+    if (a->fraction_opt && strcmp(a->fraction_opt, name) != 0)
+        return cli_usage_error(CMD, "%s: %s was given already (one tumour fraction per run)", name,
+                               a->fraction_opt);
+    a->fraction_opt = name;
+    return -1;
+}
 
 /* Parse one option; returns -1 when handled, else an exit code. */
 static int parse_opt(int c, args_t *a, char **argv)
@@ -424,8 +465,34 @@ static int parse_opt(int c, args_t *a, char **argv)
         if (r)
             return cli_usage_error(CMD, "--purity: '%s' is not P, P+-D or LO-HI", optarg);
         opt->purity_source = METCN_PURITY_GIVEN;
-        return -1;
+        return fraction_once(a, "--purity");
     }
+    case OPT_TF: {
+        int r = metcn_tf_parse(optarg, &opt->purity, &opt->purity_lo, &opt->purity_hi);
+        if (r == METCN_E_RANGE)
+            return cli_usage_error(CMD, "--tumour-fraction: '%s' is outside (0,1]", optarg);
+        if (r)
+            return cli_usage_error(CMD, "--tumour-fraction: '%s' is not F, F+-D or LO-HI", optarg);
+        opt->purity_source = METCN_PURITY_GIVEN;
+        return fraction_once(a, "--tumour-fraction");
+    }
+    case OPT_VAF: {
+        int r = metcn_vaf_parse(optarg, &a->vaf, &a->vaf_depth);
+        if (r == METCN_E_RANGE)
+            return cli_usage_error(CMD,
+                                   "--vaf: '%s': the allele fraction must lie in (0,0.5] (a clonal "
+                                   "heterozygous variant) and DEPTH be an integer >= 1",
+                                   optarg);
+        if (r)
+            return cli_usage_error(CMD, "--vaf: '%s' is not V or V:DEPTH", optarg);
+        opt->purity_source = METCN_PURITY_VAF;
+        return fraction_once(a, "--vaf");
+    }
+    case OPT_SAMPLE_TYPE:
+        if ((opt->sample_type = metcn_sample_type_parse(optarg)) < 0)
+            return cli_usage_error(CMD, "--sample-type: '%s' is not tissue or plasma", optarg);
+        a->sample_type_given = 1;
+        return -1;
     case OPT_PLOIDY:
         return cli_double(CMD, "--ploidy", optarg, 0.5, 20, &opt->ploidy) ? CLI_EXIT_USAGE : -1;
     case OPT_CRITERIA:
@@ -466,6 +533,9 @@ static int parse_args(int argc, char **argv, args_t *a)
         {"pon", required_argument, NULL, OPT_PON},
         {"output", required_argument, NULL, 'o'},
         {"purity", required_argument, NULL, OPT_PURITY},
+        {"tumour-fraction", required_argument, NULL, OPT_TF},
+        {"vaf", required_argument, NULL, OPT_VAF},
+        {"sample-type", required_argument, NULL, OPT_SAMPLE_TYPE},
         {"ploidy", required_argument, NULL, OPT_PLOIDY},
         {"criteria", required_argument, NULL, OPT_CRITERIA},
         {"gene", required_argument, NULL, OPT_GENE},
@@ -496,6 +566,10 @@ static int parse_args(int argc, char **argv, args_t *a)
         return cli_usage_error(CMD, "-o PREFIX is required");
     if (optind >= argc)
         return cli_usage_error(CMD, "no tumour input given");
+    if (a->opt.purity_source == METCN_PURITY_VAF &&
+        metcn_tf_from_vaf(a->vaf, a->vaf_depth, a->opt.conf, &a->opt.purity, &a->opt.purity_lo,
+                          &a->opt.purity_hi))
+        return cli_usage_error(CMD, "--vaf: %s", metcn_last_error());
     if (metcn_call_opt_check(&a->opt))
         return cli_usage_error(CMD, "%s", metcn_last_error());
     if (snprintf(a->gene_buf, sizeof a->gene_buf, "%s", a->gene_arg ? a->gene_arg : "MET") >=
@@ -542,6 +616,8 @@ int metcn_main_call(int argc, char **argv)
         rc = cli_runtime_error(CMD);
         goto out;
     }
+    if (!a.sample_type_given && pon_sample_type(pon) >= 0)
+        a.opt.sample_type = pon_sample_type(pon);
     for (size_t g = 0; g < ng; g++) {
         if (!(genes[g] = metcn_panel_gene(metcn_pon_panel(pon), a.gene[g], NULL))) {
             rc = cli_error(CMD, "%s: %s", a.pon_path, metcn_last_error());

@@ -71,6 +71,12 @@ int metcn_report_seg(const char *path, const metcn_call_t *c)
     return metcn_ofile_close(f, 1);
 }
 
+/* A Float INFO value: 5 significant digits, "." when missing (or not reachable). */
+static const char *vcf_num(char buf[32], double x)
+{
+    return isfinite(x) ? metcn_fmt_double(buf, x, 5) : ".";
+}
+
 /* One record: the gene's extent as a symbolic <CNV>/<DUP>; POS is the base before the event
  * (1-based = the 0-based start), END the last base (1-based = the 0-based exclusive end). */
 static void vcf_record(metcn_ofile_t *f, const metcn_call_t *c)
@@ -96,12 +102,14 @@ static void vcf_record(metcn_ofile_t *f, const metcn_call_t *c)
             *eq = ':';
         l += (size_t)snprintf(reasons + l, sizeof reasons - l, "%s%s", i ? "|" : "", one);
     }
-    char b[12][32];
+    char b[12][32], pl[8][32];
     metcn_ofile_printf(
         f,
         "%s\t%lld\t%s_%s\tN\t<%s>\t.\t%s\tEND=%lld;SVLEN=%lld;SVCLAIM=D;GENE=%s;CONTROL=%s;LOG2=%s;"
         "CONTROL_CN=%s;RATIO=%s;RATIO_CI=%s,%s;TIER=%s;CRITERIA=%s;HIGH_AMP=%s;PATTERN=%s;"
-        "PURITY=%s;PURITY_SOURCE=%s;QC=%s;QC_REASONS=%s\tGT:CN:CICN\t.:%s:%s,%s\n",
+        "PURITY=%s;PURITY_SOURCE=%s;SAMPLE_TYPE=%s;TUMOUR_FRACTION=%s;TUMOUR_FRACTION_CI=%s,%s;"
+        "TUMOUR_FRACTION_SOURCE=%s;PLASMA_CN=%s;PLASMA_CN_CI=%s,%s;DETECTION=%s;LOD_TF_CN5=%s;"
+        "LOD_TF_CN10=%s;QC=%s;QC_REASONS=%s\tGT:CN:CICN\t.:%s:%s,%s\n",
         c->panel->contigs[g->contig].name, pos, g->name, "CN", alt, filter, end, end - pos, g->name,
         c->control, metcn_fmt_double(b[0], c->gene_lv.est, 5),
         metcn_fmt_double(b[1], c->control_cn.cn, 5), metcn_fmt_double(b[2], c->ratio, 5),
@@ -110,7 +118,13 @@ static void vcf_record(metcn_ofile_t *f, const metcn_call_t *c)
         metcn_criteria_tier_name(c->criteria, c->tier), c->criteria->name,
         metcn_highamp_name(c->high_amp), metcn_pattern_name(c->pattern),
         metcn_fmt_double(b[5], c->purity, 4), metcn_purity_source_name(c->purity_source),
-        metcn_qc_name(c->qc), reasons, metcn_fmt_double(b[6], c->gene_cn.cn, 5),
+        metcn_sample_type_name(c->sample_type), vcf_num(pl[0], c->purity),
+        vcf_num(pl[1], c->purity_lo), vcf_num(pl[2], c->purity_hi),
+        metcn_purity_source_name(c->purity_source), vcf_num(pl[3], c->plasma_cn.cn),
+        vcf_num(pl[4], c->plasma_cn.lo), vcf_num(pl[5], c->plasma_cn.hi),
+        metcn_detection_name(c->detection), vcf_num(pl[6], c->lod_tf_cn5),
+        vcf_num(pl[7], c->lod_tf_cn10), metcn_qc_name(c->qc), reasons,
+        metcn_fmt_double(b[6], c->gene_cn.cn, 5),
         metcn_fmt_double(b[7], c->gene_cn.lo - c->gene_cn.cn, 5),
         metcn_fmt_double(b[8], c->gene_cn.hi - c->gene_cn.cn, 5));
 }
@@ -193,7 +207,24 @@ int metcn_report_vcf(const char *path, metcn_call_t *const *calls, size_t n)
         f, "##INFO=<ID=PATTERN,Number=1,Type=String,Description=\"focal, polysomy, "
            "focal_on_polysomy or none\">\n"
            "##INFO=<ID=PURITY,Number=1,Type=Float,Description=\"Tumour purity used\">\n"
-           "##INFO=<ID=PURITY_SOURCE,Number=1,Type=String,Description=\"given or assumed (1)\">\n"
+           "##INFO=<ID=PURITY_SOURCE,Number=1,Type=String,Description=\"given, vaf or assumed "
+           "(1)\">\n"
+           "##INFO=<ID=SAMPLE_TYPE,Number=1,Type=String,Description=\"tissue or plasma\">\n"
+           "##INFO=<ID=TUMOUR_FRACTION,Number=1,Type=Float,Description=\"Tumour fraction used "
+           "(the purity for tissue)\">\n"
+           "##INFO=<ID=TUMOUR_FRACTION_CI,Number=2,Type=Float,Description=\"Range of "
+           "TUMOUR_FRACTION\">\n"
+           "##INFO=<ID=TUMOUR_FRACTION_SOURCE,Number=1,Type=String,Description=\"given, vaf or "
+           "assumed (1: unknown)\">\n"
+           "##INFO=<ID=PLASMA_CN,Number=1,Type=Float,Description=\"Copy number of the mixture "
+           "(2 x the gene's copy ratio), as plasma assays report it\">\n"
+           "##INFO=<ID=PLASMA_CN_CI,Number=2,Type=Float,Description=\"Interval of PLASMA_CN\">\n"
+           "##INFO=<ID=DETECTION,Number=1,Type=String,Description=\"detected, not_detected or "
+           "not_assessable (an amplification of 5 copies could have been missed)\">\n"
+           "##INFO=<ID=LOD_TF_CN5,Number=1,Type=Float,Description=\"Tumour fraction at which 5 "
+           "copies are detected with the power of the call (. when none suffices)\">\n"
+           "##INFO=<ID=LOD_TF_CN10,Number=1,Type=Float,Description=\"The same for 10 "
+           "copies\">\n"
            "##INFO=<ID=QC,Number=1,Type=String,Description=\"QC status: pass, warn or fail\">\n"
            "##INFO=<ID=QC_REASONS,Number=1,Type=String,Description=\"QC records "
            "code:value>threshold joined by |\">\n"

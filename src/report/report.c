@@ -13,13 +13,16 @@
 #include "metcn/pon.h"
 #include "metcn/report.h"
 #include "metcn/util.h"
+#include "report_fmt.h"
 #include "report_json.h"
 
 static const char calls_header[] =
     "sample\tgene\tcontrol\tcn\tcn_low\tcn_high\tcontrol_cn\tcontrol_cn_low\tcontrol_cn_high\t"
     "ratio\tratio_low\tratio_high\ttier\tequivocal\thigh_amp\tgcn_class\tpattern\tpurity\t"
     "purity_low\tpurity_high\tpurity_source\tploidy\tqc\tqc_reasons\tcriteria\tgene_log2\t"
-    "control_log2\tmapd\tlod_cn";
+    "control_log2\tmapd\tlod_cn\ttumour_fraction\ttumour_fraction_low\ttumour_fraction_high\t"
+    "tumour_fraction_source\tplasma_cn\tplasma_cn_low\tplasma_cn_high\tdetection\tlod_tf_cn5\t"
+    "lod_tf_cn10";
 
 const char *metcn_report_calls_header(void)
 {
@@ -39,6 +42,72 @@ char *metcn_report_safe_name(const char *sample)
     return s;
 }
 
+/* One field: a tab before every field but the first. */
+static void field(kstring_t *k, const char *v)
+{
+    if (k->l)
+        kputc('\t', k);
+    kputs(v, k);
+}
+
+/* A number with 4 significant digits, NA when not finite. */
+static void field_num(kstring_t *k, double x)
+{
+    char b[32];
+    field(k, metcn_fmt_double(b, x, 4));
+}
+
+/* The tumour-cell fraction with its range and source: the purity columns and the
+ * tumour_fraction columns (one fraction whatever the sample type). */
+static void fraction_fields(kstring_t *k, const metcn_call_t *c)
+{
+    field_num(k, c->purity);
+    field_num(k, c->purity_lo);
+    field_num(k, c->purity_hi);
+    field(k, metcn_purity_source_name(c->purity_source));
+}
+
+/* One calls-table row (no newline) in the column order of calls_header; NULL on allocation
+ * failure (caller frees). */
+static char *calls_row(const metcn_call_t *c)
+{
+    kstring_t k = {0, 0, NULL};
+    char *qr = metcn_call_qc_string(c);
+    if (!qr)
+        return NULL;
+    field(&k, c->sample);
+    field(&k, c->gene->name);
+    field(&k, c->control);
+    const double cn[] = {c->gene_cn.cn,    c->gene_cn.lo,    c->gene_cn.hi,
+                         c->control_cn.cn, c->control_cn.lo, c->control_cn.hi,
+                         c->ratio,         c->ratio_lo,      c->ratio_hi};
+    for (size_t i = 0; i < sizeof cn / sizeof cn[0]; i++)
+        field_num(&k, cn[i]);
+    field(&k, metcn_criteria_tier_name(c->criteria, c->tier));
+    field(&k, c->equivocal ? "yes" : "no");
+    field(&k, metcn_highamp_name(c->high_amp));
+    field(&k, metcn_gcn_name(c->gcn_class));
+    field(&k, metcn_pattern_name(c->pattern));
+    fraction_fields(&k, c); /* purity, purity_low, purity_high, purity_source */
+    field_num(&k, c->ploidy);
+    field(&k, metcn_qc_name(c->qc));
+    field(&k, qr);
+    field(&k, c->criteria->name);
+    field_num(&k, c->gene_lv.est);
+    field_num(&k, c->control_lv.est);
+    field_num(&k, c->mapd);
+    field_num(&k, c->lod_cn);
+    fraction_fields(&k, c); /* tumour_fraction ... _source: the same fraction */
+    field_num(&k, c->plasma_cn.cn);
+    field_num(&k, c->plasma_cn.lo);
+    field_num(&k, c->plasma_cn.hi);
+    field(&k, metcn_detection_name(c->detection));
+    field_num(&k, c->lod_tf_cn5);
+    field_num(&k, c->lod_tf_cn10);
+    free(qr);
+    return k.s;
+}
+
 int metcn_report_calls_tsv(const char *path, metcn_call_t *const *calls, size_t n)
 {
     metcn_ofile_t *f = metcn_ofile_open(path);
@@ -46,32 +115,13 @@ int metcn_report_calls_tsv(const char *path, metcn_call_t *const *calls, size_t 
         return metcn_last_error_code() ? metcn_last_error_code() : METCN_E_IO;
     metcn_ofile_printf(f, "%s\n", calls_header);
     for (size_t i = 0; i < n; i++) {
-        const metcn_call_t *c = calls[i];
-        char b[20][32];
-        char *qr = metcn_call_qc_string(c);
-        if (!qr) {
+        char *row = calls_row(calls[i]);
+        if (!row) {
             metcn_ofile_close(f, 0);
             return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
         }
-        metcn_ofile_printf(
-            f,
-            "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%"
-            "s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n",
-            c->sample, c->gene->name, c->control, metcn_fmt_double(b[0], c->gene_cn.cn, 4),
-            metcn_fmt_double(b[1], c->gene_cn.lo, 4), metcn_fmt_double(b[2], c->gene_cn.hi, 4),
-            metcn_fmt_double(b[3], c->control_cn.cn, 4),
-            metcn_fmt_double(b[4], c->control_cn.lo, 4),
-            metcn_fmt_double(b[5], c->control_cn.hi, 4), metcn_fmt_double(b[6], c->ratio, 4),
-            metcn_fmt_double(b[7], c->ratio_lo, 4), metcn_fmt_double(b[8], c->ratio_hi, 4),
-            metcn_criteria_tier_name(c->criteria, c->tier), c->equivocal ? "yes" : "no",
-            metcn_highamp_name(c->high_amp), metcn_gcn_name(c->gcn_class),
-            metcn_pattern_name(c->pattern), metcn_fmt_double(b[9], c->purity, 4),
-            metcn_fmt_double(b[10], c->purity_lo, 4), metcn_fmt_double(b[11], c->purity_hi, 4),
-            metcn_purity_source_name(c->purity_source), metcn_fmt_double(b[12], c->ploidy, 4),
-            metcn_qc_name(c->qc), qr, c->criteria->name, metcn_fmt_double(b[13], c->gene_lv.est, 4),
-            metcn_fmt_double(b[14], c->control_lv.est, 4), metcn_fmt_double(b[15], c->mapd, 4),
-            metcn_fmt_double(b[16], c->lod_cn, 4));
-        free(qr);
+        metcn_ofile_printf(f, "%s\n", row);
+        free(row);
     }
     return metcn_ofile_close(f, 1);
 }
@@ -137,6 +187,10 @@ static void json_opt(metcn_json_t *j, const metcn_call_opt_t *o)
     metcn_json_num(j, "gc_warn", o->gc_warn);
     metcn_json_num(j, "gc_fail", o->gc_fail);
     metcn_json_int(j, "min_pon_normals", o->min_pon_normals);
+    metcn_json_str(j, "sample_type", metcn_sample_type_name(o->sample_type));
+    metcn_json_num(j, "detect_min_ratio", o->detect_min_ratio);
+    metcn_json_num(j, "detect_alpha", o->detect_alpha);
+    metcn_json_num(j, "lod_power", o->lod_power);
     metcn_json_end_object(j);
 }
 
@@ -270,6 +324,39 @@ static void json_bins(metcn_json_t *j, const metcn_call_t *c)
     metcn_json_end_array(j);
 }
 
+/* The detection decision, its parts and the detection limit's model (docs/method.md
+ * section 10). */
+static void json_detection(metcn_json_t *j, const metcn_call_t *c)
+{
+    const metcn_lod_model_t *m = &c->lod_model;
+    metcn_json_begin_object(j, "detection");
+    metcn_json_str(j, "call", metcn_detection_name(c->detection));
+    metcn_json_str(j, "reason", c->detection_reason);
+    metcn_json_bool(j, "significant", c->detect_significant);
+    metcn_json_bool(j, "amount", c->detect_amount);
+    metcn_json_num(j, "excess_log2", c->detect_excess);
+    metcn_json_num(j, "excess_se", c->detect_excess_se);
+    metcn_json_num(j, "quantile", c->detect_quantile);
+    metcn_json_num(j, "alpha", c->detect_alpha);
+    metcn_json_num(j, "implied_ratio", c->detect_ratio);
+    metcn_json_num(j, "implied_ratio_control_cn", c->detect_control_cn);
+    metcn_json_num(j, "min_ratio", c->detect_min_ratio);
+    metcn_json_num(j, "tumour_fraction_low", c->purity_lo);
+    metcn_json_num(j, "lod_tf_cn5", c->lod_tf_cn5);
+    metcn_json_num(j, "lod_tf_cn10", c->lod_tf_cn10);
+    metcn_json_bool(j, "lod_tf_cn5_reachable", isfinite(c->lod_tf_cn5));
+    metcn_json_bool(j, "lod_tf_cn10_reachable", isfinite(c->lod_tf_cn10));
+    metcn_json_begin_object(j, "lod_model");
+    metcn_json_num(j, "sd_gene", m->sd_gene);
+    metcn_json_num(j, "sd_control", m->sd_control);
+    metcn_json_num(j, "z_detect", m->z_detect);
+    metcn_json_num(j, "z_power", m->z_power);
+    metcn_json_num(j, "power", c->lod_power);
+    metcn_json_str(j, "assumes", "diploid background and control, clonal amplicon");
+    metcn_json_end_object(j);
+    metcn_json_end_object(j);
+}
+
 static void json_call(metcn_json_t *j, const metcn_call_t *c, const char *input)
 {
     const metcn_criteria_t *cr = c->criteria;
@@ -288,8 +375,22 @@ static void json_call(metcn_json_t *j, const metcn_call_t *c, const char *input)
     metcn_json_str(j, "source", metcn_purity_source_name(c->purity_source));
     if (c->purity_source == METCN_PURITY_ASSUMED)
         metcn_json_str(j, "note",
-                       "no purity given: purity 1 assumed; copy numbers are per cell "
-                       "of the whole sample and understate tumour-cell values");
+                       c->sample_type == METCN_SAMPLE_PLASMA
+                           ? "no tumour fraction given: 1 assumed; copy numbers are those of "
+                             "the whole sample and a negative is not assessable"
+                           : "no purity given: purity 1 assumed; copy numbers are per cell "
+                             "of the whole sample and understate tumour-cell values");
+    metcn_json_end_object(j);
+    metcn_json_str(j, "sample_type", metcn_sample_type_name(c->sample_type));
+    metcn_json_begin_object(j, "tumour_fraction");
+    metcn_json_num(j, "value", c->purity);
+    metcn_json_num(j, "low", c->purity_lo);
+    metcn_json_num(j, "high", c->purity_hi);
+    metcn_json_str(j, "source", metcn_purity_source_name(c->purity_source));
+    metcn_json_str(j, "note",
+                   c->sample_type == METCN_SAMPLE_PLASMA
+                       ? "the tumour DNA fraction of the plasma; the purity holds it too"
+                       : "a tissue sample's tumour fraction is its purity");
     metcn_json_end_object(j);
     metcn_json_num(j, "ploidy", c->ploidy);
     report_json_criteria(j, cr);
@@ -318,6 +419,12 @@ static void json_call(metcn_json_t *j, const metcn_call_t *c, const char *input)
     metcn_json_str(j, "gcn_class", metcn_gcn_name(c->gcn_class));
     metcn_json_str(j, "pattern", metcn_pattern_name(c->pattern));
     metcn_json_num(j, "lod_cn", c->lod_cn);
+    metcn_json_num(j, "plasma_cn", c->plasma_cn.cn);
+    metcn_json_num(j, "plasma_cn_low", c->plasma_cn.lo);
+    metcn_json_num(j, "plasma_cn_high", c->plasma_cn.hi);
+    metcn_json_str(j, "detection", metcn_detection_name(c->detection));
+    metcn_json_num(j, "lod_tf_cn5", c->lod_tf_cn5);
+    metcn_json_num(j, "lod_tf_cn10", c->lod_tf_cn10);
     metcn_json_end_object(j);
 
     metcn_json_begin_object(j, "levels");
@@ -336,6 +443,12 @@ static void json_call(metcn_json_t *j, const metcn_call_t *c, const char *input)
     json_cn(j, "control_q", &c->control_q_cn);
     json_cn(j, "gene_arm", &c->arm_cn);
     metcn_json_end_object(j);
+
+    metcn_json_begin_object(j, "plasma_cn"); /* copy numbers of the mixture: 2 x copy ratio */
+    json_cn(j, "gene", &c->plasma_cn);
+    json_cn(j, "control", &c->plasma_control);
+    metcn_json_end_object(j);
+    json_detection(j, c);
 
     json_pattern(j, c);
     json_qc(j, c);
@@ -395,6 +508,16 @@ int metcn_report_json(const char *path, metcn_call_t *const *calls, size_t n,
 
 /* ---- summary --------------------------------------------------------------------------------- */
 
+const char *report_tf_pct(char buf[32], double tf)
+{
+    if (isinf(tf))
+        return "not reachable";
+    if (!isfinite(tf))
+        return "NA";
+    snprintf(buf, 32, "%.2g%%", 100 * tf);
+    return buf;
+}
+
 char *metcn_report_summary(const metcn_call_t *c)
 {
     kstring_t k = {0, 0, NULL};
@@ -419,15 +542,31 @@ char *metcn_report_summary(const metcn_call_t *c)
         free(qr);
     }
     kputc('\n', &k);
-    if (c->purity_source == METCN_PURITY_ASSUMED)
+    char l10[32], l5[32];
+    int plasma = c->sample_type == METCN_SAMPLE_PLASMA;
+    ksprintf(&k,
+             "  %s CN %.2f (%.2f-%.2f); %s %s; detection limit as tumour fraction %s for 10 "
+             "copies, %s for 5\n",
+             plasma ? "plasma" : "bulk", c->plasma_cn.cn, c->plasma_cn.lo, c->plasma_cn.hi, g,
+             metcn_detection_name(c->detection), report_tf_pct(l10, c->lod_tf_cn10),
+             report_tf_pct(l5, c->lod_tf_cn5));
+    const char *what = plasma ? "tumour fraction" : "purity";
+    if (c->purity_source == METCN_PURITY_ASSUMED && plasma)
+        kputs("  NOTE: no --tumour-fraction or --vaf given, 1 assumed: copy numbers are those of "
+              "the whole sample and a negative is not assessable\n",
+              &k);
+    else if (c->purity_source == METCN_PURITY_ASSUMED)
         kputs("  NOTE: no --purity given, purity 1 assumed: copy numbers are per cell of the "
               "whole sample and understate the tumour-cell values\n",
               &k);
     else if (c->purity_lo < c->purity_hi)
-        ksprintf(&k, "  purity %.2f (range %.2f-%.2f, %s), ploidy %g\n", c->purity, c->purity_lo,
-                 c->purity_hi, metcn_purity_source_name(c->purity_source), c->ploidy);
-    else
-        ksprintf(&k, "  purity %.2f (%s), ploidy %g\n", c->purity,
+        ksprintf(&k,
+                 plasma ? "  %s %.3g (range %.3g-%.3g, %s), ploidy %g\n"
+                        : "  %s %.2f (range %.2f-%.2f, %s), ploidy %g\n",
+                 what, c->purity, c->purity_lo, c->purity_hi,
                  metcn_purity_source_name(c->purity_source), c->ploidy);
+    else
+        ksprintf(&k, plasma ? "  %s %.3g (%s), ploidy %g\n" : "  %s %.2f (%s), ploidy %g\n", what,
+                 c->purity, metcn_purity_source_name(c->purity_source), c->ploidy);
     return k.s;
 }

@@ -10,6 +10,7 @@
 #include "metcn/metcn.h"
 #include "metcn/report.h"
 #include "core/svg.h"
+#include "report_fmt.h"
 
 /* Tier bands of ratio-only criteria: tier t spans control * [its ratio bound, the next's). */
 static void tier_bands(metcn_svg_t *s, const metcn_svg_frame_t *fr, const metcn_call_t *c,
@@ -134,9 +135,20 @@ int metcn_report_svg(const char *path, const metcn_call_t *c)
                    cr->name, c->lod_cn, metcn_qc_name(c->qc));
     int assumed = c->purity_source == METCN_PURITY_ASSUMED;
     metcn_svg_text(s, 80, 530, "start", 11, assumed ? "#c92a2a" : "#333", 0,
-                   "purity %.2f%s, ploidy %g; red: %s bins, grey: control bins, blue rings: "
-                   "focal events left out of the control",
+                   c->sample_type == METCN_SAMPLE_PLASMA
+                       ? "tumour fraction %.3g%s, ploidy %g; red: %s bins, grey: control bins, "
+                         "blue rings: focal events left out of the control"
+                       : "purity %.2f%s, ploidy %g; red: %s bins, grey: control bins, blue "
+                         "rings: focal events left out of the control",
                    c->purity, assumed ? " ASSUMED (not given)" : "", c->ploidy, g->name);
+    char l5[32], l10[32];
+    metcn_svg_text(s, 80, 548, "start", 11,
+                   c->detection == METCN_DETECTION_NOT_ASSESSABLE ? "#c92a2a" : "#333", 0,
+                   "%s CN %.2f (%.2f-%.2f); %s; detection limit as tumour fraction %s for 10 "
+                   "copies, %s for 5",
+                   c->sample_type == METCN_SAMPLE_PLASMA ? "plasma" : "bulk", c->plasma_cn.cn,
+                   c->plasma_cn.lo, c->plasma_cn.hi, metcn_detection_name(c->detection),
+                   report_tf_pct(l10, c->lod_tf_cn10), report_tf_pct(l5, c->lod_tf_cn5));
     int r = metcn_svg_write(s, path);
     metcn_svg_destroy(s);
     return r;

@@ -24,6 +24,28 @@ static double z_of(double level)
     return gsl_cdf_ugaussian_Pinv(0.5 + level / 2);
 }
 
+/* The p with I_p(a, b) = target, I the regularised incomplete beta (monotone in p).  GSL's
+ * gsl_cdf_beta_Pinv fails to converge for some skewed shapes (e.g. a = 16, b = 785 at 0.025,
+ * the lower bound of 16 events in 800); bisection on the CDF, which is reliable there, is the
+ * fallback. */
+static double beta_quantile(double target, double a, double b)
+{
+    double q = gsl_cdf_beta_Pinv(target, a, b);
+    if (isfinite(q))
+        return q;
+    double lo = 0, hi = 1;
+    for (int it = 0; it < 200 && hi - lo > 1e-15; it++) {
+        double mid = 0.5 * (lo + hi), v = gsl_cdf_beta_P(mid, a, b);
+        if (!isfinite(v))
+            return NAN;
+        if (v < target)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return 0.5 * (lo + hi);
+}
+
 int metcn_clopper_pearson(int64_t x, int64_t n, double level, double *lo, double *hi)
 {
     *lo = *hi = NAN;
@@ -33,8 +55,8 @@ int metcn_clopper_pearson(int64_t x, int64_t n, double level, double *lo, double
     double a = 1 - level;
     /* At x = 0 the lower bound is exactly 0 and at x = n the upper bound exactly 1; the beta
      * quantile with a zero shape parameter is undefined, so these are set, not computed. */
-    double l = x == 0 ? 0 : gsl_cdf_beta_Pinv(a / 2, (double)x, (double)(n - x + 1));
-    double h = x == n ? 1 : gsl_cdf_beta_Pinv(1 - a / 2, (double)(x + 1), (double)(n - x));
+    double l = x == 0 ? 0 : beta_quantile(a / 2, (double)x, (double)(n - x + 1));
+    double h = x == n ? 1 : beta_quantile(1 - a / 2, (double)(x + 1), (double)(n - x));
     if (!isfinite(l) || !isfinite(h))
         return metcn_set_error(METCN_E_NUMERIC,
                                "Clopper-Pearson: beta quantile failed (x=%lld, "

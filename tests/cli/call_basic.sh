@@ -18,6 +18,12 @@ done
 expect_out "high-level amplification: copies above this [10]"
 expect_out "QC warn: noise factor above this [1.5]"
 expect_out "QC warn: fewer control bins used [10]"
+expect_out "--sample-type T        tissue or plasma [the PoN's type, else tissue]"
+expect_out "--tumour-fraction F|F+-D|LO-HI"
+expect_out "--vaf V[:DEPTH]"
+expect_out "detected: implied tumour-cell gene/control ratio >= this [2]"
+expect_out "detected: one-sided level of the gene-over-control test [0.001]"
+expect_out "lod_tf_cn5/cn10: detection probability of 5 / 10 copies [0.95]"
 
 run "$METCN" call
 expect_rc 2
@@ -33,6 +39,41 @@ for bad in 0 1.5 -0.2 abc 0.5-0.3; do
     expect_rc 2
     expect_err "--purity: '$bad'"
 done
+# plasma options (issue 18): the tumour fraction's grammar, --vaf, the sample type, and one
+# tumour fraction per run
+for bad in 0 1.5 abc 0.05-0.01; do
+    run "$METCN" call --pon x.pon -o "$WORK/o" --tumour-fraction "$bad" t.bam
+    expect_rc 2
+    expect_err "--tumour-fraction: '$bad'"
+done
+for bad in 0 0.6 -0.1 0.1:0; do
+    run "$METCN" call --pon x.pon -o "$WORK/o" --vaf "$bad" t.bam
+    expect_rc 2
+    expect_err "--vaf: '$bad': the allele fraction must lie in (0,0.5]"
+done
+for bad in abc 0.1: 0.1:x 0.1:1.5; do
+    run "$METCN" call --pon x.pon -o "$WORK/o" --vaf "$bad" t.bam
+    expect_rc 2
+    expect_err "--vaf: '$bad' is not V or V:DEPTH"
+done
+run "$METCN" call --pon x.pon -o "$WORK/o" --sample-type serum t.bam
+expect_rc 2
+expect_err "--sample-type: 'serum' is not tissue or plasma"
+run "$METCN" call --pon x.pon -o "$WORK/o" --purity 0.3 --vaf 0.1 t.bam
+expect_rc 2
+expect_err "--vaf: --purity was given already (one tumour fraction per run)"
+run "$METCN" call --pon x.pon -o "$WORK/o" --tumour-fraction 0.1 --purity 0.3 t.bam
+expect_rc 2
+expect_err "--purity: --tumour-fraction was given already"
+run "$METCN" call --pon x.pon -o "$WORK/o" --detect-alpha 0.7 t.bam
+expect_rc 2
+expect_err "--detect-alpha: '0.7' is out of range"
+run "$METCN" call --pon x.pon -o "$WORK/o" --lod-power 1 t.bam
+expect_rc 2
+expect_err "--lod-power: '1' is out of range"
+run "$METCN" call --pon x.pon -o "$WORK/o" --detect-min-ratio 0.5 t.bam
+expect_rc 2
+expect_err "--detect-min-ratio: '0.5' is out of range"
 run "$METCN" call --pon x.pon -o "$WORK/o" --criteria fish t.bam
 expect_rc 2
 expect_err "--criteria: unknown preset 'fish'"

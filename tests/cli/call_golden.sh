@@ -1,8 +1,8 @@
 # Golden outputs of `metcn call` (tests/golden/): a small case made by formula
 # (tests/golden/make_case.py: a panel, 10 normal and 1 tumour coverage tables), called for
-# MET, EGFR and ERBB2; the calls TSV, the VCF, the SEG and .cnr files and the JSON's key paths
-# are compared with the committed *.expected text (the VCF's fileDate and source version
-# masked), so a change of any output format shows in review.  Numbers are checked against
+# MET, EGFR and ERBB2, and as plasma with --vaf for MET and EGFR; the calls TSVs, the VCF, the
+# SEG and .cnr files and the JSON's key paths are compared with the committed *.expected text
+# (the VCF's fileDate and source version masked), so a change of any output format shows in review.  Numbers are checked against
 # truth elsewhere (test_call, call_grid); here they must simply not move.
 # After an intended change: UPDATE_GOLDEN=1 ctest -R cli_call_golden, and review the diff.
 . "$(dirname "$0")/lib.bash" "$@"
@@ -15,6 +15,11 @@ run "$METCN" pon build --panel case/panel.bed -o pon.tsv.gz case/N01.tsv case/N0
     case/N04.tsv case/N05.tsv case/N06.tsv case/N07.tsv case/N08.tsv case/N09.tsv case/N10.tsv
 expect_rc 0
 run "$METCN" call --pon pon.tsv.gz --purity 0.7 --gene MET,EGFR,ERBB2 -q -o out case/T1.tsv
+expect_rc 0
+# the same tumour as a plasma sample whose tumour fraction comes from a variant's allele
+# fraction at a depth (the plasma columns' format: source vaf, an interval)
+run "$METCN" call --pon pon.tsv.gz --sample-type plasma --vaf 0.35:400 --gene MET,EGFR \
+    --no-sample-files -q -o plasma case/T1.tsv
 expect_rc 0
 
 mask() { sed -e 's/^##fileDate=.*/##fileDate=MASKED/' -e 's/^##source=metcn .*/##source=metcn MASKED/' "$1"; }
@@ -46,6 +51,8 @@ $(head -40 "$WORK/diff.txt")"
 }
 cp out.calls.tsv got.calls.tsv
 check calls.tsv got.calls.tsv
+cp plasma.calls.tsv got.plasma.calls.tsv
+check plasma.calls.tsv got.plasma.calls.tsv
 mask out.T1.vcf >got.vcf
 check T1.vcf got.vcf
 if command -v bcftools >/dev/null; then # the VCF parses: one record per gene, genome order
