@@ -225,6 +225,7 @@ END_TEST
 /* ---- synthetic normalised samples on the genome layout -------------------------------------- */
 
 static metcn_panel_t *panel;
+static metcn_gene_t *met_view; /* MET's view of panel */
 
 static void setup(void)
 {
@@ -234,10 +235,13 @@ static void setup(void)
     o.bin_size = 1000000;
     panel = metcn_panel_load("grch38", &o, NULL);
     ck_assert_ptr_nonnull(panel);
+    met_view = metcn_panel_gene(panel, "MET", NULL);
+    ck_assert_ptr_nonnull(met_view);
 }
 
 static void teardown(void)
 {
+    metcn_gene_destroy(met_view);
     metcn_panel_destroy(panel);
 }
 
@@ -258,18 +262,18 @@ static metcn_cnr_t *make_cnr(const truth_t *t, gsl_rng *rng)
     c->weight = malloc(n * sizeof(double));
     c->excluded = calloc(n, sizeof(int));
     double p = t->purity;
-    int64_t amp_s = panel->gene_start - 1500000, amp_e = panel->gene_end + 1500000;
+    int64_t amp_s = met_view->start - 1500000, amp_e = met_view->end + 1500000;
     for (size_t i = 0; i < n; i++) {
         const metcn_bin_t *b = &panel->bins[i];
         double cn = 2.0;
-        if (b->contig == panel->target_contig) {
-            cn = (t->chr7q_cn >= 0 && b->arm == 'q') ? t->chr7q_cn : t->chr7_cn;
+        if (b->contig == met_view->contig) {
+            cn = (t->chr7q_cn >= 0 && met_view->bin_arm[i] == 'q') ? t->chr7q_cn : t->chr7_cn;
             if (b->end > amp_s && b->start < amp_e)
                 cn = t->met_cn;
             if (t->egfr_cn >= 0 && b->end > 54000000 && b->start < 56500000)
                 cn = t->egfr_cn;
         }
-        double sd = t->noise * (b->role == METCN_ROLE_TARGET ? 2.5 : 1.0) *
+        double sd = t->noise * (met_view->role[i] == METCN_ROLE_TARGET ? 2.5 : 1.0) *
                     (0.8 + 0.4 * gsl_rng_uniform(rng));
         double r = (p * cn + 2 * (1 - p)) / 2.0;
         if (b->role == METCN_ROLE_SEX) {
@@ -309,7 +313,7 @@ static metcn_call_t *call_truth(const truth_t *t, gsl_rng *rng, int give_purity)
         o.purity_given = 1;
     }
     metcn_cnr_t *c = make_cnr(t, rng);
-    metcn_call_t *call = metcn_call_run(panel, c, "s", &o, NULL);
+    metcn_call_t *call = metcn_call_run(met_view, c, "s", &o, NULL);
     free_cnr(c);
     ck_assert_msg(call != NULL, "%s", metcn_last_error());
     return call;
@@ -440,8 +444,8 @@ START_TEST(test_egfr_and_extent)
     ck_assert_int_eq(c->pattern, METCN_PATTERN_FOCAL);
     /* the amplicon spans gene +- 1.5 Mb: its extent lies within one 1-Mb bin of that */
     ck_assert_int_eq(c->has_extent, 1);
-    ck_assert_msg(llabs(c->extent_start - (panel->gene_start - 1500000)) <= 1000000 &&
-                      llabs(c->extent_end - (panel->gene_end + 1500000)) <= 1000000,
+    ck_assert_msg(llabs(c->extent_start - (met_view->start - 1500000)) <= 1000000 &&
+                      llabs(c->extent_end - (met_view->end + 1500000)) <= 1000000,
                   "extent %lld-%lld", (long long)c->extent_start, (long long)c->extent_end);
     metcn_call_destroy(c);
     /* 7q gain (MET's arm), no amplicon: polysomy from the arm */
@@ -471,19 +475,19 @@ START_TEST(test_purity_assumed_and_errors)
     metcn_call_opt_init(&o);
     metcn_cnr_t *cnr = make_cnr(&t, rng);
     o.purity = 1.5;
-    ck_assert_ptr_null(metcn_call_run(panel, cnr, "s", &o, NULL));
+    ck_assert_ptr_null(metcn_call_run(met_view, cnr, "s", &o, NULL));
     ck_assert_int_eq(metcn_last_error_code(), METCN_E_ARG);
     metcn_call_opt_init(&o);
     /* every MET bin excluded by the PoN */
     for (size_t i = 0; i < cnr->n; i++)
-        if (panel->bins[i].role == METCN_ROLE_TARGET)
+        if (met_view->role[i] == METCN_ROLE_TARGET)
             cnr->excluded[i] = METCN_PON_LOW_COVERAGE;
-    ck_assert_ptr_null(metcn_call_run(panel, cnr, "s", &o, NULL));
+    ck_assert_ptr_null(metcn_call_run(met_view, cnr, "s", &o, NULL));
     ck_assert_int_eq(metcn_last_error_code(), METCN_E_NOTARGET);
     ck_assert_ptr_nonnull(strstr(metcn_last_error(), "no usable MET bins"));
     /* wrong number of bins */
     cnr->n--;
-    ck_assert_ptr_null(metcn_call_run(panel, cnr, "s", &o, NULL));
+    ck_assert_ptr_null(metcn_call_run(met_view, cnr, "s", &o, NULL));
     ck_assert_int_eq(metcn_last_error_code(), METCN_E_INCOMPATIBLE);
     cnr->n++;
     free_cnr(cnr);
@@ -492,7 +496,7 @@ START_TEST(test_purity_assumed_and_errors)
     cnr = make_cnr(&t, rng);
     cnr->mapd = 0.6;
     cnr->median_depth = 20;
-    c = metcn_call_run(panel, cnr, "s", &o, "PoN built on another sequencer");
+    c = metcn_call_run(met_view, cnr, "s", &o, "PoN built on another sequencer");
     ck_assert_int_eq(c->qc, METCN_QC_FAIL);
     ck_assert_ptr_nonnull(strstr(c->qc_reasons, "mapd=0.6>0.5"));
     ck_assert_ptr_nonnull(strstr(c->qc_reasons, "depth=20<30"));

@@ -137,6 +137,7 @@ typedef struct {
     char *sample;
     char *gene;
     const metcn_panel_t *panel; /* borrowed */
+    const metcn_gene_t *locus;  /* borrowed: the gene view the call was made on */
     /* inputs */
     double purity, purity_lo, purity_hi, ploidy;
     int purity_assumed;
@@ -192,12 +193,13 @@ typedef struct {
     size_t n_segs;
 } metcn_call_t;
 
-/** Call one sample.  cnr must be on panel (cnr->n == panel->n_bins).  pon_warning (may be
+/** Call one sample for gene (a view of the PoN's panel; borrowed, must outlive the call).  cnr
+ *  must be on its panel (cnr->n == panel->n_bins).  pon_warning (may be
  *  NULL) is a PoN-compatibility remark added to the QC reasons as a warning.  Errors
  *  (NULL + message): no usable target bin (METCN_E_NOTARGET), no usable chr7 control or
  *  reference bins (METCN_E_TOOFEW), bad options (METCN_E_ARG).  Caller frees with
  *  metcn_call_destroy(). */
-metcn_call_t *metcn_call_run(const metcn_panel_t *panel, const metcn_cnr_t *cnr, const char *sample,
+metcn_call_t *metcn_call_run(const metcn_gene_t *gene, const metcn_cnr_t *cnr, const char *sample,
                              const metcn_call_opt_t *opt, const char *pon_warning);
 
 void metcn_call_destroy(metcn_call_t *c);

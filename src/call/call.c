@@ -335,7 +335,7 @@ static double systematic_sd(const metcn_call_t *c, size_t block)
     double sw = 0, swx = 0;
     int32_t ctg = -1;
     for (size_t i = 0; i <= c->n; i++) {
-        int take = i < c->n && p->bins[i].role == METCN_ROLE_REFERENCE &&
+        int take = i < c->n && c->locus->role[i] == METCN_ROLE_REFERENCE &&
                    (c->bin_flag[i] & METCN_BIN_USED);
         if (i == c->n || (take && p->bins[i].contig != ctg) || cnt == block) {
             if (cnt * 2 >= block && cnt > 0 && nb < cap) {
@@ -375,9 +375,10 @@ out:
     return res;
 }
 
-metcn_call_t *metcn_call_run(const metcn_panel_t *panel, const metcn_cnr_t *cnr, const char *sample,
+metcn_call_t *metcn_call_run(const metcn_gene_t *gene, const metcn_cnr_t *cnr, const char *sample,
                              const metcn_call_opt_t *opt, const char *pon_warning)
 {
+    const metcn_panel_t *panel = gene ? gene->panel : NULL;
     metcn_call_t *c = NULL;
     size_t *idx = NULL;
     double *tmpx = NULL, *tmpw = NULL;
@@ -408,9 +409,8 @@ metcn_call_t *metcn_call_run(const metcn_panel_t *panel, const metcn_cnr_t *cnr,
         metcn_set_error(METCN_E_ARG, "confidence %g is outside (0,1)", opt->conf);
         goto out;
     }
-    if (panel->target_contig < 0 || panel->n_role[METCN_ROLE_TARGET] == 0) {
-        metcn_set_error(METCN_E_NOTARGET, "%s: the panel has no %s bins", sample,
-                        panel->gene ? panel->gene : "target gene");
+    if (gene->contig < 0 || gene->n_role[METCN_ROLE_TARGET] == 0) {
+        metcn_set_error(METCN_E_NOTARGET, "%s: the panel has no %s bins", sample, gene->name);
         goto out;
     }
 
@@ -423,7 +423,8 @@ metcn_call_t *metcn_call_run(const metcn_panel_t *panel, const metcn_cnr_t *cnr,
     c->n = n;
     c->panel = panel;
     c->sample = strdup(sample ? sample : "sample");
-    c->gene = strdup(panel->gene ? panel->gene : "MET");
+    c->locus = gene;
+    c->gene = strdup(gene->name);
     c->log2 = malloc(n * sizeof *c->log2);
     c->sd = malloc(n * sizeof *c->sd);
     c->depth = malloc(n * sizeof *c->depth);
@@ -452,7 +453,7 @@ metcn_call_t *metcn_call_run(const metcn_panel_t *panel, const metcn_cnr_t *cnr,
         double l = cnr->log2 ? cnr->log2[i] : NAN, w = cnr->weight ? cnr->weight[i] : NAN;
         int excl = cnr->excluded ? cnr->excluded[i] : 0;
         c->depth[i] = cnr->depth ? cnr->depth[i] : NAN;
-        metcn_role_t role = panel->bins[i].role;
+        metcn_role_t role = gene->role[i];
         if (isfinite(l) && isfinite(w) && w > 0 && !excl && role != METCN_ROLE_OTHER) {
             c->log2[i] = l;
             c->weight[i] = w;
@@ -468,8 +469,7 @@ metcn_call_t *metcn_call_run(const metcn_panel_t *panel, const metcn_cnr_t *cnr,
      * are never narrower than the PoN's noise model claims. */
     size_t m = 0;
     for (size_t i = 0; i + 1 < n; i++) {
-        if (panel->bins[i].role != METCN_ROLE_REFERENCE ||
-            panel->bins[i + 1].role != METCN_ROLE_REFERENCE ||
+        if (gene->role[i] != METCN_ROLE_REFERENCE || gene->role[i + 1] != METCN_ROLE_REFERENCE ||
             panel->bins[i].contig != panel->bins[i + 1].contig ||
             !(c->bin_flag[i] & METCN_BIN_USED) || !(c->bin_flag[i + 1] & METCN_BIN_USED))
             continue;
@@ -491,7 +491,7 @@ metcn_call_t *metcn_call_run(const metcn_panel_t *panel, const metcn_cnr_t *cnr,
      * any residual shift and is a no-op otherwise). */
     m = 0;
     for (size_t i = 0; i < n; i++)
-        if (panel->bins[i].role == METCN_ROLE_REFERENCE && (c->bin_flag[i] & METCN_BIN_USED)) {
+        if (gene->role[i] == METCN_ROLE_REFERENCE && (c->bin_flag[i] & METCN_BIN_USED)) {
             tmpx[m] = c->log2[i];
             tmpw[m] = c->weight[i];
             m++;
@@ -510,15 +510,15 @@ metcn_call_t *metcn_call_run(const metcn_panel_t *panel, const metcn_cnr_t *cnr,
     m = 0;
     int arm_p = 0, arm_q = 0;
     for (size_t i = 0; i < n; i++)
-        if (panel->bins[i].role == METCN_ROLE_TARGET) {
+        if (gene->role[i] == METCN_ROLE_TARGET) {
             c->n_target_bins++;
             if (c->bin_flag[i] & METCN_BIN_USED) {
                 idx[m++] = i;
                 c->bin_flag[i] |= METCN_BIN_TARGET;
             }
-            arm_p += panel->bins[i].arm == 'p';
-            arm_q += panel->bins[i].arm == 'q';
-        } else if (panel->bins[i].role == METCN_ROLE_CONTROL) {
+            arm_p += gene->bin_arm[i] == 'p';
+            arm_q += gene->bin_arm[i] == 'q';
+        } else if (gene->role[i] == METCN_ROLE_CONTROL) {
             c->n_control_bins++;
         }
     c->gene_arm = arm_q > arm_p ? 'q' : arm_p > arm_q ? 'p' : 0;
@@ -538,7 +538,7 @@ metcn_call_t *metcn_call_run(const metcn_panel_t *panel, const metcn_cnr_t *cnr,
      * the chromosome's median level leave the control set. */
     m = 0;
     for (size_t i = 0; i < n; i++)
-        if (panel->bins[i].role == METCN_ROLE_CONTROL && (c->bin_flag[i] & METCN_BIN_USED)) {
+        if (gene->role[i] == METCN_ROLE_CONTROL && (c->bin_flag[i] & METCN_BIN_USED)) {
             tmpx[m] = c->log2[i];
             tmpw[m] = c->weight[i];
             m++;
@@ -546,18 +546,18 @@ metcn_call_t *metcn_call_run(const metcn_panel_t *panel, const metcn_cnr_t *cnr,
     double base = metcn_weighted_median(tmpx, tmpw, NULL, m);
     for (size_t s = 0; s < c->n_segs; s++) {
         const metcn_segment_t *g = &c->segs[s];
-        if (g->contig != panel->target_contig)
+        if (g->contig != gene->contig)
             continue;
         double d = fabs(g->log2 - base);
         if ((double)(g->end - g->start) < opt->focal_max_span && d >= opt->focal_min_delta &&
             d > 3.0 * g->se)
             for (size_t i = g->first_bin; i <= g->last_bin; i++)
-                if (panel->bins[i].role == METCN_ROLE_CONTROL && (c->bin_flag[i] & METCN_BIN_USED))
+                if (gene->role[i] == METCN_ROLE_CONTROL && (c->bin_flag[i] & METCN_BIN_USED))
                     c->bin_flag[i] |= METCN_BIN_FOCAL;
     }
     size_t n_ctrl = 0, n_ctrl_kept = 0;
     for (size_t i = 0; i < n; i++)
-        if (panel->bins[i].role == METCN_ROLE_CONTROL && (c->bin_flag[i] & METCN_BIN_USED)) {
+        if (gene->role[i] == METCN_ROLE_CONTROL && (c->bin_flag[i] & METCN_BIN_USED)) {
             n_ctrl++;
             n_ctrl_kept += !(c->bin_flag[i] & METCN_BIN_FOCAL);
         }
@@ -570,14 +570,14 @@ metcn_call_t *metcn_call_run(const metcn_panel_t *panel, const metcn_cnr_t *cnr,
     for (size_t i = 0; i < n; i++) {
         if (c->bin_flag[i] & METCN_BIN_FOCAL)
             c->n_control_focal++;
-        else if (panel->bins[i].role == METCN_ROLE_CONTROL && (c->bin_flag[i] & METCN_BIN_USED))
+        else if (gene->role[i] == METCN_ROLE_CONTROL && (c->bin_flag[i] & METCN_BIN_USED))
             c->bin_flag[i] |= METCN_BIN_CONTROL;
     }
     for (int which = 0; which < 3; which++) {
         char arm = which == 0 ? 0 : which == 1 ? 'p' : 'q';
         m = 0;
         for (size_t i = 0; i < n; i++)
-            if ((c->bin_flag[i] & METCN_BIN_CONTROL) && (!arm || panel->bins[i].arm == arm))
+            if ((c->bin_flag[i] & METCN_BIN_CONTROL) && (!arm || gene->bin_arm[i] == arm))
                 idx[m++] = i;
         metcn_level_t *lv = which == 0 ? &c->chr7 : which == 1 ? &c->chr7p : &c->chr7q;
         if (m < (size_t)(which ? 1 : opt->min_control_bins) && which == 0) {
@@ -662,7 +662,7 @@ metcn_call_t *metcn_call_run(const metcn_panel_t *panel, const metcn_cnr_t *cnr,
         int best_n = 0;
         for (size_t s = 0; s < c->n_segs; s++) {
             const metcn_segment_t *g = &c->segs[s];
-            if (g->contig != panel->target_contig)
+            if (g->contig != gene->contig)
                 continue;
             int nt = 0;
             for (size_t i = g->first_bin; i <= g->last_bin; i++)

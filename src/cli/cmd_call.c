@@ -15,6 +15,7 @@
 #include "metcn/metcn.h"
 #include "metcn/pon.h"
 #include "metcn/report.h"
+#include "metcn/sample.h"
 #include "metcn/util.h"
 
 static const char *CMD = "call";
@@ -40,7 +41,8 @@ static void help(FILE *fp)
             "  --ploidy F             tumour ploidy [%g]\n"
             "  --criteria NAME        tier preset: camidge (high >= 5) or profile2021 (high >= 4)\n"
             "                         [%s]\n"
-            "  --gene NAME            target gene; must be the PoN's [the PoN's gene, MET]\n"
+            "  --gene NAME            target gene (bins named after it, else the built-in gene\n"
+            "                         table of the PoN's build) [MET]\n"
             "  --conf F               confidence level of the intervals [%g]\n"
             "  -T, --reference FASTA  reference for CRAM decoding\n"
             "  -Q, --min-mapq INT     minimum mapping quality for BAM/CRAM input [0]\n"
@@ -64,6 +66,7 @@ enum {
 typedef struct {
     const char *path;
     const metcn_pon_t *pon;
+    const metcn_gene_t *gene;
     const metcn_call_opt_t *opt;
     const metcn_cov_opt_t *cov_opt;
     metcn_call_t *call;
@@ -76,51 +79,26 @@ typedef struct {
     pthread_mutex_t lock;
 } queue_t;
 
-static int is_reads(const char *path)
-{
-    size_t l = strlen(path);
-    const char *ext[] = {".bam", ".cram", ".sam", ".sam.gz"};
-    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
-        size_t e = strlen(ext[i]);
-        if (l > e && strcasecmp(path + l - e, ext[i]) == 0)
-            return 1;
-    }
-    return strcmp(path, "-") == 0;
-}
-
 static int run_job(job_t *j)
 {
-    const metcn_panel_t *panel = metcn_pon_panel(j->pon);
-    metcn_covtab_t *cov = NULL;
     metcn_cnr_t *cnr = NULL;
     int ret = -1;
-    if (is_reads(j->path)) {
-        sam_hdr_t *h = metcn_cov_read_header(j->path, j->cov_opt->reference);
-        int r = h ? metcn_pon_check_header(j->pon, h, j->path) : metcn_last_error_code();
-        sam_hdr_destroy(h);
-        if (r)
-            goto out;
-        cov = metcn_cov_compute(j->path, panel, j->cov_opt);
-    } else {
-        cov = metcn_covtab_read(j->path, panel);
-    }
-    if (!cov)
-        goto out;
-    if (metcn_pon_normalize(j->pon, cov, &cnr))
+    metcn_sample_t *s = metcn_sample_open(j->path, j->cov_opt);
+    if (!s || metcn_sample_normalize(s, j->pon, j->gene, &cnr) < 0)
         goto out;
     /* PoN compatibility remarks that do not stop the call (QC warnings). */
     char warn[128] = "";
     size_t nn = metcn_pon_n_normals(j->pon);
     if (nn < 10)
         snprintf(warn, sizeof warn, "pon_normals=%zu<10", nn);
-    j->call = metcn_call_run(panel, cnr, cov->sample, j->opt, warn);
+    j->call = metcn_call_run(j->gene, cnr, s->name, j->opt, warn);
     if (j->call)
         ret = 0;
 out:
     if (ret)
         j->error = strdup(metcn_last_error());
     metcn_cnr_destroy(cnr);
-    metcn_covtab_destroy(cov);
+    metcn_sample_close(s);
     return ret;
 }
 
@@ -245,10 +223,12 @@ int metcn_main_call(int argc, char **argv)
 
     metcn_cov_opt_init(&cov_opt);
     cov_opt.reference = reference;
+    cov_opt.gc = 0; /* -T decodes CRAM; GC comes from the PoN */
     if (min_mapq >= 0)
         cov_opt.min_mapq = min_mapq;
     size_t n = (size_t)(argc - optind);
     metcn_pon_t *pon = NULL;
+    metcn_gene_t *locus = NULL;
     job_t *jobs = NULL;
     metcn_call_t **calls = NULL;
     const char **inputs = NULL;
@@ -260,9 +240,8 @@ int metcn_main_call(int argc, char **argv)
         goto out;
     }
     const metcn_panel_t *panel = metcn_pon_panel(pon);
-    if (gene && strcasecmp(gene, panel->gene) != 0) {
-        rc = cli_error(CMD, "%s: the PoN was built for gene %s, not %s (rebuild it with --gene %s)",
-                       pon_path, panel->gene, gene, gene);
+    if (!(locus = metcn_panel_gene(panel, gene ? gene : "MET", NULL))) {
+        rc = cli_runtime_error(CMD);
         goto out;
     }
     jobs = calloc(n, sizeof *jobs);
@@ -277,6 +256,7 @@ int metcn_main_call(int argc, char **argv)
     for (size_t i = 0; i < n; i++) {
         jobs[i].path = argv[optind + (int)i];
         jobs[i].pon = pon;
+        jobs[i].gene = locus;
         jobs[i].opt = &opt;
         jobs[i].cov_opt = &cov_opt;
         inputs[i] = jobs[i].path;
@@ -363,6 +343,7 @@ out:
     free(inputs);
     free(cmdline);
     free(path);
+    metcn_gene_destroy(locus);
     metcn_pon_destroy(pon);
     return rc;
 }

@@ -43,7 +43,7 @@ int metcn_report_cnr(const char *path, const metcn_call_t *c)
             f, "%s\t%lld\t%lld\t%s\t%s\t%s\t%s\t%s\t%s\n", p->contigs[bn->contig].name,
             (long long)bn->start, (long long)bn->end, bn->name && *bn->name ? bn->name : "-",
             metcn_fmt_double(b[0], c->log2[i], 6), metcn_fmt_double(b[1], c->depth[i], 6),
-            metcn_fmt_double(b[2], c->weight[i], 6), metcn_role_name(bn->role),
+            metcn_fmt_double(b[2], c->weight[i], 6), metcn_role_name(c->locus->role[i]),
             bin_use(c->bin_flag[i]));
     }
     return metcn_ofile_close(f, 1);
@@ -62,7 +62,7 @@ int metcn_report_seg(const char *path, const metcn_call_t *c)
         /* The target gene is its own segment (forced breakpoints); show its robust level. */
         int gene_seg = (c->bin_flag[g->first_bin] & METCN_BIN_TARGET) &&
                        (c->bin_flag[g->last_bin] & METCN_BIN_TARGET) &&
-                       g->contig == p->target_contig;
+                       g->contig == c->locus->contig;
         metcn_ofile_printf(f, "%s\t%s\t%lld\t%lld\t%d\t%s\n", c->sample, p->contigs[g->contig].name,
                            (long long)g->start + 1, (long long)g->end, g->n,
                            metcn_fmt_double(b, gene_seg ? c->met.est : g->log2, 5));
@@ -73,7 +73,7 @@ int metcn_report_seg(const char *path, const metcn_call_t *c)
 int metcn_report_vcf(const char *path, const metcn_call_t *c)
 {
     const metcn_panel_t *p = c->panel;
-    if (p->target_contig < 0 || p->gene_start < 0)
+    if (c->locus->contig < 0 || c->locus->start < 0)
         return metcn_set_error(METCN_E_NOTARGET, "%s: no target gene extent for the VCF", path);
     metcn_ofile_t *f = metcn_ofile_open(path);
     if (!f)
@@ -131,8 +131,8 @@ int metcn_report_vcf(const char *path, const metcn_call_t *c)
     metcn_ofile_printf(f, "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t%s\n", c->sample);
     /* Symbolic allele: POS is the base before the event (1-based = the 0-based start), END
      * the last base (1-based = the 0-based exclusive end). */
-    long long pos = p->gene_start > 0 ? p->gene_start : 1;
-    long long end = p->gene_end;
+    long long pos = c->locus->start > 0 ? c->locus->start : 1;
+    long long end = c->locus->end;
     const char *alt = c->met_cn.lo > 2.0 ? "DUP" : "CNV";
     char filter[64] = "";
     if (c->qc == METCN_QC_FAIL)
@@ -155,7 +155,7 @@ int metcn_report_vcf(const char *path, const metcn_call_t *c)
         "%s\t%lld\t%s_%s\tN\t<%s>\t.\t%s\tEND=%lld;SVLEN=%lld;SVCLAIM=D;GENE=%s;LOG2=%s;"
         "CHR7_CN=%s;RATIO=%s;RATIO_CI=%s,%s;TIER=%s;CRITERIA=%s;HIGH_AMP=%s;PATTERN=%s;"
         "PURITY=%s%s;QC_REASONS=%s\tGT:CN:CICN\t.:%s:%s,%s\n",
-        p->contigs[p->target_contig].name, pos, c->gene, "CN", alt, filter, end, end - pos, c->gene,
+        p->contigs[c->locus->contig].name, pos, c->gene, "CN", alt, filter, end, end - pos, c->gene,
         metcn_fmt_double(b[0], c->met.est, 5), metcn_fmt_double(b[1], c->chr7_cn.cn, 5),
         metcn_fmt_double(b[2], c->ratio, 5),
         isfinite(c->ratio_lo) ? metcn_fmt_double(b[3], c->ratio_lo, 5) : ".",

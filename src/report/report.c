@@ -132,7 +132,7 @@ static void json_opt(metcn_json_t *j, const metcn_call_opt_t *o)
 static void json_call(metcn_json_t *j, const metcn_call_t *c, const char *input)
 {
     const metcn_panel_t *p = c->panel;
-    const char *ctg = p->target_contig >= 0 ? p->contigs[p->target_contig].name : NULL;
+    const char *ctg = c->locus->contig >= 0 ? p->contigs[c->locus->contig].name : NULL;
     metcn_json_begin_object(j, NULL);
     metcn_json_str(j, "sample", c->sample);
     metcn_json_str(j, "input", input);
@@ -240,7 +240,7 @@ static void json_call(metcn_json_t *j, const metcn_call_t *c, const char *input)
     /* The target gene's bins: which were used and with what weight. */
     metcn_json_begin_array(j, "gene_bins");
     for (size_t i = 0; i < c->n; i++) {
-        if (p->bins[i].role != METCN_ROLE_TARGET)
+        if (c->locus->role[i] != METCN_ROLE_TARGET)
             continue;
         metcn_json_begin_object(j, NULL);
         metcn_json_str(j, "name", p->bins[i].name);
@@ -258,7 +258,7 @@ static void json_call(metcn_json_t *j, const metcn_call_t *c, const char *input)
     metcn_json_begin_array(j, "chr7_segments");
     for (size_t s = 0; s < c->n_segs; s++) {
         const metcn_segment_t *g = &c->segs[s];
-        if (g->contig != p->target_contig)
+        if (g->contig != c->locus->contig)
             continue;
         int focal = 0;
         for (size_t i = g->first_bin; i <= g->last_bin; i++)
@@ -341,7 +341,7 @@ char *metcn_report_summary(const metcn_call_t *c)
              metcn_highamp_name(c->high_amp), metcn_gcn_name(c->gcn_class));
     ksprintf(&k, "  pattern %s", metcn_pattern_name(c->pattern));
     if (c->has_extent) {
-        const char *ctg = c->panel->contigs[c->panel->target_contig].name;
+        const char *ctg = c->panel->contigs[c->locus->contig].name;
         ksprintf(&k, "; amplicon %s:%lld-%lld", ctg, (long long)c->extent_start + 1,
                  (long long)c->extent_end);
     }

@@ -14,15 +14,15 @@
 int metcn_report_svg(const char *path, const metcn_call_t *c)
 {
     const metcn_panel_t *p = c->panel;
-    if (p->target_contig < 0)
+    if (c->locus->contig < 0)
         return metcn_set_error(METCN_E_NOTARGET, "%s: no target chromosome to plot", path);
     metcn_svg_t *s = metcn_svg_new(960, 560);
     if (!s)
         return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
-    const metcn_contig_t *ctg = &p->contigs[p->target_contig];
+    const metcn_contig_t *ctg = &p->contigs[c->locus->contig];
     double len = ctg->length > 0 ? (double)ctg->length : 0;
     for (size_t i = 0; i < c->n; i++)
-        if (p->bins[i].contig == p->target_contig && (double)p->bins[i].end > len)
+        if (p->bins[i].contig == c->locus->contig && (double)p->bins[i].end > len)
             len = (double)p->bins[i].end;
     double c7 = c->chr7_cn.cn > 0.25 ? c->chr7_cn.cn : 2.0;
     double ymax = 16;
@@ -54,8 +54,9 @@ int metcn_report_svg(const char *path, const metcn_call_t *c)
         metcn_svg_text(s, fr.x0 + fr.w + 6, 0.5 * (y0 + y1) + 4, "start", 11, "#555", 0, "%s",
                        band[b].label);
     }
-    if (p->cen_start >= 0) {
-        double x0 = metcn_svg_fx(&fr, p->cen_start / 1e6), x1 = metcn_svg_fx(&fr, p->cen_end / 1e6);
+    if (c->locus->cen_start >= 0) {
+        double x0 = metcn_svg_fx(&fr, c->locus->cen_start / 1e6),
+               x1 = metcn_svg_fx(&fr, c->locus->cen_end / 1e6);
         metcn_svg_rect(s, x0, fr.y0, x1 - x0 > 1 ? x1 - x0 : 1, fr.h, "#dddddd", "none", 0.8);
         metcn_svg_text(s, 0.5 * (x0 + x1), fr.y0 + 12, "middle", 10, "#777", 0, "centromere");
     }
@@ -68,7 +69,7 @@ int metcn_report_svg(const char *path, const metcn_call_t *c)
     /* bins */
     for (size_t i = 0; i < c->n; i++) {
         const metcn_bin_t *bn = &p->bins[i];
-        if (bn->contig != p->target_contig || !(c->bin_flag[i] & METCN_BIN_USED))
+        if (bn->contig != c->locus->contig || !(c->bin_flag[i] & METCN_BIN_USED))
             continue;
         double cn = metcn_cn_from_ratio(exp2(c->log2[i]), c->purity, c->ploidy);
         if (cn < 0.5)
@@ -89,21 +90,21 @@ int metcn_report_svg(const char *path, const metcn_call_t *c)
     metcn_svg_line(s, fr.x0, yc, fr.x0 + fr.w, yc, "#1c7ed6", 1.5, "6,3");
     metcn_svg_text(s, fr.x0 + fr.w - 4, yc - 4, "end", 11, "#1c7ed6", 0, "chr7 control %.2f",
                    c->chr7_cn.cn);
-    if (p->cen_start >= 0) {
+    if (c->locus->cen_start >= 0) {
         if (isfinite(c->chr7p_cn.cn) && c->chr7p_cn.cn >= 0.5) {
             double y = metcn_svg_fy(&fr, c->chr7p_cn.cn);
-            metcn_svg_line(s, fr.x0, y, metcn_svg_fx(&fr, p->cen_start / 1e6), y, "#1864ab", 2,
-                           NULL);
+            metcn_svg_line(s, fr.x0, y, metcn_svg_fx(&fr, c->locus->cen_start / 1e6), y, "#1864ab",
+                           2, NULL);
         }
         if (isfinite(c->chr7q_cn.cn) && c->chr7q_cn.cn >= 0.5) {
             double y = metcn_svg_fy(&fr, c->chr7q_cn.cn);
-            metcn_svg_line(s, metcn_svg_fx(&fr, p->cen_end / 1e6), y, fr.x0 + fr.w, y, "#1864ab", 2,
-                           NULL);
+            metcn_svg_line(s, metcn_svg_fx(&fr, c->locus->cen_end / 1e6), y, fr.x0 + fr.w, y,
+                           "#1864ab", 2, NULL);
         }
     }
     /* the gene: estimate and interval */
-    if (p->gene_start >= 0) {
-        double xm = metcn_svg_fx(&fr, 0.5 * (p->gene_start + p->gene_end) / 1e6);
+    if (c->locus->start >= 0) {
+        double xm = metcn_svg_fx(&fr, 0.5 * (c->locus->start + c->locus->end) / 1e6);
         double cn = c->met_cn.cn < 0.5 ? 0.5 : c->met_cn.cn;
         double lo = c->met_cn.lo < 0.5 ? 0.5 : c->met_cn.lo, hi = c->met_cn.hi;
         metcn_svg_line(s, xm, metcn_svg_fy(&fr, lo), xm, metcn_svg_fy(&fr, hi), "#c92a2a", 2, NULL);

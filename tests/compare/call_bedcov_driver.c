@@ -97,12 +97,17 @@ int main(int argc, char **argv)
         fprintf(stderr, "%s\n", metcn_last_error());
         return 1;
     }
+    metcn_gene_t *met = metcn_panel_gene(metcn_pon_panel(pon), "MET", NULL);
+    if (!met) {
+        fprintf(stderr, "%s\n", metcn_last_error());
+        return 1;
+    }
     metcn_call_t **calls = calloc(nt, sizeof *calls);
     for (size_t i = 0; i < nt; i++) {
         snprintf(path, sizeof path, "%s/%s.tsv", argv[4], tn[i]);
         metcn_covtab_t *t = load(metcn_pon_panel(pon), path, tn[i], gc);
         metcn_cnr_t *cnr;
-        if (metcn_pon_normalize(pon, t, &cnr)) {
+        if (metcn_pon_normalize(pon, t, met, &cnr)) {
             fprintf(stderr, "%s\n", metcn_last_error());
             return 1;
         }
@@ -113,7 +118,7 @@ int main(int argc, char **argv)
             co.purity_given = 1;
             co.ploidy = tpl[i];
         }
-        calls[i] = metcn_call_run(metcn_pon_panel(pon), cnr, tn[i], &co, NULL);
+        calls[i] = metcn_call_run(met, cnr, tn[i], &co, NULL);
         if (!calls[i]) {
             fprintf(stderr, "%s\n", metcn_last_error());
             return 1;
