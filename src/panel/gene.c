@@ -44,17 +44,6 @@ static int name_matches_gene(const char *name, const char *gene)
     return 0;
 }
 
-static int contig_index(const metcn_panel_t *p, const char *name)
-{
-    for (int i = 0; i < p->n_contigs; i++)
-        if (strcmp(p->contigs[i].name, name) == 0)
-            return i;
-    for (int i = 0; i < p->n_contigs; i++)
-        if (same_contig(p->contigs[i].name, name))
-            return i;
-    return -1;
-}
-
 /* Extent from opt->region: every bin overlapping it is a target. */
 static int extent_from_region(metcn_gene_t *g, const char *region)
 {
@@ -63,7 +52,7 @@ static int extent_from_region(metcn_gene_t *g, const char *region)
     if (metcn_parse_region(region, &contig, &g->start, &g->end))
         return metcn_set_error(METCN_E_ARG, "gene %s: region '%s': expected chr:start-end", g->name,
                                region);
-    g->contig = contig_index(p, contig);
+    g->contig = panel_contig_index(p, contig);
     int r = g->contig < 0 ? metcn_set_error(METCN_E_CONTIG,
                                             "gene %s: region %s is on contig %s, which panel %s "
                                             "does not have",
@@ -118,7 +107,7 @@ static int extent_from_build(metcn_gene_t *g)
                                key ? "the built-in gene table does not list it"
                                    : "the panel's build is unknown, so the built-in gene table "
                                      "cannot place it");
-    g->contig = contig_index(p, f[2]);
+    g->contig = panel_contig_index(p, f[2]);
     if (g->contig < 0)
         return metcn_set_error(METCN_E_CONTIG,
                                "panel %s: gene %s is on %s, which the panel does "

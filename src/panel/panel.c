@@ -222,7 +222,7 @@ nomem:
     return NULL;
 }
 
-static int panel_contig_index(const metcn_panel_t *p, const char *name)
+int panel_contig_index(const metcn_panel_t *p, const char *name)
 {
     for (int i = 0; i < p->n_contigs; i++)
         if (strcmp(p->contigs[i].name, name) == 0)

@@ -37,6 +37,8 @@ int bed_sort_check(rawvec_t *v, int merge, const char *what, metcn_panel_problem
 /* Karyotypic rank of a contig name: 1..22, X=23, Y=24, MT=25, others 100. */
 int contig_rank(const char *name);
 int same_contig(const char *a, const char *b);
+/* Panel contig index of name: the exact name, else an alias; -1 if none. */
+int panel_contig_index(const metcn_panel_t *p, const char *name);
 int contig_cmp(const char *a, const char *b);
 
 /* Built-in files (panels/<key>/...), NULL when absent. */

@@ -437,33 +437,72 @@ int metcn_pon_normalize(const metcn_pon_t *pon, const metcn_covtab_t *sample,
 
 /* ---- build ---------------------------------------------------------------------------------- */
 
+/* The normals by sex, and scratch rows, for bin_centre(). */
+typedef struct {
+    size_t N, nxx, nxy, min_sex;
+    int *mx, *my;  /* per normal: XX (or unknown), XY */
+    double *v, *r; /* scratch, N each */
+} sexes_t;
+
+/* One bin's centres (XX, XY), spread and relative depth from its row of the preprocessed
+ * matrix; *no_centre when a chrY bin has too few XY normals for a centre. */
+static void bin_centre(const sexes_t *S, const double *row, const double *relrow, int kind,
+                       double *cxx, double *cxy, double *sp, double *rd, int *no_centre)
+{
+    size_t N = S->N;
+    *no_centre = 0;
+    *rd = metcn_median(relrow, kind == 'Y' ? S->my : NULL, N);
+    if (kind == 'Y') {
+        *cxx = NAN;
+        *cxy = *sp = NAN;
+        if (S->nxy >= S->min_sex) {
+            *cxy = metcn_median(row, S->my, N);
+            *sp = metcn_mad_sd(row, S->my, N, *cxy);
+        } else
+            *no_centre = 1;
+    } else if (kind == 'X' && S->nxx >= S->min_sex && S->nxy >= S->min_sex) {
+        *cxx = metcn_median(row, S->mx, N);
+        *cxy = metcn_median(row, S->my, N);
+        for (size_t j = 0; j < N; j++)
+            S->r[j] = row[j] - (S->my[j] ? *cxy : *cxx);
+        *sp = metcn_mad_sd(S->r, NULL, N, 0.0);
+    } else if (kind == 'X') {
+        /* Too few of one sex: pool, assuming one chrX copy in XY against two in XX. */
+        for (size_t j = 0; j < N; j++)
+            S->v[j] = row[j] + (S->my[j] ? 1.0 : 0.0);
+        *cxx = metcn_median(S->v, NULL, N);
+        *cxy = *cxx - 1.0;
+        *sp = metcn_mad_sd(S->v, NULL, N, *cxx);
+    } else {
+        *cxx = *cxy = metcn_median(row, NULL, N);
+        *sp = metcn_mad_sd(row, NULL, N, *cxx);
+    }
+}
+
 /* Per-bin centre, spread and relative depth from the preprocessed matrix L (bin-major:
  * L[i * N + j]); with set_excl, exclusions for coverage and spread are (re)decided. */
 static int bin_stats(metcn_pon_t *pon, const double *L, const double *rel, const int *sexes,
                      size_t N, int set_excl)
 {
     const metcn_panel_t *p = pon->panel;
-    size_t n = p->n_bins;
     const metcn_pon_opt_t *o = &pon->opt;
-    double *v = malloc(N * sizeof *v), *r = malloc(N * sizeof *r);
-    int *mx = malloc(N * sizeof *mx), *my = malloc(N * sizeof *my);
-    if (!v || !r || !mx || !my) {
-        free(v);
-        free(r);
-        free(mx);
-        free(my);
-        return metcn_set_error(METCN_E_NOMEM, "out of memory");
+    sexes_t S = {N,
+                 0,
+                 0,
+                 (size_t)o->min_sex_normals,
+                 malloc(N * sizeof(int)),
+                 malloc(N * sizeof(int)),
+                 malloc(N * sizeof(double)),
+                 malloc(N * sizeof(double))};
+    int rc = S.mx && S.my && S.v && S.r ? 0 : metcn_set_error(METCN_E_NOMEM, "out of memory");
+    for (size_t j = 0; rc == 0 && j < N; j++) {
+        S.my[j] = sexes[j] == METCN_SEX_XY;
+        S.mx[j] = !S.my[j];
+        S.nxy += (size_t)S.my[j];
+        S.nxx += (size_t)S.mx[j];
     }
-    size_t nxx = 0, nxy = 0;
-    for (size_t j = 0; j < N; j++) {
-        my[j] = sexes[j] == METCN_SEX_XY;
-        mx[j] = !my[j];
-        nxy += (size_t)my[j];
-        nxx += (size_t)mx[j];
-    }
-    int min_sex = o->min_sex_normals;
-    for (size_t i = 0; i < n; i++) {
-        int ex = pon->excluded[i];
+    for (size_t i = 0; rc == 0 && i < p->n_bins; i++) {
+        int ex = pon->excluded[i], no_centre;
         if (set_excl && (ex == METCN_PON_LOW_COVERAGE || ex == METCN_PON_HIGH_SPREAD ||
                          ex == METCN_PON_NO_SEX_CENTRE))
             ex = METCN_PON_OK;
@@ -471,58 +510,23 @@ static int bin_stats(metcn_pon_t *pon, const double *L, const double *rel, const
             pon->centre[i] = pon->centre_xy[i] = pon->spread[i] = pon->rel_depth[i] = NAN;
             continue;
         }
-        const double *row = L + i * N;
-        int kind = pon_sex_kind(p, i);
-        double cxx, cxy, sp, rd;
-        if (kind == 'Y') {
-            rd = metcn_median(rel + i * N, my, N);
-            if (nxy >= (size_t)min_sex) {
-                cxy = metcn_median(row, my, N);
-                sp = metcn_mad_sd(row, my, N, cxy);
-            } else {
-                cxy = sp = NAN;
-                if (set_excl)
-                    ex = METCN_PON_NO_SEX_CENTRE;
-            }
-            cxx = NAN;
-        } else if (kind == 'X' && nxx >= (size_t)min_sex && nxy >= (size_t)min_sex) {
-            rd = metcn_median(rel + i * N, NULL, N);
-            cxx = metcn_median(row, mx, N);
-            cxy = metcn_median(row, my, N);
-            for (size_t j = 0; j < N; j++)
-                r[j] = row[j] - (my[j] ? cxy : cxx);
-            sp = metcn_mad_sd(r, NULL, N, 0.0);
-        } else if (kind == 'X') {
-            /* Too few of one sex: pool, assuming one chrX copy in XY against two in XX. */
-            rd = metcn_median(rel + i * N, NULL, N);
-            for (size_t j = 0; j < N; j++)
-                v[j] = row[j] + (my[j] ? 1.0 : 0.0);
-            cxx = metcn_median(v, NULL, N);
-            cxy = cxx - 1.0;
-            sp = metcn_mad_sd(v, NULL, N, cxx);
-        } else {
-            rd = metcn_median(rel + i * N, NULL, N);
-            cxx = cxy = metcn_median(row, NULL, N);
-            sp = metcn_mad_sd(row, NULL, N, cxx);
-        }
-        pon->centre[i] = cxx;
-        pon->centre_xy[i] = cxy;
-        pon->spread[i] = sp;
-        pon->rel_depth[i] = rd;
-        if (set_excl && ex == METCN_PON_OK) {
-            if (!(rd >= o->min_rel_depth))
-                ex = METCN_PON_LOW_COVERAGE;
-            else if (!(sp <= o->max_spread))
-                ex = METCN_PON_HIGH_SPREAD;
-        }
-        if (set_excl)
-            pon->excluded[i] = ex;
+        bin_centre(&S, L + i * N, rel + i * N, pon_sex_kind(p, i), &pon->centre[i],
+                   &pon->centre_xy[i], &pon->spread[i], &pon->rel_depth[i], &no_centre);
+        if (!set_excl)
+            continue;
+        if (no_centre)
+            ex = METCN_PON_NO_SEX_CENTRE;
+        else if (ex == METCN_PON_OK && !(pon->rel_depth[i] >= o->min_rel_depth))
+            ex = METCN_PON_LOW_COVERAGE;
+        else if (ex == METCN_PON_OK && !(pon->spread[i] <= o->max_spread))
+            ex = METCN_PON_HIGH_SPREAD;
+        pon->excluded[i] = ex;
     }
-    free(v);
-    free(r);
-    free(mx);
-    free(my);
-    return 0;
+    free(S.mx);
+    free(S.my);
+    free(S.v);
+    free(S.r);
+    return rc;
 }
 
 /* SVD of the residual matrix of used autosomal bins; keeps k components. */
