@@ -20,6 +20,7 @@ td=$(cd "${3:?usage: compare_calls.sh OLD_METCN NEW_METCN TESTDATA OUT}" && pwd)
 mkdir -p "${4:?usage: compare_calls.sh OLD_METCN NEW_METCN TESTDATA OUT}"
 out=$(cd "$4" && pwd)
 gene=${5:-}
+src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 M=$td/manifest.tsv
 [ -s "$M" ] || { echo "compare_calls.sh: $M missing (run ctest -R simdata)" >&2; exit 1; }
 cd "$td"
@@ -65,19 +66,21 @@ def num(x):
         return v
     except ValueError:
         return None
-lines = ["column\tkind\tmax_abs_diff\tsample_at_max\trows_differing"]
+lines = ["column\tkind\tmax_abs_diff\tsample_at_max\tmax_rel_diff\trows_differing"]
+changed = {}
 for c in ocols:
     nc = ren.get(c, c)
     if c == "sample" or nc not in ncols:
         continue
-    worst, at, ndiff, numeric = 0.0, "-", 0, True
+    worst, at, ndiff, numeric, rel = 0.0, "-", 0, True, 0.0
     for s in common:
         a, b = old[s][c], new[s][nc]
         x, y = num(a), num(b)
         if x is None or y is None:
             if a != b:
-                numeric = numeric and (x is None) == (y is None) and False
+                numeric = False
                 ndiff += 1
+                changed.setdefault(s, []).append(f"{c}: {a} -> {b}")
             if x is None and y is None:
                 numeric = False
             continue
@@ -86,14 +89,20 @@ for c in ocols:
         d = abs(x - y) if not (math.isnan(x) or math.isnan(y)) else math.inf
         if d > 0:
             ndiff += 1
+            if x != 0:
+                rel = max(rel, d / abs(x))
         if d > worst:
             worst, at = d, s
     kind = "numeric" if numeric else "text"
-    lines.append(f"{c}{'->' + nc if nc != c else ''}\t{kind}\t{worst:.3g}\t{at}\t{ndiff}")
+    lines.append(f"{c}{'->' + nc if nc != c else ''}\t{kind}\t{worst:.3g}\t{at}\t{rel:.3g}\t{ndiff}")
 open(sys.argv[3], "w").write("\n".join(lines) + "\n")
 print("\n".join(lines))
+keys = ("tier", "equivocal", "high_amp", "gcn_class", "pattern", "qc")
+for s, what in sorted(changed.items()):
+    shown = [w for w in what if w.split(":")[0] in keys]
+    if shown:
+        print(f"  {s}: " + "; ".join(shown))
 PY
-src=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 for v in old new; do
     printf '%s: ' "$v"
     python3 "$src/tests/compare/call_eval.py" "$M" "$out/$v"/grid*.calls.tsv \
