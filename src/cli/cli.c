@@ -144,6 +144,18 @@ int cli_panel_option(const char *cmd, int c, const char *arg, cli_panel_args_t *
     }
 }
 
+int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+               const struct option *longopts, cli_panel_args_t *pa)
+{
+    int c, r;
+    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1)
+        if ((r = cli_panel_option(cmd, c, optarg, pa)) == 2)
+            return CLI_GETOPT_USAGE;
+        else if (r == 0)
+            return c;
+    return -1;
+}
+
 int cli_panel_no_gene(const char *cmd, const cli_panel_args_t *a, const char *why)
 {
     if (!a->gene_flag)

@@ -4,6 +4,7 @@
 #ifndef METCN_CLI_H
 #define METCN_CLI_H
 
+#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -70,6 +71,12 @@ void cli_panel_args_init(cli_panel_args_t *a);
 /** Handle option c if it is a panel option: returns 1 (handled), 0 (not a panel option) or 2
  *  (usage error, already printed). */
 int cli_panel_option(const char *cmd, int c, const char *arg, cli_panel_args_t *a);
+/** getopt_long for a command that takes the panel options: handles those, and returns the next
+ *  option the command handles itself, -1 at the end, or CLI_GETOPT_USAGE once a usage error
+ *  has been printed (the command then exits 2).  Set optind = 1 before the first call. */
+#define CLI_GETOPT_USAGE (-2)
+int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+               const struct option *longopts, cli_panel_args_t *pa);
 /** For a command whose output is gene-independent: a usage error (returns 2) naming the gene
  *  option given and why it does not apply; 0 when none was given. */
 int cli_panel_no_gene(const char *cmd, const cli_panel_args_t *a, const char *why);

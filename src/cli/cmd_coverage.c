@@ -83,12 +83,7 @@ int metcn_main_coverage(int argc, char **argv)
     const char *out = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "ho:Q:F:f:@:T:v", longopts, NULL)) != -1) {
-        int r = cli_panel_option(CMD, c, optarg, &pa);
-        if (r == 2)
-            return CLI_EXIT_USAGE;
-        if (r == 1)
-            continue;
+    while ((c = cli_getopt(CMD, argc, argv, "ho:Q:F:f:@:T:v", longopts, &pa)) >= 0) {
         switch (c) {
         case 'h':
             help(stdout);
@@ -131,6 +126,8 @@ int metcn_main_coverage(int argc, char **argv)
             return cli_usage_error(CMD, "unknown option");
         }
     }
+    if (c == CLI_GETOPT_USAGE)
+        return CLI_EXIT_USAGE;
     if (cli_panel_no_gene(CMD, &pa,
                           "a coverage table is gene-independent: give the gene to "
                           "'metcn call'"))

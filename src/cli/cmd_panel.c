@@ -159,12 +159,7 @@ int metcn_main_panel(int argc, char **argv)
     const char *out = "-", *header = NULL;
     int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
-        int r = cli_panel_option(CMD, c, optarg, &pa);
-        if (r == 2)
-            return CLI_EXIT_USAGE;
-        if (r == 1)
-            continue;
+    while ((c = cli_getopt(CMD, argc, argv, "ho:", longopts, &pa)) >= 0) {
         switch (c) {
         case 'h':
             help(stdout);
@@ -179,6 +174,8 @@ int metcn_main_panel(int argc, char **argv)
             return cli_usage_error(CMD, "unknown option");
         }
     }
+    if (c == CLI_GETOPT_USAGE)
+        return CLI_EXIT_USAGE;
     if (optind >= argc)
         return cli_usage_error(CMD, "missing action: list, show or check");
     const char *action = argv[optind++];

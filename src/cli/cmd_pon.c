@@ -220,13 +220,9 @@ static int cmd_build(int argc, char **argv)
     metcn_cov_opt_init(&copt);
     copt.gc = 0; /* GC is computed once, for the panel, below */
     const char *out = NULL, *list = NULL;
-    int c, r;
+    int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "ho:@:Q:k:T:", longopts, NULL)) != -1) {
-        if ((r = cli_panel_option(CMD, c, optarg, &pa)) == 1)
-            continue;
-        if (r == 2)
-            return CLI_EXIT_USAGE;
+    while ((c = cli_getopt(CMD, argc, argv, "ho:@:Q:k:T:", longopts, &pa)) >= 0) {
         switch (c) {
         case 'h':
             help_build(stdout);
@@ -290,6 +286,8 @@ static int cmd_build(int argc, char **argv)
             return cli_usage_error(CMD, "unknown option");
         }
     }
+    if (c == CLI_GETOPT_USAGE)
+        return CLI_EXIT_USAGE;
     if (cli_panel_no_gene(CMD, &pa,
                           "the panel of normals is gene-independent now (one PoN serves every "
                           "gene of its panel): give the gene to 'metcn call'"))
@@ -322,7 +320,8 @@ static int cmd_build(int argc, char **argv)
     }
     N.samples = calloc(N.n, sizeof *N.samples);
     N.tabs = calloc(N.n, sizeof *N.tabs);
-    if (!N.samples || !N.tabs || !(cmdline = cli_cmdline(argc, argv))) {
+    /* argv[-1] is "pon": the command line as typed */
+    if (!N.samples || !N.tabs || !(cmdline = cli_cmdline(argc + 1, argv - 1))) {
         ret = cli_error(CMD, "out of memory");
         goto out;
     }

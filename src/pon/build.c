@@ -159,43 +159,6 @@ static metcn_cnr_t *cnr_new(size_t n)
 
 /* ---- per-sample steps shared by the build and the tumour -------------------------------- */
 
-/* GC correction against a centre: the curve is fitted (on the reference bins) to the
- * sample's deviation from the centre, l - centre, not to l itself.  Fitting raw log2 would
- * let the large bin-to-bin capture-efficiency variation leak into the curve; the deviation
- * holds only the sample's own GC bias and noise.  The curve is then subtracted from every bin
- * with known GC. */
-static int gc_correct_vs(double *l, const double *centre, const double *gc, const int *ref,
-                         size_t n, double span, double *strength)
-{
-    int rc = 0;
-    double *y = malloc((n ? n : 1) * sizeof *y), *fit = malloc((n ? n : 1) * sizeof *fit);
-    if (!y || !fit) {
-        rc = metcn_set_error(METCN_E_NOMEM, "out of memory");
-        goto out;
-    }
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        y[i] = centre ? l[i] - centre[i] : l[i];
-        k += ref[i] && isfinite(y[i]) && isfinite(gc[i]);
-    }
-    if (k < 10) {
-        rc = metcn_set_error(METCN_E_TOOFEW,
-                             "only %zu reference bins with known GC: GC correction needs 10", k);
-        goto out;
-    }
-    rc = metcn_loess(gc, y, ref, n, span, 3, fit);
-    if (rc < 0)
-        goto out;
-    *strength = metcn_mad_sd(fit, ref, n, NAN);
-    for (size_t i = 0; i < n; i++)
-        if (isfinite(fit[i]) && isfinite(l[i]))
-            l[i] -= fit[i];
-out:
-    free(y);
-    free(fit);
-    return rc;
-}
-
 /* Scale to the median of the scaling bins (scale[i]: used autosomal bins, off the gene's
  * chromosome when a gene is called), log2, GC-correct against gc_centre (curve fitted on
  * those bins only; do_gc 0 skips it), and infer the sex from chrX. */
@@ -223,7 +186,10 @@ static int preprocess(const metcn_pon_t *pon, const int *excluded, const int *sc
     metcn_norm_log2(depth, n, *scale, l);
     *gc_strength = 0;
     if (pon->gc_corrected && do_gc) {
-        rc = gc_correct_vs(l, gc_centre, pon->gc, ref, n, pon->opt.loess_span, gc_strength);
+        /* against the centre: the curve holds the sample's own GC bias, not the bins' large
+         * capture-efficiency spread */
+        rc = metcn_norm_gc_correct_vs(l, gc_centre, pon->gc, ref, n, pon->opt.loess_span,
+                                      gc_strength);
         if (rc < 0)
             goto out;
     }
