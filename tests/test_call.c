@@ -568,12 +568,12 @@ static metcn_cnr_t *make_cnr(const truth_t *t, gsl_rng *rng)
     c->weight = malloc(n * sizeof(double));
     c->excluded = calloc(n, sizeof(int));
     double p = t->purity;
-    int64_t amp_s = panel->gene_start - 1500000, amp_e = panel->gene_end + 1500000;
+    int64_t amp_s = gene->start - 1500000, amp_e = gene->end + 1500000;
     for (size_t i = 0; i < n; i++) {
         const metcn_bin_t *b = &panel->bins[i];
         double cn = 2.0;
-        if (b->contig == panel->target_contig) {
-            cn = (t->chr7q_cn >= 0 && b->arm == 'q') ? t->chr7q_cn : t->chr7_cn;
+        if (b->contig == gene->contig) {
+            cn = (t->chr7q_cn >= 0 && gene->bin_arm[i] == 'q') ? t->chr7q_cn : t->chr7_cn;
             if (b->end > amp_s && b->start < amp_e)
                 cn = t->met_cn;
             if (t->egfr_cn >= 0 && b->end > 54000000 && b->start < 56500000)
@@ -582,7 +582,7 @@ static metcn_cnr_t *make_cnr(const truth_t *t, gsl_rng *rng)
         if (t->erbb2_cn > 0 && b->contig == erbb2->contig && b->end > erbb2->start - 1500000 &&
             b->start < erbb2->end + 1500000)
             cn = t->erbb2_cn;
-        double sd = t->noise * (b->role == METCN_ROLE_TARGET ? 2.5 : 1.0) *
+        double sd = t->noise * (gene->role[i] == METCN_ROLE_TARGET ? 2.5 : 1.0) *
                     (0.8 + 0.4 * gsl_rng_uniform(rng));
         double r = (p * cn + 2 * (1 - p)) / 2.0;
         if (b->role == METCN_ROLE_SEX) {
@@ -773,8 +773,8 @@ START_TEST(test_egfr_and_extent)
     ck_assert_int_eq(c->pattern, METCN_PATTERN_FOCAL);
     /* the amplicon spans gene +- 1.5 Mb: its extent lies within one 1-Mb bin of that */
     ck_assert_int_eq(c->has_extent, 1);
-    ck_assert_msg(llabs(c->extent_start - (panel->gene_start - 1500000)) <= 1000000 &&
-                      llabs(c->extent_end - (panel->gene_end + 1500000)) <= 1000000,
+    ck_assert_msg(llabs(c->extent_start - (gene->start - 1500000)) <= 1000000 &&
+                      llabs(c->extent_end - (gene->end + 1500000)) <= 1000000,
                   "extent %lld-%lld", (long long)c->extent_start, (long long)c->extent_end);
     metcn_call_destroy(c);
     /* 7q gain (MET's arm), no amplicon: polysomy from the arm */

@@ -1,5 +1,6 @@
-/* test_panel.c -- BED reader (good and bad lines), role assignment, contig aliasing,
- * built-in panels, header matching, checksum. */
+/* test_panel.c -- BED reader (good and bad lines), stored roles, gene views (per-gene roles,
+ * arms, regions, the built-in gene table), contig aliasing, built-in panels, header matching,
+ * checksum (independent of any gene), lenient checking. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,8 +78,6 @@ static const struct {
      ":2: region chr1:150-250 overlaps the region on line 1", METCN_E_OVERLAP},
     {"overlap unsorted", "chr1\t150\t250\tb\nchr2\t1\t5\nchr1\t100\t200\ta\n",
      ":1: region chr1:150-250 overlaps the region on line 3", METCN_E_OVERLAP},
-    {"gene on two contigs", MET2 "chr12\t100\t200\tMET_ex9\n",
-     "gene MET is named on bins of two contigs (chr7 and chr12)", METCN_E_FORMAT},
 };
 
 START_TEST(test_bed_bad)
@@ -96,11 +95,12 @@ START_TEST(test_bed_bad)
 }
 END_TEST
 
-/* ---- good BED inputs: bins, roles and gene region ---- */
+/* ---- good BED inputs: bins, stored roles, and MET's view ---- */
 static const struct {
     const char *name, *bed;
     int gz;
-    size_t n_bins, n_target, n_control, n_flank, n_ref, n_sex, n_other;
+    size_t n_bins, n_ref, n_sex, n_other;
+    size_t n_target, n_control, n_flank; /* MET's view; n_target (size_t)-1: no view */
     long gene_start, gene_end;
 } good_cases[] = {
     {"bed3+bed4 with header lines",
@@ -108,20 +108,20 @@ static const struct {
      "chr7\t10000000\t10000200\tctrl_p\nchr7\t150000000\t150000200\tctrl_q\n"
      "chr7\t110000000\t110000200\tnear\nchr1\t1000\t2000\nchrX\t100\t200\tx\n"
      "chrY\t100\t200\ty\nchrM\t10\t20\tmt\nchrUn_gl000220\t5\t50\n",
-     0, 10, 2, 2, 1, 1, 2, 2, 116699084, 116731859},
-    {"bgzip and extra columns", MET2 "chr1\t5\t10\tgeneA\t0\t+\n", 1, 2, 1, 0, 0, 1, 0, 0,
+     0, 10, 6, 2, 2, 2, 2, 1, 116699084, 116731859},
+    {"bgzip and extra columns", MET2 "chr1\t5\t10\tgeneA\t0\t+\n", 1, 2, 2, 0, 0, 1, 0, 0,
      116699084, 116700284},
-    /* Without the gene, chr7 is an ordinary autosome. */
-    {"no target gene", "chr1\t5\t10\tEGFR_ex1\nchr7\t100\t200\tMETTL1\n", 0, 2, 0, 0, 0, 2, 0, 0,
-     -1, -1},
+    /* No bin named MET and no build: MET cannot be placed (chr7 is an ordinary autosome). */
+    {"no target gene", "chr1\t5\t10\tEGFR_ex1\nchr7\t100\t200\tMETTL1\n", 0, 2, 2, 0, 0, (size_t)-1,
+     0, 0, -1, -1},
     {"GRCh37 style names",
      "7\t116339138\t116340338\tMET_ex2\n1\t100\t200\n"
      "X\t5\t10\nMT\t1\t5\n",
-     0, 4, 1, 0, 0, 1, 1, 1, 116339138, 116340338},
+     0, 4, 2, 1, 1, 1, 0, 0, 116339138, 116340338},
     {"CNVkit-style gene lists",
      "chr7\t116699084\t116700284\tMET,CAPZA2\nchr7\t116731667\t116731859\tMET.2\n"
      "chr7\t116739949\t116740084\tCAPZA2|MET:ex4\nchr7\t1000\t2000\tMETAP1\n",
-     0, 4, 3, 1, 0, 0, 0, 0, 116699084, 116740084},
+     0, 4, 4, 0, 0, 3, 1, 0, 116699084, 116740084},
 };
 
 START_TEST(test_bed_good)
@@ -132,21 +132,43 @@ START_TEST(test_bed_good)
     ck_assert_msg(p != NULL, "%s: %s", good_cases[_i].name, metcn_last_error());
     const char *n = good_cases[_i].name;
     ck_assert_msg(p->n_bins == good_cases[_i].n_bins, "%s: %zu bins", n, p->n_bins);
-    ck_assert_msg(p->n_role[METCN_ROLE_TARGET] == good_cases[_i].n_target, "%s: target %zu", n,
-                  p->n_role[METCN_ROLE_TARGET]);
-    ck_assert_msg(p->n_role[METCN_ROLE_CONTROL] == good_cases[_i].n_control, "%s: control %zu", n,
-                  p->n_role[METCN_ROLE_CONTROL]);
-    ck_assert_msg(p->n_role[METCN_ROLE_FLANK] == good_cases[_i].n_flank, "%s: flank %zu", n,
-                  p->n_role[METCN_ROLE_FLANK]);
+    /* A panel stores only the gene-independent roles. */
+    ck_assert_msg(p->n_role[METCN_ROLE_TARGET] + p->n_role[METCN_ROLE_CONTROL] +
+                          p->n_role[METCN_ROLE_FLANK] ==
+                      0,
+                  "%s: gene roles stored in the panel", n);
     ck_assert_msg(p->n_role[METCN_ROLE_REFERENCE] == good_cases[_i].n_ref, "%s: ref %zu", n,
                   p->n_role[METCN_ROLE_REFERENCE]);
     ck_assert_msg(p->n_role[METCN_ROLE_SEX] == good_cases[_i].n_sex, "%s: sex %zu", n,
                   p->n_role[METCN_ROLE_SEX]);
     ck_assert_msg(p->n_role[METCN_ROLE_OTHER] == good_cases[_i].n_other, "%s: other %zu", n,
                   p->n_role[METCN_ROLE_OTHER]);
-    ck_assert_msg(p->gene_start == good_cases[_i].gene_start &&
-                      p->gene_end == good_cases[_i].gene_end,
-                  "%s: gene %lld-%lld", n, (long long)p->gene_start, (long long)p->gene_end);
+    metcn_gene_t *g = metcn_panel_gene(p, "MET", NULL);
+    if (good_cases[_i].n_target == (size_t)-1) {
+        ck_assert_msg(g == NULL, "%s: MET placed", n);
+        ck_assert_int_eq(metcn_last_error_code(), METCN_E_NOTARGET);
+        ck_assert_ptr_nonnull(strstr(metcn_last_error(), "no bins named after gene MET"));
+    } else {
+        ck_assert_msg(g != NULL, "%s: %s", n, metcn_last_error());
+        ck_assert_msg(g->n_role[METCN_ROLE_TARGET] == good_cases[_i].n_target, "%s: target %zu", n,
+                      g->n_role[METCN_ROLE_TARGET]);
+        ck_assert_msg(g->n_role[METCN_ROLE_CONTROL] == good_cases[_i].n_control, "%s: control %zu",
+                      n, g->n_role[METCN_ROLE_CONTROL]);
+        ck_assert_msg(g->n_role[METCN_ROLE_FLANK] == good_cases[_i].n_flank, "%s: flank %zu", n,
+                      g->n_role[METCN_ROLE_FLANK]);
+        ck_assert_msg(g->start == good_cases[_i].gene_start && g->end == good_cases[_i].gene_end,
+                      "%s: gene %lld-%lld", n, (long long)g->start, (long long)g->end);
+        ck_assert_str_eq(g->extent_source, "bins");
+        /* roles of the view sum to the panel's bins; off chr7 they are the stored ones */
+        size_t sum = 0;
+        for (int r = 0; r < METCN_N_ROLES; r++)
+            sum += g->n_role[r];
+        ck_assert_uint_eq(sum, p->n_bins);
+        for (size_t i = 0; i < p->n_bins; i++)
+            if (p->bins[i].contig != g->contig)
+                ck_assert_int_eq(g->role[i], p->bins[i].role);
+    }
+    metcn_gene_destroy(g);
     /* Sorted, non-overlapping, karyotypic contig order. */
     for (size_t i = 1; i < p->n_bins; i++) {
         const metcn_bin_t *a = &p->bins[i - 1], *b = &p->bins[i];
@@ -177,7 +199,9 @@ START_TEST(test_merge)
 }
 END_TEST
 
-START_TEST(test_roles_window_arms)
+/* MET's view: the window makes FLANK, the centromere (GRCh38, from the header) the arms;
+ * --gene-region and another gene name move the target. */
+START_TEST(test_gene_roles_window_arms)
 {
     /* GRCh38 chr7 header: the build is inferred, the centromere gives arms. */
     sam_hdr_t *h = make_header("@SQ\tSN:chr7\tLN:159345973\n@SQ\tSN:chr1\tLN:248956422\n");
@@ -189,13 +213,19 @@ START_TEST(test_roles_window_arms)
                                        "chr7\t126700000\t126700200\tnear2\n"
                                        "chr7\t126700300\t126700500\tfar2\n",
                                   0);
-    metcn_panel_opt_t opt;
-    metcn_panel_opt_init(&opt);
-    opt.window = 10000000;
-    metcn_panel_t *p = metcn_panel_load(path, &opt, h);
+    metcn_panel_t *p = metcn_panel_load(path, NULL, h);
     ck_assert_msg(p != NULL, "%s", metcn_last_error());
     ck_assert_str_eq(p->build, "GRCh38");
-    ck_assert_int_eq(p->cen_start, 58100000);
+    ck_assert_int_eq(p->contigs[p->bins[0].contig].cen_start, 58100000);
+    for (size_t i = 0; i < p->n_bins; i++)
+        ck_assert_int_eq(p->bins[i].role, METCN_ROLE_REFERENCE);
+    metcn_gene_opt_t opt;
+    metcn_gene_opt_init(&opt);
+    ck_assert_int_eq(opt.window, 10000000);
+    metcn_gene_t *g = metcn_panel_gene(p, "MET", &opt);
+    ck_assert_msg(g != NULL, "%s", metcn_last_error());
+    ck_assert_int_eq(g->cen_start, 58100000);
+    ck_assert_int_eq(g->arm, 'q');
     static const struct {
         int64_t start;
         metcn_role_t role;
@@ -207,29 +237,113 @@ START_TEST(test_roles_window_arms)
     ck_assert_uint_eq(p->n_bins, 7);
     for (size_t i = 0; i < 7; i++) {
         ck_assert_int_eq(p->bins[i].start, want[i].start);
-        ck_assert_msg(p->bins[i].role == want[i].role, "bin %zu role %s", i,
-                      metcn_role_name(p->bins[i].role));
-        ck_assert_msg(p->bins[i].arm == want[i].arm, "bin %zu arm %c", i, p->bins[i].arm);
+        ck_assert_msg(g->role[i] == want[i].role, "bin %zu role %s", i,
+                      metcn_role_name(g->role[i]));
+        ck_assert_msg(g->bin_arm[i] == want[i].arm, "bin %zu arm %c", i, g->bin_arm[i]);
     }
-    metcn_panel_destroy(p);
+    metcn_gene_destroy(g);
 
-    /* --gene-region overrides names; --gene picks another gene. */
-    opt.gene_region = "chr7:1,000,001-1,000,200";
-    p = metcn_panel_load(path, &opt, h);
-    ck_assert_ptr_nonnull(p);
-    ck_assert_uint_eq(p->n_role[METCN_ROLE_TARGET], 1);
-    ck_assert_int_eq(p->bins[0].role, METCN_ROLE_TARGET);
-    ck_assert_int_eq(p->gene_start, 1000000);
-    ck_assert_int_eq(p->bins[4].role, METCN_ROLE_CONTROL); /* MET exon: far from the region */
-    metcn_panel_destroy(p);
-    opt.gene_region = NULL;
-    opt.gene = "far2";
-    p = metcn_panel_load(path, &opt, h);
-    ck_assert_ptr_nonnull(p);
-    ck_assert_uint_eq(p->n_role[METCN_ROLE_TARGET], 1);
-    ck_assert_int_eq(p->bins[6].role, METCN_ROLE_TARGET);
+    /* A region overrides names; another name picks another gene; a region off the panel's
+     * contigs and a negative window are errors. */
+    opt.region = "chr7:1,000,001-1,000,200";
+    g = metcn_panel_gene(p, "MET", &opt);
+    ck_assert_ptr_nonnull(g);
+    ck_assert_uint_eq(g->n_role[METCN_ROLE_TARGET], 1);
+    ck_assert_int_eq(g->role[0], METCN_ROLE_TARGET);
+    ck_assert_int_eq(g->start, 1000000);
+    ck_assert_str_eq(g->extent_source, "region");
+    ck_assert_int_eq(g->role[4], METCN_ROLE_CONTROL); /* MET exon: far from the region */
+    metcn_gene_destroy(g);
+    opt.region = NULL;
+    g = metcn_panel_gene(p, "far2", &opt);
+    ck_assert_ptr_nonnull(g);
+    ck_assert_uint_eq(g->n_role[METCN_ROLE_TARGET], 1);
+    ck_assert_int_eq(g->role[6], METCN_ROLE_TARGET);
+    metcn_gene_destroy(g);
+    opt.region = "chr9:1-100";
+    ck_assert_ptr_null(metcn_panel_gene(p, "X", &opt));
+    ck_assert_int_eq(metcn_last_error_code(), METCN_E_CONTIG);
+    ck_assert_ptr_nonnull(strstr(metcn_last_error(), "contig chr9, which panel"));
+    opt.region = NULL;
+    opt.window = -1;
+    ck_assert_ptr_null(metcn_panel_gene(p, "MET", &opt));
+    ck_assert_int_eq(metcn_last_error_code(), METCN_E_ARG);
     metcn_panel_destroy(p);
     sam_hdr_destroy(h);
+
+    /* A gene named on bins of two contigs is refused by its view, not by the panel. */
+    path = write_file("two.bed", MET2 "chr12\t100\t200\tMET_ex9\n", 0);
+    p = metcn_panel_load(path, NULL, NULL);
+    ck_assert_msg(p != NULL, "%s", metcn_last_error());
+    ck_assert_ptr_null(metcn_panel_gene(p, "MET", NULL));
+    ck_assert_ptr_nonnull(
+        strstr(metcn_last_error(), "gene MET is named on bins of two contigs (chr7 and chr12)"));
+    metcn_panel_destroy(p);
+}
+END_TEST
+
+/* Views of two genes on one tiled GRCh38 panel (1 Mb tiles): MET by its exon bins, ERBB2
+ * (chr17) by the built-in gene table, each with its own chromosome's roles and arms, from the
+ * table's coordinates; the panel and its checksum are the same whatever views exist. */
+START_TEST(test_two_genes)
+{
+    metcn_panel_opt_t o;
+    metcn_panel_opt_init(&o);
+    o.bin_size = 1000000;
+    metcn_panel_t *p = metcn_panel_load("grch38", &o, NULL);
+    ck_assert_msg(p != NULL, "%s", metcn_last_error());
+    char before[17], after[17];
+    metcn_panel_checksum(p, before);
+    metcn_gene_t *met = metcn_panel_gene(p, "MET", NULL);
+    metcn_gene_t *her2 = metcn_panel_gene(p, "ERBB2", NULL);
+    ck_assert_msg(met && her2, "%s", metcn_last_error());
+    ck_assert_str_eq(metcn_panel_checksum(p, after), before);
+    ck_assert_str_eq(met->extent_source, "bins");
+    ck_assert_str_eq(her2->extent_source, "build");
+    ck_assert_str_eq(p->contigs[her2->contig].name, "chr17");
+    /* ERBB2: the table's extent; its tiles and chr17's roles and arms by the same arithmetic */
+    const int64_t gs = 39700238, ge = 39728662, cs = 22700000, ce = 27400000, w = 10000000;
+    ck_assert_int_eq(her2->start, gs);
+    ck_assert_int_eq(her2->end, ge);
+    ck_assert_int_eq(her2->cen_start, cs);
+    ck_assert_int_eq(her2->arm, 'q');
+    size_t n17 = 0;
+    for (size_t i = 0; i < p->n_bins; i++) {
+        const metcn_bin_t *b = &p->bins[i];
+        if (b->contig != her2->contig) {
+            ck_assert_int_eq(her2->role[i], b->role);
+            ck_assert_int_eq(her2->bin_arm[i], 0);
+            /* chr17 is a reference chromosome for MET, chr7 for ERBB2 */
+            if (b->contig == met->contig)
+                ck_assert_int_ne(met->role[i], METCN_ROLE_REFERENCE);
+            continue;
+        }
+        n17++;
+        metcn_role_t want = b->start < ge && b->end > gs           ? METCN_ROLE_TARGET
+                            : b->end > gs - w && b->start < ge + w ? METCN_ROLE_FLANK
+                                                                   : METCN_ROLE_CONTROL;
+        char arm = b->end <= cs ? 'p' : b->start >= ce ? 'q' : 0;
+        ck_assert_msg(her2->role[i] == want, "chr17:%lld role %s", (long long)b->start,
+                      metcn_role_name(her2->role[i]));
+        ck_assert_msg(her2->bin_arm[i] == arm, "chr17:%lld arm %c", (long long)b->start,
+                      her2->bin_arm[i]);
+        ck_assert_int_eq(met->role[i], METCN_ROLE_REFERENCE);
+    }
+    ck_assert_uint_eq(n17, (83257441 + 999999) / 1000000);
+    ck_assert_uint_eq(her2->n_role[METCN_ROLE_TARGET], 1);
+    ck_assert_uint_eq(met->n_role[METCN_ROLE_TARGET], 20);
+    /* an unknown gene, and a table gene on a panel of unknown build, cannot be placed */
+    ck_assert_ptr_null(metcn_panel_gene(p, "NOSUCHGENE", NULL));
+    ck_assert_int_eq(metcn_last_error_code(), METCN_E_NOTARGET);
+    metcn_gene_destroy(met);
+    metcn_gene_destroy(her2);
+    metcn_panel_destroy(p);
+    const char *path = write_file("nb.bed", MET2 "chr17\t1000\t2000\n", 0);
+    p = metcn_panel_load(path, NULL, NULL);
+    ck_assert_ptr_nonnull(p);
+    ck_assert_ptr_null(metcn_panel_gene(p, "ERBB2", NULL));
+    ck_assert_ptr_nonnull(strstr(metcn_last_error(), "build is unknown"));
+    metcn_panel_destroy(p);
 }
 END_TEST
 
@@ -258,23 +372,34 @@ END_TEST
 
 START_TEST(test_match_header)
 {
-    const char *path = write_file("m.bed", MET2 "chr1\t100\t200\nchr2\t5\t10\n", 0);
+    const char *path = write_file("m.bed", MET2 "chr1\t100\t200\nchrUn_x\t5\t10\n", 0);
     metcn_panel_t *p = metcn_panel_load(path, NULL, NULL);
     ck_assert_ptr_nonnull(p);
-    /* "7"-style header with a "chr"-style panel; chr2 missing is only a warning. */
+    /* "7"-style header with a "chr"-style panel; an unplaced contig missing is a warning. */
     sam_hdr_t *h = make_header("@SQ\tSN:1\tLN:1000\n@SQ\tSN:7\tLN:159345973\n");
     int *tids = NULL;
     ck_assert_int_eq(metcn_panel_match_header(p, h, "t.bam", &tids), 0);
     ck_assert_int_eq(tids[0], 0);  /* chr1 */
-    ck_assert_int_eq(tids[1], -1); /* chr2 */
-    ck_assert_int_eq(tids[2], 1);  /* chr7 */
+    ck_assert_int_eq(tids[1], 1);  /* chr7 */
+    ck_assert_int_eq(tids[2], -1); /* chrUn_x */
     free(tids);
     sam_hdr_destroy(h);
-    /* Target chromosome missing: error naming the file and contig. */
+    /* An autosome missing: error naming the file and contig. */
     h = make_header("@SQ\tSN:1\tLN:1000\n@SQ\tSN:2\tLN:1000\n");
     ck_assert_int_eq(metcn_panel_match_header(p, h, "t.bam", &tids), METCN_E_CONTIG);
     ck_assert_ptr_nonnull(strstr(metcn_last_error(), "t.bam: the header has no contig chr7"));
     sam_hdr_destroy(h);
+    /* A length that differs from the panel's (here from the build table: GRCh38). */
+    metcn_panel_opt_t o;
+    metcn_panel_opt_init(&o);
+    o.build = "grch38";
+    metcn_panel_t *p38 = metcn_panel_load(path, &o, NULL);
+    ck_assert_ptr_nonnull(p38);
+    h = make_header("@SQ\tSN:chr1\tLN:249250621\n@SQ\tSN:chr7\tLN:159138663\n");
+    ck_assert_int_eq(metcn_panel_match_header(p38, h, "t.bam", &tids), METCN_E_INCOMPATIBLE);
+    ck_assert_ptr_nonnull(strstr(metcn_last_error(), "length 249250621 in the header"));
+    sam_hdr_destroy(h);
+    metcn_panel_destroy(p38);
     /* Bin beyond the contig. */
     h = make_header("@SQ\tSN:1\tLN:150\n@SQ\tSN:7\tLN:159345973\n");
     ck_assert_int_eq(metcn_panel_match_header(p, h, "t.bam", &tids), METCN_E_RANGE);
@@ -294,6 +419,14 @@ START_TEST(test_checksum_alias_invariant)
     char sa[17], sb[17], sc[17];
     ck_assert_str_eq(metcn_panel_checksum(pa, sa), metcn_panel_checksum(pb, sb));
     ck_assert_str_ne(sa, metcn_panel_checksum(pc, sc));
+    /* names (hence any gene) do not enter it */
+    const char *d =
+        strdup(write_file("d.bed", "chr7\t116699084\t116700284\tERBB2\nchr1\t1\t5\tx\n", 0));
+    metcn_panel_t *pd = metcn_panel_load(d, NULL, NULL);
+    char sd[17];
+    ck_assert_str_eq(metcn_panel_checksum(pd, sd), sa);
+    metcn_panel_destroy(pd);
+    free((void *)d);
     ck_assert_int_eq(metcn_panel_find(pa, "7", 116699084, 116700284), 1);
     ck_assert_int_eq(metcn_panel_find(pa, "chr1", 1, 5), 0);
     ck_assert_int_eq(metcn_panel_find(pa, "chr1", 1, 6), -1);
@@ -313,23 +446,26 @@ START_TEST(test_builtin)
     opt.bin_size = 1000000;
     metcn_panel_t *p = metcn_panel_load("grch38", &opt, NULL);
     ck_assert_msg(p != NULL, "%s", metcn_last_error());
-    ck_assert_uint_eq(p->n_role[METCN_ROLE_TARGET], 20);
+    metcn_gene_t *g = metcn_panel_gene(p, "MET", NULL);
+    ck_assert_ptr_nonnull(g);
+    ck_assert_uint_eq(g->n_role[METCN_ROLE_TARGET], 20);
     ck_assert_str_eq(p->build, "GRCh38");
     /* chr7: 160 tiles less the one over MET and the 5 touching the centromere
      * [58.1 Mb, 62.1 Mb), plus 20 exons. */
     size_t n7 = 0;
     for (size_t i = 0; i < p->n_bins; i++) {
         const metcn_bin_t *b = &p->bins[i];
-        if (b->contig != p->target_contig)
+        if (b->contig != g->contig)
             continue;
         n7++;
         ck_assert_msg(!(b->start < 62100000 && b->end > 58100000), "tile over the centromere");
-        if (b->role != METCN_ROLE_TARGET)
+        if (g->role[i] != METCN_ROLE_TARGET)
             ck_assert_msg(!(b->start < 116798386 && b->end > 116699084), "tile over MET");
     }
     ck_assert_uint_eq(n7, 160 - 5 - 1 + 20);
-    ck_assert_uint_eq(p->n_role[METCN_ROLE_CONTROL] + p->n_role[METCN_ROLE_FLANK], 160 - 5 - 1);
-    ck_assert_int_eq(p->contigs[p->target_contig].length, 159345973);
+    ck_assert_uint_eq(g->n_role[METCN_ROLE_CONTROL] + g->n_role[METCN_ROLE_FLANK], 160 - 5 - 1);
+    ck_assert_int_eq(p->contigs[g->contig].length, 159345973);
+    metcn_gene_destroy(g);
     metcn_panel_destroy(p);
 
     /* With a "7"-style GRCh37 header: names and lengths from the header, exons renamed. */
@@ -339,8 +475,9 @@ START_TEST(test_builtin)
     ck_assert_msg(p != NULL, "%s", metcn_last_error());
     ck_assert_int_eq(p->n_contigs, 2);
     ck_assert_str_eq(p->contigs[1].name, "7");
-    ck_assert_uint_eq(p->n_role[METCN_ROLE_REFERENCE], 5);
-    ck_assert_uint_eq(p->n_role[METCN_ROLE_TARGET], 20);
+    /* chr1: 5 tiles; chr7: 160 tiles less 4 over the GRCh37 centromere and 1 over MET, plus the
+     * 20 exons: all autosomal */
+    ck_assert_uint_eq(p->n_role[METCN_ROLE_REFERENCE], 5 + (160 - 4 - 1) + 20);
     int *tids = NULL;
     ck_assert_int_eq(metcn_panel_match_header(p, h, "h", &tids), 0);
     free(tids);
@@ -367,16 +504,24 @@ static void collect(metcn_log_level_t sev, const char *msg, void *ud)
 START_TEST(test_check_all_problems)
 {
     const char *path = write_file(
-        "chk.bed", "chr1\t10\t5\nchr1\tx\t5\n" MET2 MET2 "chr3\t1\t5\nchr1\t100\t2000\n", 0);
+        "chk.bed",
+        "chr1\t10\t5\nchr1\tx\t5\n" MET2 MET2 "chr3\t1\t5\nchr1\t100\t2000\nchrM\t1\t5\n", 0);
     sam_hdr_t *h = make_header("@SQ\tSN:chr1\tLN:1000\n@SQ\tSN:chr7\tLN:159345973\n");
     n_problems = 0;
     problems[0] = 0;
+    /* 2 bad lines, 1 duplicate, chr3 (an autosome) missing, 1 bin beyond chr1; chrM missing
+     * is a warning */
     int errors = metcn_panel_check(path, NULL, h, collect, NULL);
-    ck_assert_msg(errors == 4, "errors %d: %s", errors, problems);
-    ck_assert_int_eq(n_problems, 5);
+    ck_assert_msg(errors == 5, "errors %d: %s", errors, problems);
+    ck_assert_int_eq(n_problems, 6);
     ck_assert_ptr_nonnull(strstr(problems, "E|"));
     ck_assert_ptr_nonnull(strstr(problems, "W|"));
-    ck_assert_ptr_nonnull(strstr(problems, "chk.bed:5: contig chr3 is not in the header"));
+    ck_assert_ptr_nonnull(strstr(problems, "E|"));
+    ck_assert_ptr_nonnull(
+        strstr(problems, "chk.bed:5: contig chr3 is not in the header (an autosome"));
+    ck_assert_ptr_nonnull(strstr(problems, "W|"));
+    ck_assert_ptr_nonnull(
+        strstr(problems, "chk.bed:7: contig chrM is not in the header; its bins"));
     ck_assert_ptr_nonnull(strstr(problems, "chk.bed:6: end 2000 is beyond the length 1000"));
     sam_hdr_destroy(h);
 }
@@ -390,7 +535,8 @@ static Suite *suite(void)
     tcase_add_loop_test(tc, test_bed_bad, 0, (int)(sizeof bad_cases / sizeof bad_cases[0]));
     tcase_add_loop_test(tc, test_bed_good, 0, (int)(sizeof good_cases / sizeof good_cases[0]));
     tcase_add_test(tc, test_merge);
-    tcase_add_test(tc, test_roles_window_arms);
+    tcase_add_test(tc, test_gene_roles_window_arms);
+    tcase_add_test(tc, test_two_genes);
     tcase_add_loop_test(tc, test_alias, 0, (int)(sizeof alias_cases / sizeof alias_cases[0]));
     tcase_add_test(tc, test_match_header);
     tcase_add_test(tc, test_checksum_alias_invariant);

@@ -31,6 +31,8 @@ static void setup(void)
     o.bin_size = 1000000;
     panel = metcn_panel_load("grch38", &o, NULL);
     ck_assert_ptr_nonnull(panel);
+    gene = metcn_panel_gene(panel, "MET", NULL);
+    ck_assert_ptr_nonnull(gene);
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(rng, 23);
     size_t n = panel->n_bins;
@@ -44,10 +46,10 @@ static void setup(void)
     double p = 0.6;
     for (size_t i = 0; i < n; i++) {
         const metcn_bin_t *b = &panel->bins[i];
-        int amp = b->contig == panel->target_contig && b->end > panel->gene_start - 1500000 &&
-                  b->start < panel->gene_end + 1500000;
+        int amp = b->contig == gene->contig && b->end > gene->start - 1500000 &&
+                  b->start < gene->end + 1500000;
         /* no EGFR event: its call is negative */
-        double cn = amp ? 12 : 2, sd = b->role == METCN_ROLE_TARGET ? 0.25 : 0.1;
+        double cn = amp ? 12 : 2, sd = gene->role[i] == METCN_ROLE_TARGET ? 0.25 : 0.1;
         c.log2[i] = b->role == METCN_ROLE_SEX
                         ? NAN
                         : log2((p * cn + 2 * (1 - p)) / 2) + gsl_ran_gaussian(rng, sd);
@@ -63,7 +65,6 @@ static void setup(void)
     metcn_call_opt_init(&opt);
     opt.purity = opt.purity_lo = opt.purity_hi = p;
     opt.purity_source = METCN_PURITY_GIVEN;
-    gene = metcn_panel_gene(panel, "MET", NULL);
     metcn_gene_opt_t go;
     metcn_gene_opt_init(&go);
     go.region = "chr7:55019017-55211628";
@@ -205,7 +206,7 @@ START_TEST(test_vcf)
     rec--;
     char pos[160];
     snprintf(pos, sizeof pos, "\nchr7\t%lld\tMET_CN\tN\t<DUP>\t.\tPASS\tEND=%lld;",
-             (long long)panel->gene_start, (long long)panel->gene_end);
+             (long long)gene->start, (long long)gene->end);
     ck_assert_msg(strncmp(rec, pos, strlen(pos)) == 0, "%.80s", rec);
     ck_assert_ptr_nonnull(strstr(rec, ";SVCLAIM=D;GENE=MET;CONTROL=chr7;"));
     ck_assert_ptr_nonnull(strstr(rec, "\tGT:CN:CICN\t.:"));

@@ -1,6 +1,8 @@
-/* test_util.c -- strict parsing, atomic output files, JSON and SVG writers, error list. */
+/* test_util.c -- strict parsing, atomic output files, the hash, the TSV line reader, the work
+ * queue, path stems, JSON and SVG writers, error list. */
 #include <check.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +12,8 @@
 #include "metcn/metcn.h"
 #include "core/svg.h"
 #include "metcn/util.h"
+
+#include <htslib/bgzf.h>
 
 static const struct {
     const char *s;
@@ -91,6 +95,145 @@ START_TEST(test_ofile_atomic)
     ck_assert_ptr_nonnull(strstr(metcn_last_error(), "/nonexistent-dir/x.tsv: cannot open"));
     snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
     ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+/* FNV-1a 64 against published test vectors (the empty string, "a", "foobar"), and continued
+ * hashing equals hashing the concatenation. */
+START_TEST(test_hash64)
+{
+    ck_assert_uint_eq(metcn_hash64(METCN_HASH64_INIT, "", 0), 0xcbf29ce484222325ULL);
+    ck_assert_uint_eq(metcn_hash64(METCN_HASH64_INIT, "a", 1), 0xaf63dc4c8601ec8cULL);
+    ck_assert_uint_eq(metcn_hash64(METCN_HASH64_INIT, "foobar", 6), 0x85944171f73967e8ULL);
+    uint64_t h = metcn_hash64(METCN_HASH64_INIT, "foo", 3);
+    ck_assert_uint_eq(metcn_hash64(h, "bar", 3), 0x85944171f73967e8ULL);
+}
+END_TEST
+
+/* The line reader: the same lines and fields from memory, a plain file and a bgzip file
+ * (CRLF endings, a last line without newline, empty fields); a corrupt compressed file is a
+ * read error naming the file and the last good line. */
+START_TEST(test_tsv)
+{
+    static const char *text = "a\tb\t\tc\r\n\n#x\ny\tz";
+    static const int want_n[] = {4, 1, 1, 2};
+    char dir[] = "/tmp/metcn_test_tsv.XXXXXX", plain[256], gz[256], cmd[300];
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    snprintf(plain, sizeof plain, "%s/t.tsv", dir);
+    snprintf(gz, sizeof gz, "%s/t.tsv.gz", dir);
+    FILE *fp = fopen(plain, "w");
+    fputs(text, fp);
+    fclose(fp);
+    BGZF *bg = bgzf_open(gz, "w");
+    ck_assert_int_eq((int)bgzf_write(bg, text, strlen(text)), (int)strlen(text));
+    bgzf_close(bg);
+    for (int src = 0; src < 3; src++) {
+        metcn_tsv_t *t =
+            src == 0 ? metcn_tsv_text(text, "mem") : metcn_tsv_open(src == 1 ? plain : gz);
+        ck_assert_ptr_nonnull(t);
+        char **f;
+        for (int k = 0; k < 4; k++) {
+            ck_assert_int_eq(metcn_tsv_next(t), 1);
+            ck_assert_int_eq(metcn_tsv_lineno(t), k + 1);
+            ck_assert_int_eq(metcn_tsv_split(t, &f), want_n[k]);
+            if (k == 0) {
+                ck_assert_str_eq(f[0], "a");
+                ck_assert_str_eq(f[2], "");
+                ck_assert_str_eq(f[3], "c"); /* '\r' dropped */
+            }
+            if (k == 3)
+                ck_assert_str_eq(f[1], "z");
+        }
+        ck_assert_int_eq(metcn_tsv_next(t), 0);
+        metcn_tsv_close(t);
+    }
+    /* a bgzip file cut in its middle */
+    snprintf(cmd, sizeof cmd, "head -c 20 %s > %s/cut.gz", gz, dir);
+    ck_assert_int_eq(system(cmd), 0);
+    snprintf(gz, sizeof gz, "%s/cut.gz", dir);
+    metcn_tsv_t *t = metcn_tsv_open(gz);
+    ck_assert_ptr_nonnull(t);
+    int r;
+    while ((r = metcn_tsv_next(t)) > 0)
+        ;
+    ck_assert_int_lt(r, 0);
+    ck_assert_ptr_nonnull(strstr(metcn_last_error(), "cut.gz: read error"));
+    metcn_tsv_close(t);
+    ck_assert_ptr_null(metcn_tsv_open("/nonexistent/x.tsv"));
+    ck_assert_ptr_nonnull(strstr(metcn_last_error(), "/nonexistent/x.tsv: cannot open"));
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+END_TEST
+
+typedef struct {
+    int *done;      /* per job: times run */
+    size_t fail_at; /* jobs >= this fail */
+    pthread_mutex_t lock;
+    int max_active, active;
+} jobs_t;
+
+static int job(void *ctx, size_t i)
+{
+    jobs_t *J = ctx;
+    pthread_mutex_lock(&J->lock);
+    if (++J->active > J->max_active)
+        J->max_active = J->active;
+    pthread_mutex_unlock(&J->lock);
+    usleep(2000);
+    J->done[i]++;
+    pthread_mutex_lock(&J->lock);
+    J->active--;
+    pthread_mutex_unlock(&J->lock);
+    if (i >= J->fail_at)
+        return metcn_set_error(METCN_E_FORMAT, "job %zu failed", i);
+    return 0;
+}
+
+/* Every job runs once on up to the threads asked; after a failure no new job starts and the
+ * lowest failed job's message reaches the caller's thread. */
+START_TEST(test_workq)
+{
+    for (int threads = 1; threads <= 4; threads++) {
+        int done[40] = {0};
+        jobs_t J = {done, SIZE_MAX, PTHREAD_MUTEX_INITIALIZER, 0, 0};
+        ck_assert_int_eq(metcn_workq_run(40, threads, job, &J), 0);
+        for (int i = 0; i < 40; i++)
+            ck_assert_int_eq(done[i], 1);
+        ck_assert_int_le(J.max_active, threads);
+        if (threads > 1)
+            ck_assert_int_ge(J.max_active, 2);
+        int done2[40] = {0};
+        jobs_t F = {done2, 10, PTHREAD_MUTEX_INITIALIZER, 0, 0};
+        metcn_clear_error();
+        ck_assert_int_eq(metcn_workq_run(40, threads, job, &F), METCN_E_FORMAT);
+        ck_assert_str_eq(metcn_last_error(), "job 10 failed");
+        int ran = 0;
+        for (int i = 0; i < 40; i++)
+            ran += done2[i];
+        ck_assert_int_le(ran, 10 + threads); /* jobs after the failure do not start */
+    }
+    ck_assert_int_eq(metcn_workq_run(0, 4, job, NULL), 0);
+}
+END_TEST
+
+static const struct {
+    const char *path, *stem;
+} stem_cases[] = {
+    {"/data/N01.bam", "N01"},
+    {"x/T1.targetcoverage.cnn", "T1"},
+    {"S.regions.bed.gz", "S"},
+    {"a.b.tsv", "a.b"},
+    {"-", "stdin"},
+    {"noext", "noext"},
+    {"/d/sample.coverage.tsv.gz", "sample"},
+};
+
+START_TEST(test_path_stem)
+{
+    char *s = metcn_path_stem(stem_cases[_i].path);
+    ck_assert_str_eq(s, stem_cases[_i].stem);
+    free(s);
 }
 END_TEST
 
@@ -177,6 +320,10 @@ int main(void)
                         (int)(sizeof double_cases / sizeof double_cases[0]));
     tcase_add_test(tc, test_parse_int_region);
     tcase_add_test(tc, test_ofile_atomic);
+    tcase_add_test(tc, test_hash64);
+    tcase_add_test(tc, test_tsv);
+    tcase_add_test(tc, test_workq);
+    tcase_add_loop_test(tc, test_path_stem, 0, (int)(sizeof stem_cases / sizeof stem_cases[0]));
     tcase_add_test(tc, test_json);
     tcase_add_test(tc, test_svg);
     tcase_add_test(tc, test_errors);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "metcn/panel.h"
+#include "metcn/util.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -37,8 +38,11 @@ typedef struct {
     uint32_t include_flags; /* -f: all of these bits required (default 0) */
     int threads;            /* -@: additional threads: parallel readers with an index, else
                                decompression threads (default 0) */
-    const char *reference;  /* FASTA for CRAM decoding and GC content, or NULL */
+    const char *reference;  /* FASTA for CRAM decoding (and GC content with gc), or NULL */
     int force_stream;       /* 1: ignore any index and stream the whole file */
+    int gc;                 /* 1: fill the gc column from reference when one is given
+                               (default 1); 0: reference only decodes CRAM.  The commands set
+                               it from --gc: a tumour's GC comes from the PoN, never from here */
 } metcn_cov_opt_t;
 
 void metcn_cov_opt_init(metcn_cov_opt_t *opt);
@@ -66,11 +70,19 @@ void metcn_covtab_destroy(metcn_covtab_t *t);
 
 /** Count coverage of one BAM/CRAM (path or "-") over the panel's bins.  With an index, only
  *  the records overlapping the bins are read (multi-region iterator); without one, the file
- *  is streamed once.  GC per bin is filled when opt->reference is set.  Returns NULL on error
- *  with the message recorded (unsorted input, stale index, CRAM reference missing or
- *  mismatched, truncated file, target contig absent ...). */
+ *  is streamed once.  GC per bin is filled when opt->reference and opt->gc are set.  Returns
+ *  NULL on error with the message recorded (unsorted input, stale index, CRAM reference
+ *  missing or mismatched, truncated file, an autosome of the panel absent ...). */
 metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
                                   const metcn_cov_opt_t *opt);
+
+/** metcn_cov_compute() on a file already open: fp is positioned just after its header h (for
+ *  CRAM, with its reference already set).  fp is taken over and closed before returning (on
+ *  success and on error); h stays the caller's.  path names the file in messages and locates
+ *  its index ("-": none).  This is how the sample pipeline (metcn_sample_coverage()) reads
+ *  each input once. */
+metcn_covtab_t *metcn_cov_compute_hts(samFile *fp, sam_hdr_t *h, const char *path,
+                                      const metcn_panel_t *panel, const metcn_cov_opt_t *opt);
 
 /** Read only the header of a SAM/BAM/CRAM file (reference: FASTA for CRAM, or NULL).
  *  Returns NULL with the message recorded ("<path>: cannot open: ...", "<path>: cannot read a
@@ -81,12 +93,28 @@ sam_hdr_t *metcn_cov_read_header(const char *path, const char *reference);
  *  no A/C/G/T gets NaN).  gc has panel->n_bins entries.  Returns 0 or a negative code. */
 int metcn_gc_compute(const metcn_panel_t *panel, const char *fasta, double *gc);
 
+/** The kinds of coverage table metcn reads. */
+typedef enum {
+    METCN_TABLE_METCN = 0,   /* `metcn coverage` output: '##metcn-coverage' lines, then
+                                '#chrom start end name role length fragments mean_depth ...' */
+    METCN_TABLE_CNVKIT = 1,  /* CNVkit .cnn: 'chromosome start end gene [depth] log2 ...' */
+    METCN_TABLE_MOSDEPTH = 2 /* mosdepth regions.bed: no header, 'chrom start end [name] mean' */
+} metcn_table_t;
+
+/** The kind of coverage table a text begins with (e.g. a file's first block), decided by its
+ *  first line that is not a '##' line, as metcn_covtab_read() decides it; -1 for none (or a
+ *  text that ends before that line). */
+int metcn_covtab_sniff(const char *text, size_t len);
+
 /** Read a coverage table written by `metcn coverage` (TSV, plain or bgzipped), a CNVkit
  *  .cnn / .targetcoverage.cnn (with or without a depth column) or a mosdepth regions.bed.gz,
  *  detected from its content.  Rows are matched to panel bins by contig (aliases allowed),
  *  start and end; a row that matches no bin, or a bin without a row, is an error naming the
  *  file and the line.  Returns NULL on error. */
 metcn_covtab_t *metcn_covtab_read(const char *path, const metcn_panel_t *panel);
+
+/** metcn_covtab_read() from an open line reader (borrowed), positioned at the table's start. */
+metcn_covtab_t *metcn_covtab_read_tsv(metcn_tsv_t *in, const metcn_panel_t *panel);
 
 /** Write the table as `metcn coverage` does: '#' header lines (sample, version, command line,
  *  filters) then chrom start end name role length fragments mean_depth [gc] dropped_*.

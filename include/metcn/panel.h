@@ -1,5 +1,5 @@
-/* panel.h -- the panel model: panels of bins with roles, BED reader, built-in panels,
- * contig aliasing.
+/* panel.h -- the panel model: panels of bins (no gene), gene views with per-gene roles, BED
+ * reader, built-in panels and build tables, contig aliasing.
  *
  * Coordinates: every start/end in this header is 0-based half-open (BED convention). */
 #ifndef METCN_PANEL_H
@@ -16,14 +16,15 @@
 extern "C" {
 #endif
 
-/** Role of a bin in the analysis. */
+/** Role of a bin.  A panel stores only the gene-independent roles (REFERENCE, SEX, OTHER);
+ *  TARGET, CONTROL and FLANK exist only in a gene view (metcn_gene_t). */
 typedef enum {
-    METCN_ROLE_TARGET = 0,    /* bins of the target gene (MET by default) */
-    METCN_ROLE_CONTROL = 1,   /* target gene's chromosome, outside the window around the gene:
-                                 the chromosome-level control (NGS stand-in for CEP7) */
-    METCN_ROLE_FLANK = 2,     /* target gene's chromosome, inside the window but not the gene:
-                                 used for amplicon extent only, never for the control level */
-    METCN_ROLE_REFERENCE = 3, /* other autosomes: the genome-wide reference level */
+    METCN_ROLE_TARGET = 0,    /* gene view: bins of the gene */
+    METCN_ROLE_CONTROL = 1,   /* gene view: the gene's chromosome outside the window around the
+                                 gene: the chromosome-level control (NGS stand-in for CEP7) */
+    METCN_ROLE_FLANK = 2,     /* gene view: the gene's chromosome inside the window but not the
+                                 gene: used for amplicon extent only, never for the control */
+    METCN_ROLE_REFERENCE = 3, /* autosomes (in a gene view: those other than the gene's) */
     METCN_ROLE_SEX = 4,       /* chrX / chrY: never part of the reference level */
     METCN_ROLE_OTHER = 5      /* mitochondria, unplaced, alt and decoy contigs: not used */
 } metcn_role_t;
@@ -35,46 +36,36 @@ const char *metcn_role_name(metcn_role_t role);
 int metcn_role_parse(const char *s);
 
 typedef struct {
-    int32_t contig; /* index into metcn_panel_t.contigs */
-    int64_t start;  /* 0-based */
-    int64_t end;    /* exclusive */
-    char *name;     /* BED name column, or NULL */
-    metcn_role_t role;
-    char arm; /* 'p' / 'q' for bins on the target chromosome when the centromere is
-                 known, else 0 */
+    int32_t contig;    /* index into metcn_panel_t.contigs */
+    int64_t start;     /* 0-based */
+    int64_t end;       /* exclusive */
+    char *name;        /* BED name column, or NULL */
+    metcn_role_t role; /* gene-independent: REFERENCE, SEX or OTHER */
 } metcn_bin_t;
 
 typedef struct {
-    char *name;     /* as written in the panel ("chr7" or "7") */
-    int64_t length; /* from the header or the built-in build table; -1 unknown */
+    char *name;        /* as written in the panel ("chr7" or "7") */
+    int64_t length;    /* from the header or the built-in build table; -1 unknown */
+    int64_t cen_start; /* centromere (0-based half-open) from the build table when the build
+                          is known; -1 unknown */
+    int64_t cen_end;
 } metcn_contig_t;
 
 /** A panel: bins sorted by contig (karyotypic order: 1..22, X, Y, M, then others by name) and
- *  start, non-overlapping. */
+ *  start, non-overlapping.  It holds no gene: any number of gene views (metcn_panel_gene())
+ *  may share it. */
 typedef struct {
     metcn_contig_t *contigs;
     int n_contigs;
     metcn_bin_t *bins;
     size_t n_bins;
-    char *source;       /* built-in name ("grch38") or the BED path */
-    char *gene;         /* target gene name */
-    int target_contig;  /* contig index of the target gene, -1 when the panel lacks it */
-    int64_t gene_start; /* target gene extent (0-based half-open); -1 when absent */
-    int64_t gene_end;
-    int64_t window;    /* control exclusion window used (bp either side of the gene) */
-    int64_t cen_start; /* centromere of the target chromosome, -1 when unknown */
-    int64_t cen_end;
-    char build[16]; /* "GRCh38", "GRCh37" or "" when unknown */
-    size_t n_role[METCN_N_ROLES];
+    char *source;                 /* built-in name ("grch38") or the BED path */
+    char build[16];               /* "GRCh38", "GRCh37" or "" when unknown */
+    size_t n_role[METCN_N_ROLES]; /* bins per stored role */
 } metcn_panel_t;
 
 typedef struct {
-    const char *gene;        /* target gene, matched against the BED name column (default "MET") */
-    const char *gene_region; /* "chr:start-end" (1-based inclusive) overriding the gene's bins,
-                                or NULL */
-    int64_t window;          /* bp either side of the gene whose bins are not controls
-                                (default 10,000,000) */
-    int64_t bin_size;        /* tile size in bp for the built-in genome layouts (default 100,000) */
+    int64_t bin_size;  /* tile size in bp for the built-in genome layouts (default 100,000) */
     int merge;         /* 1: merge overlapping / duplicated BED intervals; 0: reject (default) */
     const char *build; /* "grch38" / "grch37" to force the build of a user BED, or NULL to
                           infer it from chr7's length in the header */
@@ -112,10 +103,16 @@ typedef struct {
     char *bin_arm;              /* per panel bin: 'p' / 'q' on the gene's chromosome when the
                                    centromere is known, else 0 */
     size_t n_role[METCN_N_ROLES];
+    const char *extent_source; /* where start/end came from (static string): "bins" (bins named
+                                  after the gene), "region" (opt->region) or "build" (the
+                                  built-in build table; target bins = bins overlapping it) */
 } metcn_gene_t;
 
-/** View of gene `name` on panel p.  Errors (NULL + message naming the panel): the gene named
- *  on bins of two contigs, an unknown gene with no region, a region off the panel's contigs.
+/** View of gene `name` on panel p.  The gene's extent comes from opt->region, else from the
+ *  bins named after it (a name token equal to the gene or starting with the gene followed by
+ *  _ . : or -), else from the built-in build table when p->build is known.  opt may be NULL
+ *  (defaults).  Errors (NULL + message naming the panel): the gene named on bins of two
+ *  contigs, an unknown gene with no region, a region off the panel's contigs.
  *  A gene with no TARGET bin is not an error here (n_role[METCN_ROLE_TARGET] == 0); the
  *  caller decides.  Caller frees with metcn_gene_destroy(). */
 metcn_gene_t *metcn_panel_gene(const metcn_panel_t *p, const char *name,
@@ -133,6 +130,9 @@ metcn_panel_t *metcn_panel_load(const char *spec, const metcn_panel_opt_t *opt,
 
 void metcn_panel_destroy(metcn_panel_t *p);
 
+/** Deep copy of a panel; NULL on error.  Caller frees with metcn_panel_destroy(). */
+metcn_panel_t *metcn_panel_copy(const metcn_panel_t *p);
+
 /** Names of the built-in panels, NULL-terminated (borrowed), and a one-line description. */
 const char *const *metcn_panel_builtin_names(void);
 const char *metcn_panel_builtin_description(const char *name);
@@ -146,15 +146,26 @@ const char *metcn_contig_canonical(const char *name, char *buf, size_t n);
 int metcn_contig_tid(const sam_hdr_t *hdr, const char *name);
 
 /** Resolve every panel contig against a BAM/CRAM header.  tids (caller frees) receives one
- *  header tid per panel contig (-1 if absent).  A missing target chromosome is an error
- *  (METCN_E_CONTIG); any other missing contig is logged as a warning with the number of bins
- *  that will not be counted.  A bin ending beyond its contig's length in the header is an
- *  error (METCN_E_RANGE).  what names the header's file in messages. */
+ *  header tid per panel contig (-1 if absent).  Errors, with the message naming `what` (the
+ *  header's file): an autosome of the panel missing from the header (METCN_E_CONTIG: its bins
+ *  would silently read nothing), a contig whose header length differs from the panel's known
+ *  length (METCN_E_INCOMPATIBLE: another reference build), a bin ending beyond its contig
+ *  (METCN_E_RANGE).  Any other missing contig (X, Y, unplaced) is a warning logged with the
+ *  number of bins that will not be counted.  The one rule for a header against a panel
+ *  (metcn_sample_check() adds the PoN's). */
 int metcn_panel_match_header(const metcn_panel_t *p, const sam_hdr_t *hdr, const char *what,
                              int **tids);
 
-/** 64-bit FNV-1a checksum over (canonical contig, start, end, role) of every bin, as 16 hex
- *  digits in buf.  Identical for "chr7"- and "7"-style copies of the same panel. */
+/** Whether a panel contig is required in a header (an autosome, by its canonical name). */
+int metcn_contig_required(const char *name);
+
+/** The stored (gene-independent) role of a bin on contig `name`: REFERENCE for 1-22, SEX for
+ *  X and Y, OTHER for anything else (by canonical name, "chr" prefix or not). */
+metcn_role_t metcn_contig_role(const char *name);
+
+/** 64-bit checksum (metcn_hash64()) over (canonical contig, start, end) of every bin, as 16
+ *  hex digits in buf.  Roles and names do not enter it; identical for "chr7"- and "7"-style
+ *  copies of the same panel. */
 const char *metcn_panel_checksum(const metcn_panel_t *p, char buf[17]);
 
 /** Index of the bin with exactly this contig name (aliases allowed), start and end; -1 if
@@ -167,8 +178,8 @@ typedef void (*metcn_panel_problem_fn)(metcn_log_level_t severity, const char *m
 
 /** Check a BED file without stopping at the first problem: every malformed line, every
  *  overlap or duplicate (unless opt->merge), and, with a header, every contig the header
- *  lacks (an error for the target gene's chromosome, a warning otherwise) and every bin
- *  beyond its contig.  Returns the number of errors found (warnings not counted), or a
+ *  lacks (an error for an autosome, a warning otherwise: metcn_contig_required()) and every
+ *  bin beyond its contig.  Returns the number of errors found (warnings not counted), or a
  *  negative code if the file cannot be read. */
 int metcn_panel_check(const char *path, const metcn_panel_opt_t *opt, const sam_hdr_t *hdr,
                       metcn_panel_problem_fn fn, void *ud);

@@ -2,11 +2,12 @@
  * tumour-side normalisation that uses it.
  *
  * A PoN holds, for every bin of the panel it was built on (in panel order): the bin's GC
- * fraction, the robust centre (median) and spread of the normals' normalised log2 depth, an
- * exclusion reason, and the loadings of the k principal components of the normals' residual
- * matrix.  It also stores the panel itself (contigs with lengths, bins, names, roles, target
- * gene, window, build), so a tumour can be normalised without a FASTA or a --panel option.
- * File format, method and formulas: docs/pon.md.
+ * fraction (computed once, at build), the robust centre (median) and spread of the normals'
+ * normalised log2 depth, an exclusion reason, and the loadings of the k principal components
+ * of the normals' residual matrix.  It also stores the panel itself (contigs with lengths and
+ * centromeres, bins, names, build), so a tumour can be normalised without a FASTA or a
+ * --panel option.  A PoN knows no gene: it serves every gene of its panel, the gene being
+ * given at normalisation.  File format, method and formulas: docs/pon.md.
  *
  * Coordinates: every start/end is 0-based half-open (those of metcn_panel_t). */
 #ifndef METCN_PON_H
@@ -26,7 +27,7 @@ extern "C" {
 #endif
 
 /** Version of the PoN file format written by this metcn ("#metcn-pon <version>"). */
-#define METCN_PON_FORMAT_VERSION 1
+#define METCN_PON_FORMAT_VERSION 2
 
 /** Why a bin is excluded by the PoN (never because of a tumour's ratio). */
 typedef enum {
@@ -79,8 +80,8 @@ void metcn_pon_opt_init(metcn_pon_opt_t *opt);
 
 typedef struct metcn_pon_s metcn_pon_t;
 
-/** QC of one normal, from the leave-one-out run (each normal normalised against the PoN
- *  built without it). */
+/** QC of one normal, from the leave-one-out run (each normal normalised, with no gene,
+ *  against the PoN built without it). */
 typedef struct {
     const char *name;    /* sample name (borrowed from the PoN) */
     int sex;             /* metcn_sex_t */
@@ -88,7 +89,6 @@ typedef struct {
     double median_depth; /* median raw depth of reference bins */
     double gc_strength;  /* see metcn_cnr_t.gc_strength */
     double mapd;         /* leave-one-out MAPD */
-    double target_log2;  /* leave-one-out median log2 of the target gene's bins */
     double max_abs_log2; /* leave-one-out largest |log2| of any used autosomal bin */
     double z_mapd;       /* robust z of mapd across normals */
     double z_max;        /* robust z of max_abs_log2 across normals */
@@ -98,6 +98,7 @@ typedef struct {
 
 /** Build a PoN from per-bin coverage tables of normal samples.  Every table must be on panel
  *  (same bins in the same order; tables read with metcn_covtab_read() against panel are).
+ *  Statistics are taken over all autosomal bins (normals are diploid): no gene enters.
  *  gc: per-bin GC fractions (panel->n_bins, NaN unknown) or NULL to take the tables' gc
  *  column; when GC is unknown everywhere, GC correction is skipped with a warning.
  *  Fewer than 3 normals: METCN_E_TOOFEW.  Fewer than 10: warning logged.  Returns NULL on
@@ -109,9 +110,13 @@ metcn_pon_t *metcn_pon_build(const metcn_panel_t *panel, metcn_covtab_t *const *
  *  is recorded.  Returns 0 or a negative code. */
 int metcn_pon_write(const metcn_pon_t *pon, const char *path, const char *cmdline);
 
-/** Load a PoN file (plain or bgzipped).  Refuses an unknown format version, a truncated file
- *  (no checksum line), an edited file (checksum mismatch) and an inconsistent panel (stored
- *  panel checksum differs from the bins).  NULL + message on error. */
+/** Load a PoN file (plain or bgzipped), safely on any bytes.  Refuses, with one message
+ *  naming the file (and line): no '#metcn-pon' header; a format-1 file ("PoN format 1 (metcn
+ *  0.1): rebuild it with 'metcn pon build'"); a newer format; a truncated file (no checksum
+ *  line); an edited file (checksum mismatch; not checked when compiled with
+ *  -DMETCN_FUZZ_NO_CHECKSUM, so that a fuzzer reaches the parser); a repeated or missing meta
+ *  key; declared counts that differ from the records present; any malformed record; a stored
+ *  panel checksum that does not match the bins.  NULL + message on error. */
 metcn_pon_t *metcn_pon_load(const char *path);
 
 void metcn_pon_destroy(metcn_pon_t *pon);
@@ -119,16 +124,12 @@ void metcn_pon_destroy(metcn_pon_t *pon);
 /** The panel stored in the PoN (borrowed; lives as long as the PoN). */
 const metcn_panel_t *metcn_pon_panel(const metcn_pon_t *pon);
 
-/** Check a BAM/CRAM header against the PoN's contigs: every contig holding used bins must be
- *  present (aliases "chr7"/"7" allowed) with the same length when both are known.  what names
- *  the header's file in the message.  Returns 0 or METCN_E_INCOMPATIBLE with a message such as
- *  "tumour.bam: chr7 length 159138663 differs from the PoN's 159345973 (PoN built on
- *  GRCh38?)". */
-int metcn_pon_check_header(const metcn_pon_t *pon, const sam_hdr_t *hdr, const char *what);
-
-/** Check that panel has the same bins and roles as the PoN's panel (metcn_panel_checksum()).
+/** Check that panel has the same bins as the PoN's panel (metcn_panel_checksum()).
  *  Returns 0 or METCN_E_INCOMPATIBLE naming both panels. */
 int metcn_pon_check_panel(const metcn_pon_t *pon, const metcn_panel_t *panel);
+
+/** Whether bin i of the PoN's panel is used by the PoN (not excluded). */
+int metcn_pon_bin_used(const metcn_pon_t *pon, size_t i);
 
 /** Normalised copy ratios of one sample. */
 typedef struct {
@@ -139,24 +140,29 @@ typedef struct {
     double *weight;      /* inverse-variance weight: 1 / max(pon_sd^2 * noise_scale^2, 1e-4);
                             0 if excluded (docs/pon.md) */
     int *excluded;       /* 0 used, else a metcn_pon_reason_t (metcn_pon_reason_name()) */
-    double mapd;         /* sample noise: median |difference| of consecutive used reference
-                            bins' log2 */
+    double mapd;         /* sample noise: median |difference| of consecutive used autosomal
+                            bins' log2 off the gene's chromosome */
     double gc_strength;  /* size of the GC correction: robust SD (MAD * 1.4826) over the used
                             reference bins of the fitted GC curve, log2 units; 0 if none */
-    double median_depth; /* median raw depth of reference bins */
+    double median_depth; /* median raw depth of the scaling bins */
     int n_components_used;
     int sex;            /* metcn_sex_t inferred for the sample */
     double x_log2;      /* median log2 of chrX bins (autosome-scaled, before centring) */
     double noise_scale; /* sample's noise relative to the PoN's: MAPD / PoN median MAPD */
 } metcn_cnr_t;
 
-/** Normalise one sample exactly as the PoN normalised its normals: scale to the median of
- *  the reference bins, GC-correct (curve fitted on reference bins only), log2, subtract the
- *  PoN centre (the sample's sex's centre on sex chromosomes), remove the PoN's components
- *  with coefficients fitted on used bins off the target gene's chromosome only, re-centre on
- *  the reference bins.  sample->panel must match the PoN's panel (metcn_pon_check_panel()).
- *  *out is allocated; caller frees with metcn_cnr_destroy().  Returns 0 or a negative code. */
-int metcn_pon_normalize(const metcn_pon_t *pon, const metcn_covtab_t *sample, metcn_cnr_t **out);
+/** Normalise one sample for one gene: scale to the median of the used autosomal bins off the
+ *  gene's chromosome, GC-correct (curve fitted on those bins only, against the PoN centre),
+ *  log2, subtract the PoN centre (the sample's sex's centre on sex chromosomes), remove the
+ *  PoN's components with coefficients fitted (robustly) on those bins only, and re-centre on
+ *  them.  A copy-number change of the gene's chromosome, focal or whole, therefore shapes
+ *  neither the scale, the GC curve, the component coefficients nor the centring (docs/pon.md).
+ *  gene (may be NULL: all autosomes, as for the normals' leave-one-out) must be a view of the
+ *  PoN's panel or of a panel with the same bins.  sample->panel must match the PoN's panel
+ *  (metcn_pon_check_panel()).  *out is allocated; caller frees with metcn_cnr_destroy().
+ *  Returns 0 or a negative code. */
+int metcn_pon_normalize(const metcn_pon_t *pon, const metcn_covtab_t *sample,
+                        const metcn_gene_t *gene, metcn_cnr_t **out);
 
 void metcn_cnr_destroy(metcn_cnr_t *c);
 

@@ -82,6 +82,12 @@ void metcn_norm_log2(const double *depth, size_t n, double scale, double *log2);
 int metcn_norm_gc_correct(double *log2, const double *gc, const int *fit_mask, size_t n,
                           double span, double *strength);
 
+/** The same against a centre (the one GC correction; the PoN runs it): the curve is fitted to
+ *  the deviation log2 - centre (centre per bin; NULL: 0), so that the bins' own capture
+ *  efficiencies stay out of it, then subtracted from log2.  *strength as above. */
+int metcn_norm_gc_correct_vs(double *log2, const double *centre, const double *gc,
+                             const int *fit_mask, size_t n, double span, double *strength);
+
 /* ---- levels, copy-number model, segmentation ------------------------------------------- */
 
 /** A robust weighted level of log2 values. */

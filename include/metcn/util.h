@@ -1,4 +1,5 @@
-/* util.h -- small shared helpers: strict number parsing, atomic output files, TSV fields. */
+/* util.h -- small shared helpers, one of each: strict number parsing, the atomic output file,
+ * the TSV line reader, the 64-bit hash and the work queue. */
 #ifndef METCN_UTIL_H
 #define METCN_UTIL_H
 
@@ -41,6 +42,11 @@ int metcn_ofile_close(metcn_ofile_t *f, int commit);
 /** Final path of the file (borrowed). */
 const char *metcn_ofile_path(const metcn_ofile_t *f);
 
+/** A sample name from a path: the file name without its directory and known extensions
+ *  (.gz .bgz .tsv .cnn .bed .regions .targetcoverage .coverage .bam .cram .sam), "stdin" for
+ *  "-".  Caller frees; NULL when out of memory. */
+char *metcn_path_stem(const char *path);
+
 /** 1 when s ends with suffix. */
 int metcn_ends_with(const char *s, const char *suffix);
 
@@ -50,6 +56,60 @@ int metcn_split(char *line, char delim, char **fields, int max);
 
 /** Format a double for text output: "NA" when not finite, else "%.*g" with prec digits. */
 const char *metcn_fmt_double(char buf[32], double x, int prec);
+
+/* ---- the 64-bit hash ------------------------------------------------------------------------ */
+
+/** Start value of metcn_hash64(). */
+#define METCN_HASH64_INIT 0xcbf29ce484222325ULL
+
+/** 64-bit FNV-1a of n bytes, continuing from h (METCN_HASH64_INIT for a new hash).  Used for
+ *  the panel and PoN checksums: it detects accidental change (truncation, edits, copies on
+ *  another panel), not a crafted file. */
+uint64_t metcn_hash64(uint64_t h, const void *data, size_t n);
+
+/* ---- the TSV line reader -------------------------------------------------------------------- */
+
+/** A line reader over a plain, gzip or bgzip file, standard input ("-") or text in memory.
+ *  Lines end at '\n' (a trailing '\r' is dropped); fields are tab-separated. */
+typedef struct metcn_tsv_s metcn_tsv_t;
+struct BGZF;
+
+/** Open path ("-": standard input).  NULL on error ("<path>: cannot open: ..."). */
+metcn_tsv_t *metcn_tsv_open(const char *path);
+/** Read from an open BGZF handle (owned from now on: closed by metcn_tsv_close()).  name
+ *  names the input in messages (copied). */
+metcn_tsv_t *metcn_tsv_bgzf(struct BGZF *fp, const char *name);
+/** Read NUL-terminated text in memory (borrowed: it must outlive the reader). */
+metcn_tsv_t *metcn_tsv_text(const char *text, const char *name);
+/** Next line: 1 read, 0 end of input, < 0 read error (message "<name>: read error or corrupt
+ *  compressed data after line N"). */
+int metcn_tsv_next(metcn_tsv_t *t);
+/** The current line without its line end (modifiable until the next metcn_tsv_next()), its
+ *  length, and its 1-based number. */
+char *metcn_tsv_line(const metcn_tsv_t *t);
+size_t metcn_tsv_len(const metcn_tsv_t *t);
+long metcn_tsv_lineno(const metcn_tsv_t *t);
+/** Split the current line in place at tabs; *fields receives the fields (valid until the next
+ *  metcn_tsv_next()).  Returns the number of fields (>= 1), or METCN_E_NOMEM.  More than
+ *  METCN_TSV_MAX_FIELDS fields: the rest stays joined in the last one. */
+#define METCN_TSV_MAX_FIELDS 65536
+int metcn_tsv_split(metcn_tsv_t *t, char ***fields);
+/** Name given at open (borrowed). */
+const char *metcn_tsv_name(const metcn_tsv_t *t);
+/** Close; accepts NULL. */
+void metcn_tsv_close(metcn_tsv_t *t);
+
+/* ---- the work queue ------------------------------------------------------------------------- */
+
+/** One job of metcn_workq_run(): 0 on success, a negative code (with metcn_set_error()) on
+ *  failure.  Jobs run concurrently: fn must only write what job i owns. */
+typedef int (*metcn_job_fn)(void *ctx, size_t i);
+
+/** Run fn(ctx, i) for every i in [0, n) on up to `threads` threads, the caller's among them
+ *  (threads < 1 counts as 1; never more threads than jobs).  Jobs are handed out in order of
+ *  i; once one fails no further job starts.  Returns 0, or the code of the lowest-numbered
+ *  failed job, whose message is then the caller's metcn_last_error(). */
+int metcn_workq_run(size_t n, int threads, metcn_job_fn fn, void *ctx);
 
 #ifdef __cplusplus
 }

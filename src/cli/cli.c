@@ -98,8 +98,9 @@ int cli_flags(const char *cmd, const char *opt, const char *arg, uint32_t *out)
 
 void cli_panel_args_init(cli_panel_args_t *a)
 {
-    a->panel = NULL;
+    memset(a, 0, sizeof *a);
     metcn_panel_opt_init(&a->opt);
+    metcn_gene_opt_init(&a->gene_opt);
 }
 
 int cli_panel_option(const char *cmd, int c, const char *arg, cli_panel_args_t *a)
@@ -111,7 +112,8 @@ int cli_panel_option(const char *cmd, int c, const char *arg, cli_panel_args_t *
     case CLI_OPT_GENE:
         if (!*arg)
             return cli_usage_error(cmd, "--gene: empty gene name");
-        a->opt.gene = arg;
+        a->gene = arg;
+        a->gene_flag = a->gene_flag ? a->gene_flag : "--gene";
         return 1;
     case CLI_OPT_GENE_REGION: {
         char *contig = NULL;
@@ -119,11 +121,13 @@ int cli_panel_option(const char *cmd, int c, const char *arg, cli_panel_args_t *
         if (metcn_parse_region(arg, &contig, &s, &e))
             return cli_usage_error(cmd, "--gene-region: '%s' is not chr:start-end", arg);
         free(contig);
-        a->opt.gene_region = arg;
+        a->gene_opt.region = arg;
+        a->gene_flag = a->gene_flag ? a->gene_flag : "--gene-region";
         return 1;
     }
     case CLI_OPT_WINDOW:
-        return cli_int64(cmd, "--window", arg, 0, INT64_C(1) << 40, &a->opt.window) ? 2 : 1;
+        a->gene_flag = a->gene_flag ? a->gene_flag : "--window";
+        return cli_int64(cmd, "--window", arg, 0, INT64_C(1) << 40, &a->gene_opt.window) ? 2 : 1;
     case CLI_OPT_BIN_SIZE:
         return cli_int64(cmd, "--bin-size", arg, 1000, INT64_C(1) << 32, &a->opt.bin_size) ? 2 : 1;
     case CLI_OPT_MERGE:
@@ -140,6 +144,25 @@ int cli_panel_option(const char *cmd, int c, const char *arg, cli_panel_args_t *
     }
 }
 
+int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+               const struct option *longopts, cli_panel_args_t *pa)
+{
+    int c, r;
+    while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1)
+        if ((r = cli_panel_option(cmd, c, optarg, pa)) == 2)
+            return CLI_GETOPT_USAGE;
+        else if (r == 0)
+            return c;
+    return -1;
+}
+
+int cli_panel_no_gene(const char *cmd, const cli_panel_args_t *a, const char *why)
+{
+    if (!a->gene_flag)
+        return 0;
+    return cli_usage_error(cmd, "%s: %s", a->gene_flag, why);
+}
+
 void cli_panel_help(FILE *fp)
 {
     metcn_panel_opt_t d;
@@ -147,16 +170,26 @@ void cli_panel_help(FILE *fp)
     fprintf(fp,
             "Panel options:\n"
             "  --panel NAME|BED       built-in panel (see 'metcn panel list') or a BED file\n"
-            "  --gene NAME            target gene, matched against the BED name column [%s]\n"
-            "  --gene-region CHR:S-E  target gene region (1-based, inclusive), overriding names\n"
-            "  --window INT           bp either side of the gene whose bins are not chromosome\n"
-            "                         controls [%lld]\n"
             "  --bin-size INT         tile size of the built-in genome layouts [%lld]\n"
             "  --merge                merge overlapping or duplicated BED regions instead of\n"
             "                         rejecting them\n"
             "  --build grch38|grch37  build of a user BED (default: from chr7's length in the\n"
             "                         BAM/CRAM header, when one is read)\n",
-            d.gene, (long long)d.window, (long long)d.bin_size);
+            (long long)d.bin_size);
+}
+
+void cli_gene_help(FILE *fp, const char *gene_default)
+{
+    metcn_gene_opt_t d;
+    metcn_gene_opt_init(&d);
+    fprintf(fp,
+            "Gene options:\n"
+            "  --gene NAME[,NAME...]  gene(s): bins named after it (BED name column), else its\n"
+            "                         extent in the built-in gene table of the build [%s]\n"
+            "  --gene-region CHR:S-E  the gene's region (1-based, inclusive), overriding both\n"
+            "  --window INT           bp either side of the gene whose bins are not chromosome\n"
+            "                         controls [%lld]\n",
+            gene_default ? gene_default : "none", (long long)d.window);
 }
 
 char *cli_cmdline(int argc, char **argv)

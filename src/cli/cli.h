@@ -1,8 +1,10 @@
 /* cli.h -- helpers shared by the subcommands: error reporting with the conventional exit
- * codes, strict option parsing, the panel options every command that reads a panel takes. */
+ * codes, strict option parsing, the panel options every command that reads a panel takes and
+ * the gene options of the commands that take a gene. */
 #ifndef METCN_CLI_H
 #define METCN_CLI_H
 
+#include <getopt.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -30,7 +32,8 @@ int cli_double(const char *cmd, const char *opt, const char *arg, double lo, dou
  *  them (UNMAP, SECONDARY, QCFAIL, DUP, SUPPLEMENTARY, PAIRED, PROPER_PAIR, ...). */
 int cli_flags(const char *cmd, const char *opt, const char *arg, uint32_t *out);
 
-/** Long-option values of the panel options (above 1000 so they never clash with letters). */
+/** Long-option values of the panel and gene options (above 1000 so they never clash with
+ *  letters). */
 enum {
     CLI_OPT_PANEL = 1001,
     CLI_OPT_GENE,
@@ -42,7 +45,9 @@ enum {
     CLI_OPT_FIRST_FREE /* commands number their own long-only options from here */
 };
 
-/** getopt_long entries for the panel options; append to a command's option table. */
+/** getopt_long entries for the panel and gene options (--gene, --gene-region, --window);
+ *  append to a command's option table.  A command whose output knows no gene refuses the
+ *  gene options with cli_panel_no_gene(). */
 #define CLI_PANEL_LONGOPTS                                                                         \
     {"panel", required_argument, NULL, CLI_OPT_PANEL},                                             \
         {"gene", required_argument, NULL, CLI_OPT_GENE},                                           \
@@ -57,14 +62,28 @@ enum {
 typedef struct {
     const char *panel; /* --panel NAME|BED */
     metcn_panel_opt_t opt;
+    const char *gene;          /* --gene NAME[,NAME...], or NULL */
+    metcn_gene_opt_t gene_opt; /* --gene-region, --window */
+    const char *gene_flag;     /* the first gene option given (for messages), or NULL */
 } cli_panel_args_t;
 
 void cli_panel_args_init(cli_panel_args_t *a);
 /** Handle option c if it is a panel option: returns 1 (handled), 0 (not a panel option) or 2
  *  (usage error, already printed). */
 int cli_panel_option(const char *cmd, int c, const char *arg, cli_panel_args_t *a);
+/** getopt_long for a command that takes the panel options: handles those, and returns the next
+ *  option the command handles itself, -1 at the end, or CLI_GETOPT_USAGE once a usage error
+ *  has been printed (the command then exits 2).  Set optind = 1 before the first call. */
+#define CLI_GETOPT_USAGE (-2)
+int cli_getopt(const char *cmd, int argc, char **argv, const char *shortopts,
+               const struct option *longopts, cli_panel_args_t *pa);
+/** For a command whose output is gene-independent: a usage error (returns 2) naming the gene
+ *  option given and why it does not apply; 0 when none was given. */
+int cli_panel_no_gene(const char *cmd, const cli_panel_args_t *a, const char *why);
 /** Help lines for the panel options, with the defaults from metcn_panel_opt_init(). */
 void cli_panel_help(FILE *fp);
+/** Help lines for the gene options, with the defaults from metcn_gene_opt_init(). */
+void cli_gene_help(FILE *fp, const char *gene_default);
 
 /** The command line joined with spaces (caller frees). */
 char *cli_cmdline(int argc, char **argv);

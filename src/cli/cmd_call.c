@@ -1,7 +1,6 @@
 /* cmd_call.c -- `metcn call [options] --pon PON -o PREFIX TUMOUR...`: every gene of --gene for
  * every tumour; one row per sample and gene. */
 #include <getopt.h>
-#include <pthread.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include "metcn/metcn.h"
 #include "metcn/pon.h"
 #include "metcn/report.h"
+#include "metcn/sample.h"
 #include "metcn/util.h"
 
 static const char *CMD = "call";
@@ -170,48 +170,23 @@ typedef struct {
     char *error;
 } job_t;
 
-typedef struct {
-    job_t *jobs;
-    size_t n, next;
-    pthread_mutex_t lock;
-} queue_t;
-
-static int is_reads(const char *path)
-{
-    size_t l = strlen(path);
-    const char *ext[] = {".bam", ".cram", ".sam", ".sam.gz"};
-    for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
-        size_t e = strlen(ext[i]);
-        if (l > e && strcasecmp(path + l - e, ext[i]) == 0)
-            return 1;
-    }
-    return strcmp(path, "-") == 0;
-}
-
+/* One tumour: opened once, normalised for each gene (the PoN fits each gene off its own
+ * chromosome), called for every gene. */
 static int run_job(job_t *j)
 {
-    const metcn_panel_t *panel = metcn_pon_panel(j->pon);
-    metcn_covtab_t *cov = NULL;
     metcn_cnr_t *cnr = NULL;
     int ret = -1;
-    if (is_reads(j->path)) {
-        sam_hdr_t *h = metcn_cov_read_header(j->path, j->cov_opt->reference);
-        int r = h ? metcn_pon_check_header(j->pon, h, j->path) : metcn_last_error_code();
-        sam_hdr_destroy(h);
-        if (r)
-            goto out;
-        cov = metcn_cov_compute(j->path, panel, j->cov_opt);
-    } else {
-        cov = metcn_covtab_read(j->path, panel);
-    }
-    if (!cov)
-        goto out;
-    if (metcn_pon_normalize(j->pon, cov, &cnr))
+    metcn_sample_t *s = metcn_sample_open(j->path, j->cov_opt);
+    if (!s)
         goto out;
     size_t nn = metcn_pon_n_normals(j->pon);
     for (size_t g = 0; g < j->n_genes; g++) {
         const metcn_call_opt_t *o = &j->opts[g];
-        if (!(j->call[g] = metcn_call_run(j->genes[g], cnr, cov->sample, o)))
+        metcn_cnr_destroy(cnr);
+        cnr = NULL;
+        if (metcn_sample_normalize(s, j->pon, j->genes[g], &cnr) < 0)
+            goto out;
+        if (!(j->call[g] = metcn_call_run(j->genes[g], cnr, s->name, o)))
             goto out;
         /* The PoN's own remarks, known here where the PoN is loaded. */
         if (nn < (size_t)o->min_pon_normals &&
@@ -226,21 +201,15 @@ out:
     if (ret)
         j->error = strdup(metcn_last_error());
     metcn_cnr_destroy(cnr);
-    metcn_covtab_destroy(cov);
+    metcn_sample_close(s);
     return ret;
 }
 
-static void *worker(void *arg)
+/* A job's failure is kept in the job (the run goes on, and reports the first failure). */
+static int job_fn(void *ctx, size_t i)
 {
-    queue_t *q = arg;
-    for (;;) {
-        pthread_mutex_lock(&q->lock);
-        size_t i = q->next < q->n ? q->next++ : SIZE_MAX;
-        pthread_mutex_unlock(&q->lock);
-        if (i == SIZE_MAX)
-            return NULL;
-        run_job(&q->jobs[i]);
-    }
+    run_job((job_t *)ctx + i);
+    return 0;
 }
 
 static char *path_join(const char *prefix, const char *mid, const char *mid2, const char *ext)
@@ -360,16 +329,7 @@ static int write_sample_files(const char *prefix, job_t *j)
 /* Every job, on up to `threads` threads (samples in parallel). */
 static void run_all(job_t *jobs, size_t n, int threads)
 {
-    queue_t q = {jobs, n, 0, PTHREAD_MUTEX_INITIALIZER};
-    int nt = threads < (int)n ? threads : (int)n;
-    pthread_t tid[256];
-    int started = 0;
-    for (int t = 1; t < nt; t++)
-        if (pthread_create(&tid[started], NULL, worker, &q) == 0)
-            started++;
-    worker(&q);
-    for (int t = 0; t < started; t++)
-        pthread_join(tid[t], NULL);
+    metcn_workq_run(n, threads, job_fn, jobs);
 }
 
 /* PREFIX.calls.tsv and PREFIX.json (rows: sample-major, genes in --gene order), the

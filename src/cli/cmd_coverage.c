@@ -1,17 +1,17 @@
-/* cmd_coverage.c -- `metcn coverage`: per-bin read depth of one BAM/CRAM, or conversion of a
- * CNVkit / mosdepth coverage file, into a metcn coverage table. */
+/* cmd_coverage.c -- `metcn coverage`: per-bin read depth of one BAM/CRAM/SAM, or a CNVkit /
+ * mosdepth / metcn coverage table checked and converted, into a metcn coverage table.  The
+ * input's kind is decided from its content (metcn_sample_open()). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <htslib/sam.h>
 
 #include "cli.h"
 #include "commands.h"
 #include "metcn/cov.h"
 #include "metcn/metcn.h"
 #include "metcn/panel.h"
+#include "metcn/sample.h"
 
 static const char *CMD = "coverage";
 
@@ -19,30 +19,49 @@ static void help(FILE *fp)
 {
     metcn_cov_opt_t d;
     metcn_cov_opt_init(&d);
-    fprintf(
-        fp,
-        "Usage: metcn coverage [options] --panel PANEL -o OUT.tsv[.gz] IN.bam|IN.cram|-\n"
-        "       metcn coverage --panel PANEL -o OUT.tsv --from-table CNVKIT.cnn|MOSDEPTH.bed.gz\n\n"
-        "Per-bin fragment counts, mean depth and filter tallies (docs/coverage.md).\n\n"
-        "Options:\n"
-        "  -o, --output FILE      output table (.gz: bgzip-compressed) [required]\n"
-        "  -Q, --min-mapq INT     drop reads with MAPQ below INT [%d]\n"
-        "  -F, --exclude-flags F  drop reads with any of these flags [0x%x]\n"
-        "  -f, --include-flags F  keep only reads with all of these flags [0x%x]\n"
-        "  -@, --threads INT      additional threads: with an index, INT+1 parallel readers;\n"
-        "                         else decompression threads [%d]\n"
-        "  -T, --reference FASTA  reference for CRAM decoding and per-bin GC content\n"
-        "  --stream               ignore any index and read the whole file\n"
-        "  --from-table           the input is a coverage table (metcn, CNVkit .cnn or\n"
-        "                         mosdepth regions.bed.gz) to check and convert\n"
-        "  -v, --verbose          log the mode and progress (twice: also debug details)\n",
-        d.min_mapq, d.exclude_flags, d.include_flags, d.threads);
+    fprintf(fp,
+            "Usage: metcn coverage [options] --panel PANEL -o OUT.tsv[.gz] INPUT\n\n"
+            "Per-bin fragment counts, mean depth and filter tallies of INPUT (docs/coverage.md).\n"
+            "INPUT is a BAM, CRAM or SAM file ('-': standard input), or a coverage table (metcn,\n"
+            "CNVkit .cnn, mosdepth regions.bed[.gz]) to check against the panel and convert; its\n"
+            "kind is read from its content, not its name.\n\n"
+            "Options:\n"
+            "  -o, --output FILE      output table (.gz: bgzip-compressed) [required]\n"
+            "  -Q, --min-mapq INT     drop reads with MAPQ below INT [%d]\n"
+            "  -F, --exclude-flags F  drop reads with any of these flags [0x%x]\n"
+            "  -f, --include-flags F  keep only reads with all of these flags [0x%x]\n"
+            "  -@, --threads INT      additional threads: with an index, INT+1 parallel readers;\n"
+            "                         else decompression threads [%d]\n"
+            "  -T, --reference FASTA  reference for CRAM decoding\n"
+            "  --gc                   add a gc column (GC fraction per bin, from the -T FASTA)\n"
+            "  --stream               ignore any index and read the whole file\n"
+            "  --from-table           accepted for compatibility (tables are recognised anyway)\n"
+            "  -v, --verbose          log the mode and progress (twice: also debug details)\n",
+            d.min_mapq, d.exclude_flags, d.include_flags, d.threads);
     cli_panel_help(fp);
+}
+
+/* The input's coverage on the panel into out. */
+static int run(const char *in, const char *out, const cli_panel_args_t *pa,
+               const metcn_cov_opt_t *opt, const char *cmdline)
+{
+    metcn_panel_t *p = NULL;
+    int ret = CLI_EXIT_RUNTIME;
+    metcn_sample_t *s = metcn_sample_open(in, opt);
+    if (!s || !(p = metcn_panel_load(pa->panel, &pa->opt, s->hdr)) ||
+        metcn_sample_coverage(s, p) < 0 ||
+        metcn_covtab_write(s->cov, out, s->hdr ? opt : NULL, cmdline) != 0)
+        cli_runtime_error(CMD);
+    else
+        ret = CLI_EXIT_OK;
+    metcn_sample_close(s);
+    metcn_panel_destroy(p);
+    return ret;
 }
 
 int metcn_main_coverage(int argc, char **argv)
 {
-    enum { OPT_STREAM = CLI_OPT_FIRST_FREE, OPT_FROM_TABLE };
+    enum { OPT_STREAM = CLI_OPT_FIRST_FREE, OPT_FROM_TABLE, OPT_GC };
     static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
                                              {"output", required_argument, NULL, 'o'},
                                              {"min-mapq", required_argument, NULL, 'Q'},
@@ -50,6 +69,7 @@ int metcn_main_coverage(int argc, char **argv)
                                              {"include-flags", required_argument, NULL, 'f'},
                                              {"threads", required_argument, NULL, '@'},
                                              {"reference", required_argument, NULL, 'T'},
+                                             {"gc", no_argument, NULL, OPT_GC},
                                              {"stream", no_argument, NULL, OPT_STREAM},
                                              {"from-table", no_argument, NULL, OPT_FROM_TABLE},
                                              {"verbose", no_argument, NULL, 'v'},
@@ -59,15 +79,11 @@ int metcn_main_coverage(int argc, char **argv)
     cli_panel_args_init(&pa);
     metcn_cov_opt_t opt;
     metcn_cov_opt_init(&opt);
+    opt.gc = 0; /* GC only when asked: -T decodes CRAM */
     const char *out = NULL;
-    int from_table = 0, c;
+    int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "ho:Q:F:f:@:T:v", longopts, NULL)) != -1) {
-        int r = cli_panel_option(CMD, c, optarg, &pa);
-        if (r == 2)
-            return CLI_EXIT_USAGE;
-        if (r == 1)
-            continue;
+    while ((c = cli_getopt(CMD, argc, argv, "ho:Q:F:f:@:T:v", longopts, &pa)) >= 0) {
         switch (c) {
         case 'h':
             help(stdout);
@@ -94,11 +110,13 @@ int metcn_main_coverage(int argc, char **argv)
         case 'T':
             opt.reference = optarg;
             break;
+        case OPT_GC:
+            opt.gc = 1;
+            break;
         case OPT_STREAM:
             opt.force_stream = 1;
             break;
         case OPT_FROM_TABLE:
-            from_table = 1;
             break;
         case 'v': /* -v: the mode and progress; -v -v: also the mate tables' sizes */
             metcn_log_set_level(metcn_log_get_level() < METCN_LOG_INFO ? METCN_LOG_INFO
@@ -108,40 +126,23 @@ int metcn_main_coverage(int argc, char **argv)
             return cli_usage_error(CMD, "unknown option");
         }
     }
+    if (c == CLI_GETOPT_USAGE)
+        return CLI_EXIT_USAGE;
+    if (cli_panel_no_gene(CMD, &pa,
+                          "a coverage table is gene-independent: give the gene to "
+                          "'metcn call'"))
+        return CLI_EXIT_USAGE;
     if (!pa.panel)
         return cli_usage_error(CMD, "--panel is required");
     if (!out)
         return cli_usage_error(CMD, "-o/--output is required");
+    if (opt.gc && !opt.reference)
+        return cli_usage_error(CMD, "--gc needs the reference FASTA (-T/--reference)");
     if (optind != argc - 1)
         return cli_usage_error(CMD, optind >= argc ? "missing input file"
                                                    : "exactly one input file is expected");
-    const char *in = argv[optind];
-
-    int ret = CLI_EXIT_RUNTIME;
     char *cmdline = cli_cmdline(argc, argv);
-    sam_hdr_t *h =
-        from_table || strcmp(in, "-") == 0 ? NULL : metcn_cov_read_header(in, opt.reference);
-    if (!from_table && !h && strcmp(in, "-") != 0) {
-        cli_runtime_error(CMD);
-        goto out_nop;
-    }
-    metcn_panel_t *p = metcn_panel_load(pa.panel, &pa.opt, h);
-    if (!p) {
-        cli_runtime_error(CMD);
-        goto out_nop;
-    }
-    metcn_covtab_t *t = from_table ? metcn_covtab_read(in, p) : metcn_cov_compute(in, p, &opt);
-    if (!t) {
-        cli_runtime_error(CMD);
-    } else if (metcn_covtab_write(t, out, from_table ? NULL : &opt, cmdline) != 0) {
-        cli_runtime_error(CMD);
-    } else {
-        ret = CLI_EXIT_OK;
-    }
-    metcn_covtab_destroy(t);
-    metcn_panel_destroy(p);
-out_nop:
-    sam_hdr_destroy(h);
+    int ret = run(argv[optind], out, &pa, &opt, cmdline);
     free(cmdline);
     return ret;
 }

@@ -11,15 +11,15 @@
 #include "commands.h"
 #include "metcn/cov.h"
 #include "metcn/metcn.h"
-#include "metcn/pon.h"
 #include "metcn/panel.h"
+#include "metcn/pon.h"
+#include "metcn/sample.h"
 #include "metcn/util.h"
 
 static const char *CMD = "pon";
 
 enum {
     OPT_LIST = CLI_OPT_FIRST_FREE,
-    OPT_REFERENCE,
     OPT_MAXK,
     OPT_MINVAR,
     OPT_MINDEPTH,
@@ -38,18 +38,18 @@ static void help_build(FILE *fp)
     fprintf(fp,
             "Usage: metcn pon build [options] --panel PANEL -o PON NORMAL...\n"
             "       metcn pon build [options] --panel PANEL -o PON --list FILE\n\n"
-            "Build a panel of normals from normal samples: BAM/CRAM files, or "
-            "per-bin coverage\n"
-            "tables (metcn coverage, CNVkit .cnn, mosdepth regions.bed.gz) on the "
-            "same panel.\n"
-            "PON ending in .gz is written bgzip-compressed.  Method and format: "
-            "docs/pon.md.\n\n"
+            "Build a panel of normals from normal samples: BAM/CRAM/SAM files, or per-bin\n"
+            "coverage tables (metcn coverage, CNVkit .cnn, mosdepth regions.bed.gz) on the same\n"
+            "panel; each input's kind is read from its content.  The PoN is gene-independent:\n"
+            "one PoN serves every gene of its panel (the gene is given to 'metcn call').\n"
+            "PON ending in .gz is written bgzip-compressed.  Method and format: docs/pon.md.\n\n"
             "Options:\n"
             "  -o, --output FILE        the PoN to write (required)\n"
             "  --list FILE              read input paths from FILE, one per line\n"
-            "  --reference FASTA        GC content per bin (stored in the PoN) and "
-            "CRAM decoding\n"
-            "  -@, --threads INT        worker threads [%d]\n"
+            "  -T, --reference FASTA    CRAM decoding, and the GC content per bin, computed\n"
+            "                           once and stored in the PoN (tumours need no FASTA)\n"
+            "  -@, --threads INT        worker threads: normals counted, and leave-one-out\n"
+            "                           builds run, in parallel [%d]\n"
             "  -Q, --min-mapq INT       minimum mapping quality for BAM/CRAM inputs "
             "[0]\n"
             "  -k, --components INT     components to keep; -1 chooses from "
@@ -82,32 +82,6 @@ static void help(FILE *fp)
                 "       metcn pon info PON\n\n"
                 "build  build a panel of normals (metcn pon build --help)\n"
                 "info   print a PoN's summary and its normals' QC table\n");
-}
-
-static int is_reads(const char *path)
-{
-    size_t n = strlen(path);
-    return (n > 4 && (strcmp(path + n - 4, ".bam") == 0 || strcmp(path + n - 4, ".sam") == 0)) ||
-           (n > 5 && strcmp(path + n - 5, ".cram") == 0);
-}
-
-/* Every panel contig must have the header's length: normals from another build
- * are refused. */
-static int check_lengths(const metcn_panel_t *p, const sam_hdr_t *h, const char *path)
-{
-    for (int c = 0; c < p->n_contigs; c++) {
-        int tid = metcn_contig_tid(h, p->contigs[c].name);
-        if (tid < 0)
-            continue; /* metcn_cov_compute() reports missing contigs */
-        int64_t len = (int64_t)sam_hdr_tid2len(h, tid);
-        if (p->contigs[c].length > 0 && len != p->contigs[c].length)
-            return metcn_set_error(METCN_E_INCOMPATIBLE,
-                                   "%s: %s length %lld differs from the panel's %lld (another "
-                                   "reference build?)",
-                                   path, p->contigs[c].name, (long long)len,
-                                   (long long)p->contigs[c].length);
-    }
-    return 0;
 }
 
 static int read_list(const char *path, char ***out, size_t *n)
@@ -150,6 +124,73 @@ static int read_list(const char *path, char ***out, size_t *n)
     return rc;
 }
 
+/* The normals: each input opened once, its coverage counted or read on the panel, which comes
+ * from the header of the first BAM/CRAM/SAM among them (or none when all are tables). */
+typedef struct {
+    char **paths;
+    size_t n;
+    const cli_panel_args_t *pa;
+    const metcn_cov_opt_t *copt;
+    metcn_sample_t **samples; /* opened (kept open until their job) */
+    metcn_covtab_t **tabs;
+    metcn_panel_t *panel;
+} normals_t;
+
+static int open_until_reads(normals_t *N)
+{
+    const sam_hdr_t *hdr = NULL;
+    for (size_t j = 0; j < N->n && !hdr; j++) {
+        if (!(N->samples[j] = metcn_sample_open(N->paths[j], N->copt)))
+            return metcn_last_error_code();
+        hdr = N->samples[j]->hdr;
+    }
+    N->panel = metcn_panel_load(N->pa->panel, &N->pa->opt, hdr);
+    return N->panel ? 0 : metcn_last_error_code();
+}
+
+static int normal_job(void *ctx, size_t j)
+{
+    normals_t *N = ctx;
+    metcn_sample_t *s = N->samples[j];
+    if (!s && !(s = metcn_sample_open(N->paths[j], N->copt)))
+        return metcn_last_error_code();
+    N->samples[j] = NULL;
+    int rc = metcn_sample_coverage(s, N->panel);
+    if (rc == 0) {
+        N->tabs[j] = s->cov; /* the table outlives its sample */
+        s->cov = NULL;
+    }
+    metcn_sample_close(s);
+    return rc;
+}
+
+static int build_pon(normals_t *N, const char *ref, const metcn_pon_opt_t *o, const char *out,
+                     const char *cmdline)
+{
+    double *gc = NULL;
+    metcn_pon_t *pon = NULL;
+    int rc = open_until_reads(N);
+    if (rc == 0)
+        rc = metcn_workq_run(N->n, o->threads, normal_job, N);
+    for (size_t j = 0; rc == 0 && j < N->n; j++)
+        for (size_t q = 0; q < j; q++)
+            if (strcmp(N->tabs[q]->sample, N->tabs[j]->sample) == 0)
+                metcn_log(METCN_LOG_WARNING, "%s and %s have the same sample name '%s'",
+                          N->paths[q], N->paths[j], N->tabs[j]->sample);
+    if (rc == 0 && ref) { /* once per panel: the PoN stores it for every tumour */
+        gc = malloc((N->panel->n_bins ? N->panel->n_bins : 1) * sizeof *gc);
+        rc = !gc ? metcn_set_error(METCN_E_NOMEM, "out of memory")
+                 : metcn_gc_compute(N->panel, ref, gc);
+    }
+    if (rc == 0 && !(pon = metcn_pon_build(N->panel, N->tabs, N->n, gc, o)))
+        rc = metcn_last_error_code();
+    if (rc == 0)
+        rc = metcn_pon_write(pon, out, cmdline);
+    metcn_pon_destroy(pon);
+    free(gc);
+    return rc < 0 ? cli_runtime_error(CMD) : CLI_EXIT_OK;
+}
+
 static int cmd_build(int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -159,7 +200,7 @@ static int cmd_build(int argc, char **argv)
         {"min-mapq", required_argument, NULL, 'Q'},
         {"components", required_argument, NULL, 'k'},
         {"list", required_argument, NULL, OPT_LIST},
-        {"reference", required_argument, NULL, OPT_REFERENCE},
+        {"reference", required_argument, NULL, 'T'},
         {"max-components", required_argument, NULL, OPT_MAXK},
         {"min-var-frac", required_argument, NULL, OPT_MINVAR},
         {"min-depth", required_argument, NULL, OPT_MINDEPTH},
@@ -175,14 +216,13 @@ static int cmd_build(int argc, char **argv)
     metcn_pon_opt_init(&o);
     cli_panel_args_t pa;
     cli_panel_args_init(&pa);
-    const char *out = NULL, *list = NULL, *ref = NULL;
-    int mapq = 0, c, r, ret = CLI_EXIT_RUNTIME;
+    metcn_cov_opt_t copt;
+    metcn_cov_opt_init(&copt);
+    copt.gc = 0; /* GC is computed once, for the panel, below */
+    const char *out = NULL, *list = NULL;
+    int c;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "ho:@:Q:k:", longopts, NULL)) != -1) {
-        if ((r = cli_panel_option(CMD, c, optarg, &pa)) == 1)
-            continue;
-        if (r == 2)
-            return CLI_EXIT_USAGE;
+    while ((c = cli_getopt(CMD, argc, argv, "ho:@:Q:k:T:", longopts, &pa)) >= 0) {
         switch (c) {
         case 'h':
             help_build(stdout);
@@ -195,7 +235,7 @@ static int cmd_build(int argc, char **argv)
                 return CLI_EXIT_USAGE;
             break;
         case 'Q':
-            if (cli_int(CMD, "--min-mapq", optarg, 0, 255, &mapq))
+            if (cli_int(CMD, "--min-mapq", optarg, 0, 255, &copt.min_mapq))
                 return CLI_EXIT_USAGE;
             break;
         case 'k':
@@ -205,8 +245,8 @@ static int cmd_build(int argc, char **argv)
         case OPT_LIST:
             list = optarg;
             break;
-        case OPT_REFERENCE:
-            ref = optarg;
+        case 'T':
+            copt.reference = optarg;
             break;
         case OPT_MAXK:
             if (cli_int(CMD, "--max-components", optarg, 0, 100, &o.max_components))
@@ -246,104 +286,59 @@ static int cmd_build(int argc, char **argv)
             return cli_usage_error(CMD, "unknown option");
         }
     }
+    if (c == CLI_GETOPT_USAGE)
+        return CLI_EXIT_USAGE;
+    if (cli_panel_no_gene(CMD, &pa,
+                          "the panel of normals is gene-independent now (one PoN serves every "
+                          "gene of its panel): give the gene to 'metcn call'"))
+        return CLI_EXIT_USAGE;
     if (!out)
         return cli_usage_error(CMD, "build: -o PON is required");
     if (!pa.panel)
         return cli_usage_error(CMD, "build: --panel is required");
     if (list && optind < argc)
         return cli_usage_error(CMD, "build: give normals either on the command line or --list");
-    char **paths = NULL;
-    size_t n = 0, n_loaded = 0;
-    int owned_paths = 0;
-    metcn_panel_t *panel = NULL;
-    metcn_covtab_t **tabs = NULL;
-    double *gc = NULL;
-    sam_hdr_t *hdr = NULL;
-    metcn_pon_t *pon = NULL;
+    normals_t N = {.pa = &pa, .copt = &copt};
+    int ret = CLI_EXIT_RUNTIME, owned_paths = 0;
     char *cmdline = NULL;
     if (list) {
-        if (read_list(list, &paths, &n) < 0) {
+        if (read_list(list, &N.paths, &N.n) < 0) {
             ret = cli_runtime_error(CMD);
             goto out;
         }
         owned_paths = 1;
     } else {
-        paths = argv + optind;
-        n = (size_t)(argc - optind);
+        N.paths = argv + optind;
+        N.n = (size_t)(argc - optind);
     }
-    if (n < 3) {
+    if (N.n < 3) {
         ret = cli_error(CMD,
                         "%zu normal(s) given: a panel of normals needs at least 3 (10 or "
                         "more recommended)",
-                        n);
+                        N.n);
         goto out;
     }
-    for (size_t j = 0; j < n && !hdr; j++)
-        if (is_reads(paths[j]) && !(hdr = metcn_cov_read_header(paths[j], NULL))) {
-            ret = cli_runtime_error(CMD);
-            goto out;
-        }
-    if (!(panel = metcn_panel_load(pa.panel, &pa.opt, hdr))) {
-        ret = cli_runtime_error(CMD);
-        goto out;
-    }
-    tabs = calloc(n, sizeof *tabs);
-    if (!tabs) {
+    N.samples = calloc(N.n, sizeof *N.samples);
+    N.tabs = calloc(N.n, sizeof *N.tabs);
+    /* argv[-1] is "pon": the command line as typed */
+    if (!N.samples || !N.tabs || !(cmdline = cli_cmdline(argc + 1, argv - 1))) {
         ret = cli_error(CMD, "out of memory");
         goto out;
     }
-    metcn_cov_opt_t copt;
-    metcn_cov_opt_init(&copt);
-    copt.min_mapq = mapq;
-    copt.reference = ref;
-    for (size_t j = 0; j < n; j++, n_loaded++) {
-        if (is_reads(paths[j])) {
-            sam_hdr_t *h = metcn_cov_read_header(paths[j], NULL);
-            int bad = !h || check_lengths(panel, h, paths[j]) < 0;
-            sam_hdr_destroy(h);
-            if (bad || !(tabs[j] = metcn_cov_compute(paths[j], panel, &copt))) {
-                ret = cli_runtime_error(CMD);
-                goto out;
-            }
-        } else if (!(tabs[j] = metcn_covtab_read(paths[j], panel))) {
-            ret = cli_runtime_error(CMD);
-            goto out;
-        }
-        for (size_t q = 0; q < j; q++)
-            if (strcmp(tabs[q]->sample, tabs[j]->sample) == 0)
-                metcn_log(METCN_LOG_WARNING, "%s and %s have the same sample name '%s'", paths[q],
-                          paths[j], tabs[j]->sample);
-    }
-    if (ref) {
-        gc = malloc((panel->n_bins ? panel->n_bins : 1) * sizeof *gc);
-        if (!gc || metcn_gc_compute(panel, ref, gc) < 0) {
-            ret = gc ? cli_runtime_error(CMD) : cli_error(CMD, "out of memory");
-            goto out;
-        }
-    }
-    if (!(pon = metcn_pon_build(panel, tabs, n, gc, &o))) {
-        ret = cli_runtime_error(CMD);
-        goto out;
-    }
-    cmdline = cli_cmdline(argc, argv);
-    if (metcn_pon_write(pon, out, cmdline) < 0) {
-        ret = cli_runtime_error(CMD);
-        goto out;
-    }
-    ret = CLI_EXIT_OK;
+    ret = build_pon(&N, copt.reference, &o, out, cmdline);
 out:
     free(cmdline);
-    metcn_pon_destroy(pon);
-    free(gc);
-    for (size_t j = 0; tabs && j < n_loaded; j++)
-        metcn_covtab_destroy(tabs[j]);
-    free(tabs);
-    metcn_panel_destroy(panel);
-    sam_hdr_destroy(hdr);
+    for (size_t j = 0; N.samples && j < N.n; j++)
+        metcn_sample_close(N.samples[j]);
+    for (size_t j = 0; N.tabs && j < N.n; j++)
+        metcn_covtab_destroy(N.tabs[j]);
+    free(N.samples);
+    free(N.tabs);
+    metcn_panel_destroy(N.panel);
     if (owned_paths) {
-        for (size_t j = 0; j < n; j++)
-            free(paths[j]);
-        free(paths);
+        for (size_t j = 0; j < N.n; j++)
+            free(N.paths[j]);
+        free(N.paths);
     }
     return ret;
 }
@@ -362,14 +357,11 @@ static int cmd_info(int argc, char **argv)
     const metcn_panel_t *p = metcn_pon_panel(pon);
     const metcn_pon_opt_t *o = metcn_pon_options(pon);
     const size_t *rc = metcn_pon_reason_counts(pon);
-    char a[32], b[32], c[32], d[32], e[32], f[32], g[32], h[32];
+    char a[32], b[32], c[32], d[32], f[32], g[32], h[32];
     printf("pon\t%s\nformat_version\t%d\nmetcn_version\t%s\nchecksum\t%s\n", argv[1],
            metcn_pon_format_version(pon), metcn_pon_metcn_version(pon), metcn_pon_checksum(pon));
-    printf("panel\t%s\npanel_checksum\t%s\nbuild\t%s\ngene\t%s\n", p->source,
-           metcn_pon_panel_checksum(pon), p->build[0] ? p->build : "unknown", p->gene);
-    if (p->target_contig >= 0 && p->gene_start >= 0)
-        printf("gene_region\t%s:%lld-%lld\n", p->contigs[p->target_contig].name,
-               (long long)p->gene_start + 1, (long long)p->gene_end);
+    printf("panel\t%s\npanel_checksum\t%s\nbuild\t%s\n", p->source, metcn_pon_panel_checksum(pon),
+           p->build[0] ? p->build : "unknown");
     printf("contigs\t%d\nbins\t%zu\n", p->n_contigs, p->n_bins);
     for (int r = 0; r < METCN_PON_N_REASONS; r++)
         if (r < 6)
@@ -388,8 +380,7 @@ static int cmd_info(int argc, char **argv)
            "param_drop_outliers\t%d\n",
            o->n_components, o->max_components, o->min_var_frac, o->min_rel_depth, o->max_spread,
            o->loess_span, o->outlier_z, o->drop_outliers);
-    printf("\n#sample\tsex\tx_log2\tmedian_depth\tgc_strength\tmapd\ttarget_"
-           "log2\tmax_abs_log2\t"
+    printf("\n#sample\tsex\tx_log2\tmedian_depth\tgc_strength\tmapd\tmax_abs_log2\t"
            "z_mapd\tz_max\tstatus\n");
     for (size_t j = 0; j < metcn_pon_n_samples(pon); j++) {
         const metcn_pon_sample_t *s = metcn_pon_sample(pon, j);
@@ -397,12 +388,11 @@ static int cmd_info(int argc, char **argv)
         metcn_fmt_double(b, s->median_depth, 4);
         metcn_fmt_double(c, s->gc_strength, 3);
         metcn_fmt_double(d, s->mapd, 3);
-        metcn_fmt_double(e, s->target_log2, 3);
         metcn_fmt_double(f, s->max_abs_log2, 3);
         metcn_fmt_double(g, s->z_mapd, 3);
         metcn_fmt_double(h, s->z_max, 3);
-        printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s->name, metcn_sex_name(s->sex), a,
-               b, c, d, e, f, g, h,
+        printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s->name, metcn_sex_name(s->sex), a, b, c,
+               d, f, g, h,
                s->dropped   ? "dropped"
                : s->outlier ? "outlier"
                             : "ok");

@@ -98,6 +98,28 @@ struct metcn_ofile_s {
     int failed;
 };
 
+char *metcn_path_stem(const char *path)
+{
+    if (strcmp(path, "-") == 0)
+        return strdup("stdin");
+    const char *b = strrchr(path, '/');
+    char *s = strdup(b ? b + 1 : path);
+    static const char *const ext[] = {
+        ".gz",       ".bgz", ".tsv",  ".cnn", ".bed", ".regions", ".targetcoverage",
+        ".coverage", ".bam", ".cram", ".sam"};
+    for (int again = 1; s && again;) {
+        again = 0;
+        for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+            size_t a = strlen(s), e = strlen(ext[i]);
+            if (a > e && strcmp(s + a - e, ext[i]) == 0) {
+                s[a - e] = '\0';
+                again = 1;
+            }
+        }
+    }
+    return s;
+}
+
 int metcn_ends_with(const char *s, const char *suffix)
 {
     size_t a = strlen(s), b = strlen(suffix);

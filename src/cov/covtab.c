@@ -1,5 +1,6 @@
-/* covtab.c -- per-bin coverage tables: allocation, metcn TSV writer, and a reader for the
- * metcn TSV, CNVkit .cnn/.targetcoverage.cnn and mosdepth regions.bed(.gz). */
+/* covtab.c -- per-bin coverage tables: allocation, metcn TSV writer, and a reader (in named
+ * steps over the one TSV line reader) for the metcn TSV, CNVkit .cnn/.targetcoverage.cnn and
+ * mosdepth regions.bed(.gz), each recognised by its content. */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -72,8 +73,7 @@ int metcn_covtab_write(const metcn_covtab_t *t, const char *path, const metcn_co
     metcn_ofile_printf(f, "##source=%s\n", t->source ? t->source : "");
     if (cmdline)
         metcn_ofile_printf(f, "##command=%s\n", cmdline);
-    metcn_ofile_printf(f, "##panel=%s checksum=%s gene=%s\n", p->source,
-                       metcn_panel_checksum(p, sum), p->gene);
+    metcn_ofile_printf(f, "##panel=%s checksum=%s\n", p->source, metcn_panel_checksum(p, sum));
     if (opt)
         metcn_ofile_printf(f, "##filters=min_mapq:%d exclude_flags:0x%x include_flags:0x%x\n",
                            opt->min_mapq, opt->exclude_flags, opt->include_flags);
@@ -108,7 +108,13 @@ int metcn_covtab_write(const metcn_covtab_t *t, const char *path, const metcn_co
 
 /* ---- reader -------------------------------------------------------------------------------- */
 
-enum { FMT_METCN, FMT_CNVKIT, FMT_MOSDEPTH };
+/* Where the values are in a table's columns. */
+typedef struct {
+    int kind; /* metcn_table_t */
+    int ncols, c_depth, c_log2, c_frag, c_gc;
+    int c_drop[METCN_N_DROP];
+    int first_is_data; /* mosdepth: the line that decided the layout is a row */
+} layout_t;
 
 static int col_index(char **f, int n, const char *name)
 {
@@ -118,222 +124,238 @@ static int col_index(char **f, int n, const char *name)
     return -1;
 }
 
-/* Sample name from a path: basename without the known extensions. */
-static char *sample_from_path(const char *path)
+/* The layout a table's first line after its '##' lines gives it (f: that line's n fields):
+ * the metcn header, a CNVkit header, or (no header) a mosdepth row "chrom start end [name]
+ * mean".  0, or -1 when it is none of them. */
+static int classify(char **f, int n, layout_t *L)
 {
-    const char *b = strrchr(path, '/');
-    b = b ? b + 1 : path;
-    char *s = strdup(b);
-    if (!s)
-        return NULL;
-    static const char *const ext[] = {
-        ".gz", ".bgz", ".tsv", ".cnn", ".bed", ".regions", ".targetcoverage", ".coverage"};
-    for (int again = 1; again;) {
-        again = 0;
-        for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
-            size_t a = strlen(s), e = strlen(ext[i]);
-            if (a > e && strcmp(s + a - e, ext[i]) == 0) {
-                s[a - e] = '\0';
-                again = 1;
-            }
-        }
+    int64_t x;
+    memset(L, -1, sizeof *L);
+    L->first_is_data = 0;
+    L->ncols = n;
+    char *h0 = f[0][0] == '#' ? f[0] + 1 : f[0];
+    if (strcmp(h0, "chrom") == 0 && n >= 8 && strcmp(f[6], "fragments") == 0) {
+        L->kind = METCN_TABLE_METCN;
+        L->c_frag = 6;
+        L->c_depth = 7;
+        L->c_gc = col_index(f, n, "gc");
+        for (int d = 0; d < METCN_N_DROP; d++)
+            L->c_drop[d] = col_index(f, n, drop_names[d]);
+        return 0;
     }
-    return s;
+    if (strcmp(h0, "chromosome") == 0 && n >= 4) {
+        L->kind = METCN_TABLE_CNVKIT;
+        L->c_depth = col_index(f, n, "depth");
+        L->c_log2 = col_index(f, n, "log2");
+        L->c_gc = col_index(f, n, "gc");
+        return 0;
+    }
+    if (f[0][0] != '#' && (n == 4 || n == 5) && metcn_parse_int64(f[1], 0, INT64_MAX, &x) == 0 &&
+        metcn_parse_int64(f[2], 0, INT64_MAX, &x) == 0) {
+        L->kind = METCN_TABLE_MOSDEPTH;
+        L->c_depth = n - 1;
+        L->first_is_data = 1;
+        return 0;
+    }
+    return -1;
+}
+
+int metcn_covtab_sniff(const char *text, size_t len)
+{
+    /* The first line that is not a '##' line decides; a text cut before it says nothing. */
+    const char *p = text, *end = text + len;
+    while (p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            return -1;
+        size_t l = (size_t)(nl - p);
+        if (l == 0 || (l >= 2 && p[0] == '#' && p[1] == '#')) {
+            p = nl + 1;
+            continue;
+        }
+        char *line = strndup(p, l), *f[64];
+        if (!line)
+            return -1;
+        layout_t L;
+        int n = metcn_split(line, '\t', f, 64);
+        int kind = classify(f, n, &L) == 0 ? L.kind : -1;
+        free(line);
+        return kind;
+    }
+    return -1;
+}
+
+/* Read step 1: the '##' lines (the sample name) and the line that decides the layout.  Returns
+ * 1 with the layout and that line's fields (*f, *nf: for mosdepth the first row), or < 0. */
+static int read_header(metcn_tsv_t *in, metcn_covtab_t *t, layout_t *L, char ***f, int *nf)
+{
+    const char *path = metcn_tsv_name(in);
+    int r;
+    while ((r = metcn_tsv_next(in)) > 0) {
+        char *line = metcn_tsv_line(in);
+        if (metcn_tsv_len(in) == 0)
+            continue;
+        if (strncmp(line, "##", 2) == 0) {
+            if (strncmp(line, "##sample=", 9) == 0 && !t->sample && !(t->sample = strdup(line + 9)))
+                return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
+            continue;
+        }
+        int n = *nf = metcn_tsv_split(in, f);
+        if (n < 0)
+            return n;
+        if (classify(*f, n, L) == 0) {
+            if (L->kind == METCN_TABLE_CNVKIT && L->c_depth < 0 && L->c_log2 < 0)
+                return metcn_set_error(METCN_E_FORMAT,
+                                       "%s:%ld: CNVkit coverage file without a depth or log2 "
+                                       "column",
+                                       path, metcn_tsv_lineno(in));
+            return 1;
+        }
+        if ((*f)[0][0] == '#')
+            return metcn_set_error(METCN_E_FORMAT, "%s:%ld: unrecognised header line", path,
+                                   metcn_tsv_lineno(in));
+        return metcn_set_error(METCN_E_FORMAT,
+                               "%s:%ld: not a metcn coverage table, a CNVkit .cnn or a mosdepth "
+                               "regions file (%d columns, no header)",
+                               path, metcn_tsv_lineno(in), n);
+    }
+    return r < 0 ? r : metcn_set_error(METCN_E_FORMAT, "%s: no coverage rows (empty table)", path);
+}
+
+static int parse_depth(const layout_t *L, char **f, double *depth)
+{
+    if (L->c_depth >= 0)
+        return metcn_parse_double(f[L->c_depth], 0, 1e12, depth) ? -1 : 0;
+    double l2; /* old CNVkit layout: log2 of the mean depth */
+    if (metcn_parse_double(f[L->c_log2], -1e6, 1e6, &l2))
+        return -2;
+    *depth = l2 <= -20 ? 0 : pow(2, l2);
+    return 0;
+}
+
+/* Read step 2: one row (its n fields f) into bin `i`'s values. */
+static int parse_values(metcn_tsv_t *in, const layout_t *L, char **f, metcn_covtab_t *t, long i)
+{
+    const char *path = metcn_tsv_name(in);
+    long ln = metcn_tsv_lineno(in);
+    int r = parse_depth(L, f, &t->depth[i]);
+    if (r)
+        return metcn_set_error(METCN_E_FORMAT, "%s:%ld: bad %s '%s'", path, ln,
+                               r == -1 ? "depth" : "log2", f[r == -1 ? L->c_depth : L->c_log2]);
+    int64_t v;
+    if (L->c_frag >= 0) {
+        if (metcn_parse_int64(f[L->c_frag], 0, INT64_MAX, &v))
+            return metcn_set_error(METCN_E_FORMAT, "%s:%ld: bad fragment count '%s'", path, ln,
+                                   f[L->c_frag]);
+        t->fragments[i] = (uint64_t)v;
+    }
+    if (L->c_gc >= 0 && strcmp(f[L->c_gc], "NA") != 0 &&
+        metcn_parse_double(f[L->c_gc], 0, 1, &t->gc[i]))
+        return metcn_set_error(METCN_E_FORMAT, "%s:%ld: bad gc '%s'", path, ln, f[L->c_gc]);
+    if (L->c_drop[0] < 0)
+        return 0;
+    if (!t->dropped && !(t->dropped = calloc(t->n ? t->n : 1, sizeof *t->dropped)))
+        return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
+    for (int d = 0; d < METCN_N_DROP; d++) {
+        v = 0;
+        if (L->c_drop[d] >= 0 && metcn_parse_int64(f[L->c_drop[d]], 0, INT64_MAX, &v))
+            return metcn_set_error(METCN_E_FORMAT, "%s:%ld: bad %s", path, ln, drop_names[d]);
+        t->dropped[i][d] = (uint64_t)v;
+    }
+    return 0;
+}
+
+/* Read step 2: the current line (its n fields f) as a row: its bin (exactly one panel bin,
+ * seen once). */
+static int parse_row(metcn_tsv_t *in, const layout_t *L, metcn_covtab_t *t, uint8_t *seen, char **f,
+                     int n)
+{
+    const char *path = metcn_tsv_name(in);
+    const metcn_panel_t *panel = t->panel;
+    long ln = metcn_tsv_lineno(in);
+    if (n != L->ncols)
+        return metcn_set_error(METCN_E_FORMAT, "%s:%ld: %d columns, expected %d", path, ln, n,
+                               L->ncols);
+    int64_t s, e;
+    if (metcn_parse_int64(f[1], 0, INT64_MAX / 4, &s) ||
+        metcn_parse_int64(f[2], 1, INT64_MAX / 4, &e))
+        return metcn_set_error(METCN_E_FORMAT, "%s:%ld: bad start or end", path, ln);
+    long i = metcn_panel_find(panel, f[0], s, e);
+    /* CNVkit writes antitarget bins in separate files; a metcn table never has extra rows,
+     * and a mosdepth file must be made with the panel as -b. */
+    if (i < 0)
+        return metcn_set_error(METCN_E_INCOMPATIBLE,
+                               "%s:%ld: %s:%lld-%lld matches no bin of panel %s (coverage made "
+                               "with another panel?)",
+                               path, ln, f[0], (long long)s, (long long)e, panel->source);
+    if (seen[i])
+        return metcn_set_error(METCN_E_FORMAT, "%s:%ld: bin %s:%lld-%lld appears twice", path, ln,
+                               f[0], (long long)s, (long long)e);
+    seen[i] = 1;
+    return parse_values(in, L, f, t, i);
+}
+
+/* Read step 3: every bin has its row; the table's description. */
+static int read_finish(metcn_tsv_t *in, const layout_t *L, metcn_covtab_t *t, const uint8_t *seen)
+{
+    const char *path = metcn_tsv_name(in);
+    const metcn_panel_t *panel = t->panel;
+    size_t missing = 0, first = 0;
+    for (size_t i = panel->n_bins; i-- > 0;)
+        if (!seen[i]) {
+            missing++;
+            first = i;
+        }
+    if (missing) {
+        const metcn_bin_t *b = &panel->bins[first];
+        return metcn_set_error(METCN_E_INCOMPATIBLE,
+                               "%s: no row for bin %s:%lld-%lld of panel %s (%zu of %zu bins "
+                               "missing: coverage made with another panel?)",
+                               path, panel->contigs[b->contig].name, (long long)b->start,
+                               (long long)b->end, panel->source, missing, panel->n_bins);
+    }
+    static const char *const kind_names[] = {"metcn", "cnvkit", "mosdepth"};
+    t->has_fragments = L->c_frag >= 0;
+    t->has_gc = 0;
+    for (size_t i = 0; i < t->n; i++)
+        t->has_gc |= isfinite(t->gc[i]);
+    if (!(t->format = strdup(kind_names[L->kind])) || !(t->source = strdup(path)) ||
+        (!t->sample && !(t->sample = metcn_path_stem(path))))
+        return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
+    return 0;
+}
+
+metcn_covtab_t *metcn_covtab_read_tsv(metcn_tsv_t *in, const metcn_panel_t *panel)
+{
+    metcn_covtab_t *t = metcn_covtab_new(panel);
+    uint8_t *seen = calloc(panel->n_bins ? panel->n_bins : 1, 1);
+    layout_t L;
+    char **f = NULL;
+    int nf = 0;
+    int r = t && seen ? read_header(in, t, &L, &f, &nf)
+                      : metcn_set_error(METCN_E_NOMEM, "%s: out of memory", metcn_tsv_name(in));
+    if (r == 1 && L.first_is_data)
+        r = parse_row(in, &L, t, seen, f, nf) == 0 ? 1 : -1;
+    while (r == 1 && (r = metcn_tsv_next(in)) > 0) {
+        if (metcn_tsv_len(in) == 0)
+            continue;
+        if ((nf = metcn_tsv_split(in, &f)) < 0 || parse_row(in, &L, t, seen, f, nf) < 0)
+            r = -1;
+    }
+    if (r == 0)
+        r = read_finish(in, &L, t, seen);
+    free(seen);
+    if (r < 0) {
+        metcn_covtab_destroy(t);
+        return NULL;
+    }
+    return t;
 }
 
 metcn_covtab_t *metcn_covtab_read(const char *path, const metcn_panel_t *panel)
 {
-    BGZF *fp = bgzf_open(path, "r");
-    if (!fp) {
-        metcn_set_error(METCN_E_IO, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
-    metcn_covtab_t *t = metcn_covtab_new(panel);
-    uint8_t *seen = calloc(panel->n_bins ? panel->n_bins : 1, 1);
-    kstring_t line = KS_INITIALIZE;
-    char *f[64];
-    int fmt = -1, c_depth = -1, c_log2 = -1, c_frag = -1, c_gc = -1, ncols = 0;
-    int c_drop[METCN_N_DROP];
-    long lineno = 0;
-    int got, ok = 0;
-    size_t rows = 0;
-    if (!t || !seen) {
-        metcn_set_error(METCN_E_NOMEM, "out of memory");
-        goto out;
-    }
-    for (int d = 0; d < METCN_N_DROP; d++)
-        c_drop[d] = -1;
-    while ((got = bgzf_getline(fp, '\n', &line)) >= 0) {
-        lineno++;
-        if (line.l == 0)
-            continue;
-        if (strncmp(line.s, "##", 2) == 0) {
-            if (strncmp(line.s, "##metcn-coverage", 16) == 0)
-                fmt = FMT_METCN;
-            else if (strncmp(line.s, "##sample=", 9) == 0 && !t->sample)
-                t->sample = strdup(line.s + 9);
-            continue;
-        }
-        int n = metcn_split(line.s, '\t', f, 64);
-        if (ncols == 0) {
-            /* The first non-'##' line: a column header, or (mosdepth) data. */
-            char *h0 = f[0][0] == '#' ? f[0] + 1 : f[0];
-            if (strcmp(h0, "chrom") == 0 && n >= 8 && strcmp(f[6], "fragments") == 0) {
-                fmt = FMT_METCN;
-                ncols = n;
-                c_frag = 6;
-                c_depth = 7;
-                c_gc = col_index(f, n, "gc");
-                for (int d = 0; d < METCN_N_DROP; d++)
-                    c_drop[d] = col_index(f, n, drop_names[d]);
-                continue;
-            }
-            if (strcmp(h0, "chromosome") == 0 && n >= 4) {
-                fmt = FMT_CNVKIT;
-                ncols = n;
-                c_depth = col_index(f, n, "depth");
-                c_log2 = col_index(f, n, "log2");
-                c_gc = col_index(f, n, "gc");
-                if (c_depth < 0 && c_log2 < 0) {
-                    metcn_set_error(METCN_E_FORMAT,
-                                    "%s:%ld: CNVkit coverage file without a depth or log2 "
-                                    "column",
-                                    path, lineno);
-                    goto out;
-                }
-                continue;
-            }
-            if (f[0][0] == '#') {
-                metcn_set_error(METCN_E_FORMAT, "%s:%ld: unrecognised header line", path, lineno);
-                goto out;
-            }
-            if (n == 4 || n == 5) { /* mosdepth regions: chrom start end [name] mean */
-                fmt = FMT_MOSDEPTH;
-                ncols = n;
-                c_depth = n - 1;
-            } else {
-                metcn_set_error(METCN_E_FORMAT,
-                                "%s:%ld: not a metcn coverage table, a CNVkit .cnn or a "
-                                "mosdepth regions file (%d columns, no header)",
-                                path, lineno, n);
-                goto out;
-            }
-        }
-        if (n != ncols) {
-            metcn_set_error(METCN_E_FORMAT, "%s:%ld: %d columns, expected %d", path, lineno, n,
-                            ncols);
-            goto out;
-        }
-        int64_t s, e;
-        if (metcn_parse_int64(f[1], 0, INT64_MAX / 4, &s) ||
-            metcn_parse_int64(f[2], 1, INT64_MAX / 4, &e)) {
-            metcn_set_error(METCN_E_FORMAT, "%s:%ld: bad start or end", path, lineno);
-            goto out;
-        }
-        long i = metcn_panel_find(panel, f[0], s, e);
-        if (i < 0) {
-            /* CNVkit writes antitarget bins in separate files; a metcn table never has extra
-             * rows, and a mosdepth file must be made with the panel as -b. */
-            metcn_set_error(METCN_E_INCOMPATIBLE,
-                            "%s:%ld: %s:%lld-%lld matches no bin of panel %s (coverage made "
-                            "with another panel?)",
-                            path, lineno, f[0], (long long)s, (long long)e, panel->source);
-            goto out;
-        }
-        if (seen[i]) {
-            metcn_set_error(METCN_E_FORMAT, "%s:%ld: bin %s:%lld-%lld appears twice", path, lineno,
-                            f[0], (long long)s, (long long)e);
-            goto out;
-        }
-        seen[i] = 1;
-        rows++;
-        double depth = NAN;
-        if (c_depth >= 0) {
-            if (metcn_parse_double(f[c_depth], 0, 1e12, &depth)) {
-                metcn_set_error(METCN_E_FORMAT, "%s:%ld: bad depth '%s'", path, lineno, f[c_depth]);
-                goto out;
-            }
-        } else { /* old CNVkit layout: log2 of the mean depth */
-            double l2;
-            if (metcn_parse_double(f[c_log2], -1e6, 1e6, &l2)) {
-                metcn_set_error(METCN_E_FORMAT, "%s:%ld: bad log2 '%s'", path, lineno, f[c_log2]);
-                goto out;
-            }
-            depth = l2 <= -20 ? 0 : pow(2, l2);
-        }
-        t->depth[i] = depth;
-        if (c_frag >= 0) {
-            int64_t fr;
-            if (metcn_parse_int64(f[c_frag], 0, INT64_MAX, &fr)) {
-                metcn_set_error(METCN_E_FORMAT, "%s:%ld: bad fragment count '%s'", path, lineno,
-                                f[c_frag]);
-                goto out;
-            }
-            t->fragments[i] = (uint64_t)fr;
-        }
-        if (c_gc >= 0 && strcmp(f[c_gc], "NA") != 0) {
-            double gc;
-            if (metcn_parse_double(f[c_gc], 0, 1, &gc)) {
-                metcn_set_error(METCN_E_FORMAT, "%s:%ld: bad gc '%s'", path, lineno, f[c_gc]);
-                goto out;
-            }
-            t->gc[i] = gc;
-        }
-        if (c_drop[0] >= 0) {
-            if (!t->dropped && !(t->dropped = calloc(panel->n_bins, sizeof *t->dropped))) {
-                metcn_set_error(METCN_E_NOMEM, "out of memory");
-                goto out;
-            }
-            for (int d = 0; d < METCN_N_DROP; d++) {
-                int64_t v = 0;
-                if (c_drop[d] >= 0 && metcn_parse_int64(f[c_drop[d]], 0, INT64_MAX, &v)) {
-                    metcn_set_error(METCN_E_FORMAT, "%s:%ld: bad %s", path, lineno, drop_names[d]);
-                    goto out;
-                }
-                t->dropped[i][d] = (uint64_t)v;
-            }
-        }
-    }
-    if (got < -1) {
-        metcn_set_error(METCN_E_TRUNCATED,
-                        "%s: read error or corrupt compressed data after "
-                        "line %ld",
-                        path, lineno);
-        goto out;
-    }
-    if (rows < panel->n_bins) {
-        for (size_t i = 0; i < panel->n_bins; i++)
-            if (!seen[i]) {
-                const metcn_bin_t *b = &panel->bins[i];
-                metcn_set_error(METCN_E_INCOMPATIBLE,
-                                "%s: no row for bin %s:%lld-%lld of panel %s (%zu of %zu bins "
-                                "missing: coverage made with another panel?)",
-                                path, panel->contigs[b->contig].name, (long long)b->start,
-                                (long long)b->end, panel->source, panel->n_bins - rows,
-                                panel->n_bins);
-                goto out;
-            }
-    }
-    t->has_fragments = c_frag >= 0;
-    t->has_gc = 0;
-    for (size_t i = 0; i < t->n; i++)
-        t->has_gc |= isfinite(t->gc[i]);
-    t->format = strdup(fmt == FMT_METCN ? "metcn" : fmt == FMT_CNVKIT ? "cnvkit" : "mosdepth");
-    t->source = strdup(path);
-    if (!t->sample)
-        t->sample = sample_from_path(path);
-    if (!t->format || !t->source || !t->sample) {
-        metcn_set_error(METCN_E_NOMEM, "out of memory");
-        goto out;
-    }
-    ok = 1;
-out:
-    free(line.s);
-    free(seen);
-    bgzf_close(fp);
-    if (!ok) {
-        metcn_covtab_destroy(t);
-        return NULL;
-    }
+    metcn_tsv_t *in = metcn_tsv_open(path);
+    metcn_covtab_t *t = in ? metcn_covtab_read_tsv(in, panel) : NULL;
+    metcn_tsv_close(in);
     return t;
 }

@@ -50,6 +50,7 @@ void metcn_cov_opt_init(metcn_cov_opt_t *opt)
     opt->exclude_flags = BAM_FUNMAP | BAM_FSECONDARY | BAM_FQCFAIL | BAM_FDUP | BAM_FSUPPLEMENTARY;
     opt->include_flags = 0;
     opt->threads = 0;
+    opt->gc = 1;
 }
 
 /* Bins of one header contig, sorted and non-overlapping (they come from a panel).  An engine
@@ -896,8 +897,24 @@ static char *sample_name(const sam_hdr_t *h, const char *path)
     return s;
 }
 
+/* The panel contig holding the most bins (the first of equals): the one whose MD5 is checked. */
+static int most_bins_contig(const metcn_panel_t *p)
+{
+    int best = -1;
+    size_t best_n = 0, n = 0;
+    for (size_t i = 0; i < p->n_bins; i++) {
+        n = i > 0 && p->bins[i].contig == p->bins[i - 1].contig ? n + 1 : 1;
+        if (n > best_n) {
+            best_n = n;
+            best = p->bins[i].contig;
+        }
+    }
+    return best;
+}
+
 /* For CRAM with a reference: the FASTA must hold every panel contig at the header's length,
- * and the target chromosome's MD5 must equal the header's M5 when the header has one.  The
+ * and the MD5 of the contig with the most bins must equal the header's M5 when the header has
+ * one.  The
  * FASTA's MD5 is taken from the sequence dictionary beside it (ref.dict) when there is one,
  * else computed (about 0.4 s for chromosome 7). */
 static int check_cram_reference(const char *path, const sam_hdr_t *h, const metcn_panel_t *p,
@@ -908,7 +925,7 @@ static int check_cram_reference(const char *path, const sam_hdr_t *h, const metc
         return metcn_set_error(METCN_E_REFERENCE,
                                "%s: cannot load the reference %s (needs a .fai index)", path,
                                fasta);
-    int r = 0;
+    int r = 0, md5_contig = most_bins_contig(p);
     for (int c = 0; c < p->n_contigs && !r; c++) {
         if (tids[c] < 0)
             continue;
@@ -923,7 +940,7 @@ static int check_cram_reference(const char *path, const sam_hdr_t *h, const metc
                                 "%s: contig %s is %lld bp in the reference %s but %lld in the "
                                 "header: wrong reference",
                                 path, name, (long long)fl, fasta, (long long)hl);
-        } else if (c == p->target_contig) {
+        } else if (c == md5_contig) {
             kstring_t m5 = KS_INITIALIZE;
             char hex[33];
             if (sam_hdr_find_tag_id((sam_hdr_t *)h, "SQ", "SN", name, "M5", &m5) == 0 &&
@@ -1297,7 +1314,32 @@ done:
 }
 
 metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
-                                  const metcn_cov_opt_t *opt_in)
+                                  const metcn_cov_opt_t *opt)
+{
+    samFile *fp = sam_open(path, "r");
+    sam_hdr_t *h = NULL;
+    metcn_covtab_t *t = NULL;
+    if (!fp) {
+        metcn_set_error(METCN_E_IO, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (fp->format.category != sequence_data)
+        metcn_set_error(METCN_E_FORMAT, "%s: not a SAM/BAM/CRAM file", path);
+    else if (!(h = sam_hdr_read(fp)))
+        metcn_set_error(METCN_E_FORMAT, "%s: cannot read the header (not SAM/BAM/CRAM, or corrupt)",
+                        path);
+    else {
+        t = metcn_cov_compute_hts(fp, h, path, panel, opt);
+        fp = NULL; /* closed by it */
+    }
+    sam_hdr_destroy(h);
+    if (fp)
+        sam_close(fp);
+    return t;
+}
+
+metcn_covtab_t *metcn_cov_compute_hts(samFile *fp, sam_hdr_t *h, const char *path,
+                                      const metcn_panel_t *panel, const metcn_cov_opt_t *opt_in)
 {
     metcn_cov_opt_t defaults;
     const metcn_cov_opt_t *opt = opt_in;
@@ -1306,28 +1348,18 @@ metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
         opt = &defaults;
     }
     engine_t E = {0};
-    samFile *fp = NULL;
-    sam_hdr_t *h = NULL;
     hts_idx_t *idx = NULL;
     int *tids = NULL, ok = 0;
     char *gc_done = NULL;
     bam1_t *r = bam_init1();
     htsThreadPool pool = {NULL, 0};
-    metcn_covtab_t *t = metcn_covtab_new(panel);
+    int want_gc = opt->reference && opt->gc;
+    metcn_covtab_t *t = fp ? metcn_covtab_new(panel) : NULL;
     if (!t || !r || engine_init(&E, opt, t) != 0)
         goto nomem;
     if (!(t->dropped = calloc(panel->n_bins ? panel->n_bins : 1, sizeof *t->dropped)))
         goto nomem;
-
-    if (!(fp = sam_open(path, "r"))) {
-        metcn_set_error(METCN_E_IO, "%s: cannot open: %s", path, strerror(errno));
-        goto out;
-    }
     int is_cram = fp->format.format == cram;
-    if (fp->format.category != sequence_data) {
-        metcn_set_error(METCN_E_FORMAT, "%s: not a SAM/BAM/CRAM file", path);
-        goto out;
-    }
     /* The index is looked for first: with one, threads go to parallel readers, and the
      * caller's handle gets no thread pool. */
     if (!opt->force_stream && strcmp(path, "-") != 0)
@@ -1339,17 +1371,10 @@ metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
             goto out;
         }
     }
-    if (is_cram) {
+    if (is_cram) { /* the header is read: nothing has been decoded yet */
         if (opt->reference && set_reference(fp, path, opt->reference) != 0)
             goto out;
         cram_fields(fp);
-    }
-    if (!(h = sam_hdr_read(fp))) {
-        metcn_set_error(METCN_E_FORMAT,
-                        "%s: cannot read the header (not SAM/BAM/CRAM, or "
-                        "corrupt)",
-                        path);
-        goto out;
     }
     if (metcn_panel_match_header(panel, h, path, &tids) != 0)
         goto out;
@@ -1442,7 +1467,7 @@ metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
     int ret = -1;
     if (use_index) {
         /* With a reference the readers compute their own bins' GC (in parallel when k > 1). */
-        if (opt->reference && !(gc_done = calloc(panel->n_bins ? panel->n_bins : 1, 1)))
+        if (want_gc && !(gc_done = calloc(panel->n_bins ? panel->n_bins : 1, 1)))
             goto nomem;
         if (read_indexed(&E, k, fp, h, idx, k == 1 && pool.pool ? &pool : NULL, is_cram, path, &ret,
                          panel, gc_done))
@@ -1492,7 +1517,7 @@ metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
         for (size_t i = 0; i < b->n; i++)
             t->depth[b->idx[i]] = (double)b->bases[i] / (double)(b->end[i] - b->start[i]);
     }
-    if (opt->reference) {
+    if (want_gc) {
         if (gc_compute(panel, opt->reference, t->gc, gc_done) != 0)
             goto out;
         t->has_gc = 1;
@@ -1504,9 +1529,8 @@ nomem:
 out:
     free(gc_done);
     hts_idx_destroy(idx);
-    sam_hdr_destroy(h);
     if (fp)
-        sam_close(fp);
+        sam_close(fp); /* before the pool it may use */
     if (pool.pool)
         hts_tpool_destroy(pool.pool);
     bam_destroy1(r);

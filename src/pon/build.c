@@ -1,7 +1,6 @@
-/* pon.c -- panel of normals: build (robust centre, spread, exclusions, SVD components,
- * leave-one-out QC) and the tumour-side normalisation.  Method: docs/pon.md. */
+/* build.c -- panel of normals: build (robust centre, spread, exclusions, SVD components,
+ * leave-one-out QC) and the normalisation of a sample for a gene.  Method: docs/pon.md. */
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +11,7 @@
 #include <gsl/gsl_vector.h>
 
 #include "metcn/stats.h"
+#include "metcn/util.h"
 #include "pon/pon_internal.h"
 
 /* chrX level below which a sample is called XY: halfway between 0 (XX) and -1 (XY). */
@@ -159,48 +159,12 @@ static metcn_cnr_t *cnr_new(size_t n)
 
 /* ---- per-sample steps shared by the build and the tumour -------------------------------- */
 
-/* GC correction against a centre: the curve is fitted (on the reference bins) to the
- * sample's deviation from the centre, l - centre, not to l itself.  Fitting raw log2 would
- * let the large bin-to-bin capture-efficiency variation leak into the curve; the deviation
- * holds only the sample's own GC bias and noise.  The curve is then subtracted from every bin
- * with known GC. */
-static int gc_correct_vs(double *l, const double *centre, const double *gc, const int *ref,
-                         size_t n, double span, double *strength)
-{
-    int rc = 0;
-    double *y = malloc((n ? n : 1) * sizeof *y), *fit = malloc((n ? n : 1) * sizeof *fit);
-    if (!y || !fit) {
-        rc = metcn_set_error(METCN_E_NOMEM, "out of memory");
-        goto out;
-    }
-    size_t k = 0;
-    for (size_t i = 0; i < n; i++) {
-        y[i] = centre ? l[i] - centre[i] : l[i];
-        k += ref[i] && isfinite(y[i]) && isfinite(gc[i]);
-    }
-    if (k < 10) {
-        rc = metcn_set_error(METCN_E_TOOFEW,
-                             "only %zu reference bins with known GC: GC correction needs 10", k);
-        goto out;
-    }
-    rc = metcn_loess(gc, y, ref, n, span, 3, fit);
-    if (rc < 0)
-        goto out;
-    *strength = metcn_mad_sd(fit, ref, n, NAN);
-    for (size_t i = 0; i < n; i++)
-        if (isfinite(fit[i]) && isfinite(l[i]))
-            l[i] -= fit[i];
-out:
-    free(y);
-    free(fit);
-    return rc;
-}
-
-/* Scale to the median of the used reference bins, log2, GC-correct against gc_centre
- * (curve fitted on those bins only; do_gc 0 skips it), and infer the sex from chrX. */
-static int preprocess(const metcn_pon_t *pon, const int *excluded, const double *depth, int do_gc,
-                      const double *gc_centre, double *l, double *scale, double *gc_strength,
-                      double *x_log2, int *sex)
+/* Scale to the median of the scaling bins (scale[i]: used autosomal bins, off the gene's
+ * chromosome when a gene is called), log2, GC-correct against gc_centre (curve fitted on
+ * those bins only; do_gc 0 skips it), and infer the sex from chrX. */
+static int preprocess(const metcn_pon_t *pon, const int *excluded, const int *scale_bins,
+                      const double *depth, int do_gc, const double *gc_centre, double *l,
+                      double *scale, double *gc_strength, double *x_log2, int *sex)
 {
     const metcn_panel_t *p = pon->panel;
     size_t n = p->n_bins;
@@ -212,8 +176,7 @@ static int preprocess(const metcn_pon_t *pon, const int *excluded, const double 
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
-        ref[i] = p->bins[i].role == METCN_ROLE_REFERENCE && excluded[i] == METCN_PON_OK &&
-                 isfinite(depth[i]);
+        ref[i] = scale_bins[i] && excluded[i] == METCN_PON_OK && isfinite(depth[i]);
         xm[i] = pon_sex_kind(p, i) == 'X' &&
                 (excluded[i] == METCN_PON_OK || excluded[i] == METCN_PON_NO_SEX_CENTRE);
     }
@@ -223,7 +186,10 @@ static int preprocess(const metcn_pon_t *pon, const int *excluded, const double 
     metcn_norm_log2(depth, n, *scale, l);
     *gc_strength = 0;
     if (pon->gc_corrected && do_gc) {
-        rc = gc_correct_vs(l, gc_centre, pon->gc, ref, n, pon->opt.loess_span, gc_strength);
+        /* against the centre: the curve holds the sample's own GC bias, not the bins' large
+         * capture-efficiency spread */
+        rc = metcn_norm_gc_correct_vs(l, gc_centre, pon->gc, ref, n, pon->opt.loess_span,
+                                      gc_strength);
         if (rc < 0)
             goto out;
     }
@@ -235,6 +201,15 @@ out:
     free(ref);
     free(xm);
     return rc;
+}
+
+/* The bins a normalisation stands on: autosomal (stored role REFERENCE) and off contig skip,
+ * the called gene's chromosome; skip -1: every autosomal bin (the normals, which are
+ * diploid). */
+static void free_bins_of(const metcn_panel_t *p, int skip, int *mask)
+{
+    for (size_t i = 0; i < p->n_bins; i++)
+        mask[i] = p->bins[i].role == METCN_ROLE_REFERENCE && p->bins[i].contig != skip;
 }
 
 /* Coefficients of the k components on the fit bins (robust bisquare regression, falling back
@@ -263,8 +238,8 @@ static int remove_components(const metcn_pon_t *pon, const int *fit, double *e)
         gsl_vector_set(y, r, e[i]);
         r++;
     }
-    /* Robust: a tumour's own copy-number changes off the target chromosome must not drive
-     * the fit. */
+    /* Robust: a tumour's own copy-number changes off the gene's chromosome must not drive the
+     * fit. */
     gsl_multifit_robust_workspace *rw =
         gsl_multifit_robust_alloc(gsl_multifit_robust_bisquare, m, (size_t)k);
     int st = rw ? gsl_multifit_robust(X, y, beta, cov, rw) : GSL_ENOMEM;
@@ -297,24 +272,13 @@ out:
     return used;
 }
 
-static int normalize_depth(const metcn_pon_t *pon, const double *depth, metcn_cnr_t *c)
+/* Normalisation step: the PoN centre off each bin (own-sex centre on X/Y), with the per-sample
+ * exclusions; fit[i] marks the bins the components are fitted on. */
+static void subtract_centre(const metcn_pon_t *pon, const double *depth, const int *free_bins,
+                            metcn_cnr_t *c, int *fit)
 {
-    const metcn_panel_t *p = pon->panel;
-    size_t n = p->n_bins;
-    int rc = 0;
-    double scale;
-    int *ref = malloc((n ? n : 1) * sizeof *ref), *fit = malloc((n ? n : 1) * sizeof *fit);
-    if (!ref || !fit) {
-        rc = metcn_set_error(METCN_E_NOMEM, "out of memory");
-        goto out;
-    }
-    rc = preprocess(pon, pon->excluded, depth, 1, pon->centre, c->log2, &scale, &c->gc_strength,
-                    &c->x_log2, &c->sex);
-    if (rc < 0)
-        goto out;
-    c->median_depth = scale;
-    for (size_t i = 0; i < n; i++) {
-        int kind = pon_sex_kind(p, i), ex = pon->excluded[i];
+    for (size_t i = 0; i < pon->panel->n_bins; i++) {
+        int kind = pon_sex_kind(pon->panel, i), ex = pon->excluded[i];
         double centre = pon->centre[i];
         c->depth[i] = depth[i];
         if (kind && c->sex == METCN_SEX_XY)
@@ -327,20 +291,16 @@ static int normalize_depth(const metcn_pon_t *pon, const double *depth, metcn_cn
             ex = METCN_PON_LOW_COVERAGE;
         c->excluded[i] = ex;
         c->log2[i] = ex == METCN_PON_OK ? c->log2[i] - centre : NAN;
-        /* Components are fitted off the target gene's chromosome, so a real focal gain or a
-         * polysomy there is never projected away. */
-        fit[i] = ex == METCN_PON_OK && !kind && p->bins[i].contig != p->target_contig;
-        ref[i] = ex == METCN_PON_OK && p->bins[i].role == METCN_ROLE_REFERENCE;
+        fit[i] = ex == METCN_PON_OK && free_bins[i];
     }
-    c->n_components_used = remove_components(pon, fit, c->log2);
-    double med = metcn_median(c->log2, ref, n);
-    if (!isfinite(med)) {
-        rc = metcn_set_error(METCN_E_TOOFEW, "no usable reference bin to centre on");
-        goto out;
-    }
-    for (size_t i = 0; i < n; i++)
-        c->log2[i] -= med;
-    c->mapd = metcn_mapd(c->log2, ref, n);
+}
+
+/* Normalisation step: noise (MAPD over the fit bins, relative to the PoN's) and the
+ * inverse-variance weights. */
+static void noise_and_weights(const metcn_pon_t *pon, const int *fit, metcn_cnr_t *c)
+{
+    size_t n = pon->panel->n_bins;
+    c->mapd = metcn_mapd(c->log2, fit, n);
     c->noise_scale = isfinite(pon->median_mapd) && pon->median_mapd > 0 && isfinite(c->mapd)
                          ? c->mapd / pon->median_mapd
                          : 1.0;
@@ -354,8 +314,40 @@ static int normalize_depth(const metcn_pon_t *pon, const double *depth, metcn_cn
         double v = sd * sd * c->noise_scale * c->noise_scale;
         c->weight[i] = 1.0 / (v > VAR_FLOOR ? v : VAR_FLOOR);
     }
+}
+
+/* Scale, GC, centre, components and re-centring all stand on the bins off the gene's
+ * chromosome (all autosomes without a gene), so a real change there is never corrected
+ * away. */
+static int normalize_depth(const metcn_pon_t *pon, const double *depth, int skip, metcn_cnr_t *c)
+{
+    const metcn_panel_t *p = pon->panel;
+    size_t n = p->n_bins;
+    int rc = 0;
+    int *free_bins = malloc((n ? n : 1) * sizeof *free_bins);
+    int *fit = malloc((n ? n : 1) * sizeof *fit);
+    if (!free_bins || !fit) {
+        rc = metcn_set_error(METCN_E_NOMEM, "out of memory");
+        goto out;
+    }
+    free_bins_of(p, skip, free_bins);
+    rc = preprocess(pon, pon->excluded, free_bins, depth, 1, pon->centre, c->log2, &c->median_depth,
+                    &c->gc_strength, &c->x_log2, &c->sex);
+    if (rc < 0)
+        goto out;
+    subtract_centre(pon, depth, free_bins, c, fit);
+    c->n_components_used = remove_components(pon, fit, c->log2);
+    double med = metcn_median(c->log2, fit, n);
+    if (!isfinite(med)) {
+        rc = metcn_set_error(METCN_E_TOOFEW, "no usable autosomal bin%s to centre on",
+                             skip >= 0 ? " off the gene's chromosome" : "");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++)
+        c->log2[i] -= med;
+    noise_and_weights(pon, fit, c);
 out:
-    free(ref);
+    free(free_bins);
     free(fit);
     return rc;
 }
@@ -374,27 +366,36 @@ int metcn_pon_check_panel(const metcn_pon_t *pon, const metcn_panel_t *panel)
     return 0;
 }
 
-int metcn_pon_normalize(const metcn_pon_t *pon, const metcn_covtab_t *sample, metcn_cnr_t **out)
+int metcn_pon_bin_used(const metcn_pon_t *pon, size_t i)
+{
+    return i < pon->panel->n_bins && pon->excluded[i] == METCN_PON_OK;
+}
+
+int metcn_pon_normalize(const metcn_pon_t *pon, const metcn_covtab_t *sample,
+                        const metcn_gene_t *gene, metcn_cnr_t **out)
 {
     *out = NULL;
+    const char *what = sample->source ? sample->source : "sample";
     if (!sample->panel || sample->n != pon->panel->n_bins)
-        return metcn_set_error(
-            METCN_E_INCOMPATIBLE, "%s: %zu bins, the PoN has %zu: not the PoN's panel",
-            sample->source ? sample->source : "sample", sample->n, pon->panel->n_bins);
-    if (sample->panel != pon->panel) {
-        int rc = metcn_pon_check_panel(pon, sample->panel);
-        if (rc < 0)
-            return rc;
-    }
+        return metcn_set_error(METCN_E_INCOMPATIBLE,
+                               "%s: %zu bins, the PoN has %zu: not the PoN's panel", what,
+                               sample->n, pon->panel->n_bins);
+    int rc = 0;
+    if (sample->panel != pon->panel)
+        rc = metcn_pon_check_panel(pon, sample->panel);
+    if (rc == 0 && gene && gene->panel != pon->panel && gene->panel != sample->panel)
+        rc = metcn_pon_check_panel(pon, gene->panel);
+    if (rc < 0)
+        return rc;
     metcn_cnr_t *c = cnr_new(sample->n);
     if (!c)
         return metcn_set_error(METCN_E_NOMEM, "out of memory");
-    int rc = normalize_depth(pon, sample->depth, c);
+    rc = normalize_depth(pon, sample->depth, gene ? gene->contig : -1, c);
     if (rc < 0) {
         char msg[512];
         snprintf(msg, sizeof msg, "%s", metcn_last_error());
         metcn_cnr_destroy(c);
-        return metcn_set_error(rc, "%s: %s", sample->source ? sample->source : "sample", msg);
+        return metcn_set_error(rc, "%s: %s", what, msg);
     }
     *out = c;
     return 0;
@@ -402,33 +403,72 @@ int metcn_pon_normalize(const metcn_pon_t *pon, const metcn_covtab_t *sample, me
 
 /* ---- build ---------------------------------------------------------------------------------- */
 
+/* The normals by sex, and scratch rows, for bin_centre(). */
+typedef struct {
+    size_t N, nxx, nxy, min_sex;
+    int *mx, *my;  /* per normal: XX (or unknown), XY */
+    double *v, *r; /* scratch, N each */
+} sexes_t;
+
+/* One bin's centres (XX, XY), spread and relative depth from its row of the preprocessed
+ * matrix; *no_centre when a chrY bin has too few XY normals for a centre. */
+static void bin_centre(const sexes_t *S, const double *row, const double *relrow, int kind,
+                       double *cxx, double *cxy, double *sp, double *rd, int *no_centre)
+{
+    size_t N = S->N;
+    *no_centre = 0;
+    *rd = metcn_median(relrow, kind == 'Y' ? S->my : NULL, N);
+    if (kind == 'Y') {
+        *cxx = NAN;
+        *cxy = *sp = NAN;
+        if (S->nxy >= S->min_sex) {
+            *cxy = metcn_median(row, S->my, N);
+            *sp = metcn_mad_sd(row, S->my, N, *cxy);
+        } else
+            *no_centre = 1;
+    } else if (kind == 'X' && S->nxx >= S->min_sex && S->nxy >= S->min_sex) {
+        *cxx = metcn_median(row, S->mx, N);
+        *cxy = metcn_median(row, S->my, N);
+        for (size_t j = 0; j < N; j++)
+            S->r[j] = row[j] - (S->my[j] ? *cxy : *cxx);
+        *sp = metcn_mad_sd(S->r, NULL, N, 0.0);
+    } else if (kind == 'X') {
+        /* Too few of one sex: pool, assuming one chrX copy in XY against two in XX. */
+        for (size_t j = 0; j < N; j++)
+            S->v[j] = row[j] + (S->my[j] ? 1.0 : 0.0);
+        *cxx = metcn_median(S->v, NULL, N);
+        *cxy = *cxx - 1.0;
+        *sp = metcn_mad_sd(S->v, NULL, N, *cxx);
+    } else {
+        *cxx = *cxy = metcn_median(row, NULL, N);
+        *sp = metcn_mad_sd(row, NULL, N, *cxx);
+    }
+}
+
 /* Per-bin centre, spread and relative depth from the preprocessed matrix L (bin-major:
  * L[i * N + j]); with set_excl, exclusions for coverage and spread are (re)decided. */
 static int bin_stats(metcn_pon_t *pon, const double *L, const double *rel, const int *sexes,
                      size_t N, int set_excl)
 {
     const metcn_panel_t *p = pon->panel;
-    size_t n = p->n_bins;
     const metcn_pon_opt_t *o = &pon->opt;
-    double *v = malloc(N * sizeof *v), *r = malloc(N * sizeof *r);
-    int *mx = malloc(N * sizeof *mx), *my = malloc(N * sizeof *my);
-    if (!v || !r || !mx || !my) {
-        free(v);
-        free(r);
-        free(mx);
-        free(my);
-        return metcn_set_error(METCN_E_NOMEM, "out of memory");
+    sexes_t S = {N,
+                 0,
+                 0,
+                 (size_t)o->min_sex_normals,
+                 malloc(N * sizeof(int)),
+                 malloc(N * sizeof(int)),
+                 malloc(N * sizeof(double)),
+                 malloc(N * sizeof(double))};
+    int rc = S.mx && S.my && S.v && S.r ? 0 : metcn_set_error(METCN_E_NOMEM, "out of memory");
+    for (size_t j = 0; rc == 0 && j < N; j++) {
+        S.my[j] = sexes[j] == METCN_SEX_XY;
+        S.mx[j] = !S.my[j];
+        S.nxy += (size_t)S.my[j];
+        S.nxx += (size_t)S.mx[j];
     }
-    size_t nxx = 0, nxy = 0;
-    for (size_t j = 0; j < N; j++) {
-        my[j] = sexes[j] == METCN_SEX_XY;
-        mx[j] = !my[j];
-        nxy += (size_t)my[j];
-        nxx += (size_t)mx[j];
-    }
-    int min_sex = o->min_sex_normals;
-    for (size_t i = 0; i < n; i++) {
-        int ex = pon->excluded[i];
+    for (size_t i = 0; rc == 0 && i < p->n_bins; i++) {
+        int ex = pon->excluded[i], no_centre;
         if (set_excl && (ex == METCN_PON_LOW_COVERAGE || ex == METCN_PON_HIGH_SPREAD ||
                          ex == METCN_PON_NO_SEX_CENTRE))
             ex = METCN_PON_OK;
@@ -436,58 +476,23 @@ static int bin_stats(metcn_pon_t *pon, const double *L, const double *rel, const
             pon->centre[i] = pon->centre_xy[i] = pon->spread[i] = pon->rel_depth[i] = NAN;
             continue;
         }
-        const double *row = L + i * N;
-        int kind = pon_sex_kind(p, i);
-        double cxx, cxy, sp, rd;
-        if (kind == 'Y') {
-            rd = metcn_median(rel + i * N, my, N);
-            if (nxy >= (size_t)min_sex) {
-                cxy = metcn_median(row, my, N);
-                sp = metcn_mad_sd(row, my, N, cxy);
-            } else {
-                cxy = sp = NAN;
-                if (set_excl)
-                    ex = METCN_PON_NO_SEX_CENTRE;
-            }
-            cxx = NAN;
-        } else if (kind == 'X' && nxx >= (size_t)min_sex && nxy >= (size_t)min_sex) {
-            rd = metcn_median(rel + i * N, NULL, N);
-            cxx = metcn_median(row, mx, N);
-            cxy = metcn_median(row, my, N);
-            for (size_t j = 0; j < N; j++)
-                r[j] = row[j] - (my[j] ? cxy : cxx);
-            sp = metcn_mad_sd(r, NULL, N, 0.0);
-        } else if (kind == 'X') {
-            /* Too few of one sex: pool, assuming one chrX copy in XY against two in XX. */
-            rd = metcn_median(rel + i * N, NULL, N);
-            for (size_t j = 0; j < N; j++)
-                v[j] = row[j] + (my[j] ? 1.0 : 0.0);
-            cxx = metcn_median(v, NULL, N);
-            cxy = cxx - 1.0;
-            sp = metcn_mad_sd(v, NULL, N, cxx);
-        } else {
-            rd = metcn_median(rel + i * N, NULL, N);
-            cxx = cxy = metcn_median(row, NULL, N);
-            sp = metcn_mad_sd(row, NULL, N, cxx);
-        }
-        pon->centre[i] = cxx;
-        pon->centre_xy[i] = cxy;
-        pon->spread[i] = sp;
-        pon->rel_depth[i] = rd;
-        if (set_excl && ex == METCN_PON_OK) {
-            if (!(rd >= o->min_rel_depth))
-                ex = METCN_PON_LOW_COVERAGE;
-            else if (!(sp <= o->max_spread))
-                ex = METCN_PON_HIGH_SPREAD;
-        }
-        if (set_excl)
-            pon->excluded[i] = ex;
+        bin_centre(&S, L + i * N, rel + i * N, pon_sex_kind(p, i), &pon->centre[i],
+                   &pon->centre_xy[i], &pon->spread[i], &pon->rel_depth[i], &no_centre);
+        if (!set_excl)
+            continue;
+        if (no_centre)
+            ex = METCN_PON_NO_SEX_CENTRE;
+        else if (ex == METCN_PON_OK && !(pon->rel_depth[i] >= o->min_rel_depth))
+            ex = METCN_PON_LOW_COVERAGE;
+        else if (ex == METCN_PON_OK && !(pon->spread[i] <= o->max_spread))
+            ex = METCN_PON_HIGH_SPREAD;
+        pon->excluded[i] = ex;
     }
-    free(v);
-    free(r);
-    free(mx);
-    free(my);
-    return 0;
+    free(S.mx);
+    free(S.my);
+    free(S.v);
+    free(S.r);
+    return rc;
 }
 
 /* SVD of the residual matrix of used autosomal bins; keeps k components. */
@@ -559,62 +564,61 @@ out:
     return rc;
 }
 
-/* Centre, spread, exclusions and components from the normals listed in idx (two passes:
- * the first decides exclusions, the second preprocesses with them). */
-static int compute_stats(metcn_pon_t *pon, const double *const *depths, const size_t *idx, size_t N)
+/* The exclusions a bin has before any normal is seen: unused contigs, GC unknown. */
+static void initial_exclusions(metcn_pon_t *pon)
 {
     const metcn_panel_t *p = pon->panel;
-    size_t n = p->n_bins;
-    int rc = 0;
-    double *L = malloc((n ? n : 1) * N * sizeof *L), *rel = malloc((n ? n : 1) * N * sizeof *rel);
-    double *l = malloc((n ? n : 1) * sizeof *l);
-    int *sexes = malloc(N * sizeof *sexes);
-    if (!L || !rel || !l || !sexes) {
-        rc = metcn_set_error(METCN_E_NOMEM, "out of memory");
-        goto out;
-    }
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < p->n_bins; i++) {
         pon->excluded[i] = METCN_PON_OK;
         if (p->bins[i].role == METCN_ROLE_OTHER)
             pon->excluded[i] = METCN_PON_ROLE_OTHER;
         else if (pon->gc_corrected && !isfinite(pon->gc[i]))
             pon->excluded[i] = METCN_PON_NO_GC;
     }
-    /* Pass 0: no GC correction, a first centre.  Pass 1: GC-corrected against it; decides
-     * the exclusions.  Pass 2: GC-corrected against pass 1's centre with the exclusions;
-     * final centre and spread. */
-    double *c0 = malloc((n ? n : 1) * sizeof *c0);
-    if (!c0) {
+}
+
+/* Centre, spread, exclusions and components from the normals listed in idx.  Pass 0: no GC
+ * correction, a first centre.  Pass 1: GC-corrected against it; decides the exclusions.
+ * Pass 2: GC-corrected against pass 1's centre with the exclusions; final centre and spread.
+ * Every normal is scaled and GC-fitted on all its autosomal bins (normals are diploid). */
+static int compute_stats(metcn_pon_t *pon, const double *const *depths, const size_t *idx, size_t N)
+{
+    const metcn_panel_t *p = pon->panel;
+    size_t n = p->n_bins, m = n ? n : 1;
+    int rc = 0;
+    double *L = malloc(m * N * sizeof *L), *rel = malloc(m * N * sizeof *rel);
+    double *l = malloc(m * sizeof *l), *c0 = malloc(m * sizeof *c0);
+    int *sexes = malloc(N * sizeof *sexes), *autosomal = malloc(m * sizeof *autosomal);
+    if (!L || !rel || !l || !c0 || !sexes || !autosomal) {
         rc = metcn_set_error(METCN_E_NOMEM, "out of memory");
         goto out;
     }
-    for (int pass = 0; pass < 3; pass++) {
+    initial_exclusions(pon);
+    free_bins_of(p, -1, autosomal);
+    for (int pass = 0; pass < 3 && rc == 0; pass++) {
         memcpy(c0, pon->centre, n * sizeof *c0);
-        for (size_t j = 0; j < N; j++) {
+        for (size_t j = 0; j < N && rc == 0; j++) {
             double scale, gs, xl;
             const double *d = depths[idx[j]];
-            rc = preprocess(pon, pon->excluded, d, pass > 0, c0, l, &scale, &gs, &xl, &sexes[j]);
-            if (rc < 0)
-                break;
-            for (size_t i = 0; i < n; i++) {
+            rc = preprocess(pon, pon->excluded, autosomal, d, pass > 0, c0, l, &scale, &gs, &xl,
+                            &sexes[j]);
+            for (size_t i = 0; rc == 0 && i < n; i++) {
                 L[i * N + j] = l[i];
                 rel[i * N + j] = d[i] / scale;
             }
         }
-        if (rc >= 0)
+        if (rc == 0)
             rc = bin_stats(pon, L, rel, sexes, N, pass == 1);
-        if (rc < 0)
-            break;
     }
-    free(c0);
-    if (rc < 0)
-        goto out;
-    rc = fit_components(pon, L, N);
+    if (rc == 0)
+        rc = fit_components(pon, L, N);
 out:
     free(L);
     free(rel);
     free(l);
+    free(c0);
     free(sexes);
+    free(autosomal);
     return rc;
 }
 
@@ -643,7 +647,7 @@ static metcn_pon_t *pon_shell(const metcn_panel_t *panel, const double *gc, int 
     return pon;
 }
 
-/* Leave-one-out job: normal idx[j] against the PoN of the other active normals. */
+/* Leave-one-out: normal idx[j] against the PoN of the other active normals. */
 typedef struct {
     const metcn_pon_t *proto;
     const double *const *depths;
@@ -651,14 +655,39 @@ typedef struct {
     size_t N;
     double *loo; /* n_bins * N, bin-major, LOO log2 */
     metcn_pon_sample_t *qc;
-    size_t next;
-    pthread_mutex_t lock;
-    int rc;
-    char err[512];
 } loo_job_t;
 
-static int loo_one(loo_job_t *job, size_t j)
+/* The held-out normal's autosomal bins as a tumour's are seen when their chromosome is the
+ * called gene's: each autosome's bins from the normalisation that leaves that autosome out
+ * of the scale, GC and component fits (c holds the gene-neutral normalisation, whose values
+ * stay for the sex chromosomes, and for an autosome that cannot be left out).  The bins' SDs
+ * (metcn_cnr_t.pon_sd, the weights) then fit a call on any gene. */
+static int loo_by_contig(const metcn_pon_t *sub, const double *depth, metcn_cnr_t *c)
 {
+    const metcn_panel_t *p = sub->panel;
+    metcn_cnr_t *k = cnr_new(p->n_bins);
+    if (!k)
+        return metcn_set_error(METCN_E_NOMEM, "out of memory");
+    int rc = 0;
+    for (size_t i = 0; i < p->n_bins && rc == 0; i++) {
+        int contig = p->bins[i].contig;
+        if (p->bins[i].role != METCN_ROLE_REFERENCE || (i > 0 && p->bins[i - 1].contig == contig))
+            continue; /* once per autosome */
+        rc = normalize_depth(sub, depth, contig, k);
+        if (rc == METCN_E_TOOFEW) { /* too few bins off it: the tumour could not be called */
+            rc = 0;
+            continue;
+        }
+        for (size_t b = i; rc == 0 && b < p->n_bins && p->bins[b].contig == contig; b++)
+            c->log2[b] = k->log2[b];
+    }
+    metcn_cnr_destroy(k);
+    return rc;
+}
+
+static int loo_one(void *ctx, size_t j)
+{
+    loo_job_t *job = ctx;
     const metcn_pon_t *proto = job->proto;
     const metcn_panel_t *p = proto->panel;
     size_t n = p->n_bins, N = job->N;
@@ -666,7 +695,7 @@ static int loo_one(loo_job_t *job, size_t j)
     metcn_cnr_t *c = NULL;
     metcn_pon_t *sub = pon_shell(p, proto->gc, proto->gc_corrected, &proto->opt);
     size_t *others = malloc(N * sizeof *others);
-    if (!sub || !others) {
+    if (!sub || !others || !(c = cnr_new(n))) {
         rc = metcn_set_error(METCN_E_NOMEM, "out of memory");
         goto out;
     }
@@ -674,92 +703,28 @@ static int loo_one(loo_job_t *job, size_t j)
     for (size_t t = 0; t < N; t++)
         if (t != j)
             others[q++] = job->idx[t];
-    rc = compute_stats(sub, job->depths, others, q);
-    if (rc < 0)
+    const double *depth = job->depths[job->idx[j]];
+    if ((rc = compute_stats(sub, job->depths, others, q)) < 0 ||
+        (rc = normalize_depth(sub, depth, -1, c)) < 0 || (rc = loo_by_contig(sub, depth, c)) < 0)
         goto out;
-    c = cnr_new(n);
-    if (!c) {
-        rc = metcn_set_error(METCN_E_NOMEM, "out of memory");
-        goto out;
-    }
-    rc = normalize_depth(sub, job->depths[job->idx[j]], c);
-    if (rc < 0)
-        goto out;
-    int *tm = malloc((n ? n : 1) * sizeof *tm);
-    if (!tm) {
-        rc = metcn_set_error(METCN_E_NOMEM, "out of memory");
-        goto out;
-    }
     double mx = 0;
     for (size_t i = 0; i < n; i++) {
         job->loo[i * N + j] = c->log2[i];
-        tm[i] = p->bins[i].role == METCN_ROLE_TARGET && c->excluded[i] == METCN_PON_OK;
         if (c->excluded[i] == METCN_PON_OK && !pon_sex_kind(p, i) && fabs(c->log2[i]) > mx)
             mx = fabs(c->log2[i]);
     }
     metcn_pon_sample_t *s = &job->qc[job->idx[j]];
     s->mapd = c->mapd;
-    s->target_log2 = metcn_median(c->log2, tm, n);
     s->max_abs_log2 = mx;
     s->sex = c->sex;
     s->x_log2 = c->x_log2;
     s->median_depth = c->median_depth;
     s->gc_strength = c->gc_strength;
-    free(tm);
 out:
     metcn_cnr_destroy(c);
     metcn_pon_destroy(sub);
     free(others);
     return rc;
-}
-
-static void *loo_worker(void *arg)
-{
-    loo_job_t *job = arg;
-    for (;;) {
-        pthread_mutex_lock(&job->lock);
-        size_t j = job->next++;
-        int stop = job->rc < 0;
-        pthread_mutex_unlock(&job->lock);
-        if (stop || j >= job->N)
-            break;
-        int rc = loo_one(job, j);
-        if (rc < 0) {
-            pthread_mutex_lock(&job->lock);
-            if (job->rc == 0) {
-                job->rc = rc;
-                snprintf(job->err, sizeof job->err, "%s", metcn_last_error());
-            }
-            pthread_mutex_unlock(&job->lock);
-        }
-    }
-    return NULL;
-}
-
-static int run_loo(loo_job_t *job, int threads)
-{
-    job->next = 0;
-    job->rc = 0;
-    pthread_mutex_init(&job->lock, NULL);
-    if (threads < 1)
-        threads = 1;
-    if ((size_t)threads > job->N)
-        threads = (int)job->N;
-    pthread_t *tid = calloc((size_t)threads, sizeof *tid);
-    int started = 0;
-    for (int t = 1; tid && t < threads; t++) {
-        if (pthread_create(&tid[t], NULL, loo_worker, job) != 0)
-            break;
-        started = t;
-    }
-    loo_worker(job);
-    for (int t = 1; t <= started; t++)
-        pthread_join(tid[t], NULL);
-    free(tid);
-    pthread_mutex_destroy(&job->lock);
-    if (job->rc < 0)
-        return metcn_set_error(job->rc, "leave-one-out: %s", job->err);
-    return 0;
 }
 
 static void robust_z_floored(const double *x, size_t n, double *z)
@@ -772,6 +737,178 @@ static void robust_z_floored(const double *x, size_t n, double *z)
         z[i] = s > 0 && isfinite(x[i]) ? (x[i] - med) / s : 0;
 }
 
+/* Everything a build works on. */
+typedef struct {
+    metcn_pon_t *pon;
+    const metcn_pon_opt_t *opt;
+    size_t n_normals, N; /* recorded, active */
+    const double **depths;
+    size_t *idx; /* active normals */
+    double *loo, *col, *z, *gc;
+} build_t;
+
+/* Build step 1: the normals are on the panel; scratch space. */
+static int build_inputs(build_t *B, const metcn_panel_t *panel, metcn_covtab_t *const *normals)
+{
+    size_t n = panel->n_bins, m = n ? n : 1, N = B->n_normals;
+    if (N < 3)
+        return metcn_set_error(METCN_E_TOOFEW,
+                               "%zu normal(s): a panel of normals needs at least 3 (10 or more "
+                               "recommended)",
+                               N);
+    B->depths = calloc(N, sizeof *B->depths);
+    B->idx = malloc(N * sizeof *B->idx);
+    B->loo = malloc(m * N * sizeof *B->loo);
+    B->col = malloc(N * sizeof *B->col);
+    B->z = malloc(N * sizeof *B->z);
+    B->gc = malloc(m * sizeof *B->gc);
+    if (!B->depths || !B->idx || !B->loo || !B->col || !B->z || !B->gc)
+        return metcn_set_error(METCN_E_NOMEM, "out of memory");
+    for (size_t j = 0; j < N; j++) {
+        if (normals[j]->n != n)
+            return metcn_set_error(METCN_E_INCOMPATIBLE, "%s: %zu bins, the panel has %zu",
+                                   normals[j]->source ? normals[j]->source : normals[j]->sample,
+                                   normals[j]->n, n);
+        B->depths[j] = normals[j]->depth;
+        B->idx[j] = j;
+    }
+    B->N = N;
+    if (N < 10)
+        metcn_log(METCN_LOG_WARNING,
+                  "only %zu normals: bin spreads and components are noisy and tumour "
+                  "intervals will be wider; 10 or more normals are recommended",
+                  N);
+    return 0;
+}
+
+/* Build step 2: GC (given, else the first table that has it) and whether to correct it; the
+ * PoN shell with the normals' names. */
+static int build_shell(build_t *B, const metcn_panel_t *panel, metcn_covtab_t *const *normals,
+                       const double *gc)
+{
+    size_t n = panel->n_bins, n_gc = 0;
+    for (size_t i = 0; i < n; i++)
+        B->gc[i] = NAN;
+    if (gc)
+        memcpy(B->gc, gc, n * sizeof *B->gc);
+    else
+        for (size_t j = 0; j < B->n_normals; j++)
+            if (normals[j]->has_gc && normals[j]->gc) {
+                memcpy(B->gc, normals[j]->gc, n * sizeof *B->gc);
+                break;
+            }
+    for (size_t i = 0; i < n; i++)
+        n_gc += panel->bins[i].role == METCN_ROLE_REFERENCE && isfinite(B->gc[i]);
+    int gc_corrected = B->opt->gc_correct && n_gc >= 10;
+    if (B->opt->gc_correct && !gc_corrected)
+        metcn_log(METCN_LOG_WARNING,
+                  "GC content unknown (%zu autosomal bins with GC): GC correction skipped; "
+                  "give --reference FASTA to correct GC bias",
+                  n_gc);
+    if (!(B->pon = pon_shell(panel, B->gc, gc_corrected, B->opt)))
+        return metcn_last_error_code();
+    metcn_pon_t *pon = B->pon;
+    pon->samples = calloc(B->n_normals, sizeof *pon->samples);
+    pon->names = calloc(B->n_normals, sizeof *pon->names);
+    if (!pon->samples || !pon->names)
+        return metcn_set_error(METCN_E_NOMEM, "out of memory");
+    pon->n_samples = B->n_normals;
+    for (size_t j = 0; j < B->n_normals; j++) {
+        const char *nm = normals[j]->sample ? normals[j]->sample : "normal";
+        if (!(pon->names[j] = strdup(nm)))
+            return metcn_set_error(METCN_E_NOMEM, "out of memory");
+        pon->samples[j].name = pon->names[j];
+    }
+    return 0;
+}
+
+/* Build step 3: leave-one-out QC of the active normals and their outlier flags; returns 1
+ * when some normal is an outlier. */
+static int build_loo(build_t *B)
+{
+    metcn_pon_t *pon = B->pon;
+    loo_job_t job = {pon, B->depths, B->idx, B->N, B->loo, pon->samples};
+    int rc = metcn_workq_run(B->N, B->opt->threads, loo_one, &job);
+    if (rc < 0) {
+        char msg[512];
+        snprintf(msg, sizeof msg, "%s", metcn_last_error());
+        return metcn_set_error(rc, "leave-one-out: %s", msg);
+    }
+    /* Outliers: one-sided robust z of MAPD and of max |log2| across the active normals.  The
+     * scale is floored at 10% of the median, so that normals of nearly identical noise do not
+     * turn a trivial difference into a large z. */
+    int any = 0;
+    for (size_t j = 0; j < B->N; j++)
+        B->col[j] = pon->samples[B->idx[j]].mapd;
+    robust_z_floored(B->col, B->N, B->z);
+    for (size_t j = 0; j < B->N; j++)
+        pon->samples[B->idx[j]].z_mapd = B->z[j];
+    for (size_t j = 0; j < B->N; j++)
+        B->col[j] = pon->samples[B->idx[j]].max_abs_log2;
+    robust_z_floored(B->col, B->N, B->z);
+    for (size_t j = 0; j < B->N; j++) {
+        metcn_pon_sample_t *s = &pon->samples[B->idx[j]];
+        s->z_max = B->z[j];
+        s->outlier = s->z_mapd > B->opt->outlier_z || s->z_max > B->opt->outlier_z;
+        any |= s->outlier;
+    }
+    return any;
+}
+
+/* Build step 4 (--drop-outliers): the outliers leave the active set. */
+static int build_drop(build_t *B)
+{
+    size_t keep = 0;
+    for (size_t j = 0; j < B->N; j++) {
+        metcn_pon_sample_t *s = &B->pon->samples[B->idx[j]];
+        if (s->outlier) {
+            s->dropped = 1;
+            metcn_log(METCN_LOG_WARNING, "normal %s dropped as an outlier", s->name);
+        } else
+            B->idx[keep++] = B->idx[j];
+    }
+    B->N = keep;
+    if (keep < 3)
+        return metcn_set_error(METCN_E_TOOFEW,
+                               "only %zu normals left after dropping outliers: at least 3 needed",
+                               keep);
+    return 0;
+}
+
+/* Build step 5: the final statistics of the active normals, per-bin SDs from their
+ * leave-one-out values, and a copy of the panel of its own. */
+static int build_final(build_t *B, const metcn_panel_t *panel)
+{
+    metcn_pon_t *pon = B->pon;
+    size_t n = panel->n_bins, N = B->N;
+    pon->n_used = N;
+    for (size_t j = 0; j < N; j++)
+        B->col[j] = pon->samples[B->idx[j]].mapd;
+    pon->median_mapd = metcn_median(B->col, NULL, N);
+    int rc = compute_stats(pon, B->depths, B->idx, N);
+    if (rc < 0)
+        return rc;
+    for (size_t i = 0; i < n; i++) {
+        if (pon->excluded[i] != METCN_PON_OK)
+            continue;
+        double sd = metcn_mad_sd(B->loo + i * N, NULL, N, 0.0);
+        pon->sd[i] = isfinite(sd) ? sd : pon->spread[i];
+    }
+    for (size_t j = 0; j < B->n_normals; j++)
+        if (pon->samples[j].outlier && !pon->samples[j].dropped)
+            metcn_log(METCN_LOG_WARNING,
+                      "normal %s is an outlier (MAPD z %.1f, max |log2| z %.1f); rebuild with "
+                      "--drop-outliers to exclude it",
+                      pon->samples[j].name, pon->samples[j].z_mapd, pon->samples[j].z_max);
+    pon_count_reasons(pon);
+    metcn_panel_t *cp = metcn_panel_copy(panel); /* the PoN outlives the caller's panel */
+    if (!cp)
+        return metcn_last_error_code();
+    pon->panel = cp;
+    pon->panel_borrowed = 0;
+    return 0;
+}
+
 metcn_pon_t *metcn_pon_build(const metcn_panel_t *panel, metcn_covtab_t *const *normals,
                              size_t n_normals, const double *gc, const metcn_pon_opt_t *opt)
 {
@@ -780,189 +917,30 @@ metcn_pon_t *metcn_pon_build(const metcn_panel_t *panel, metcn_covtab_t *const *
         metcn_pon_opt_init(&defaults);
         opt = &defaults;
     }
-    if (n_normals < 3) {
-        metcn_set_error(METCN_E_TOOFEW,
-                        "%zu normal(s): a panel of normals needs at least 3 (10 or more "
-                        "recommended)",
-                        n_normals);
-        return NULL;
-    }
-    size_t n = panel->n_bins;
-    metcn_pon_t *pon = NULL;
-    const double **depths = calloc(n_normals, sizeof *depths);
-    size_t *idx = malloc(n_normals * sizeof *idx);
-    double *loo = malloc((n ? n : 1) * n_normals * sizeof *loo);
-    double *col = malloc(n_normals * sizeof *col), *z = malloc(n_normals * sizeof *z);
-    double *gcv = malloc((n ? n : 1) * sizeof *gcv);
-    if (!depths || !idx || !loo || !col || !z || !gcv) {
-        metcn_set_error(METCN_E_NOMEM, "out of memory");
-        goto fail;
-    }
-    for (size_t j = 0; j < n_normals; j++) {
-        if (normals[j]->n != n) {
-            metcn_set_error(METCN_E_INCOMPATIBLE, "%s: %zu bins, the panel has %zu",
-                            normals[j]->source ? normals[j]->source : normals[j]->sample,
-                            normals[j]->n, n);
-            goto fail;
-        }
-        depths[j] = normals[j]->depth;
-    }
-    /* GC: given, else the first table that has it. */
-    size_t n_gc = 0;
-    for (size_t i = 0; i < n; i++)
-        gcv[i] = NAN;
-    if (gc)
-        memcpy(gcv, gc, n * sizeof *gcv);
-    else
-        for (size_t j = 0; j < n_normals; j++)
-            if (normals[j]->has_gc && normals[j]->gc) {
-                memcpy(gcv, normals[j]->gc, n * sizeof *gcv);
-                break;
-            }
-    for (size_t i = 0; i < n; i++)
-        n_gc += panel->bins[i].role == METCN_ROLE_REFERENCE && isfinite(gcv[i]);
-    int gc_corrected = opt->gc_correct && n_gc >= 10;
-    if (opt->gc_correct && !gc_corrected)
-        metcn_log(METCN_LOG_WARNING,
-                  "GC content unknown (%zu reference bins with GC): GC correction skipped; "
-                  "give --reference FASTA to correct GC bias",
-                  n_gc);
-    if (n_normals < 10)
-        metcn_log(METCN_LOG_WARNING,
-                  "only %zu normals: bin spreads and components are noisy and tumour "
-                  "intervals will be wider; 10 or more normals are recommended",
-                  n_normals);
-
-    pon = pon_shell(panel, gcv, gc_corrected, opt);
-    if (!pon)
-        goto fail;
-    pon->samples = calloc(n_normals, sizeof *pon->samples);
-    pon->names = calloc(n_normals, sizeof *pon->names);
-    if (!pon->samples || !pon->names) {
-        metcn_set_error(METCN_E_NOMEM, "out of memory");
-        goto fail;
-    }
-    pon->n_samples = n_normals;
-    for (size_t j = 0; j < n_normals; j++) {
-        const char *nm = normals[j]->sample ? normals[j]->sample : "normal";
-        pon->names[j] = strdup(nm);
-        if (!pon->names[j]) {
-            metcn_set_error(METCN_E_NOMEM, "out of memory");
-            goto fail;
-        }
-        pon->samples[j].name = pon->names[j];
-    }
-    size_t N = n_normals;
-    for (size_t j = 0; j < N; j++)
-        idx[j] = j;
-    for (int round = 0; round < 2; round++) {
-        loo_job_t job = {
-            .proto = pon, .depths = depths, .idx = idx, .N = N, .loo = loo, .qc = pon->samples};
-        if (run_loo(&job, opt->threads) < 0)
-            goto fail;
-        /* Outliers: one-sided robust z of MAPD and of max |log2| across the active normals.
-         * The scale is floored at 10% of the median, so that normals of nearly identical
-         * noise do not turn a trivial difference into a large z. */
-        int any = 0;
-        for (size_t j = 0; j < N; j++)
-            col[j] = pon->samples[idx[j]].mapd;
-        robust_z_floored(col, N, z);
-        for (size_t j = 0; j < N; j++)
-            pon->samples[idx[j]].z_mapd = z[j];
-        for (size_t j = 0; j < N; j++)
-            col[j] = pon->samples[idx[j]].max_abs_log2;
-        robust_z_floored(col, N, z);
-        for (size_t j = 0; j < N; j++) {
-            metcn_pon_sample_t *s = &pon->samples[idx[j]];
-            s->z_max = z[j];
-            s->outlier = s->z_mapd > opt->outlier_z || s->z_max > opt->outlier_z;
-            any |= s->outlier;
-        }
-        if (round == 1 || !opt->drop_outliers || !any)
+    build_t B = {.opt = opt, .n_normals = n_normals};
+    int rc = build_inputs(&B, panel, normals);
+    if (rc == 0)
+        rc = build_shell(&B, panel, normals, gc);
+    for (int round = 0; rc == 0 && round < 2; round++) {
+        int any = build_loo(&B);
+        rc = any < 0 ? any : 0;
+        if (rc < 0 || round == 1 || !opt->drop_outliers || !any)
             break;
-        size_t keep = 0;
-        for (size_t j = 0; j < N; j++) {
-            metcn_pon_sample_t *s = &pon->samples[idx[j]];
-            if (s->outlier) {
-                s->dropped = 1;
-                metcn_log(METCN_LOG_WARNING, "normal %s dropped as an outlier", s->name);
-            } else
-                idx[keep++] = idx[j];
-        }
-        N = keep;
-        if (N < 3) {
-            metcn_set_error(METCN_E_TOOFEW,
-                            "only %zu normals left after dropping outliers: at least 3 needed", N);
-            goto fail;
-        }
+        rc = build_drop(&B);
     }
-    pon->n_used = N;
-    for (size_t j = 0; j < N; j++)
-        col[j] = pon->samples[idx[j]].mapd;
-    pon->median_mapd = metcn_median(col, NULL, N);
-    if (compute_stats(pon, depths, idx, N) < 0)
-        goto fail;
-    for (size_t i = 0; i < n; i++) {
-        if (pon->excluded[i] != METCN_PON_OK)
-            continue;
-        double sd = metcn_mad_sd(loo + i * N, NULL, N, 0.0);
-        pon->sd[i] = isfinite(sd) ? sd : pon->spread[i];
+    if (rc == 0)
+        rc = build_final(&B, panel);
+    if (rc < 0) {
+        metcn_pon_destroy(B.pon);
+        B.pon = NULL;
     }
-    for (size_t j = 0; j < n_normals; j++)
-        if (pon->samples[j].outlier && !pon->samples[j].dropped)
-            metcn_log(METCN_LOG_WARNING,
-                      "normal %s is an outlier (MAPD z %.1f, max |log2| z %.1f); rebuild with "
-                      "--drop-outliers to exclude it",
-                      pon->samples[j].name, pon->samples[j].z_mapd, pon->samples[j].z_max);
-    pon_count_reasons(pon);
-    /* Own a copy of the panel: the PoN outlives the caller's. */
-    {
-        metcn_panel_t *cp = calloc(1, sizeof *cp);
-        if (!cp) {
-            metcn_set_error(METCN_E_NOMEM, "out of memory");
-            goto fail;
-        }
-        *cp = *panel;
-        cp->contigs = calloc((size_t)panel->n_contigs + 1, sizeof *cp->contigs);
-        cp->bins = calloc(n + 1, sizeof *cp->bins);
-        cp->source = panel->source ? strdup(panel->source) : NULL;
-        cp->gene = panel->gene ? strdup(panel->gene) : NULL;
-        int bad = !cp->contigs || !cp->bins || (panel->source && !cp->source) ||
-                  (panel->gene && !cp->gene);
-        for (int c = 0; !bad && c < panel->n_contigs; c++) {
-            cp->contigs[c] = panel->contigs[c];
-            cp->contigs[c].name = strdup(panel->contigs[c].name);
-            bad = !cp->contigs[c].name;
-        }
-        for (size_t i = 0; !bad && i < n; i++) {
-            cp->bins[i] = panel->bins[i];
-            cp->bins[i].name = panel->bins[i].name ? strdup(panel->bins[i].name) : NULL;
-            bad = panel->bins[i].name && !cp->bins[i].name;
-        }
-        if (bad) {
-            metcn_panel_destroy(cp);
-            metcn_set_error(METCN_E_NOMEM, "out of memory");
-            goto fail;
-        }
-        pon->panel = cp;
-        pon->panel_borrowed = 0;
-    }
-    free(depths);
-    free(idx);
-    free(loo);
-    free(col);
-    free(z);
-    free(gcv);
-    return pon;
-fail:
-    metcn_pon_destroy(pon);
-    free(depths);
-    free(idx);
-    free(loo);
-    free(col);
-    free(z);
-    free(gcv);
-    return NULL;
+    free(B.depths);
+    free(B.idx);
+    free(B.loo);
+    free(B.col);
+    free(B.z);
+    free(B.gc);
+    return B.pon;
 }
 
 /* ---- accessors ------------------------------------------------------------------------------ */
@@ -1038,38 +1016,4 @@ const int *metcn_pon_excluded(const metcn_pon_t *pon)
 const size_t *metcn_pon_reason_counts(const metcn_pon_t *pon)
 {
     return pon->reason_counts;
-}
-
-int metcn_pon_check_header(const metcn_pon_t *pon, const sam_hdr_t *hdr, const char *what)
-{
-    const metcn_panel_t *p = pon->panel;
-    size_t *used = calloc((size_t)p->n_contigs + 1, sizeof *used);
-    if (!used)
-        return metcn_set_error(METCN_E_NOMEM, "out of memory");
-    int rc = 0;
-    for (size_t i = 0; i < p->n_bins; i++)
-        if (pon->excluded[i] == METCN_PON_OK)
-            used[p->bins[i].contig]++;
-    for (int c = 0; c < p->n_contigs && rc == 0; c++) {
-        if (!used[c] && c != p->target_contig)
-            continue;
-        const char *name = p->contigs[c].name;
-        int tid = metcn_contig_tid(hdr, name);
-        if (tid < 0) {
-            rc = metcn_set_error(METCN_E_INCOMPATIBLE,
-                                 "%s: contig %s (%zu PoN bins) is not in the header: the PoN "
-                                 "was built on another reference (%s)",
-                                 what, name, used[c], p->build[0] ? p->build : "build unknown");
-            break;
-        }
-        int64_t len = (int64_t)sam_hdr_tid2len(hdr, tid);
-        if (p->contigs[c].length > 0 && len > 0 && len != p->contigs[c].length)
-            rc = metcn_set_error(METCN_E_INCOMPATIBLE,
-                                 "%s: %s length %lld differs from the PoN's %lld: the PoN was "
-                                 "built on another reference build%s%s%s",
-                                 what, name, (long long)len, (long long)p->contigs[c].length,
-                                 p->build[0] ? " (PoN: " : "", p->build, p->build[0] ? ")" : "");
-    }
-    free(used);
-    return rc;
 }

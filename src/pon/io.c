@@ -1,29 +1,17 @@
-/* pon_io.c -- the PoN text file: write and load with version, panel and checksum checks.
+/* io.c -- the PoN text file (format 2): write, and load in named steps, safely on any bytes.
  * Format: docs/pon.md. */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <htslib/bgzf.h>
 #include <htslib/kstring.h>
 
 #include "metcn/util.h"
 #include "pon/pon_internal.h"
-
-#define FNV_OFFSET 0xcbf29ce484222325ULL
-#define FNV_PRIME 0x100000001b3ULL
-
-static uint64_t fnv(uint64_t h, const char *s, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)s[i];
-        h *= FNV_PRIME;
-    }
-    return h;
-}
 
 /* ---- write ---------------------------------------------------------------------------------- */
 
@@ -45,7 +33,7 @@ static void emit(writer_t *w, const char *fmt, ...)
     va_end(ap);
     if (w->rc < 0)
         return;
-    w->h = fnv(w->h, w->line.s, w->line.l);
+    w->h = metcn_hash64(w->h, w->line.s, w->line.l);
     if (metcn_ofile_write(w->f, w->line.s, w->line.l) < 0)
         w->rc = METCN_E_IO;
 }
@@ -65,90 +53,90 @@ static const char *clean(char *buf, size_t n, const char *s)
     return buf;
 }
 
-int metcn_pon_write(const metcn_pon_t *pon, const char *path, const char *cmdline)
+static void write_meta(writer_t *w, const metcn_pon_t *pon, const char *cmdline)
 {
     const metcn_panel_t *p = pon->panel;
-    writer_t w = {.f = metcn_ofile_open(path), .h = FNV_OFFSET};
-    if (!w.f)
-        return metcn_last_error_code() ? metcn_last_error_code() : METCN_E_IO;
-    char a[32], b[32], c[32], d[32], e[32], f[32], g[32], t[1024];
     const metcn_pon_opt_t *o = &pon->opt;
+    char a[32], t[1024], when[32] = ".";
     time_t now = time(NULL);
     struct tm tmv;
-    char when[32] = ".";
     if (gmtime_r(&now, &tmv))
         strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tmv);
-    emit(&w, "#metcn-pon\t%d\n", METCN_PON_FORMAT_VERSION);
-    emit(&w, "meta\tmetcn_version\t%s\n", METCN_VERSION);
-    emit(&w, "meta\tcreated\t%s\n", pon->created ? pon->created : when);
-    emit(&w, "meta\tcommand\t%s\n", clean(t, sizeof t, cmdline ? cmdline : pon->command));
-    emit(&w, "meta\tpanel_source\t%s\n", clean(t, sizeof t, p->source));
-    emit(&w, "meta\tpanel_checksum\t%s\n", pon->panel_checksum);
-    emit(&w, "meta\tbuild\t%s\n", p->build[0] ? p->build : ".");
-    emit(&w, "meta\tgene\t%s\n", clean(t, sizeof t, p->gene));
-    emit(&w, "meta\ttarget_contig\t%s\n",
-         p->target_contig >= 0 ? p->contigs[p->target_contig].name : ".");
-    emit(&w, "meta\tgene_start\t%" PRId64 "\n", p->gene_start);
-    emit(&w, "meta\tgene_end\t%" PRId64 "\n", p->gene_end);
-    emit(&w, "meta\twindow\t%" PRId64 "\n", p->window);
-    emit(&w, "meta\tcentromere_start\t%" PRId64 "\n", p->cen_start);
-    emit(&w, "meta\tcentromere_end\t%" PRId64 "\n", p->cen_end);
-    emit(&w, "meta\tgc_corrected\t%d\n", pon->gc_corrected);
-    emit(&w, "meta\tn_samples\t%zu\n", pon->n_samples);
-    emit(&w, "meta\tn_normals\t%zu\n", pon->n_used);
-    emit(&w, "meta\tn_bins\t%zu\n", p->n_bins);
-    emit(&w, "meta\tn_components\t%d\n", pon->k);
-    emit(&w, "meta\tmedian_mapd\t%s\n", num(a, pon->median_mapd));
-    emit(&w, "param\tn_components\t%d\n", o->n_components);
-    emit(&w, "param\tmax_components\t%d\n", o->max_components);
-    emit(&w, "param\tmin_var_frac\t%s\n", num(a, o->min_var_frac));
-    emit(&w, "param\tmin_rel_depth\t%s\n", num(a, o->min_rel_depth));
-    emit(&w, "param\tmax_spread\t%s\n", num(a, o->max_spread));
-    emit(&w, "param\tloess_span\t%s\n", num(a, o->loess_span));
-    emit(&w, "param\tgc_correct\t%d\n", o->gc_correct);
-    emit(&w, "param\toutlier_z\t%s\n", num(a, o->outlier_z));
-    emit(&w, "param\tdrop_outliers\t%d\n", o->drop_outliers);
-    emit(&w, "param\tmin_sex_normals\t%d\n", o->min_sex_normals);
-    emit(&w, "#contig\tname\tlength\n");
+    emit(w, "#metcn-pon\t%d\n", METCN_PON_FORMAT_VERSION);
+    emit(w, "meta\tmetcn_version\t%s\n", METCN_VERSION);
+    emit(w, "meta\tcreated\t%s\n", pon->created ? pon->created : when);
+    emit(w, "meta\tcommand\t%s\n", clean(t, sizeof t, cmdline ? cmdline : pon->command));
+    emit(w, "meta\tpanel_source\t%s\n", clean(t, sizeof t, p->source));
+    emit(w, "meta\tpanel_checksum\t%s\n", pon->panel_checksum);
+    emit(w, "meta\tbuild\t%s\n", p->build[0] ? p->build : ".");
+    emit(w, "meta\tgc_corrected\t%d\n", pon->gc_corrected);
+    emit(w, "meta\tn_contigs\t%d\n", p->n_contigs);
+    emit(w, "meta\tn_samples\t%zu\n", pon->n_samples);
+    emit(w, "meta\tn_normals\t%zu\n", pon->n_used);
+    emit(w, "meta\tn_bins\t%zu\n", p->n_bins);
+    emit(w, "meta\tn_components\t%d\n", pon->k);
+    emit(w, "meta\tmedian_mapd\t%s\n", num(a, pon->median_mapd));
+    emit(w, "param\tn_components\t%d\n", o->n_components);
+    emit(w, "param\tmax_components\t%d\n", o->max_components);
+    emit(w, "param\tmin_var_frac\t%s\n", num(a, o->min_var_frac));
+    emit(w, "param\tmin_rel_depth\t%s\n", num(a, o->min_rel_depth));
+    emit(w, "param\tmax_spread\t%s\n", num(a, o->max_spread));
+    emit(w, "param\tloess_span\t%s\n", num(a, o->loess_span));
+    emit(w, "param\tgc_correct\t%d\n", o->gc_correct);
+    emit(w, "param\toutlier_z\t%s\n", num(a, o->outlier_z));
+    emit(w, "param\tdrop_outliers\t%d\n", o->drop_outliers);
+    emit(w, "param\tmin_sex_normals\t%d\n", o->min_sex_normals);
+}
+
+static void write_records(writer_t *w, const metcn_pon_t *pon)
+{
+    const metcn_panel_t *p = pon->panel;
+    char a[32], b[32], c[32], d[32], e[32], f[32], g[32], t[1024];
+    emit(w, "#contig\tname\tlength\tcentromere_start\tcentromere_end\n");
     for (int i = 0; i < p->n_contigs; i++)
-        emit(&w, "contig\t%s\t%" PRId64 "\n", p->contigs[i].name, p->contigs[i].length);
-    emit(&w, "#sample\tname\tsex\tx_log2\tmedian_depth\tgc_strength\tmapd\ttarget_log2\t"
-             "max_abs_log2\tz_mapd\tz_max\toutlier\tdropped\n");
+        emit(w, "contig\t%s\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\n", p->contigs[i].name,
+             p->contigs[i].length, p->contigs[i].cen_start, p->contigs[i].cen_end);
+    emit(w, "#sample\tname\tsex\tx_log2\tmedian_depth\tgc_strength\tmapd\tmax_abs_log2\tz_mapd\t"
+            "z_max\toutlier\tdropped\n");
     for (size_t j = 0; j < pon->n_samples; j++) {
         const metcn_pon_sample_t *s = &pon->samples[j];
-        char h[32];
-        emit(&w, "sample\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\n",
-             clean(t, sizeof t, s->name), metcn_sex_name(s->sex), num(a, s->x_log2),
-             num(b, s->median_depth), num(c, s->gc_strength), num(d, s->mapd),
-             num(e, s->target_log2), num(f, s->max_abs_log2), num(g, s->z_mapd), num(h, s->z_max),
-             s->outlier, s->dropped);
+        emit(w, "sample\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\n", clean(t, sizeof t, s->name),
+             metcn_sex_name(s->sex), num(a, s->x_log2), num(b, s->median_depth),
+             num(c, s->gc_strength), num(d, s->mapd), num(e, s->max_abs_log2), num(f, s->z_mapd),
+             num(g, s->z_max), s->outlier, s->dropped);
     }
-    emit(&w, "#component\tindex\tsingular_value\tvar_frac\n");
+    emit(w, "#component\tindex\tsingular_value\tvar_frac\n");
     for (int k = 0; k < pon->k; k++)
-        emit(&w, "component\t%d\t%s\t%s\n", k + 1, num(a, pon->sv[k]), num(b, pon->var_frac[k]));
-    emit(&w, "#bin\tchrom\tstart\tend\tname\trole\tarm\tgc\trel_depth\tcentre\tcentre_xy\t"
-             "spread\tsd\texcluded");
+        emit(w, "component\t%d\t%s\t%s\n", k + 1, num(a, pon->sv[k]), num(b, pon->var_frac[k]));
+    emit(w, "#bin\tchrom\tstart\tend\tname\trole\tgc\trel_depth\tcentre\tcentre_xy\tspread\tsd\t"
+            "excluded");
     for (int k = 0; k < pon->k; k++)
-        emit(&w, "\tpc%d", k + 1);
-    emit(&w, "\n");
-    kstring_t row = {0, 0, NULL};
-    for (size_t i = 0; i < p->n_bins && w.rc == 0; i++) {
+        emit(w, "\tpc%d", k + 1);
+    emit(w, "\n");
+    kstring_t row = KS_INITIALIZE;
+    for (size_t i = 0; i < p->n_bins && w->rc == 0; i++) {
         const metcn_bin_t *bn = &p->bins[i];
-        char arm[2] = {bn->arm ? bn->arm : '.', 0};
         row.l = 0;
-        ksprintf(&row, "bin\t%s\t%" PRId64 "\t%" PRId64 "\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s",
+        ksprintf(&row, "bin\t%s\t%" PRId64 "\t%" PRId64 "\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s",
                  p->contigs[bn->contig].name, bn->start, bn->end, clean(t, sizeof t, bn->name),
-                 metcn_role_name(bn->role), arm, num(a, pon->gc[i]), num(b, pon->rel_depth[i]),
+                 metcn_role_name(bn->role), num(a, pon->gc[i]), num(b, pon->rel_depth[i]),
                  num(c, pon->centre[i]), num(d, pon->centre_xy[i]), num(e, pon->spread[i]),
                  num(f, pon->sd[i]), metcn_pon_reason_name(pon->excluded[i]));
         for (int k = 0; k < pon->k; k++)
             ksprintf(&row, "\t%s", num(a, pon->load[i * (size_t)pon->k + (size_t)k]));
-        emit(&w, "%s\n", row.s);
+        emit(w, "%s\n", row.s);
     }
     free(row.s);
-    char hex[17];
-    snprintf(hex, sizeof hex, "%016" PRIx64, w.h);
-    if (w.rc == 0 && metcn_ofile_printf(w.f, "checksum\tfnv1a64\t%s\n", hex) < 0)
+}
+
+int metcn_pon_write(const metcn_pon_t *pon, const char *path, const char *cmdline)
+{
+    writer_t w = {.f = metcn_ofile_open(path), .h = METCN_HASH64_INIT};
+    if (!w.f)
+        return metcn_last_error_code() ? metcn_last_error_code() : METCN_E_IO;
+    write_meta(&w, pon, cmdline);
+    write_records(&w, pon);
+    if (w.rc == 0 && metcn_ofile_printf(w.f, "checksum\tfnv1a64\t%016" PRIx64 "\n", w.h) < 0)
         w.rc = METCN_E_IO;
     free(w.line.s);
     if (w.rc < 0) {
@@ -162,6 +150,37 @@ int metcn_pon_write(const metcn_pon_t *pon, const char *path, const char *cmdlin
 
 /* ---- load ----------------------------------------------------------------------------------- */
 
+#define MAX_META 256         /* meta + param lines */
+#define MAX_CONTIGS 1000000  /* bounds that no real PoN comes near, so that a crafted file */
+#define MAX_COMPONENTS 10000 /* cannot make the loader allocate or loop without end */
+
+/* Everything a load works on.  lines[i] is line i + 1 of the file (the checksum line and
+ * anything after it are not kept). */
+typedef struct {
+    const char *path;
+    char **lines;
+    size_t n_lines, cap;
+    size_t n_meta, n_contig, n_sample, n_component, n_bin;         /* records present */
+    int64_t d_contigs, d_samples, d_normals, d_bins, d_components; /* declared in meta */
+    int version;
+    char want[17]; /* stored checksum */
+    metcn_pon_t *pon;
+    metcn_panel_t *p;
+    char **sorted; /* contig names, sorted (for uniqueness and lookup) */
+} loader_t;
+
+static int bad(const loader_t *L, size_t ln, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int bad(const loader_t *L, size_t ln, const char *fmt, ...)
+{
+    char m[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(m, sizeof m, fmt, ap);
+    va_end(ap);
+    return metcn_set_error(METCN_E_FORMAT, "%s:%zu: %s", L->path, ln + 1, m);
+}
+
 static int field_double(const char *s, double *x)
 {
     if (strcmp(s, "NA") == 0) {
@@ -171,371 +190,479 @@ static int field_double(const char *s, double *x)
     return metcn_parse_double(s, -HUGE_VAL, HUGE_VAL, x);
 }
 
-static int contig_index(const metcn_panel_t *p, const char *name)
+static int keep_line(loader_t *L, const char *s)
 {
-    for (int i = 0; i < p->n_contigs; i++)
-        if (strcmp(p->contigs[i].name, name) == 0)
-            return i;
-    return -1;
-}
-
-static int parse_sex(const char *s)
-{
-    return strcmp(s, "XX") == 0 ? METCN_SEX_XX : strcmp(s, "XY") == 0 ? METCN_SEX_XY : 0;
-}
-
-static int parse_reason(const char *s)
-{
-    for (int r = 0; r < METCN_PON_N_REASONS; r++)
-        if (strcmp(s, metcn_pon_reason_name(r)) == 0)
-            return r;
-    return -1;
-}
-
-#define MAXF 256
-
-metcn_pon_t *metcn_pon_load(const char *path)
-{
-    metcn_pon_t *pon = NULL;
-    metcn_panel_t *p = NULL;
-    kstring_t ks = {0, 0, NULL};
-    char **lines = NULL;
-    size_t n_lines = 0, cap = 0;
-    char *fld[MAXF];
-    int rc = 0;
-    BGZF *fp = bgzf_open(path, "r");
-    if (!fp) {
-        metcn_set_error(METCN_E_IO, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
+    if (L->n_lines == L->cap) {
+        size_t cap = L->cap ? 2 * L->cap : 1024;
+        char **nl = realloc(L->lines, cap * sizeof *nl);
+        if (!nl)
+            return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", L->path);
+        L->lines = nl;
+        L->cap = cap;
     }
-    /* Read everything and verify the checksum before parsing, so truncation and edits are
-     * reported as such rather than as whatever parse error they happen to cause. */
-    uint64_t h = FNV_OFFSET;
-    int got_checksum = 0, after = 0, r;
-    char want[17] = "";
-    while ((r = bgzf_getline(fp, '\n', &ks)) >= 0) {
+    if (!(L->lines[L->n_lines] = strdup(s)))
+        return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", L->path);
+    L->n_lines++;
+    return 0;
+}
+
+/* Load step 1: the first line names a PoN of a format this metcn reads. */
+static int check_version(loader_t *L, const char *first)
+{
+    if (!first || strncmp(first, "#metcn-pon\t", 11) != 0)
+        return metcn_set_error(METCN_E_FORMAT, "%s: not a metcn PoN file (no '#metcn-pon' header)",
+                               L->path);
+    if (metcn_parse_int(first + 11, 1, 1000000, &L->version) < 0)
+        return metcn_set_error(METCN_E_FORMAT, "%s:1: bad PoN format version '%.20s'", L->path,
+                               first + 11);
+    if (L->version == 1)
+        return metcn_set_error(METCN_E_INCOMPATIBLE,
+                               "%s: PoN format 1 (metcn 0.1): rebuild it with 'metcn pon build'",
+                               L->path);
+    if (L->version != METCN_PON_FORMAT_VERSION)
+        return metcn_set_error(METCN_E_INCOMPATIBLE,
+                               "%s: PoN format version %d is newer than this metcn reads (%d): "
+                               "upgrade metcn or rebuild the PoN",
+                               L->path, L->version, METCN_PON_FORMAT_VERSION);
+    return 0;
+}
+
+/* Load step 2: every line, hashed; the checksum line ends the file.  The checksum is verified
+ * before anything is parsed, so truncation and edits are reported as such rather than as
+ * whatever parse error they happen to cause. */
+static int read_lines(loader_t *L)
+{
+    metcn_tsv_t *t = metcn_tsv_open(L->path);
+    if (!t)
+        return metcn_last_error_code();
+    uint64_t h = METCN_HASH64_INIT;
+    int r, got_checksum = 0, after = 0, rc = 0;
+    while (rc == 0 && (r = metcn_tsv_next(t)) > 0) {
+        const char *s = metcn_tsv_line(t);
+        if (L->n_lines == 0 && (rc = check_version(L, s)) < 0)
+            break;
         if (got_checksum) {
             after = 1;
-            continue;
-        }
-        if (strncmp(ks.s, "checksum\t", 9) == 0) {
-            char *q = strrchr(ks.s, '\t');
-            snprintf(want, sizeof want, "%s", q + 1);
+        } else if (strncmp(s, "checksum\t", 9) == 0) {
+            const char *q = strrchr(s, '\t');
+            snprintf(L->want, sizeof L->want, "%s", q + 1);
             got_checksum = 1;
-            continue;
+        } else {
+            h = metcn_hash64(h, s, metcn_tsv_len(t));
+            h = metcn_hash64(h, "\n", 1);
+            rc = keep_line(L, s);
         }
-        h = fnv(h, ks.s, ks.l);
-        h = fnv(h, "\n", 1);
-        if (n_lines == cap) {
-            cap = cap ? 2 * cap : 1024;
-            char **nl = realloc(lines, cap * sizeof *nl);
-            if (!nl) {
-                rc = metcn_set_error(METCN_E_NOMEM, "out of memory");
-                goto out;
-            }
-            lines = nl;
-        }
-        lines[n_lines] = strdup(ks.s);
-        if (!lines[n_lines]) {
-            rc = metcn_set_error(METCN_E_NOMEM, "out of memory");
-            goto out;
-        }
-        n_lines++;
     }
-    if (r < -1) {
-        rc = metcn_set_error(METCN_E_TRUNCATED,
-                             "%s: read error (truncated or corrupt compressed "
-                             "file)",
-                             path);
-        goto out;
-    }
-    if (n_lines == 0 || strncmp(lines[0], "#metcn-pon\t", 11) != 0) {
-        rc = metcn_set_error(METCN_E_FORMAT, "%s: not a metcn PoN file (no '#metcn-pon' header)",
-                             path);
-        goto out;
-    }
-    int version;
-    if (metcn_parse_int(lines[0] + 11, 1, 1000000, &version) < 0) {
-        rc = metcn_set_error(METCN_E_FORMAT, "%s:1: bad PoN format version '%s'", path,
-                             lines[0] + 11);
-        goto out;
-    }
-    if (version > METCN_PON_FORMAT_VERSION) {
-        rc = metcn_set_error(METCN_E_INCOMPATIBLE,
-                             "%s: PoN format version %d is newer than this metcn reads (%d): "
-                             "upgrade metcn or rebuild the PoN",
-                             path, version, METCN_PON_FORMAT_VERSION);
-        goto out;
-    }
-    if (!got_checksum) {
-        rc = metcn_set_error(METCN_E_TRUNCATED,
-                             "%s: truncated: the final checksum line is missing (incomplete "
-                             "copy?)",
-                             path);
-        goto out;
-    }
+    metcn_tsv_close(t);
+    if (rc < 0)
+        return rc;
+    if (r < 0)
+        return metcn_set_error(METCN_E_TRUNCATED,
+                               "%s: read error (truncated or corrupt compressed "
+                               "file)",
+                               L->path);
+    if (L->n_lines == 0)
+        return check_version(L, NULL);
+#ifndef METCN_FUZZ_NO_CHECKSUM
     char hex[17];
     snprintf(hex, sizeof hex, "%016" PRIx64, h);
-    if (after || strcmp(hex, want) != 0) {
-        rc = metcn_set_error(METCN_E_TRUNCATED,
-                             "%s: checksum mismatch (%s stored, %s computed): the file was "
-                             "edited or corrupted; rebuild it with 'metcn pon build'",
-                             path, want, hex);
-        goto out;
-    }
+    if (!got_checksum)
+        return metcn_set_error(METCN_E_TRUNCATED,
+                               "%s: truncated: the final checksum line is missing (incomplete "
+                               "copy?)",
+                               L->path);
+    if (after || strcmp(hex, L->want) != 0)
+        return metcn_set_error(METCN_E_TRUNCATED,
+                               "%s: checksum mismatch (%s stored, %s computed): the file was "
+                               "edited or corrupted; rebuild it with 'metcn pon build'",
+                               L->path, L->want, hex);
+#else
+    (void)after;
+#endif
+    return 0;
+}
 
-    pon = calloc(1, sizeof *pon);
-    p = calloc(1, sizeof *p);
-    if (!pon || !p) {
-        rc = metcn_set_error(METCN_E_NOMEM, "out of memory");
-        goto out;
-    }
-    pon->panel = p;
-    pon->format_version = version;
-    pon->median_mapd = NAN;
-    metcn_pon_opt_init(&pon->opt);
-    p->target_contig = -1;
-    p->gene_start = p->gene_end = p->cen_start = p->cen_end = -1;
-    size_t n_bins = 0, n_samples = 0, bi = 0, si = 0;
-    int k = -1, ncont_cap = 0;
-    char target[256] = "";
-    for (size_t ln = 1; ln < n_lines; ln++) {
-        char *line = lines[ln];
-        if (line[0] == '#' || line[0] == 0)
+/* The record type of a line (its first field), NULL for a comment or an empty line. */
+static int kind_is(const char *line, const char *kind)
+{
+    size_t n = strlen(kind);
+    return strncmp(line, kind, n) == 0 && (line[n] == '\t' || line[n] == '\0');
+}
+
+/* Load step 3: the records present, by type. */
+static int count_records(loader_t *L)
+{
+    for (size_t ln = 1; ln < L->n_lines; ln++) {
+        const char *s = L->lines[ln];
+        if (s[0] == '#' || s[0] == '\0')
             continue;
-        int nf = metcn_split(line, '\t', fld, MAXF);
-        const char *kind = fld[0];
-#define BAD(...)                                                                                   \
-    do {                                                                                           \
-        char m_[256];                                                                              \
-        snprintf(m_, sizeof m_, __VA_ARGS__);                                                      \
-        rc = metcn_set_error(METCN_E_FORMAT, "%s:%zu: %s", path, ln + 1, m_);                      \
-        goto out;                                                                                  \
-    } while (0)
-        if (strcmp(kind, "meta") == 0 || strcmp(kind, "param") == 0) {
-            if (nf != 3)
-                BAD("expected 3 fields, found %d", nf);
-            const char *key = fld[1], *v = fld[2];
-            double x;
-            int iv;
-            int64_t lv;
-            if (strcmp(kind, "meta") == 0) {
-                if (strcmp(key, "metcn_version") == 0)
-                    snprintf(pon->metcn_version, sizeof pon->metcn_version, "%s", v);
-                else if (strcmp(key, "created") == 0)
-                    pon->created = strdup(v);
-                else if (strcmp(key, "command") == 0)
-                    pon->command = strdup(v);
-                else if (strcmp(key, "panel_source") == 0)
-                    p->source = strdup(v);
-                else if (strcmp(key, "panel_checksum") == 0)
-                    snprintf(pon->panel_checksum, sizeof pon->panel_checksum, "%s", v);
-                else if (strcmp(key, "build") == 0)
-                    snprintf(p->build, sizeof p->build, "%s", strcmp(v, ".") ? v : "");
-                else if (strcmp(key, "gene") == 0)
-                    p->gene = strdup(v);
-                else if (strcmp(key, "target_contig") == 0)
-                    snprintf(target, sizeof target, "%s", v);
-                else if (strcmp(key, "gc_corrected") == 0) {
-                    if (metcn_parse_int(v, 0, 1, &pon->gc_corrected) < 0)
-                        BAD("bad gc_corrected '%s'", v);
-                } else if (strcmp(key, "n_bins") == 0 || strcmp(key, "n_samples") == 0 ||
-                           strcmp(key, "n_normals") == 0 || strcmp(key, "n_components") == 0) {
-                    if (metcn_parse_int64(v, 0, INT32_MAX, &lv) < 0)
-                        BAD("bad %s '%s'", key, v);
-                    if (strcmp(key, "n_bins") == 0)
-                        n_bins = (size_t)lv;
-                    else if (strcmp(key, "n_samples") == 0)
-                        n_samples = (size_t)lv;
-                    else if (strcmp(key, "n_normals") == 0)
-                        pon->n_used = (size_t)lv;
-                    else
-                        k = (int)lv;
-                } else if (strcmp(key, "median_mapd") == 0) {
-                    if (field_double(v, &pon->median_mapd) < 0)
-                        BAD("bad median_mapd '%s'", v);
-                } else {
-                    int64_t *dst = strcmp(key, "gene_start") == 0         ? &p->gene_start
-                                   : strcmp(key, "gene_end") == 0         ? &p->gene_end
-                                   : strcmp(key, "window") == 0           ? &p->window
-                                   : strcmp(key, "centromere_start") == 0 ? &p->cen_start
-                                   : strcmp(key, "centromere_end") == 0   ? &p->cen_end
-                                                                          : NULL;
-                    if (dst && metcn_parse_int64(v, -1, INT64_MAX, dst) < 0)
-                        BAD("bad %s '%s'", key, v);
-                }
-            } else {
-                metcn_pon_opt_t *o = &pon->opt;
-                int *ip = strcmp(key, "n_components") == 0      ? &o->n_components
-                          : strcmp(key, "max_components") == 0  ? &o->max_components
-                          : strcmp(key, "gc_correct") == 0      ? &o->gc_correct
-                          : strcmp(key, "drop_outliers") == 0   ? &o->drop_outliers
-                          : strcmp(key, "min_sex_normals") == 0 ? &o->min_sex_normals
-                                                                : NULL;
-                double *dp = strcmp(key, "min_var_frac") == 0    ? &o->min_var_frac
-                             : strcmp(key, "min_rel_depth") == 0 ? &o->min_rel_depth
-                             : strcmp(key, "max_spread") == 0    ? &o->max_spread
-                             : strcmp(key, "loess_span") == 0    ? &o->loess_span
-                             : strcmp(key, "outlier_z") == 0     ? &o->outlier_z
-                                                                 : NULL;
-                if (ip && metcn_parse_int(v, -1, 1000000, &iv) < 0)
-                    BAD("bad parameter %s '%s'", key, v);
-                if (ip)
-                    *ip = iv;
-                if (dp && field_double(v, &x) < 0)
-                    BAD("bad parameter %s '%s'", key, v);
-                if (dp)
-                    *dp = x;
-            }
-        } else if (strcmp(kind, "contig") == 0) {
-            if (nf != 3)
-                BAD("expected 3 fields, found %d", nf);
-            if (p->n_contigs == ncont_cap) {
-                ncont_cap = ncont_cap ? 2 * ncont_cap : 32;
-                metcn_contig_t *nc = realloc(p->contigs, (size_t)ncont_cap * sizeof *nc);
-                if (!nc) {
-                    rc = metcn_set_error(METCN_E_NOMEM, "out of memory");
-                    goto out;
-                }
-                p->contigs = nc;
-            }
-            metcn_contig_t *ct = &p->contigs[p->n_contigs];
-            ct->name = strdup(fld[1]);
-            if (!ct->name) {
-                rc = metcn_set_error(METCN_E_NOMEM, "out of memory");
-                goto out;
-            }
-            p->n_contigs++;
-            if (metcn_parse_int64(fld[2], -1, INT64_MAX, &ct->length) < 0)
-                BAD("bad contig length '%s'", fld[2]);
-        } else if (strcmp(kind, "sample") == 0) {
-            if (nf != 13)
-                BAD("sample line: expected 13 fields, found %d", nf);
-            if (!pon->samples) {
-                pon->samples = calloc(n_samples ? n_samples : 1, sizeof *pon->samples);
-                pon->names = calloc(n_samples ? n_samples : 1, sizeof *pon->names);
-                if (!pon->samples || !pon->names) {
-                    rc = metcn_set_error(METCN_E_NOMEM, "out of memory");
-                    goto out;
-                }
-            }
-            if (si >= n_samples)
-                BAD("more sample lines than n_samples=%zu", n_samples);
-            metcn_pon_sample_t *s = &pon->samples[si];
-            pon->names[si] = strdup(fld[1]);
-            if (!pon->names[si]) {
-                rc = metcn_set_error(METCN_E_NOMEM, "out of memory");
-                goto out;
-            }
-            pon->n_samples = ++si;
-            s->name = pon->names[si - 1];
-            s->sex = parse_sex(fld[2]);
-            double *dv[] = {&s->x_log2,      &s->median_depth, &s->gc_strength, &s->mapd,
-                            &s->target_log2, &s->max_abs_log2, &s->z_mapd,      &s->z_max};
-            for (int q = 0; q < 8; q++)
-                if (field_double(fld[3 + q], dv[q]) < 0)
-                    BAD("bad number '%s' in column %d", fld[3 + q], 4 + q);
-            if (metcn_parse_int(fld[11], 0, 1, &s->outlier) < 0 ||
-                metcn_parse_int(fld[12], 0, 1, &s->dropped) < 0)
-                BAD("bad outlier/dropped flag");
-        } else if (strcmp(kind, "component") == 0 || strcmp(kind, "bin") == 0) {
-            if (k < 0 || n_bins == 0)
-                BAD("%s line before n_bins and n_components", kind);
-            if (!pon->centre) {
-                p->bins = calloc(n_bins, sizeof *p->bins);
-                if (!p->bins || pon_alloc_bins(pon, n_bins) < 0 ||
-                    (pon->panel->n_bins = n_bins, pon_alloc_components(pon, k)) < 0) {
-                    rc = metcn_set_error(METCN_E_NOMEM, "out of memory");
-                    goto out;
-                }
-                p->n_bins = 0;
-            }
-            if (strcmp(kind, "component") == 0) {
-                int ci;
-                if (nf != 4 || metcn_parse_int(fld[1], 1, k, &ci) < 0 ||
-                    field_double(fld[2], &pon->sv[ci - 1]) < 0 ||
-                    field_double(fld[3], &pon->var_frac[ci - 1]) < 0)
-                    BAD("bad component line");
-                continue;
-            }
-            if (nf != 14 + k)
-                BAD("bin line: expected %d fields, found %d", 14 + k, nf);
-            if (bi >= n_bins)
-                BAD("more bin lines than n_bins=%zu", n_bins);
-            metcn_bin_t *bn = &p->bins[bi];
-            bn->contig = contig_index(p, fld[1]);
-            if (bn->contig < 0)
-                BAD("contig '%s' not declared", fld[1]);
-            if (metcn_parse_int64(fld[2], 0, INT64_MAX, &bn->start) < 0 ||
-                metcn_parse_int64(fld[3], 1, INT64_MAX, &bn->end) < 0 || bn->end <= bn->start)
-                BAD("bad interval %s-%s", fld[2], fld[3]);
-            if (strcmp(fld[4], ".") != 0 && !(bn->name = strdup(fld[4]))) {
-                rc = metcn_set_error(METCN_E_NOMEM, "out of memory");
-                goto out;
-            }
-            p->n_bins = bi + 1;
-            int role = metcn_role_parse(fld[5]);
-            if (role < 0)
-                BAD("unknown role '%s'", fld[5]);
-            bn->role = (metcn_role_t)role;
-            bn->arm = (fld[6][0] == 'p' || fld[6][0] == 'q') ? fld[6][0] : 0;
-            double *dv[] = {&pon->gc[bi],        &pon->rel_depth[bi], &pon->centre[bi],
-                            &pon->centre_xy[bi], &pon->spread[bi],    &pon->sd[bi]};
-            for (int q = 0; q < 6; q++)
-                if (field_double(fld[7 + q], dv[q]) < 0)
-                    BAD("bad number '%s' in column %d", fld[7 + q], 8 + q);
-            pon->excluded[bi] = parse_reason(fld[13]);
-            if (pon->excluded[bi] < 0)
-                BAD("unknown exclusion reason '%s'", fld[13]);
-            for (int c = 0; c < k; c++)
-                if (field_double(fld[14 + c], &pon->load[bi * (size_t)k + (size_t)c]) < 0)
-                    BAD("bad loading '%s'", fld[14 + c]);
-            bi++;
-        } else
-            BAD("unknown record type '%s'", kind);
-#undef BAD
+        if (kind_is(s, "meta") || kind_is(s, "param"))
+            L->n_meta++;
+        else if (kind_is(s, "contig"))
+            L->n_contig++;
+        else if (kind_is(s, "sample"))
+            L->n_sample++;
+        else if (kind_is(s, "component"))
+            L->n_component++;
+        else if (kind_is(s, "bin"))
+            L->n_bin++;
+        else
+            return bad(L, ln, "unknown record type '%.*s'", (int)strcspn(s, "\t"), s);
+        if (L->n_meta > MAX_META)
+            return bad(L, ln, "more than %d meta and param lines", MAX_META);
     }
-    if (bi != n_bins || n_bins == 0 || si != n_samples) {
-        rc = metcn_set_error(METCN_E_FORMAT,
-                             "%s: %zu bin and %zu sample lines, header says %zu and %zu", path, bi,
-                             si, n_bins, n_samples);
-        goto out;
+    return 0;
+}
+
+/* One meta value into the PoN (key already known not to repeat). */
+static int meta_value(loader_t *L, size_t ln, const char *key, const char *v)
+{
+    metcn_pon_t *pon = L->pon;
+    int64_t *count = strcmp(key, "n_contigs") == 0      ? &L->d_contigs
+                     : strcmp(key, "n_samples") == 0    ? &L->d_samples
+                     : strcmp(key, "n_normals") == 0    ? &L->d_normals
+                     : strcmp(key, "n_bins") == 0       ? &L->d_bins
+                     : strcmp(key, "n_components") == 0 ? &L->d_components
+                                                        : NULL;
+    char **str = strcmp(key, "created") == 0        ? &pon->created
+                 : strcmp(key, "command") == 0      ? &pon->command
+                 : strcmp(key, "panel_source") == 0 ? &L->p->source
+                                                    : NULL;
+    if (count && metcn_parse_int64(v, 0, INT32_MAX, count) < 0)
+        return bad(L, ln, "bad %s '%.40s'", key, v);
+    if (str && !(*str = strdup(v)))
+        return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", L->path);
+    if (strcmp(key, "metcn_version") == 0)
+        snprintf(pon->metcn_version, sizeof pon->metcn_version, "%s", v);
+    else if (strcmp(key, "panel_checksum") == 0) {
+        if (strlen(v) != 16 || strspn(v, "0123456789abcdef") != 16)
+            return bad(L, ln, "bad panel_checksum '%.40s'", v);
+        snprintf(pon->panel_checksum, sizeof pon->panel_checksum, "%s", v);
+    } else if (strcmp(key, "build") == 0)
+        snprintf(L->p->build, sizeof L->p->build, "%s", strcmp(v, ".") ? v : "");
+    else if (strcmp(key, "gc_corrected") == 0 && metcn_parse_int(v, 0, 1, &pon->gc_corrected) < 0)
+        return bad(L, ln, "bad gc_corrected '%.40s'", v);
+    else if (strcmp(key, "median_mapd") == 0 && field_double(v, &pon->median_mapd) < 0)
+        return bad(L, ln, "bad median_mapd '%.40s'", v);
+    return 0;
+}
+
+/* One build parameter into the PoN's options (unknown ones are ignored). */
+static int param_value(loader_t *L, size_t ln, const char *key, const char *v)
+{
+    metcn_pon_opt_t *o = &L->pon->opt;
+    int *ip = strcmp(key, "n_components") == 0      ? &o->n_components
+              : strcmp(key, "max_components") == 0  ? &o->max_components
+              : strcmp(key, "gc_correct") == 0      ? &o->gc_correct
+              : strcmp(key, "drop_outliers") == 0   ? &o->drop_outliers
+              : strcmp(key, "min_sex_normals") == 0 ? &o->min_sex_normals
+                                                    : NULL;
+    double *dp = strcmp(key, "min_var_frac") == 0    ? &o->min_var_frac
+                 : strcmp(key, "min_rel_depth") == 0 ? &o->min_rel_depth
+                 : strcmp(key, "max_spread") == 0    ? &o->max_spread
+                 : strcmp(key, "loess_span") == 0    ? &o->loess_span
+                 : strcmp(key, "outlier_z") == 0     ? &o->outlier_z
+                                                     : NULL;
+    if ((ip && metcn_parse_int(v, -1, 1000000, ip) < 0) || (dp && field_double(v, dp) < 0))
+        return bad(L, ln, "bad parameter %s '%.40s'", key, v);
+    return 0;
+}
+
+/* Load step 4: meta and param lines, each key once; the declared counts must be those of the
+ * records present (arrays are sized by what is present, never by a declaration). */
+static int parse_meta(loader_t *L)
+{
+    const char *seen[MAX_META][2];
+    size_t n_seen = 0;
+    char *f[4];
+    int rc = 0;
+    L->d_contigs = L->d_samples = L->d_normals = L->d_bins = L->d_components = -1;
+    for (size_t ln = 1; ln < L->n_lines && rc == 0; ln++) {
+        if (!kind_is(L->lines[ln], "meta") && !kind_is(L->lines[ln], "param"))
+            continue;
+        if (metcn_split(L->lines[ln], '\t', f, 4) != 3)
+            return bad(L, ln, "expected 3 fields");
+        for (size_t q = 0; q < n_seen; q++)
+            if (strcmp(seen[q][0], f[0]) == 0 && strcmp(seen[q][1], f[1]) == 0)
+                return bad(L, ln, "%s %.40s given twice", f[0], f[1]);
+        seen[n_seen][0] = f[0];
+        seen[n_seen++][1] = f[1];
+        rc = f[0][0] == 'm' ? meta_value(L, ln, f[1], f[2]) : param_value(L, ln, f[1], f[2]);
     }
-    if (!p->gene || !p->source) {
-        rc = metcn_set_error(METCN_E_FORMAT, "%s: gene or panel_source missing", path);
-        goto out;
+    if (rc < 0)
+        return rc;
+    static const char *const required[] = {"panel_source", "panel_checksum", "gc_corrected",
+                                           "n_contigs",    "n_samples",      "n_normals",
+                                           "n_bins",       "n_components"};
+    for (size_t r = 0; r < sizeof required / sizeof *required; r++) {
+        size_t q = 0;
+        while (q < n_seen &&
+               !(strcmp(seen[q][0], "meta") == 0 && strcmp(seen[q][1], required[r]) == 0))
+            q++;
+        if (q == n_seen)
+            return metcn_set_error(METCN_E_FORMAT, "%s: meta %s missing", L->path, required[r]);
     }
-    if (target[0] && strcmp(target, ".") != 0) {
-        p->target_contig = contig_index(p, target);
-        if (p->target_contig < 0) {
-            rc = metcn_set_error(METCN_E_FORMAT, "%s: target contig %s not declared", path, target);
-            goto out;
-        }
+    const struct {
+        const char *what;
+        int64_t declared;
+        size_t present;
+    } counts[] = {{"contig", L->d_contigs, L->n_contig},
+                  {"sample", L->d_samples, L->n_sample},
+                  {"component", L->d_components, L->n_component},
+                  {"bin", L->d_bins, L->n_bin}};
+    for (int c = 0; c < 4; c++)
+        if ((size_t)counts[c].declared != counts[c].present)
+            return metcn_set_error(
+                METCN_E_FORMAT, "%s: meta declares %lld %s lines, the file has %zu", L->path,
+                (long long)counts[c].declared, counts[c].what, counts[c].present);
+    if (L->n_bin == 0 || L->n_contig == 0 || L->n_contig > MAX_CONTIGS ||
+        L->n_component > MAX_COMPONENTS || L->d_normals > L->d_samples)
+        return metcn_set_error(METCN_E_FORMAT,
+                               "%s: impossible counts (%zu bins, %zu contigs, %zu components, "
+                               "%lld of %zu normals used)",
+                               L->path, L->n_bin, L->n_contig, L->n_component,
+                               (long long)L->d_normals, L->n_sample);
+    return 0;
+}
+
+/* Load step 5: the arrays, sized by the records present. */
+static int allocate(loader_t *L)
+{
+    metcn_pon_t *pon = L->pon;
+    metcn_panel_t *p = L->p;
+    p->contigs = calloc(L->n_contig, sizeof *p->contigs);
+    p->bins = calloc(L->n_bin, sizeof *p->bins);
+    pon->samples = calloc(L->n_sample ? L->n_sample : 1, sizeof *pon->samples);
+    pon->names = calloc(L->n_sample ? L->n_sample : 1, sizeof *pon->names);
+    L->sorted = calloc(L->n_contig, sizeof *L->sorted);
+    if (!p->contigs || !p->bins || !pon->samples || !pon->names || !L->sorted)
+        return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", L->path);
+    p->n_contigs = (int)L->n_contig;
+    p->n_bins = L->n_bin;
+    pon->n_samples = L->n_sample;
+    pon->n_used = (size_t)L->d_normals;
+    if (pon_alloc_bins(pon, L->n_bin) < 0 || pon_alloc_components(pon, (int)L->n_component) < 0)
+        return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", L->path);
+    for (int c = 0; c < pon->k; c++)
+        pon->var_frac[c] = NAN; /* not given yet */
+    return 0;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Panel contig index of name (exact), by binary search over the sorted names; -1 if none. */
+static int contig_lookup(const loader_t *L, const char *name)
+{
+    char *key = (char *)name;
+    char **hit = bsearch(&key, L->sorted, L->n_contig, sizeof *L->sorted, str_cmp);
+    if (!hit)
+        return -1;
+    for (int c = 0; c < L->p->n_contigs; c++) /* names are unique: one of them */
+        if (L->p->contigs[c].name == *hit)
+            return c;
+    return -1;
+}
+
+/* Load step 6: contig lines (name, length, centromere); names unique. */
+static int parse_contigs(loader_t *L)
+{
+    size_t c = 0;
+    char *f[6];
+    for (size_t ln = 1; ln < L->n_lines; ln++) {
+        if (!kind_is(L->lines[ln], "contig"))
+            continue;
+        metcn_contig_t *ct = &L->p->contigs[c];
+        if (metcn_split(L->lines[ln], '\t', f, 6) != 5 || !*f[1])
+            return bad(L, ln, "contig line: expected 5 fields and a name");
+        if (metcn_parse_int64(f[2], -1, INT64_MAX / 4, &ct->length) < 0 ||
+            metcn_parse_int64(f[3], -1, INT64_MAX / 4, &ct->cen_start) < 0 ||
+            metcn_parse_int64(f[4], -1, INT64_MAX / 4, &ct->cen_end) < 0 ||
+            (ct->cen_start >= 0) != (ct->cen_end >= 0) || ct->cen_end < ct->cen_start)
+            return bad(L, ln, "bad contig length or centromere");
+        if (!(ct->name = strdup(f[1])))
+            return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", L->path);
+        L->sorted[c++] = ct->name;
     }
-    for (size_t i = 0; i < n_bins; i++)
+    qsort(L->sorted, c, sizeof *L->sorted, str_cmp);
+    for (size_t i = 1; i < c; i++)
+        if (strcmp(L->sorted[i - 1], L->sorted[i]) == 0)
+            return metcn_set_error(METCN_E_FORMAT, "%s: contig %.40s declared twice", L->path,
+                                   L->sorted[i]);
+    return 0;
+}
+
+/* Load step 7: sample lines (the normals' QC). */
+static int parse_samples(loader_t *L)
+{
+    size_t j = 0, used = 0;
+    char *f[14];
+    for (size_t ln = 1; ln < L->n_lines; ln++) {
+        if (!kind_is(L->lines[ln], "sample"))
+            continue;
+        metcn_pon_sample_t *s = &L->pon->samples[j];
+        if (metcn_split(L->lines[ln], '\t', f, 14) != 12)
+            return bad(L, ln, "sample line: expected 12 fields");
+        if (!(L->pon->names[j] = strdup(f[1])))
+            return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", L->path);
+        s->name = L->pon->names[j++];
+        s->sex = strcmp(f[2], "XX") == 0   ? METCN_SEX_XX
+                 : strcmp(f[2], "XY") == 0 ? METCN_SEX_XY
+                                           : 0;
+        double *dv[] = {&s->x_log2,       &s->median_depth, &s->gc_strength, &s->mapd,
+                        &s->max_abs_log2, &s->z_mapd,       &s->z_max};
+        for (int q = 0; q < 7; q++)
+            if (field_double(f[3 + q], dv[q]) < 0)
+                return bad(L, ln, "bad number '%.40s' in column %d", f[3 + q], 4 + q);
+        if (metcn_parse_int(f[10], 0, 1, &s->outlier) < 0 ||
+            metcn_parse_int(f[11], 0, 1, &s->dropped) < 0)
+            return bad(L, ln, "bad outlier/dropped flag");
+        used += !s->dropped;
+    }
+    if (used != L->pon->n_used)
+        return metcn_set_error(METCN_E_FORMAT,
+                               "%s: meta declares %zu normals used, %zu are not "
+                               "dropped",
+                               L->path, L->pon->n_used, used);
+    return 0;
+}
+
+/* Load step 8: component lines, each index 1..k once. */
+static int parse_components(loader_t *L)
+{
+    int k = L->pon->k, ci;
+    char *f[5];
+    for (size_t ln = 1; ln < L->n_lines; ln++) {
+        if (!kind_is(L->lines[ln], "component"))
+            continue;
+        if (metcn_split(L->lines[ln], '\t', f, 5) != 4 || metcn_parse_int(f[1], 1, k, &ci) < 0)
+            return bad(L, ln, "bad component line");
+        if (!isnan(L->pon->var_frac[ci - 1]))
+            return bad(L, ln, "component %d given twice", ci);
+        if (field_double(f[2], &L->pon->sv[ci - 1]) < 0 ||
+            field_double(f[3], &L->pon->var_frac[ci - 1]) < 0 || isnan(L->pon->var_frac[ci - 1]))
+            return bad(L, ln, "bad component line");
+    }
+    return 0;
+}
+
+/* One bin line's values (f: its fields). */
+static int bin_values(loader_t *L, size_t ln, size_t i, char **f)
+{
+    metcn_pon_t *pon = L->pon;
+    metcn_bin_t *bn = &L->p->bins[i];
+    int role = metcn_role_parse(f[5]);
+    if (role != (int)metcn_contig_role(L->p->contigs[bn->contig].name))
+        return bad(L, ln, "role '%.20s' is not that of contig %.40s", f[5],
+                   L->p->contigs[bn->contig].name);
+    bn->role = (metcn_role_t)role;
+    double *dv[] = {&pon->gc[i],        &pon->rel_depth[i], &pon->centre[i],
+                    &pon->centre_xy[i], &pon->spread[i],    &pon->sd[i]};
+    for (int q = 0; q < 6; q++)
+        if (field_double(f[6 + q], dv[q]) < 0)
+            return bad(L, ln, "bad number '%.40s' in column %d", f[6 + q], 7 + q);
+    if (!(isnan(pon->gc[i]) || (pon->gc[i] >= 0 && pon->gc[i] <= 1)))
+        return bad(L, ln, "gc %g outside [0,1]", pon->gc[i]);
+    int r = -1;
+    for (int q = 0; q < METCN_PON_N_REASONS && r < 0; q++)
+        if (strcmp(f[12], metcn_pon_reason_name(q)) == 0)
+            r = q;
+    if (r < 0)
+        return bad(L, ln, "unknown exclusion reason '%.40s'", f[12]);
+    pon->excluded[i] = r;
+    for (int c = 0; c < pon->k; c++)
+        if (field_double(f[13 + c], &pon->load[i * (size_t)pon->k + (size_t)c]) < 0)
+            return bad(L, ln, "bad loading '%.40s'", f[13 + c]);
+    return 0;
+}
+
+/* Load step 9: bin lines, in panel order (by contig, then start, not overlapping). */
+static int parse_bins(loader_t *L)
+{
+    size_t i = 0, want = 13 + (size_t)L->pon->k;
+    char **f = malloc((want + 1) * sizeof *f);
+    int rc = f ? 0 : metcn_set_error(METCN_E_NOMEM, "%s: out of memory", L->path);
+    for (size_t ln = 1; ln < L->n_lines && rc == 0; ln++) {
+        if (!kind_is(L->lines[ln], "bin"))
+            continue;
+        size_t nf = (size_t)metcn_split(L->lines[ln], '\t', f, (int)want + 1);
+        metcn_bin_t *bn = &L->p->bins[i], *prev = i ? bn - 1 : NULL;
+        if (nf != want)
+            rc = bad(L, ln, "bin line: expected %zu fields, found %s%zu", want,
+                     nf > want ? "more than " : "", nf > want ? want : nf);
+        else if ((bn->contig = contig_lookup(L, f[1])) < 0)
+            rc = bad(L, ln, "contig '%.40s' not declared", f[1]);
+        else if (metcn_parse_int64(f[2], 0, INT64_MAX / 4, &bn->start) < 0 ||
+                 metcn_parse_int64(f[3], 1, INT64_MAX / 4, &bn->end) < 0 || bn->end <= bn->start)
+            rc = bad(L, ln, "bad interval %.20s-%.20s", f[2], f[3]);
+        else if (prev && (bn->contig < prev->contig ||
+                          (bn->contig == prev->contig && bn->start < prev->end)))
+            rc = bad(L, ln, "bin out of panel order (or overlapping the one before)");
+        else if (strcmp(f[4], ".") != 0 && !(bn->name = strdup(f[4])))
+            rc = metcn_set_error(METCN_E_NOMEM, "%s: out of memory", L->path);
+        else
+            rc = bin_values(L, ln, i++, f);
+    }
+    free(f);
+    return rc;
+}
+
+/* Load step 10: what follows from the records, and the stored panel checksum. */
+static int finish(loader_t *L)
+{
+    metcn_panel_t *p = L->p;
+    for (size_t i = 0; i < p->n_bins; i++)
         p->n_role[p->bins[i].role]++;
     char ck[17];
     metcn_panel_checksum(p, ck);
-    if (strcmp(ck, pon->panel_checksum) != 0) {
-        rc = metcn_set_error(METCN_E_FORMAT,
-                             "%s: stored panel checksum %s does not match its bins (%s)", path,
-                             pon->panel_checksum, ck);
-        goto out;
+    if (strcmp(ck, L->pon->panel_checksum) != 0)
+        return metcn_set_error(METCN_E_FORMAT,
+                               "%s: stored panel checksum %s does not match its bins (%s)", L->path,
+                               L->pon->panel_checksum, ck);
+    snprintf(L->pon->checksum, sizeof L->pon->checksum, "%s", L->want);
+    L->pon->format_version = L->version;
+    pon_count_reasons(L->pon);
+    return 0;
+}
+
+metcn_pon_t *metcn_pon_load(const char *path)
+{
+    loader_t L = {.path = path};
+    int rc = read_lines(&L);
+    if (rc == 0)
+        rc = count_records(&L);
+    if (rc == 0 && (!(L.pon = calloc(1, sizeof *L.pon)) || !(L.p = calloc(1, sizeof *L.p))))
+        rc = metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
+    if (rc == 0) {
+        L.pon->panel = L.p; /* owned by the PoN from here on */
+        L.pon->median_mapd = NAN;
+        metcn_pon_opt_init(&L.pon->opt);
+        rc = parse_meta(&L);
     }
-    snprintf(pon->checksum, sizeof pon->checksum, "%s", want);
-    pon_count_reasons(pon);
-out:
-    for (size_t i = 0; i < n_lines; i++)
-        free(lines[i]);
-    free(lines);
-    free(ks.s);
-    bgzf_close(fp);
+    if (rc == 0)
+        rc = allocate(&L);
+    if (rc == 0)
+        rc = parse_contigs(&L);
+    if (rc == 0)
+        rc = parse_samples(&L);
+    if (rc == 0)
+        rc = parse_components(&L);
+    if (rc == 0)
+        rc = parse_bins(&L);
+    if (rc == 0)
+        rc = finish(&L);
+    for (size_t i = 0; i < L.n_lines; i++)
+        free(L.lines[i]);
+    free(L.lines);
+    free(L.sorted);
     if (rc < 0) {
-        if (pon)
-            metcn_pon_destroy(pon);
+        if (L.pon)
+            metcn_pon_destroy(L.pon);
         else
-            metcn_panel_destroy(p);
+            metcn_panel_destroy(L.p);
         return NULL;
     }
-    return pon;
+    return L.pon;
 }

@@ -1,4 +1,4 @@
-/* pon_internal.h -- the PoN object shared by pon.c (build, normalise) and pon_io.c (file). */
+/* pon_internal.h -- the PoN object shared by build.c (build, normalise) and io.c (file). */
 #ifndef METCN_PON_INTERNAL_H
 #define METCN_PON_INTERNAL_H
 
@@ -13,7 +13,7 @@ struct metcn_pon_s {
     char panel_checksum[17]; /* metcn_panel_checksum() of panel */
     metcn_pon_opt_t opt;
     int gc_corrected;
-    size_t n_samples; /* recorded normals */
+    size_t n_samples; /* recorded normals (samples and names have this many entries) */
     size_t n_used;    /* normals in the statistics */
     metcn_pon_sample_t *samples;
     char **names;
@@ -25,7 +25,7 @@ struct metcn_pon_s {
     double *spread;    /* robust SD of normals' log2 before components */
     double *sd;        /* robust SD of the leave-one-out normalised log2 */
     int *excluded;
-    int k;            /* components */
+    int k;            /* components (load has n_bins * k entries, sv and var_frac k) */
     double *load;     /* n_bins * k, row-major by bin */
     double *sv;       /* k singular values */
     double *var_frac; /* k */

@@ -395,18 +395,25 @@ void metcn_norm_log2(const double *depth, size_t n, double scale, double *log2v)
 int metcn_norm_gc_correct(double *log2v, const double *gc, const int *fit_mask, size_t n,
                           double span, double *strength)
 {
+    return metcn_norm_gc_correct_vs(log2v, NULL, gc, fit_mask, n, span, strength);
+}
+
+int metcn_norm_gc_correct_vs(double *log2v, const double *centre, const double *gc,
+                             const int *fit_mask, size_t n, double span, double *strength)
+{
     int rc = 0;
     int *m = malloc((n ? n : 1) * sizeof *m);
-    double *fit = malloc((n ? n : 1) * sizeof *fit);
+    double *fit = malloc((n ? n : 1) * sizeof *fit), *y = malloc((n ? n : 1) * sizeof *y);
     if (strength)
         *strength = 0;
-    if (!m || !fit) {
+    if (!m || !fit || !y) {
         rc = metcn_set_error(METCN_E_NOMEM, "out of memory");
         goto out;
     }
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-        m[i] = (!fit_mask || fit_mask[i]) && isfinite(gc[i]) && isfinite(log2v[i]);
+        y[i] = centre ? log2v[i] - centre[i] : log2v[i];
+        m[i] = (!fit_mask || fit_mask[i]) && isfinite(gc[i]) && isfinite(y[i]);
         k += (size_t)m[i];
     }
     if (k < 10) {
@@ -416,7 +423,7 @@ int metcn_norm_gc_correct(double *log2v, const double *gc, const int *fit_mask, 
     }
     /* Fitting on the reference bins only: a real gain on the target gene must never shape
      * the curve that is then subtracted from it. */
-    rc = metcn_loess(gc, log2v, m, n, span, 3, fit);
+    rc = metcn_loess(gc, y, m, n, span, 3, fit);
     if (rc < 0)
         goto out;
     if (strength)
@@ -427,5 +434,6 @@ int metcn_norm_gc_correct(double *log2v, const double *gc, const int *fit_mask, 
 out:
     free(m);
     free(fit);
+    free(y);
     return rc;
 }

@@ -17,12 +17,12 @@ run "$METCN" pon build --panel "$TD/panel.bed" --reference "$TD/ref.fa" -@ 2 \
 expect_rc 0
 run "$METCN" pon info "$WORK/pon.gz"
 expect_rc 0
-expect_out "format_version	1"
+expect_out "format_version	2"
 expect_out "gc_corrected	yes"
 expect_out "normals_used	$((${#NORMALS[@]} + 1))"
 # the outlier normal is flagged, and only it
-if echo "$OUT" | awk -F'\t' -v o="$OUTLIER" '$1 == o && $11 == "outlier" {f = 1} END {exit !f}'; then ok; else bad "outlier $OUTLIER not flagged"; fi
-n_out=$(echo "$OUT" | awk -F'\t' '$11 == "outlier"' | wc -l)
+if echo "$OUT" | awk -F'\t' -v o="$OUTLIER" '$1 == o && $10 == "outlier" {f = 1} END {exit !f}'; then ok; else bad "outlier $OUTLIER not flagged"; fi
+n_out=$(echo "$OUT" | awk -F'\t' '$10 == "outlier"' | wc -l)
 if [ "$n_out" -eq 1 ]; then ok; else bad "$n_out normals flagged, expected 1"; fi
 # every normal: sex from the manifest
 while IFS=$'\t' read -r s k sex rest; do
@@ -37,6 +37,28 @@ expect_rc 0
 run "$METCN" pon info "$WORK/pon2"
 expect_out "normals_used	${#NORMALS[@]}"
 expect_out "dropped"
+
+# the PoN knows no gene: --gene is refused, and the file has no gene record
+grep -qE $'^meta\t(gene|target_contig)\t' <(zcat "$WORK/pon.gz") && bad "gene in the PoN" || ok
+run "$METCN" pon build --panel "$TD/panel.bed" --gene MET -o "$WORK/g" "${NORMALS[@]}"
+expect_rc 2
+expect_err "--gene: the panel of normals is gene-independent now"
+expect_no_file "$WORK/g"
+# inputs are recognised by their content: a normal BAM named .txt, and coverage tables named
+# .bam, build the same PoN statistics as the BAMs
+cp "${NORMALS[0]}" "$WORK/first.txt"
+for k in 1 2 3; do
+    run "$METCN" coverage --panel "$TD/panel.bed" -o "$WORK/t$k.bam" "${NORMALS[$k]}"
+    expect_rc 0
+done
+run "$METCN" pon build --panel "$TD/panel.bed" --reference "$TD/ref.fa" -o "$WORK/mixed" \
+    "$WORK/first.txt" "$WORK/t1.bam" "$WORK/t2.bam" "$WORK/t3.bam" "${NORMALS[@]:4}"
+expect_rc 0
+run "$METCN" pon build --panel "$TD/panel.bed" --reference "$TD/ref.fa" -o "$WORK/plain" \
+    "${NORMALS[0]}" "$WORK/t1.bam" "$WORK/t2.bam" "$WORK/t3.bam" "${NORMALS[@]:4}"
+expect_rc 0
+cmp -s <(grep '^bin' "$WORK/mixed") <(grep '^bin' "$WORK/plain") && ok || bad "BAM named .txt: other bins"
+[ "$(grep -c '^sample' "$WORK/mixed")" -eq "${#NORMALS[@]}" ] && ok || bad "mixed inputs: normals"
 
 # --list with k = 0
 printf '%s\n' "${NORMALS[@]}" >"$WORK/list"
@@ -70,6 +92,12 @@ expect_err "checksum mismatch"
 run "$METCN" pon info "$TD/panel.bed"
 expect_rc 1
 expect_err "not a metcn PoN"
+# a PoN of format 1 (metcn 0.1) gets one line saying to rebuild it
+printf '#metcn-pon\t1\nmeta\tgene\tMET\n' >"$WORK/v1.pon"
+run "$METCN" pon info "$WORK/v1.pon"
+expect_rc 1
+expect_err "metcn pon: $WORK/v1.pon: PoN format 1 (metcn 0.1): rebuild it with 'metcn pon build'"
+[ "$(wc -l <"$WORK/.err")" -eq 1 ] && ok || bad "more than one line for a format-1 PoN"
 # a missing input leaves no PoN
 run "$METCN" pon build --panel "$TD/panel.bed" -o "$WORK/none" "${NORMALS[@]}" "$WORK/missing.bam"
 expect_rc 1
