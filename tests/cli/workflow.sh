@@ -192,6 +192,66 @@ run snakemake -s "$SNAKEFILE" --cores 1 -n --config samples=samples.tsv panel=x
 [ "$RC" -ne 0 ] && ok || bad "a config without 'reference' was accepted"
 expect_out "'reference' is a required property"
 
+# the SLURM profile with Debian's snakemake: stand-ins for sbatch, srun, sacct, sacctmgr, sinfo
+# record each submission and start it in the background, so the sbatch lines the profile and the rules'
+# resources produce are checked (a small cohort: 3 normals, 1 tumour, no MultiQC; sacct asked
+# once a second instead of the SLURM executor's default of once in 33 s)
+mkdir -p slurm-bin slurm-state
+cat >slurm-bin/sbatch <<'EOF'
+#!/usr/bin/env bash
+# stand-in sbatch: log the arguments, start --wrap in -D in the background (as a cluster would),
+# its exit status in ID.rc when it ends
+state=$SLURM_MOCK_STATE
+id=$(($(cat "$state/last" 2>/dev/null || echo 100) + 1))
+echo "$id" >"$state/last"
+printf '%s\n' "$*" >>"$state/sbatch.log"
+dir=. wrap=""
+while [ $# -gt 0 ]; do
+    case $1 in
+    -D) dir=$2; shift ;;
+    --wrap=*) wrap=${1#--wrap=} ;;
+    esac
+    shift
+done
+(cd "$dir" && bash -c "$wrap"; echo $? >"$state/$id.rc.tmp"; mv "$state/$id.rc.tmp" "$state/$id.rc") \
+    </dev/null >"$state/$id.out" 2>&1 &
+echo "Submitted batch job $id"
+EOF
+cat >slurm-bin/sacct <<'EOF'
+#!/usr/bin/env bash
+# stand-in sacct: "-j ID" -> ID|RUNNING, ID|COMPLETED or ID|FAILED; anything else: the account
+id="" ; while [ $# -gt 0 ]; do [ "$1" = -j ] && id=$2; shift; done
+[ -n "$id" ] || { echo testacct; exit 0; }
+rc=$(cat "$SLURM_MOCK_STATE/$id.rc" 2>/dev/null)
+case $rc in
+"") echo "$id|RUNNING" ;;
+0) echo "$id|COMPLETED" ;;
+*) echo "$id|FAILED" ;;
+esac
+EOF
+printf '#!/bin/sh\necho testacct\n' >slurm-bin/sacctmgr
+printf '#!/bin/sh\necho PARTITION; echo testpart\n' >slurm-bin/sinfo
+printf '#!/usr/bin/env bash\nwhile [[ $1 == -* ]]; do shift; done\nexec "$@"\n' >slurm-bin/srun
+chmod +x slurm-bin/*
+cp -r "$SRC/workflow/profiles/slurm" profile
+sed -i 's/YOUR_ACCOUNT/testacct/; s/YOUR_PARTITION/testpart/; s/^latency-wait: 60/latency-wait: 5/' \
+    profile/config.yaml
+awk -F'\t' 'NR == 1 || $1 ~ /^N0[345]$/ || $1 == "T_m12_p0.6_c2"' samples.tsv >small.tsv
+t0=$(date +%s)
+run env PATH="$WORK/slurm-bin:$PATH" SLURM_MOCK_STATE="$WORK/slurm-state" USER="${USER:-root}" \
+    snakemake -s "$SNAKEFILE" --profile "$WORK/profile" --configfile config.yaml \
+    --max-status-checks-per-second 1 --config samples=small.tsv outdir=out_slurm multiqc=false fish=
+expect_rc 0
+[ "$RC" -eq 0 ] || tail -20 "$WORK/.out" >&2
+echo "workflow: the SLURM run took $(($(date +%s) - t0)) s" >&2
+sb=slurm-state/sbatch.log
+[ "$(grep -c . "$sb")" -eq 7 ] && ok || bad "SLURM: $(grep -c . "$sb") sbatch calls, not 7 (4 coverage, pon, pon_info, call)"
+[ "$(grep -c -- '-A testacct -p testpart -t 60 --mem 2000' "$sb")" -eq 2 ] && ok ||
+    bad "SLURM: the defaults (account, partition, 60 min, 2000 MB) are not on pon_info and call"
+grep -q -- "rule_pon/.* -p testpart -t 120 --mem 4000 --cpus-per-task=2" "$sb" && ok ||
+    bad "SLURM: pon is not submitted with 120 min, 4000 MB and 2 cpus"
+[ "$(col out_slurm/calls.tsv T_m12_p0.6_c2 tier)" = high ] && ok || bad "SLURM: no high call"
+
 # failure capture: exit 1 is the sample's failure; a usage error (2) or a crash stops the job
 cap=$SRC/workflow/scripts/capture.sh
 run bash "$cap" st.tsv st.log s1 call -- bash -c 'echo "metcn call: x.bam: bad" >&2; exit 1'
