@@ -63,6 +63,7 @@ data=$PWD
 gb=$(du -cb $normals $tumours | tail -1 | awk '{printf "%.2f", $1 / 1e9}')
 
 # --- the runs ------------------------------------------------------------------------------
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 declare -A wall cpu
 timed() { # timed NAME DIR COMMAND...: run in a fresh DIR, record wall and CPU (user+sys) s
     local name=$1 dir=$2
@@ -128,7 +129,8 @@ cmp -s "$out/workflow/out/calls.tsv" "$out/by_hand/calls.tsv" ||
     { echo "workflow.sh: the workflow's calls.tsv differs from the by-hand one" >&2; exit 1; }
 
 echo
-echo "cohort: $nn normals + $nt tumours, $gb GB of BAM, $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "cohort: $nn normals + $nt tumours, $gb GB of BAM, $(nproc) cores;" \
+    "load average before $load0, after $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-18s %10s %10s %12s %12s\n' run wall_s cpu_s wall/by_hand cpu/by_hand
 for r in by_hand workflow direct workflow+multiqc cnvkit; do
     awk -v r="$r" -v w="${wall[$r]}" -v c="${cpu[$r]}" -v bw="${wall[by_hand]}" \
