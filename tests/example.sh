@@ -3,16 +3,19 @@
 # fixed seeds (reference, panel, 10 normals, 3 tumours with known MET truth), builds a panel of
 # normals, calls MET in the tumours and prints the calls next to the truth.
 #   bash tests/example.sh [BUILD_DIR] [OUT_DIR]
+# METCN_BIN=/usr/bin/metcn runs that metcn (e.g. an installed package) instead of the build's;
+# the generator metcn-sim always comes from BUILD_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${1:-build}
 out=${2:-$build/example}
 cmake -S . -B "$build" -DBUILD_TESTING=ON >/dev/null
 cmake --build "$build" -j2 >/dev/null
-metcn="$PWD/$build/metcn"
+metcn=${METCN_BIN:-"$PWD/$build/metcn"}
 sim="$PWD/$build/metcn-sim"
 mkdir -p "$out"
 cd "$out"
+echo "== $("$metcn" --version | head -1) ($(command -v "$metcn"))"
 echo "== generating the example data in $PWD (fixed seeds)"
 [ -s ref.fa.fai ] || "$sim" ref -o ref.fa -s 7 -L 5000000
 [ -s panel.bed ] || "$sim" panel -r ref.fa -o panel.bed -s 7
