@@ -150,7 +150,10 @@ static int read_vcf(const char *path, const metcn_panel_t *panel, int64_t flank,
         first[c + 1] += first[c];
     while ((ret = bcf_read(fp, h, rec)) == 0) {
         nrec++;
-        if (rec->errcode & ~(BCF_ERR_CTG_UNDEF | BCF_ERR_TAG_UNDEF)) {
+        /* (htslib 1.16 takes a record cut short, or a POS that is not a number, without an
+         * error code: they come back without alleles, or at position -1.) */
+        if ((rec->errcode & ~(BCF_ERR_CTG_UNDEF | BCF_ERR_TAG_UNDEF)) || rec->pos < 0 ||
+            rec->n_allele < 1) {
             bad = nrec;
             break;
         }
