@@ -55,6 +55,7 @@ static const struct {
     {"ref", sim_main_ref, "write a synthetic reference FASTA (+ .fai) with GRCh38 contig names"},
     {"panel", sim_main_panel, "write a capture panel BED at GRCh38 coordinates"},
     {"reads", sim_main_reads, "write one sample: BAM and/or CRAM (+ index) and a truth TSV"},
+    {"snps", sim_main_snps, "write a population list of SNP sites with allele frequencies (VCF)"},
 };
 
 static void usage(FILE *fp)
