@@ -552,7 +552,13 @@ static void expect_dups(int min_mapq, int sites_on)
                  : (r->flag & 0x1) && !(r->flag & 0x8) ? r->mpos
                                                        : -1;
         int len = pair ? abs(r->tlen) : 0;
-        int strand = pair && (r->flag & 0x80) ? !!(r->flag & 0x20) : !!(r->flag & 0x10);
+        int own = !!(r->flag & 0x10), mate = !!(r->flag & 0x20), strand = own;
+        if (pair && r->pos < r->mpos)
+            strand = own * 2 + mate;
+        else if (pair && r->pos > r->mpos)
+            strand = mate * 2 + own;
+        else if (pair)
+            strand = (own < mate ? own : mate) * 2 + (own < mate ? mate : own);
         int j = 0;
         while (j < nclaim && !(claim[j].lo == lo && claim[j].hi == hi && claim[j].len == len &&
                                claim[j].strand == strand && claim[j].pair == pair))

@@ -41,8 +41,9 @@ const char *metcn_drop_name(metcn_drop_t d);
 /** Duplicate handling (metcn_cov_opt_t.dedup). */
 typedef enum {
     METCN_DEDUP_FLAG = 0, /* drop reads flagged 0x400 (with the default -F) */
-    METCN_DEDUP_COORD = 1 /* also keep one fragment per (contig, leftmost position, mate
-                             position, |TLEN|, READ1 strand): for data without duplicate flags */
+    METCN_DEDUP_COORD = 1 /* also keep one fragment per (contig, leftmost position, other mate's
+                             position, |TLEN|, the two strands): for data without duplicate
+                             flags (docs/coverage.md) */
 } metcn_dedup_t;
 
 typedef struct {

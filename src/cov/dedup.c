@@ -2,7 +2,9 @@
  * are not flagged.
  *
  * A fragment is keyed by its coordinates: for a pair on one contig, (contig, leftmost position,
- * mate position, |TLEN|, READ1's strand); both mates compute the same key.  The first read
+ * the other mate's position, |TLEN|, the strands of the leftmost and the other mate; at equal
+ * positions the two strands in order), as Picard's orientation ignores which mate is READ1;
+ * both mates compute the same key.  The first read
  * with a key claims it under its read name; later reads with that key are duplicates unless
  * they carry the claimer's name (its mate).  So exactly one fragment per key is kept, both of
  * its mates, whatever the order of the copies' mates in the file.  A claim is kept until the
@@ -109,8 +111,10 @@ int dedup_check(dedup_t *d, const bam1_t *r, uint64_t nh)
         k.lo = c->pos < c->mpos ? c->pos : c->mpos;
         k.hi = c->pos < c->mpos ? c->mpos : c->pos;
         k.len = (int32_t)(c->isize < 0 ? -c->isize : c->isize);
-        /* READ1's strand: its own flag, or its mate's */
-        k.strand = (fl & BAM_FREAD2) ? !!(fl & BAM_FMREVERSE) : !!(fl & BAM_FREVERSE);
+        int own = !!(fl & BAM_FREVERSE), mate = !!(fl & BAM_FMREVERSE);
+        int left = c->pos < c->mpos ? own : c->pos > c->mpos ? mate : own < mate ? own : mate;
+        int right = c->pos < c->mpos ? mate : c->pos > c->mpos ? own : own < mate ? mate : own;
+        k.strand = left << 1 | right; /* the leftmost mate's strand, then the other's */
         k.mtid = -2;
         k.expire = k.hi;
     } else {

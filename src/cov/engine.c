@@ -165,8 +165,7 @@ static inline int size_ok(const engine_t *E, const bam1_t *r)
     uint64_t alen = c->isize < 0 ? -(uint64_t)c->isize : (uint64_t)c->isize;
     return (c->flag & (BAM_FPAIRED | BAM_FPROPER_PAIR | BAM_FMUNMAP)) ==
                (BAM_FPAIRED | BAM_FPROPER_PAIR) &&
-           c->mtid == c->tid && alen > 0 && alen <= METCN_COV_MAX_FRAGMENT &&
-           alen - E->ss_lo < E->ss_w;
+           c->mtid == c->tid && alen - E->ss_lo < E->ss_w;
 }
 
 int engine_drop_reason(const engine_t *E, const bam1_t *r)
@@ -508,8 +507,6 @@ static inline int fast(engine_t *E, const bam1_t *r)
     int ok = (tid == f->tid) & ((c0 & BAM_CIGAR_MASK) == BAM_CMATCH) & (len > 0) &
              ((uint64_t)(pos - f->plo) < f->pw) & ((uint64_t)(end - lo - 1) < f->ew) &
              ((fl & E->fmask) == E->fwant) & (c->qual >= E->min_mapq) & (c->mtid == tid) &
-             (isize != 0) &
-             ((uint64_t)isize + METCN_COV_MAX_FRAGMENT <= 2 * METCN_COV_MAX_FRAGMENT) &
              (alen - E->ss_lo < E->ss_w) & !(count & (mid >= (uint64_t)f->nlo));
     if (!ok)
         return 0;
@@ -924,8 +921,14 @@ int engine_init(engine_t *E, const metcn_cov_opt_t *opt, metcn_covtab_t *t)
     E->fwant = inc | BAM_FPAIRED;
     /* Size selection: kept are reads of proper pairs with size_min <= |TLEN| < size_max. */
     E->ss_on = opt->size_max > 0;
-    E->ss_lo = E->ss_on ? (uint64_t)opt->size_min : 0;
-    E->ss_w = E->ss_on ? (uint64_t)(opt->size_max - opt->size_min) : UINT64_MAX;
+    /* One unsigned comparison, alen - ss_lo < ss_w, tests 0 < |TLEN| <= 1000 (a fragment counted
+     * at its midpoint) and the selection at once: [max(1, min), min(max, 1001)). */
+    int sel_lo = E->ss_on && opt->size_min > 1 ? opt->size_min : 1;
+    int sel_hi = E->ss_on && opt->size_max < METCN_COV_MAX_FRAGMENT + 1
+                     ? opt->size_max
+                     : METCN_COV_MAX_FRAGMENT + 1;
+    E->ss_lo = (uint64_t)sel_lo;
+    E->ss_w = sel_hi > sel_lo ? (uint64_t)(sel_hi - sel_lo) : 0;
     if (E->ss_on) {
         E->fmask |= BAM_FPROPER_PAIR;
         E->fwant |= BAM_FPROPER_PAIR;
@@ -1035,7 +1038,7 @@ static int make_iterator(const engine_t *E, sam_hdr_t *h, hts_idx_t *idx, int is
 {
     *out = NULL;
     int nrl = 0;
-    hts_reglist_t *rl = calloc(E->ntid ? E->ntid : 1, sizeof *rl);
+    hts_reglist_t *rl = calloc(E->ntid > 0 ? (size_t)E->ntid : 1, sizeof *rl);
     if (!rl)
         return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
     for (int tid = 0; tid < E->ntid; tid++) {
@@ -1150,7 +1153,7 @@ static int split_bins(const engine_t *E, reader_t *R, int k, const double *w)
     for (int j = 0; j < k; j++) {
         R[j].E.views = 1;
         R[j].E.ntid = E->ntid;
-        if (!(R[j].E.tb = calloc(E->ntid ? E->ntid : 1, sizeof *R[j].E.tb)))
+        if (!(R[j].E.tb = calloc(E->ntid > 0 ? (size_t)E->ntid : 1, sizeof *R[j].E.tb)))
             return METCN_E_NOMEM;
     }
     f = 0;
@@ -1199,7 +1202,7 @@ static size_t nearest_bin(const tidbins_t *b, int64_t pos)
 static int split_sites(const engine_t *E, reader_t *R, int k)
 {
     for (int j = 0; j < k; j++)
-        if (!(R[j].E.ts = calloc(E->ntid ? E->ntid : 1, sizeof *R[j].E.ts)))
+        if (!(R[j].E.ts = calloc(E->ntid > 0 ? (size_t)E->ntid : 1, sizeof *R[j].E.ts)))
             return METCN_E_NOMEM;
     for (int tid = 0; tid < E->ntid; tid++) {
         const tidsites_t *g = &E->ts[tid];
@@ -1385,7 +1388,7 @@ static int counts_setup(engine_t *E, const metcn_covtab_t *t, const int *tids, u
     if (!S || S->n == 0)
         return 0;
     E->sites = t->sites;
-    if (!(E->ts = calloc(E->ntid ? E->ntid : 1, sizeof *E->ts)))
+    if (!(E->ts = calloc(E->ntid > 0 ? (size_t)E->ntid : 1, sizeof *E->ts)))
         return METCN_E_NOMEM;
     for (size_t i = 0; i < S->n; i++)
         if (tids[S->contig[i]] >= 0)
@@ -1511,7 +1514,7 @@ metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
 
     /* Bins per header contig. */
     E.ntid = sam_hdr_nref(h);
-    if (!(E.tb = calloc(E.ntid ? E.ntid : 1, sizeof *E.tb)))
+    if (!(E.tb = calloc(E.ntid > 0 ? (size_t)E.ntid : 1, sizeof *E.tb)))
         goto nomem;
     for (size_t i = 0; i < panel->n_bins; i++) {
         int tid = tids[panel->bins[i].contig];

@@ -128,8 +128,8 @@ typedef struct {
                              slot those in no class (not a proper pair, or longer than 1,000);
                              shared by the readers of one run (each writes its own rows) */
     int fstride;          /* classes + 1 */
-    uint64_t ss_lo, ss_w; /* size selection: kept when |TLEN| - ss_lo < ss_w (unsigned); 0 and
-                             UINT64_MAX when off */
+    uint64_t ss_lo, ss_w; /* |TLEN| - ss_lo < ss_w (unsigned): a fragment counted at its midpoint
+                             (0 < |TLEN| <= 1000) and, with size selection, in the range */
     int ss_on;
     uint8_t flut[2048]; /* class of a fragment: flut[(FLAG & PROPER_PAIR) << 9 | |TLEN|] for
                            0 < |TLEN| <= 1000; the unclassed slot for non-proper pairs */
