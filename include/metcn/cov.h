@@ -133,10 +133,12 @@ metcn_covtab_t *metcn_covtab_new(const metcn_panel_t *panel);
 void metcn_covtab_destroy(metcn_covtab_t *t);
 
 /** Count coverage of one BAM/CRAM (path or "-") over the panel's bins.  With an index, only
- *  the records overlapping the bins are read (multi-region iterator); without one, the file
- *  is streamed once.  GC per bin is filled when opt->reference is set.  Returns NULL on error
- *  with the message recorded (unsorted input, stale index, CRAM reference missing or
- *  mismatched, truncated file, target contig absent ...). */
+ *  the records overlapping the bins (and the sites) are read (multi-region iterator); without
+ *  one, the file is streamed once.  GC per bin is filled when opt->reference is set; fragment
+ *  classes always (opt->frag_edges); with opt->snps, t->sites holds the allele counts, from the
+ *  same pass.  Returns NULL on error with the message recorded (unsorted input, stale index,
+ *  CRAM reference missing or mismatched, truncated file, target contig absent, a bad site
+ *  list ...).  Caller frees with metcn_covtab_destroy(). */
 metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
                                   const metcn_cov_opt_t *opt);
 

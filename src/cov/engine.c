@@ -990,6 +990,15 @@ typedef struct {
     char *gc_done;              /* marking the rows it did (any it could not, the caller does) */
 } reader_t;
 
+/* 1 when an engine has sites to count alleles at (its CRAM bases must then be decoded). */
+static int reader_has_sites(const engine_t *E)
+{
+    for (int tid = 0; E->ts && tid < E->ntid; tid++)
+        if (E->ts[tid].n)
+            return 1;
+    return 0;
+}
+
 static int reader_open(reader_t *R, const char *path, const metcn_cov_opt_t *opt, int is_cram,
                        hts_idx_t *idx, htsThreadPool *pool)
 {
@@ -1002,7 +1011,7 @@ static int reader_open(reader_t *R, const char *path, const metcn_cov_opt_t *opt
         if (opt->reference && hts_set_fai_filename(R->fp, opt->reference) != 0)
             return metcn_set_error(METCN_E_REFERENCE, "%s: cannot use the reference %s", path,
                                    opt->reference);
-        cram_fields(R->fp, R->E.ts != NULL);
+        cram_fields(R->fp, reader_has_sites(&R->E));
     }
     if (!(R->h = sam_hdr_read(R->fp)))
         return metcn_set_error(METCN_E_FORMAT, "%s: cannot read the header", path);
