@@ -35,6 +35,24 @@ awk -F'\t' 'NR == FNR { if (FNR > 1 && $6 != $7) het[$1 ":" $2] = 1; next }
     END { f = a / n; print f; exit !(n > 20000 && f > 0.47 && f < 0.53) }' \
     germline/G_N.genotypes.tsv "$WORK/n.alleles.tsv" >"$WORK/f" && ok ||
     bad "het allele fraction $(cat "$WORK/f")"
+# an independent count: bcftools mpileup's AD at the same sites (no BAQ, base quality 20, the
+# same flag filters, no depth cap; its overlap detection counts a fragment once) -- equal up to
+# 0.1% of the bases (ties between disagreeing mates of equal quality are resolved otherwise)
+if command -v bcftools >/dev/null; then
+    for s in G_N G_T1; do
+        "$METCN" coverage --panel panel.bed --snps sites.vcf.gz -o "$WORK/$s.tsv" "germline/$s.bam" 2>/dev/null
+        bcftools mpileup -f ref.fa -T sites.vcf.gz -a AD -B -Q 20 -q 0 -d 1000000 \
+            --ff UNMAP,SECONDARY,QCFAIL,DUP,SUPPLEMENTARY "germline/$s.bam" 2>/dev/null |
+            bcftools query -f '%CHROM\t%POS\t%ALT\t[%AD]\n' >"$WORK/$s.bcf"
+        awk -F'\t' 'NR == FNR { if (!/^#/) m[$1 ":" $2] = $4 " " $5 " " $6; next }
+            ($1 ":" $2) in m { split(m[$1 ":" $2], c, " "); na = split($3, alt, ","); split($4, ad, ",")
+                a = 0; for (i = 1; i <= na; i++) if (alt[i] == c[1]) a = ad[i + 1]
+                d += (ad[1] > c[2] ? ad[1] - c[2] : c[2] - ad[1]) + (a > c[3] ? a - c[3] : c[3] - a)
+                tot += c[2] + c[3]; n++ }
+            END { printf "%d sites, %d of %d bases differ\n", n, d, tot; exit !(n > 400 && d <= tot / 1000) }' \
+            "$WORK/$s.alleles.tsv" "$WORK/$s.bcf" >"$WORK/cmp" && ok || bad "$s against bcftools: $(cat "$WORK/cmp")"
+    done
+fi
 # a table read back keeps its alleles (--from-table writes them again)
 run "$METCN" coverage --panel panel.bed --from-table "$WORK/n.tsv" -o "$WORK/r.tsv"
 expect_rc 0
