@@ -1365,6 +1365,27 @@ END_TEST
  * fragment is kept, it is the same alignment).  Two distinct templates that happen to share
  * their coordinates are collapsed too (the test data have a few): coordinates cannot tell them
  * apart. */
+/* Append to recs an unflagged (or, with flagged, 0x400) copy of every fifth template of the n
+ * records in src, under another name; for half of them the copy's second mate sorts first at
+ * its position.  Returns the number of records added. */
+static int add_copies(const rec_t *src, int n, int flagged)
+{
+    int added = 0;
+    for (int i = 0; i < n; i++) {
+        const rec_t *r = &src[i];
+        if (r->qname[0] != 't' || (r->flag & 0x900) || atoi(r->qname + 1) % 5 != 0)
+            continue;
+        int id = atoi(r->qname + 1);
+        rec_t *c = &recs[nrec++];
+        *c = *r;
+        snprintf(c->qname, sizeof c->qname, "t%05d", NPAIRS + 100 + id);
+        c->tie = (id / 5) % 2 && (r->pos > r->mpos || (r->flag & 0x80)) ? -1 : 0;
+        c->flag |= flagged ? 0x400 : 0;
+        added++;
+    }
+    return added;
+}
+
 START_TEST(test_dedup)
 {
     static rec_t keep[MAXREC];
@@ -1373,19 +1394,7 @@ START_TEST(test_dedup)
     for (int flagged = 0; flagged < 2; flagged++) {
         memcpy(recs, keep, sizeof recs);
         nrec = nkeep;
-        int ncopy = 0;
-        for (int i = 0; i < nkeep; i++) {
-            const rec_t *r = &keep[i];
-            if (r->qname[0] != 't' || (r->flag & 0x900) || atoi(r->qname + 1) % 5 != 0)
-                continue;
-            int id = atoi(r->qname + 1);
-            rec_t *c = &recs[nrec++];
-            *c = *r;
-            snprintf(c->qname, sizeof c->qname, "t%05d", NPAIRS + 100 + id);
-            c->tie = (id / 5) % 2 && (r->pos > r->mpos || (r->flag & 0x80)) ? -1 : 0;
-            c->flag |= flagged ? 0x400 : 0;
-            ncopy++;
-        }
+        int ncopy = add_copies(keep, nkeep, flagged);
         ck_assert_msg(ncopy > 1000, "%d copies", ncopy);
         write_files(flagged ? "dupf" : "dup");
     }
@@ -1399,20 +1408,8 @@ START_TEST(test_dedup)
     /* the naive expectation over the unflagged file's records, in its order */
     memcpy(recs, keep, sizeof recs);
     nrec = nkeep;
-    {
-        int n0 = nrec;
-        for (int i = 0; i < n0; i++) {
-            const rec_t *r = &keep[i];
-            if (r->qname[0] != 't' || (r->flag & 0x900) || atoi(r->qname + 1) % 5 != 0)
-                continue;
-            int id = atoi(r->qname + 1);
-            rec_t *c = &recs[nrec++];
-            *c = *r;
-            snprintf(c->qname, sizeof c->qname, "t%05d", NPAIRS + 100 + id);
-            c->tie = (id / 5) % 2 && (r->pos > r->mpos || (r->flag & 0x80)) ? -1 : 0;
-        }
-        qsort(recs, (size_t)nrec, sizeof *recs, rec_cmp);
-    }
+    add_copies(keep, nkeep, 0);
+    qsort(recs, (size_t)nrec, sizeof *recs, rec_cmp);
     const struct {
         const char *file;
         int stream, threads, sites;

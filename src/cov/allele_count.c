@@ -18,6 +18,7 @@
 
 #include "metcn/metcn.h"
 #include "cov/engine_internal.h"
+#include "cov/slots.h"
 
 enum { CLS_REF = 0, CLS_ALT = 1, CLS_OTHER = 2, CLS_NONE = 3 };
 
@@ -50,7 +51,8 @@ static void add(metcn_sites_t *S, size_t row, int cls, int sign)
 static inline uint64_t obs_hash(uint64_t nh, int64_t site)
 {
     uint64_t h = (nh ^ (uint64_t)site * 0x9e3779b97f4a7c15ULL) * 0xff51afd7ed558ccdULL;
-    return h ^ h >> 32;
+    h ^= h >> 32;
+    return h ? h : 1;
 }
 
 /* Remove slot i of the observation table, shifting its probe run back. */
@@ -58,12 +60,12 @@ static void obs_del(engine_t *E, size_t i)
 {
     size_t mask = E->obcap - 1, j = i;
     for (;;) {
-        E->ob[i].nh = 0;
+        E->ob[i].h = 0;
         for (;;) {
             j = (j + 1) & mask;
-            if (!E->ob[j].nh)
+            if (!E->ob[j].h)
                 goto done;
-            size_t home = obs_hash(E->ob[j].nh, E->ob[j].site) & mask;
+            size_t home = E->ob[j].h & mask;
             if (i <= j ? (home <= i || home > j) : (home <= i && home > j))
                 break;
         }
@@ -74,35 +76,13 @@ done:
     E->obn--;
 }
 
-/* Rebuild the table without the stale entries (the sweep is at tid, pos), growing it while
- * more than a third full. */
-static int obs_rebuild(engine_t *E, int32_t tid, int64_t pos)
+/* An observation whose mate can no longer come: the sweep (ctx: contig and position) is on
+ * another contig or past its site. */
+static int obs_stale(const void *entry, const void *ctx)
 {
-    size_t live = 0, cap = E->obcap ? E->obcap : 1024;
-    for (size_t i = 0; i < E->obcap; i++) {
-        obs_t *o = &E->ob[i];
-        if (o->nh && (o->tid != tid || o->site < pos))
-            o->nh = 0;
-        live += o->nh != 0;
-    }
-    while (live * 3 > cap)
-        cap *= 2;
-    obs_t *nt = calloc(cap, sizeof *nt);
-    if (!nt)
-        return METCN_E_NOMEM;
-    for (size_t i = 0; i < E->obcap; i++) {
-        if (!E->ob[i].nh)
-            continue;
-        size_t j = obs_hash(E->ob[i].nh, E->ob[i].site) & (cap - 1);
-        while (nt[j].nh)
-            j = (j + 1) & (cap - 1);
-        nt[j] = E->ob[i];
-    }
-    free(E->ob);
-    E->ob = nt;
-    E->obcap = cap;
-    E->obn = live;
-    return 0;
+    const obs_t *o = entry;
+    const int64_t *at = ctx;
+    return o->tid != at[0] || o->site < at[1];
 }
 
 /* What a pair of observations contributes (docs above). */
@@ -122,12 +102,13 @@ static int observe(engine_t *E, const bam1_t *r, uint64_t nh, size_t row, int64_
     uint16_t fl = c->flag;
     int paired_same = (fl & BAM_FPAIRED) && !(fl & BAM_FMUNMAP) && c->mtid == c->tid;
     metcn_sites_t *S = E->sites;
+    uint64_t h = obs_hash(nh, spos);
     if (paired_same && c->mpos <= c->pos && E->obn) { /* the mate may have been here first */
         size_t mask = E->obcap - 1;
-        for (size_t i = obs_hash(nh, spos) & mask; E->ob[i].nh; i = (i + 1) & mask) {
+        for (size_t i = h & mask; E->ob[i].h; i = (i + 1) & mask) {
             obs_t *o = &E->ob[i];
-            if (o->nh == nh && o->site == spos && o->pos == c->mpos && o->mpos == c->pos &&
-                o->tid == c->tid) {
+            if (o->h == h && o->nh == nh && o->site == spos && o->pos == c->mpos &&
+                o->mpos == c->pos && o->tid == c->tid) {
                 int had = o->qual >= E->min_baseq ? o->cls : CLS_NONE;
                 int want = pair_class(o->cls, o->qual, cls, qual, E->min_baseq);
                 if (had != want) {
@@ -144,12 +125,14 @@ static int observe(engine_t *E, const bam1_t *r, uint64_t nh, size_t row, int64_
     if (cls != CLS_NONE && qual >= E->min_baseq)
         add(S, row, cls, 1);
     if (paired_same && c->mpos >= c->pos && c->mpos <= spos) { /* the mate may come here */
-        if ((E->obn + 1) * 2 > E->obcap && obs_rebuild(E, c->tid, c->pos) != 0)
+        int64_t at[2] = {c->tid, c->pos};
+        if ((E->obn + 1) * 2 > E->obcap && slots_rebuild((void **)&E->ob, &E->obcap, &E->obn,
+                                                         sizeof *E->ob, 1024, obs_stale, at) != 0)
             return METCN_E_NOMEM;
-        size_t mask = E->obcap - 1, i = obs_hash(nh, spos) & mask;
-        while (E->ob[i].nh)
+        size_t mask = E->obcap - 1, i = h & mask;
+        while (E->ob[i].h)
             i = (i + 1) & mask;
-        E->ob[i] = (obs_t){nh, spos, c->pos, c->mpos, row, c->tid, (uint8_t)cls, (uint8_t)qual};
+        E->ob[i] = (obs_t){h, nh, spos, c->pos, c->mpos, row, c->tid, (uint8_t)cls, (uint8_t)qual};
         E->obn++;
     }
     return 0;

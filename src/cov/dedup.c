@@ -13,11 +13,13 @@
  * mate contig, mate position) and claimed alone.
  *
  * Records arrive in coordinate order and only those that passed the other filters.  Open
- * addressing, linear probing; the table is rebuilt without stale claims when half full. */
+ * addressing, linear probing; the table is rebuilt without stale claims when half full
+ * (slots.h). */
 #include <stdlib.h>
 
 #include "metcn/metcn.h"
 #include "cov/engine_internal.h"
+#include "cov/slots.h"
 
 typedef struct {
     uint64_t h;        /* hash of the key; 0 marks an empty slot */
@@ -69,36 +71,13 @@ static int same_key(const claim_t *a, const claim_t *b)
            a->mtid == b->mtid && a->len == b->len && a->strand == b->strand;
 }
 
-/* Rebuild without the claims whose mate can no longer come (the sweep is at tid, pos), and
- * grow while over a third full. */
-static int rebuild(dedup_t *d, int32_t tid, int64_t pos)
+/* A claim whose mate can no longer come: the sweep (ctx: contig and position) is on another
+ * contig or past the claim's larger position. */
+static int claim_stale(const void *entry, const void *ctx)
 {
-    size_t live = 0;
-    for (size_t i = 0; i < d->cap; i++) {
-        claim_t *c = &d->tab[i];
-        if (c->h && (c->tid != tid || c->expire < pos))
-            c->h = 0;
-        live += c->h != 0;
-    }
-    size_t cap = d->cap;
-    while (live * 3 > cap)
-        cap *= 2;
-    claim_t *nt = calloc(cap, sizeof *nt);
-    if (!nt)
-        return METCN_E_NOMEM;
-    for (size_t i = 0; i < d->cap; i++) {
-        if (!d->tab[i].h)
-            continue;
-        size_t j = d->tab[i].h & (cap - 1);
-        while (nt[j].h)
-            j = (j + 1) & (cap - 1);
-        nt[j] = d->tab[i];
-    }
-    free(d->tab);
-    d->tab = nt;
-    d->cap = cap;
-    d->n = live;
-    return 0;
+    const claim_t *c = entry;
+    const int64_t *at = ctx;
+    return c->tid != at[0] || c->expire < at[1];
 }
 
 int dedup_check(dedup_t *d, const bam1_t *r, uint64_t nh)
@@ -133,7 +112,9 @@ int dedup_check(dedup_t *d, const bam1_t *r, uint64_t nh)
             return e->nh != nh || k.mtid != -2; /* the claimer's mate is kept */
     }
     if ((d->n + 1) * 2 > d->cap) {
-        if (rebuild(d, c->tid, c->pos) != 0)
+        int64_t at[2] = {c->tid, c->pos};
+        if (slots_rebuild((void **)&d->tab, &d->cap, &d->n, sizeof *d->tab, 4096, claim_stale,
+                          at) != 0)
             return METCN_E_NOMEM;
         mask = d->cap - 1;
         for (i = k.h & mask; d->tab[i].h; i = (i + 1) & mask)

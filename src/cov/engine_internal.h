@@ -31,7 +31,8 @@ typedef struct {
 
 /* An observation at a site by a read whose mate may cover the site later (allele_count.c). */
 typedef struct {
-    uint64_t nh;  /* the read's name hash (never 0); 0 marks an empty slot */
+    uint64_t h;   /* hash of (name hash, site), never 0: the slot's key (slots.h); 0: empty */
+    uint64_t nh;  /* the read's name hash */
     int64_t site; /* the site's position */
     int64_t pos, mpos;
     size_t row; /* the site's row */

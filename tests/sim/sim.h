@@ -139,5 +139,7 @@ int sim_opt_int64(const char *cmd, const char *opt, const char *arg, int64_t lo,
                   int64_t *out);
 int sim_opt_double(const char *cmd, const char *opt, const char *arg, double lo, double hi,
                    double *out);
+/** 1 when name is in the comma-separated list, or list is NULL (every contig). */
+int sim_contig_wanted(const char *list, const char *name);
 
 #endif

@@ -47,6 +47,21 @@ int sim_opt_double(const char *cmd, const char *opt, const char *arg, double lo,
     return 0;
 }
 
+int sim_contig_wanted(const char *list, const char *name)
+{
+    if (!list)
+        return 1;
+    size_t n = strlen(name);
+    for (const char *p = list; *p;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && strncmp(p, name, n) == 0)
+            return 1;
+        p += len + (e ? 1 : 0);
+    }
+    return 0;
+}
+
 static const struct {
     const char *name;
     int (*func)(int, char **);

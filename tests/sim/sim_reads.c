@@ -943,21 +943,6 @@ static int gen_contig(gen_t *g, const faidx_t *fai, const rawfa_t *raw, int tid,
 
 /* ---- outputs ------------------------------------------------------------------------------ */
 
-static int contig_wanted(const char *list, const char *name)
-{
-    if (!list)
-        return 1;
-    size_t n = strlen(name);
-    for (const char *p = list; *p;) {
-        const char *e = strchr(p, ',');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        if (len == n && strncmp(p, name, n) == 0)
-            return 1;
-        p += len + (e ? 1 : 0);
-    }
-    return 0;
-}
-
 static int cmp_i64(const void *x, const void *y)
 {
     int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
@@ -1045,7 +1030,7 @@ static int write_genotypes(const reads_opt_t *o, sam_hdr_t *hdr, const simsites_
     metcn_ofile_printf(f, "chrom\tpos\tref\talt\taf\thap0\thap1\texpected_alt_fraction\n");
     for (int tid = 0; tid < sam_hdr_nref(hdr); tid++) {
         const char *contig = sam_hdr_tid2name(hdr, tid);
-        if (sim_normal_cn(&o->cn, contig) == 0 || !contig_wanted(o->contigs, contig))
+        if (sim_normal_cn(&o->cn, contig) == 0 || !sim_contig_wanted(o->contigs, contig))
             continue;
         for (size_t i = 0; i < ss[tid].n; i++) {
             const site_t *e = &ss[tid].s[i];
@@ -1634,7 +1619,7 @@ int sim_main_reads(int argc, char **argv)
     }
     for (int tid = 0; tid < n_tid; tid++) {
         const char *nm = sam_hdr_tid2name(g.hdr, tid);
-        if (!contig_wanted(o.contigs, nm))
+        if (!sim_contig_wanted(o.contigs, nm))
             continue;
         if (o.bed && !n_per[tid] && o.offtarget <= 0)
             continue;

@@ -63,21 +63,6 @@ static void snps_help(FILE *fp)
             (long long)d.flank, d.density, d.maf_min, (unsigned long long)d.seed);
 }
 
-static int wanted(const char *list, const char *name)
-{
-    if (!list)
-        return 1;
-    size_t n = strlen(name);
-    for (const char *p = list; *p;) {
-        const char *e = strchr(p, ',');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        if (len == n && strncmp(p, name, n) == 0)
-            return 1;
-        p += len + (e ? 1 : 0);
-    }
-    return 0;
-}
-
 /* The sites of [a, b) on contig name (sequence seq of [a, b)) into ks; *n counts them.  The
  * gaps are geometric, from a hash chain that depends on (seed, contig, a). */
 static void sites_in(const snps_opt_t *o, const char *name, int64_t a, int64_t b, const char *seq,
@@ -158,7 +143,7 @@ static int write_vcf(const snps_opt_t *o, const faidx_t *fai, const metcn_panel_
         int64_t len = faidx_seq_len(fai, name);
         int64_t *iv = NULL;
         size_t n = 0;
-        if (!wanted(o->contigs, name))
+        if (!sim_contig_wanted(o->contigs, name))
             continue;
         if (regions(o, p, name, len, &iv, &n) != 0) {
             rc = sim_error("snps", "out of memory");
