@@ -40,5 +40,5 @@ for l in "${labels[@]}"; do
     [ -z "$base" ] && base=$m && bmin=$mn && bcpu=$c
     printf '%s median %.3f s ratio %.3f   min %.3f s ratio %.3f   cpu %.3f s ratio %.3f\n' "$l" "$m" \
         "$(awk -v a="$m" -v b="$base" 'BEGIN{print a/b}')" "$mn" "$(awk -v a="$mn" -v b="$bmin" 'BEGIN{print a/b}')" \
-        "$c" "$(awk -v a="$c" -v b="$bcpu" 'BEGIN{print b > 0 ? a/b : 0}')"
+        "$c" "$(awk -v a="$c" -v b="$bcpu" 'BEGIN{print (b > 0 ? a/b : 0)}')"
 done
