@@ -15,6 +15,7 @@
  * accordingly, so a mate that never comes (filtered, or out of the file) leaves the first
  * mate's count as it is.  A table entry is stale once the sweep is past its site. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "metcn/metcn.h"
 #include "cov/engine_internal.h"
@@ -22,9 +23,11 @@
 
 enum { CLS_REF = 0, CLS_ALT = 1, CLS_OTHER = 2, CLS_NONE = 3 };
 
-/* Move the contig's cursor to the first site at or after pos. */
-static size_t site_seek(tidsites_t *s, int64_t pos)
+/* Move the contig's cursor to the first site at or after pos (and remember it for
+ * sites_maybe()). */
+static size_t site_seek(engine_t *E, int32_t tid, int64_t pos)
 {
+    tidsites_t *s = &E->ts[tid];
     size_t i = s->cursor;
     if (i > 0 && i <= s->n && s->pos[i - 1] >= pos) { /* went backwards: binary search */
         size_t lo = 0, hi = i;
@@ -39,6 +42,8 @@ static size_t site_seek(tidsites_t *s, int64_t pos)
     }
     while (i < s->n && s->pos[i] < pos)
         i++;
+    E->st_tid = tid;
+    E->st_next = i < s->n ? s->pos[i] : INT64_MAX;
     return s->cursor = i;
 }
 
@@ -76,13 +81,11 @@ done:
     E->obn--;
 }
 
-/* An observation whose mate can no longer come: the sweep (ctx: contig and position) is on
- * another contig or past its site. */
+/* An observation whose mate can no longer come: the sweep (ctx: its position) is past its
+ * site.  (The table holds one contig's observations.) */
 static int obs_stale(const void *entry, const void *ctx)
 {
-    const obs_t *o = entry;
-    const int64_t *at = ctx;
-    return o->tid != at[0] || o->site < at[1];
+    return ((const obs_t *)entry)->site < *(const int64_t *)ctx;
 }
 
 /* What a pair of observations contributes (docs above). */
@@ -107,8 +110,7 @@ static int observe(engine_t *E, const bam1_t *r, uint64_t nh, size_t row, int64_
         size_t mask = E->obcap - 1;
         for (size_t i = h & mask; E->ob[i].h; i = (i + 1) & mask) {
             obs_t *o = &E->ob[i];
-            if (o->h == h && o->nh == nh && o->site == spos && o->pos == c->mpos &&
-                o->mpos == c->pos && o->tid == c->tid) {
+            if (o->h == h && o->nh == nh && o->site == spos && o->pos16 == (uint16_t)c->mpos) {
                 int had = o->qual >= E->min_baseq ? o->cls : CLS_NONE;
                 int want = pair_class(o->cls, o->qual, cls, qual, E->min_baseq);
                 if (had != want) {
@@ -125,14 +127,15 @@ static int observe(engine_t *E, const bam1_t *r, uint64_t nh, size_t row, int64_
     if (cls != CLS_NONE && qual >= E->min_baseq)
         add(S, row, cls, 1);
     if (paired_same && c->mpos >= c->pos && c->mpos <= spos) { /* the mate may come here */
-        int64_t at[2] = {c->tid, c->pos};
+        int64_t at = c->pos;
         if ((E->obn + 1) * 2 > E->obcap && slots_rebuild((void **)&E->ob, &E->obcap, &E->obn,
-                                                         sizeof *E->ob, 1024, obs_stale, at) != 0)
+                                                         sizeof *E->ob, 1024, obs_stale, &at) != 0)
             return METCN_E_NOMEM;
         size_t mask = E->obcap - 1, i = h & mask;
         while (E->ob[i].h)
             i = (i + 1) & mask;
-        E->ob[i] = (obs_t){h, nh, spos, c->pos, c->mpos, row, c->tid, (uint8_t)cls, (uint8_t)qual};
+        E->ob[i] =
+            (obs_t){h, nh, spos, (uint32_t)row, (uint16_t)c->pos, (uint8_t)cls, (uint8_t)qual};
         E->obn++;
     }
     return 0;
@@ -144,9 +147,7 @@ int sites_step(engine_t *E, const bam1_t *r, int st)
     if (st == ST_DROPPED || c->tid < 0 || c->tid >= E->ntid)
         return 0;
     tidsites_t *s = &E->ts[c->tid];
-    if (!s->n)
-        return 0;
-    size_t i = site_seek(s, c->pos);
+    size_t i = site_seek(E, c->tid, c->pos);
     if (i >= s->n)
         return 0;
     const uint32_t *cig = bam_get_cigar(r);
@@ -164,6 +165,12 @@ int sites_step(engine_t *E, const bam1_t *r, int st)
     }
     if (c->flag & BAM_FUNMAP)
         return 0;
+    if (c->tid != E->ob_tid) { /* a new contig: the observations of the last one are stale */
+        if (E->obn)
+            memset(E->ob, 0, E->obcap * sizeof *E->ob);
+        E->obn = 0;
+        E->ob_tid = c->tid;
+    }
     uint64_t nh = qhash(r);
     const uint8_t *seq = bam_get_seq(r), *qual = bam_get_qual(r);
     int64_t rp = c->pos, qp = 0;

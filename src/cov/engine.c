@@ -721,7 +721,7 @@ int engine_process(engine_t *E, const bam1_t *r)
         if (st < 0)
             return st;
     }
-    return E->ts ? sites_step(E, r, st) : 0;
+    return E->ts ? sites_maybe(E, r, st) : 0;
 }
 
 /* 1 when the bins cover, end to end, every contig to which the index assigns records: the
@@ -954,6 +954,8 @@ int engine_init(engine_t *E, const metcn_cov_opt_t *opt, metcn_covtab_t *t)
     E->min_baseq = opt->min_baseq;
     E->fb = (fastbin_t){.tid = -1};
     E->reach = UINT64_MAX;
+    E->ob_tid = E->st_tid = -1; /* no contig yet: sites_maybe() asks sites_step() */
+    E->st_next = -1;
     E->pcap = 4096;
     return (E->pt = calloc(E->pcap, sizeof *E->pt)) && pm_set_cap(E, pm_alloc(PM_MIN), PM_MIN) == 0
                ? 0

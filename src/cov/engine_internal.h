@@ -29,16 +29,16 @@ typedef struct {
     size_t n, cursor;
 } tidsites_t;
 
-/* An observation at a site by a read whose mate may cover the site later (allele_count.c). */
+/* An observation at a site by a read whose mate may cover the site later (allele_count.c).
+ * 32 bytes; the table holds one contig's (it is emptied when the reads move on). */
 typedef struct {
-    uint64_t h;   /* hash of (name hash, site), never 0: the slot's key (slots.h); 0: empty */
-    uint64_t nh;  /* the read's name hash */
-    int64_t site; /* the site's position */
-    int64_t pos, mpos;
-    size_t row; /* the site's row */
-    int32_t tid;
-    uint8_t cls;  /* 0 ref, 1 alt, 2 other, 3 none (N) */
-    uint8_t qual; /* base quality */
+    uint64_t h;     /* hash of (name hash, site), never 0: the slot's key (slots.h); 0: empty */
+    uint64_t nh;    /* the read's name hash */
+    int64_t site;   /* the site's position */
+    uint32_t row;   /* the site's row */
+    uint16_t pos16; /* the low 16 bits of the read's POS (its mate's MPOS) */
+    uint8_t cls;    /* 0 ref, 1 alt, 2 other, 3 none (N) */
+    uint8_t qual;   /* base quality */
 } obs_t;
 
 /* Bins of one header contig, sorted and non-overlapping (they come from a panel).  An engine
@@ -142,6 +142,9 @@ typedef struct {
     int min_baseq;
     obs_t *ob; /* observations at sites of reads whose mate may still cover them */
     size_t obcap, obn;
+    int32_t ob_tid;  /* the contig of the observations in ob */
+    int32_t st_tid;  /* sites_maybe(): the contig of st_next, or -1 */
+    int64_t st_next; /* ... the first site at or after the last read that sites_step() saw */
 } engine_t;
 
 /* Name hash, eight bytes at a time (never 0).  The last 1-7 bytes are read with fixed-size
@@ -187,6 +190,22 @@ int engine_drop_reason(const engine_t *E, const bam1_t *r);
  * count_read() found (ST_UNSEEN: the filters are run here when r covers a site).  0, or
  * METCN_E_NOMEM. */
 int sites_step(engine_t *E, const bam1_t *r, int st);
+
+/* sites_step() for the reads that may cover a site: most reads of a panel cover none, and are
+ * let go here, inline.  Records come in coordinate order, so while a read starts at or before
+ * st_next (the first site at or after an earlier read) it covers a site only if it reaches
+ * past st_next. */
+static inline int sites_maybe(engine_t *E, const bam1_t *r, int st)
+{
+    const bam1_core_t *c = &r->core;
+    if (st == ST_DROPPED)
+        return 0;
+    const uint32_t *cig = bam_get_cigar(r);
+    int64_t end = c->n_cigar == 1 ? c->pos + bam_cigar_oplen(cig[0]) : bam_endpos(r);
+    if (c->tid == E->st_tid && c->pos <= E->st_next && end <= E->st_next)
+        return 0;
+    return sites_step(E, r, st);
+}
 
 /* Coordinate duplicates (dedup.c): 1 when r is a duplicate of a fragment already kept, 0 when
  * it is kept, METCN_E_NOMEM.  nh: r's name hash.  Records come in coordinate order. */

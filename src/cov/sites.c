@@ -251,6 +251,10 @@ metcn_sites_t *metcn_sites_load(const char *path, const metcn_panel_t *panel, in
         i = j;
     }
     s->n = m;
+    if (m > UINT32_MAX) { /* (rows are 32-bit in the engine's tables) */
+        metcn_set_error(METCN_E_RANGE, "%s: more than %u sites near the bins", path, UINT32_MAX);
+        goto out;
+    }
     if (sites_alloc_counts(s) != 0) {
         metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
         goto out;
