@@ -1,8 +1,10 @@
 #!/bin/bash
 # alternate.sh ROUNDS LABEL=COMMAND ... -- run the commands in alternating rounds and print, per
-# label, the median and the minimum wall time and their ratios to the first label's.  A quick
-# A/B check between builds (e.g. the floor, this build, an earlier build) on a quiet machine;
-# the full benchmark is bench/run_coverage.sh.  Example (from the bench inputs' directory):
+# label, the median and the minimum wall time and their ratios to the first label's, and the
+# median CPU time (user + system, from /usr/bin/time) and its ratio.  A quick A/B check between
+# builds (e.g. the floor, this build, an earlier build); on a shared machine the CPU times are
+# the steadier figure.  The full benchmark is bench/run_coverage.sh.  Example (from the bench
+# inputs' directory):
 #   bash bench/alternate.sh 11 floor="build-rel/bench-floor -T ref.fa wgs.cram" \
 #       metcn="build-rel/metcn coverage --panel tiles.bed -T ref.fa -o /tmp/m.tsv wgs.cram"
 set -euo pipefail
@@ -16,20 +18,27 @@ for a in "$@"; do
     labels+=("$l")
 done
 times=$(mktemp)
-trap 'rm -f "$times"' EXIT
+cpu=$(mktemp)
+trap 'rm -f "$times" "$cpu"' EXIT
 for ((i = 0; i < R; i++)); do
     for l in "${labels[@]}"; do
         t0=$EPOCHREALTIME
-        eval "${cmds[$l]}" >/dev/null 2>&1 || { echo "failed: ${cmds[$l]}" >&2; exit 1; }
+        eval "/usr/bin/time -f '%U %S' -o '$cpu' ${cmds[$l]}" >/dev/null 2>&1 || {
+            echo "failed: ${cmds[$l]}" >&2
+            exit 1
+        }
         t1=$EPOCHREALTIME
-        echo "$l $(awk -v a="$t0" -v b="$t1" 'BEGIN{print b - a}')" >>"$times"
+        echo "$l $(awk -v a="$t0" -v b="$t1" 'BEGIN{print b - a}') $(awk '{print $1 + $2}' "$cpu")" >>"$times"
     done
 done
-base="" bmin=""
+med() { awk -v l="$1" -v c="$2" '$1==l{print $c}' "$times" | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}'; }
+base="" bmin="" bcpu=""
 for l in "${labels[@]}"; do
-    m=$(awk -v l="$l" '$1==l{print $2}' "$times" | sort -g | awk '{a[NR]=$1} END{print a[int((NR+1)/2)]}')
+    m=$(med "$l" 2)
     mn=$(awk -v l="$l" '$1==l{print $2}' "$times" | sort -g | head -1)
-    [ -z "$base" ] && base=$m && bmin=$mn
-    printf '%s median %.3f s ratio %.3f   min %.3f s ratio %.3f\n' "$l" "$m" \
-        "$(awk -v a="$m" -v b="$base" 'BEGIN{print a/b}')" "$mn" "$(awk -v a="$mn" -v b="$bmin" 'BEGIN{print a/b}')"
+    c=$(med "$l" 3)
+    [ -z "$base" ] && base=$m && bmin=$mn && bcpu=$c
+    printf '%s median %.3f s ratio %.3f   min %.3f s ratio %.3f   cpu %.3f s ratio %.3f\n' "$l" "$m" \
+        "$(awk -v a="$m" -v b="$base" 'BEGIN{print a/b}')" "$mn" "$(awk -v a="$mn" -v b="$bmin" 'BEGIN{print a/b}')" \
+        "$c" "$(awk -v a="$c" -v b="$bcpu" 'BEGIN{print (b > 0 ? a/b : 0)}')"
 done

@@ -4,8 +4,9 @@
  * with htslib's multi-region iterator, with N htslib threads; `bench-floor -P -@ N ... FILE BED`
  * does so with N + 1 readers in parallel instead, each over a run of the regions of about
  * equal total length, as metcn's parallel readers do (docs/coverage.md).  For CRAM it asks for
- * the same fields metcn asks for, and no MD/NM.  Prints the number of records read.  Not part
- * of libmetcn; built as bench-floor. */
+ * the same fields metcn asks for, and no MD/NM; with -S also the bases and qualities, as metcn
+ * asks when it counts alleles (--snps), with -s the bases alone.  Prints the number of records read.  Not part of
+ * libmetcn; built as bench-floor. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,8 @@
 #include <htslib/kstring.h>
 #include <htslib/sam.h>
 #include <htslib/thread_pool.h>
+
+static int with_bases; /* -S: CRAM decodes sequences and qualities too; -s: sequences only */
 
 typedef struct {
     const char *path, *ref;
@@ -42,7 +45,8 @@ static void *run(void *arg)
     if (fp->format.format == cram) {
         hts_set_opt(fp, CRAM_OPT_REQUIRED_FIELDS,
                     SAM_QNAME | SAM_FLAG | SAM_RNAME | SAM_POS | SAM_MAPQ | SAM_CIGAR | SAM_RNEXT |
-                        SAM_PNEXT | SAM_TLEN);
+                        SAM_PNEXT | SAM_TLEN | (with_bases ? SAM_SEQ : 0) |
+                        (with_bases > 1 ? SAM_QUAL : 0));
         hts_set_opt(fp, CRAM_OPT_DECODE_MD, 0); /* as metcn: no MD/NM, so no reference reads */
     }
     sam_hdr_t *h = sam_hdr_read(fp);
@@ -71,8 +75,10 @@ int main(int argc, char **argv)
 {
     int threads = 0, parallel = 0, c;
     const char *ref = NULL;
-    while ((c = getopt(argc, argv, "@:T:P")) != -1) {
-        if (c == '@')
+    while ((c = getopt(argc, argv, "@:T:PSs")) != -1) {
+        if (c == 'S' || c == 's')
+            with_bases = c == 'S' ? 2 : 1;
+        else if (c == '@')
             threads = atoi(optarg);
         else if (c == 'T')
             ref = optarg;
@@ -82,8 +88,8 @@ int main(int argc, char **argv)
             return 2;
     }
     if (optind >= argc || (parallel && optind + 1 >= argc)) {
-        fprintf(stderr, "usage: bench-floor [-@ N] [-T ref.fa] FILE [BED]\n"
-                        "       bench-floor -P -@ N [-T ref.fa] FILE BED\n");
+        fprintf(stderr, "usage: bench-floor [-S|-s] [-@ N] [-T ref.fa] FILE [BED]\n"
+                        "       bench-floor -P -@ N [-S|-s] [-T ref.fa] FILE BED\n");
         return 2;
     }
 #ifdef __GLIBC__

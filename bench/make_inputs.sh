@@ -7,6 +7,9 @@
 #               400 targets, 60 kb of targets inside 0.6 Mb (the index can skip ~99% of wgs.bam)
 #   deep.bam    ~2,000x over the panel targets (capture-like), + deep.cram
 #   wgs.bam     ~15x uniform over chr1-chr3 (60 Mb), + wgs.cram
+#   sites.vcf.gz  germline SNP sites, 2 per kb within 200 bp of panel.bed's targets (5,823; for
+#               metcn coverage --snps and bcftools mpileup -R; the reads carry reference
+#               alleles, which costs the counting what any allele would)
 # Usage: bench/make_inputs.sh BUILD_DIR OUT_DIR
 set -euo pipefail
 build=$(cd "${1:?build dir}" && pwd)
@@ -25,4 +28,5 @@ fi
     -d 2000 --offtarget 0.00001 -s 21 --cram -@ 2 -l 4
 [ -s wgs.bam ] || "$sim" reads -r ref.fa -o wgs -n wgs --wgs --contigs chr1,chr2,chr3 \
     -d 15 -s 22 --cram -@ 2 -l 4
+[ -s sites.vcf.gz ] || "$sim" snps -r ref.fa -b panel.bed -o sites.vcf.gz --density 2 --flank 200 -s 23
 ls -l "$out"

@@ -1,20 +1,29 @@
 /* replay.c -- per-record cost of metcn's counting step, without decoding.
  *
- *   bench-replay FILE.bam BINS.bed [N_RECORDS] [ROUNDS]
+ *   bench-replay FILE.bam BINS.bed [N_RECORDS] [ROUNDS] [SITES.vcf]
  *
  * Decodes the first N_RECORDS (default 2,000,000) records of FILE.bam once, then in each round
  * copies every record into one bam1_t (as sam_read1 would leave it) and hands it to the coverage
- * engine's counting function, process() from src/cov.c, with a fresh engine over the BED's bins
- * and the default filters.  It prints, per round, the copy alone and copy plus counting in ns
- * per record; their difference is what counting costs.  The median of the rounds is printed
+ * engine's counting step, engine_process() (src/cov/engine_internal.h), with a fresh engine over
+ * the BED's bins and the default filters (and, given SITES.vcf, allele counting at its sites
+ * within 150 bp of the bins).  It prints, per round, the copy alone and copy plus counting in
+ * ns per record; their difference is what counting costs.  The median of the rounds is printed
  * last.  Figures are noisy to about 1 ns; compare builds in one sitting.  It also prints the
  * mate tables' final size and how many reads they still hold.
  *
- * Built as bench-replay, linked to libmetcn; it includes src/cov.c to reach the static
- * process().  Not part of the test suite. */
-#include "../src/cov/engine.c"
-
+ * Built as bench-replay, linked to libmetcn; it reaches the counting step through the engine's
+ * private header.  Not part of the test suite. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
+
+#include <htslib/sam.h>
+
+#include "metcn/cov.h"
+#include "metcn/metcn.h"
+#include "metcn/panel.h"
+#include "cov/engine_internal.h"
 
 static double now(void)
 {
@@ -75,10 +84,49 @@ static int load_bins(engine_t *E, const sam_hdr_t *h, const char *bed, size_t *n
     return 0;
 }
 
+/* The engine's sites per header contig (as counts_setup() in engine.c makes them; counts
+ * zeroed for the round). */
+static int load_sites(engine_t *E, const sam_hdr_t *h, const metcn_panel_t *p, metcn_sites_t *S)
+{
+    if (!(E->ts = calloc((size_t)E->ntid + 1, sizeof *E->ts)))
+        return -1;
+    E->sites = S;
+    memset(S->ref_count, 0, S->n * sizeof *S->ref_count);
+    memset(S->alt_count, 0, S->n * sizeof *S->alt_count);
+    memset(S->other_count, 0, S->n * sizeof *S->other_count);
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t i = 0; i < S->n; i++) {
+            int tid = metcn_contig_tid(h, p->contigs[S->contig[i]].name);
+            if (tid < 0)
+                continue;
+            tidsites_t *v = &E->ts[tid];
+            if (pass == 0) {
+                v->n++;
+                continue;
+            }
+            v->pos[v->n] = S->pos[i];
+            v->ref[v->n] = (uint8_t)seq_nt16_table[(unsigned char)S->ref[i]];
+            v->alt[v->n] = (uint8_t)seq_nt16_table[(unsigned char)S->alt[i]];
+            v->idx[v->n++] = i;
+        }
+        for (int t = 0; pass == 0 && t < E->ntid; t++) {
+            tidsites_t *v = &E->ts[t];
+            v->pos = malloc((v->n + 1) * sizeof *v->pos);
+            v->ref = malloc(v->n + 1);
+            v->alt = malloc(v->n + 1);
+            v->idx = malloc((v->n + 1) * sizeof *v->idx);
+            if (!v->pos || !v->ref || !v->alt || !v->idx)
+                return -1;
+            v->n = 0;
+        }
+    }
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: bench-replay FILE.bam BINS.bed [N_RECORDS] [ROUNDS]\n");
+        fprintf(stderr, "usage: bench-replay FILE.bam BINS.bed [N_RECORDS] [ROUNDS] [SITES.vcf]\n");
         return 2;
     }
     long max = argc > 3 ? atol(argv[3]) : 2000000;
@@ -129,6 +177,18 @@ int main(int argc, char **argv)
 
     metcn_cov_opt_t opt;
     metcn_cov_opt_init(&opt);
+    metcn_init();
+    metcn_sites_t *sites = NULL;
+    metcn_panel_t *panel = NULL;
+    if (argc > 5) { /* the sites near the BED's bins, as metcn coverage --snps takes them */
+        metcn_panel_opt_t po;
+        metcn_panel_opt_init(&po);
+        if (!(panel = metcn_panel_load(argv[2], &po, h)) ||
+            !(sites = metcn_sites_load(argv[5], panel, opt.snp_flank))) {
+            fprintf(stderr, "bench-replay: %s\n", metcn_last_error());
+            return 1;
+        }
+    }
     double copy[100], full[100];
     /* reads left waiting, table slots and bytes at the end */
     size_t left = 0, slots = 0, bytes = 0;
@@ -148,6 +208,10 @@ int main(int argc, char **argv)
         T.dropped = calloc(nbins + 1, sizeof *T.dropped);
         if (!T.fragments || !T.dropped || engine_init(&E, &opt, &T) != 0)
             return 1;
+        uint64_t *fc = calloc((nbins + 1) * (size_t)E.fstride, sizeof *fc);
+        if (!fc || (sites && load_sites(&E, h, panel, sites) != 0))
+            return 1;
+        E.fc = fc;
         long sink = 0;
         double t0 = now();
         for (long i = 0; i < n; i++) {
@@ -163,7 +227,7 @@ int main(int argc, char **argv)
             scratch->core = r->core;
             scratch->l_data = r->l_data;
             memcpy(scratch->data, arena + at[i] + sizeof *r, (size_t)r->l_data);
-            if (process(&E, scratch) != 0)
+            if (engine_process(&E, scratch) != 0)
                 return 1;
         }
         double t2 = now();
@@ -175,6 +239,7 @@ int main(int argc, char **argv)
         printf("round %d: copy %.1f ns, copy+count %.1f ns, count %.1f ns per record (%ld)\n",
                rd + 1, copy[rd], full[rd], full[rd] - copy[rd], sink & 1);
         engine_free(&E);
+        free(fc);
         free(T.fragments);
         free(T.dropped);
     }
@@ -185,6 +250,17 @@ int main(int argc, char **argv)
     printf("%ld records, %zu bins: counting costs %.1f ns per record (median of %d rounds); "
            "mate tables: %zu slots (%zu kB), %zu reads left waiting\n",
            n, nbins, d[rounds / 2], rounds, slots, bytes / 1024, left);
+    if (sites) {
+        uint64_t ref = 0, alt = 0;
+        for (size_t i = 0; i < sites->n; i++) {
+            ref += sites->ref_count[i];
+            alt += sites->alt_count[i];
+        }
+        printf("%zu sites: %llu ref and %llu alt bases counted in the last round\n", sites->n,
+               (unsigned long long)ref, (unsigned long long)alt);
+    }
+    metcn_sites_destroy(sites);
+    metcn_panel_destroy(panel);
     free(scratch->data);
     scratch->data = NULL;
     bam_destroy1(scratch);

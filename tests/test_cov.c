@@ -5,7 +5,14 @@
  * low-MAPQ reads are written as BAM and CRAM (with a reference), sorted and indexed.  The
  * expected fragments, mean depth and filter tallies are computed here by a naive per-base
  * array over the whole (small) contig, with each template's positions counted once.  BAM
- * and CRAM, indexed and streamed, must all equal it exactly. */
+ * and CRAM, indexed and streamed, must all equal it exactly.
+ *
+ * The reads carry alleles at SNP sites (a VCF written here): each template has a haplotype,
+ * each site a genotype, and each read's base and quality at a site come from a hash of the
+ * read and the site (sometimes another base, an N, or a low quality), so that mates disagree
+ * and qualities tie.  The expected allele counts group the reads' observations by template
+ * name and apply the documented rule naively; fragment-length classes, size selection and
+ * coordinate duplicates are counted naively over the same records. */
 #include <check.h>
 #include <ctype.h>
 #include <math.h>
@@ -36,9 +43,77 @@ typedef struct {
     int flag, pos, mpos, tlen, mapq;
     char cigar[64];
     int reflen;
+    int tie; /* sort key between records at one position, before the name (0 for most) */
 } rec_t;
 
-static rec_t recs[2 * NPAIRS + 48];
+/* ---- SNP sites and the alleles the reads carry -------------------------------------- */
+
+#define SITE_STEP 47
+#define NSITE_MAX (CONTIG_LEN / SITE_STEP + 1)
+static int nsite;
+static int site_pos[NSITE_MAX], site_gt[NSITE_MAX]; /* genotype: 0 hom ref, 1 het, 2 hom alt */
+static char site_ref[NSITE_MAX], site_alt[NSITE_MAX];
+static short site_at[CONTIG_LEN]; /* site index + 1 at a position, else 0 */
+
+static uint64_t mix64(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+static uint64_t name_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+    return mix64(h);
+}
+
+/* Sites every SITE_STEP bp on chrT, alleles and genotypes from a hash. */
+static void make_sites(void)
+{
+    nsite = 0;
+    memset(site_at, 0, sizeof site_at);
+    for (int p = 13; p < CONTIG_LEN - 13; p += SITE_STEP, nsite++) {
+        uint64_t h = mix64((uint64_t)p * 7919);
+        const char *acgt = "ACGT";
+        int r = (int)(strchr(acgt, refseq[p]) - acgt);
+        site_pos[nsite] = p;
+        site_ref[nsite] = refseq[p];
+        site_alt[nsite] = acgt[(r + 1 + (int)(h % 3)) % 4];
+        site_gt[nsite] = (int)((h >> 8) % 3);
+        site_at[p] = (short)(nsite + 1);
+    }
+}
+
+/* What record r reads at site k: its base and base quality.  Mates draw their own. */
+static void site_read(const rec_t *r, int k, char *base, int *qual)
+{
+    static const int quals[8] = {2, 10, 19, 20, 21, 30, 40, 40};
+    uint64_t tmpl = name_hash(r->qname);
+    uint64_t h = mix64(tmpl ^ (uint64_t)(r->flag & 0xfc0) << 40 ^ (uint64_t)site_pos[k] << 8);
+    int alt = site_gt[k] == 2 || (site_gt[k] == 1 && (tmpl & 1));
+    char b = alt ? site_alt[k] : site_ref[k];
+    unsigned u = h & 15;
+    if (u == 0) {
+        b = 'N';
+    } else if (u <= 2) { /* another base: neither ref nor alt */
+        const char *acgt = "ACGT";
+        int n = 0;
+        char other[2];
+        for (int i = 0; i < 4; i++)
+            if (acgt[i] != site_ref[k] && acgt[i] != site_alt[k])
+                other[n++] = acgt[i];
+        b = other[(h >> 4) & 1];
+    }
+    *base = b;
+    *qual = quals[(h >> 8) & 7];
+}
+
+#define MAXREC (3 * NPAIRS + 48) /* templates, extras, and the duplicate copies */
+static rec_t recs[MAXREC];
 static int nrec;
 
 static unsigned long long rng = 42;
@@ -180,32 +255,45 @@ static int rec_cmp(const void *x, const void *y)
     const rec_t *a = x, *b = y;
     if (a->pos != b->pos)
         return a->pos < b->pos ? -1 : 1;
+    if (a->tie != b->tie)
+        return a->tie < b->tie ? -1 : 1;
     return strcmp(a->qname, b->qname) ? strcmp(a->qname, b->qname) : a->flag - b->flag;
 }
 
-/* Query sequence from the reference along the CIGAR (N's where nothing aligns). */
-static void query_seq(const rec_t *r, char *seq)
+/* Query sequence from the reference along the CIGAR ('A' where nothing aligns), with the
+ * read's alleles at the sites, and its qualities ('I', and at sites site_read()'s). */
+static void query_seq(const rec_t *r, char *seq, char *qual)
 {
     int k = 0, p = r->pos;
     const char *c = r->cigar;
     if (strcmp(c, "*") == 0) {
         memcpy(seq, refseq + r->pos, 100);
         seq[100] = 0;
+        memset(qual, 'I', 100);
+        qual[100] = 0;
         return;
     }
     while (*c) {
         int n = (int)strtol(c, (char **)&c, 10);
         char op = *c++;
         for (int i = 0; i < n; i++) {
-            if (op == 'M')
-                seq[k++] = refseq[p + i];
-            else if (op == 'S' || op == 'I')
+            qual[k] = 'I';
+            if (op == 'M') {
+                seq[k] = refseq[p + i];
+                if (site_at[p + i]) {
+                    int q;
+                    site_read(r, site_at[p + i] - 1, &seq[k], &q);
+                    qual[k] = (char)(33 + q);
+                }
+                k++;
+            } else if (op == 'S' || op == 'I') {
                 seq[k++] = 'A';
+            }
         }
         if (op == 'M' || op == 'D' || op == 'N')
             p += n;
     }
-    seq[k] = 0;
+    seq[k] = qual[k] = 0;
 }
 
 /* Write ref.fa and the records as STEM.bam and STEM.cram, indexed. */
@@ -231,13 +319,14 @@ static void write_files(const char *stem)
             "@HD\tVN:1.6\tSO:coordinate\n@SQ\tSN:chrT\tLN:%d\n@SQ\tSN:chr1\tLN:1000\n"
             "@RG\tID:rg1\tSM:edge_sample\n",
             CONTIG_LEN);
-    char seq[256];
+    char seq[256], qual[256];
     for (int i = 0; i < nrec; i++) {
         const rec_t *r = &recs[i];
-        query_seq(r, seq);
+        query_seq(r, seq, qual);
         const char *rnext = r->mpos >= 0 ? "=" : "*";
-        fprintf(fp, "%s\t%d\tchrT\t%d\t%d\t%s\t%s\t%d\t%d\t%s\t*\tRG:Z:rg1\n", r->qname, r->flag,
-                r->pos + 1, r->mapq, r->cigar, rnext, r->mpos >= 0 ? r->mpos + 1 : 0, r->tlen, seq);
+        fprintf(fp, "%s\t%d\tchrT\t%d\t%d\t%s\t%s\t%d\t%d\t%s\t%s\tRG:Z:rg1\n", r->qname, r->flag,
+                r->pos + 1, r->mapq, r->cigar, rnext, r->mpos >= 0 ? r->mpos + 1 : 0, r->tlen, seq,
+                qual);
     }
     fclose(fp);
     char cmd[1024];
@@ -281,6 +370,22 @@ static const ivl_t bins[] = {{0, 150},       {150, 400},     {1000, 1001},
 static double exp_depth[NBINS];
 static uint64_t exp_frag[NBINS], exp_drop[NBINS][METCN_N_DROP];
 
+/* What the expectation applies beyond the flags and MAPQ: fragment-length class edges, size
+ * selection [exp_ss_lo, exp_ss_hi) (hi 0: off), coordinate duplicates (exp_dup_drop[i]: record
+ * i, in file order, is one), and the sites (exp_site_kept[k]: site k is loaded). */
+static int exp_edges[METCN_MAX_FRAG_EDGES] = {90, 150, 220}, exp_nedges = 3;
+static uint64_t exp_cls[NBINS][METCN_MAX_FRAG_EDGES + 1];
+static int exp_ss_lo, exp_ss_hi, exp_dedup;
+static char exp_dup_drop[MAXREC];
+static char exp_site_kept[NSITE_MAX];
+
+static int size_ok(const rec_t *r)
+{
+    int tlen = abs(r->tlen);
+    return (r->flag & 0x1) && (r->flag & 0x2) && !(r->flag & 0x8) && r->mpos >= 0 && tlen > 0 &&
+           tlen <= 1000 && tlen >= exp_ss_lo && tlen < exp_ss_hi;
+}
+
 static int reason(const rec_t *r, int min_mapq)
 {
     if (r->flag & 0x4)
@@ -295,6 +400,10 @@ static int reason(const rec_t *r, int min_mapq)
         return METCN_DROP_SUPPLEMENTARY;
     if (r->mapq < min_mapq)
         return METCN_DROP_MAPQ;
+    if (exp_ss_hi && !size_ok(r))
+        return METCN_DROP_FRAGLEN;
+    if (exp_dedup && exp_dup_drop[r - recs])
+        return METCN_DROP_DUPLICATE;
     return -1;
 }
 
@@ -330,12 +439,13 @@ static int exp_cov[CONTIG_LEN]; /* expected per-base depth (mate overlaps once) 
 static void expectation(int min_mapq)
 {
     int *cov = exp_cov;
-    static int first_of[NPAIRS + 64]; /* templates t0-t2999, single, e3001-... */
+    static int first_of[2 * NPAIRS + 200]; /* t0-t2999, single, e3001-..., copies t3100-... */
     int pos_buf[512];
     memset(exp_cov, 0, sizeof exp_cov);
     memset(exp_frag, 0, sizeof exp_frag);
     memset(exp_drop, 0, sizeof exp_drop);
-    for (int i = 0; i < NPAIRS + 64; i++)
+    memset(exp_cls, 0, sizeof exp_cls);
+    for (int i = 0; i < 2 * NPAIRS + 200; i++)
         first_of[i] = -1;
     /* Pass 1: the first counted mate of each template, in file order. */
     for (int i = 0; i < nrec; i++) {
@@ -388,14 +498,229 @@ static void expectation(int min_mapq)
         for (int k = 0; k < NBINS; k++)
             touches |= r->pos < bins[k].end && r->pos + r->reflen > bins[k].start;
         int b = mid >= 0 && touches ? bin_of(mid) : -1;
-        if (b >= 0)
+        if (b >= 0) {
             exp_frag[b]++;
+            if (paired_same && (r->flag & 0x2) && tlen > 0 && tlen <= 1000) {
+                int k = 0;
+                while (k < exp_nedges && exp_edges[k] <= tlen)
+                    k++;
+                exp_cls[b][k]++;
+            }
+        }
     }
     for (int b = 0; b < NBINS; b++) {
         double s = 0;
         for (int64_t k = bins[b].start; k < bins[b].end; k++)
             s += cov[k];
         exp_depth[b] = s / (double)(bins[b].end - bins[b].start);
+    }
+}
+
+/* 1 when the engine looks at record r at all: its span meets a bin, or (sites_on) covers a
+ * loaded site.  (Duplicates are decided among these records.) */
+static int evaluated(const rec_t *r, int sites_on)
+{
+    int end = r->pos + (r->reflen > 0 ? r->reflen : 1);
+    for (int k = 0; k < NBINS; k++)
+        if (r->pos < bins[k].end && end > bins[k].start)
+            return 1;
+    for (int p = r->pos; sites_on && p < end && p < CONTIG_LEN; p++)
+        if (site_at[p] && exp_site_kept[site_at[p] - 1])
+            return 1;
+    return 0;
+}
+
+/* Coordinate duplicates, naively: in file order, among the records that pass the other
+ * filters and that the engine looks at, the first read with a key claims it; a later read
+ * with the key is a duplicate, unless it is a read of a pair carrying the claimer's name. */
+static void expect_dups(int min_mapq, int sites_on)
+{
+    static struct {
+        int lo, hi, len, strand, pair;
+        const char *name;
+    } claim[MAXREC];
+    int nclaim = 0;
+    memset(exp_dup_drop, 0, sizeof exp_dup_drop);
+    exp_dedup = 0; /* reason() without duplicates while deciding them */
+    for (int i = 0; i < nrec; i++) {
+        const rec_t *r = &recs[i];
+        if (reason(r, min_mapq) >= 0 || !evaluated(r, sites_on))
+            continue;
+        int pair = (r->flag & 0x1) && !(r->flag & 0x8) && r->mpos >= 0;
+        int lo = pair && r->mpos < r->pos ? r->mpos : r->pos;
+        int hi = pair                                  ? (r->mpos > r->pos ? r->mpos : r->pos)
+                 : (r->flag & 0x1) && !(r->flag & 0x8) ? r->mpos
+                                                       : -1;
+        int len = pair ? abs(r->tlen) : 0;
+        int own = !!(r->flag & 0x10), mate = !!(r->flag & 0x20), strand = own;
+        if (pair && r->pos < r->mpos)
+            strand = own * 2 + mate;
+        else if (pair && r->pos > r->mpos)
+            strand = mate * 2 + own;
+        else if (pair)
+            strand = (own < mate ? own : mate) * 2 + (own < mate ? mate : own);
+        int j = 0;
+        while (j < nclaim && !(claim[j].lo == lo && claim[j].hi == hi && claim[j].len == len &&
+                               claim[j].strand == strand && claim[j].pair == pair))
+            j++;
+        if (j < nclaim) {
+            exp_dup_drop[i] = !pair || strcmp(claim[j].name, r->qname) != 0;
+        } else {
+            claim[nclaim].lo = lo, claim[nclaim].hi = hi, claim[nclaim].len = len;
+            claim[nclaim].strand = strand, claim[nclaim].pair = pair;
+            claim[nclaim++].name = r->qname;
+        }
+    }
+    exp_dedup = 1;
+}
+
+/* Which sites are loaded: within flank bp of a bin, and not the position given twice in the
+ * VCF (site_dup). */
+static int site_dup;
+static void expect_sites(int flank)
+{
+    for (int k = 0; k < nsite; k++) {
+        exp_site_kept[k] = 0;
+        for (int b = 0; b < NBINS; b++)
+            exp_site_kept[k] |=
+                site_pos[k] >= bins[b].start - flank && site_pos[k] < bins[b].end + flank;
+        exp_site_kept[k] &= k != site_dup;
+    }
+}
+
+/* The allele counts, naively: every observation of a read that passes the filters, grouped
+ * by template name and site; one observation counts when its base is A/C/G/T and its quality
+ * at least min_baseq; two are settled by the documented rule.  Also how often each case
+ * arose, so that the test can insist that it covers them. */
+static uint32_t exp_allele[NSITE_MAX][3];
+static int n_del_at_site, n_agree, n_disagree, n_tie, n_lowq, n_single;
+typedef struct {
+    int site, cls, q;
+    const char *name;
+} obs_rec_t;
+
+static int obs_cmp(const void *x, const void *y)
+{
+    const obs_rec_t *a = x, *b = y;
+    return a->site != b->site ? a->site - b->site : strcmp(a->name, b->name);
+}
+
+static void expect_alleles(int min_mapq, int min_baseq)
+{
+    static obs_rec_t ob[8 * MAXREC];
+    int n = 0;
+    memset(exp_allele, 0, sizeof exp_allele);
+    n_del_at_site = n_agree = n_disagree = n_tie = n_lowq = n_single = 0;
+    for (int i = 0; i < nrec; i++) {
+        const rec_t *r = &recs[i];
+        if (reason(r, min_mapq) >= 0 || strcmp(r->cigar, "*") == 0)
+            continue;
+        int p = r->pos;
+        for (const char *c = r->cigar; *c;) {
+            int len = (int)strtol(c, (char **)&c, 10);
+            char op = *c++;
+            if (op != 'M' && op != 'D' && op != 'N')
+                continue;
+            for (int x = p; x < p + len; x++) {
+                int k = site_at[x] - 1;
+                if (k < 0 || !exp_site_kept[k])
+                    continue;
+                if (op != 'M') {
+                    n_del_at_site++;
+                    continue;
+                }
+                char b;
+                int q;
+                site_read(r, k, &b, &q);
+                ob[n].site = k;
+                ob[n].q = q;
+                ob[n].name = r->qname;
+                ob[n++].cls = b == site_ref[k] ? 0 : b == site_alt[k] ? 1 : b == 'N' ? 3 : 2;
+            }
+            p += len;
+        }
+    }
+    qsort(ob, (size_t)n, sizeof *ob, obs_cmp);
+    for (int i = 0; i < n;) {
+        int j = i + 1;
+        while (j < n && ob[j].site == ob[i].site && strcmp(ob[j].name, ob[i].name) == 0)
+            j++;
+        ck_assert_msg(j - i <= 2, "template %s: %d reads at one site", ob[i].name, j - i);
+        int c1 = ob[i].cls, q1 = ob[i].q, p1 = c1 != 3 && q1 >= min_baseq, cls = 3;
+        if (j - i == 1) {
+            cls = p1 ? c1 : 3;
+            n_single++;
+        } else {
+            int c2 = ob[i + 1].cls, q2 = ob[i + 1].q, p2 = c2 != 3 && q2 >= min_baseq;
+            if (p1 && p2 && c1 == c2) {
+                cls = c1;
+                n_agree++;
+            } else if (p1 && p2) {
+                cls = q1 > q2 ? c1 : q2 > q1 ? c2 : 3;
+                n_disagree++;
+                n_tie += q1 == q2;
+            } else {
+                cls = p1 ? c1 : p2 ? c2 : 3;
+                n_lowq++;
+            }
+        }
+        if (cls != 3)
+            exp_allele[ob[i].site][cls]++;
+        i = j;
+    }
+}
+
+/* The table's sites equal the loaded ones and their counts the expectation. */
+static void check_alleles(const metcn_covtab_t *t, const char *what)
+{
+    ck_assert_msg(t->sites != NULL && t->sites->n > 0, "%s: no sites", what);
+    /* the chr1 site first (panel order: chr1 before chrT), no reads there */
+    ck_assert_str_eq(t->panel->contigs[t->sites->contig[0]].name, "chr1");
+    ck_assert_int_eq(t->sites->pos[0], 149);
+    ck_assert_uint_eq(t->sites->ref_count[0] + t->sites->alt_count[0], 0);
+    size_t m = 1;
+    for (int k = 0; k < nsite; k++) {
+        if (!exp_site_kept[k])
+            continue;
+        ck_assert_msg(m < t->sites->n, "%s: too few sites", what);
+        ck_assert_msg(t->sites->pos[m] == site_pos[k] && t->sites->ref[m] == site_ref[k] &&
+                          t->sites->alt[m] == site_alt[k],
+                      "%s: site %zu at %lld %c>%c, expected %d %c>%c", what, m,
+                      (long long)t->sites->pos[m], t->sites->ref[m], t->sites->alt[m], site_pos[k],
+                      site_ref[k], site_alt[k]);
+        ck_assert_msg(t->sites->ref_count[m] == exp_allele[k][0] &&
+                          t->sites->alt_count[m] == exp_allele[k][1] &&
+                          t->sites->other_count[m] == exp_allele[k][2],
+                      "%s: site %d: %u/%u/%u, expected %u/%u/%u", what, site_pos[k],
+                      t->sites->ref_count[m], t->sites->alt_count[m], t->sites->other_count[m],
+                      exp_allele[k][0], exp_allele[k][1], exp_allele[k][2]);
+        m++;
+    }
+    ck_assert_msg(m == t->sites->n, "%s: %zu sites, expected %zu", what, t->sites->n, m);
+}
+
+/* Bins, fragments, classes and tallies of a table equal the expectation. */
+static void check_bins(const metcn_covtab_t *t, const metcn_panel_t *p, const char *what)
+{
+    for (int b = 0; b < NBINS; b++) {
+        long row = metcn_panel_find(p, "chrT", bins[b].start, bins[b].end);
+        ck_assert_int_ge(row, 0);
+        ck_assert_msg(t->fragments[row] == exp_frag[b] && fabs(t->depth[row] - exp_depth[b]) < 1e-9,
+                      "%s bin %d: %llu fragments, depth %.6f; expected %llu, %.6f", what, b,
+                      (unsigned long long)t->fragments[row], t->depth[row],
+                      (unsigned long long)exp_frag[b], exp_depth[b]);
+        for (int d = 0; d < METCN_N_DROP; d++)
+            ck_assert_msg(t->dropped[row][d] == exp_drop[b][d], "%s bin %d %s: %llu, expected %llu",
+                          what, b, metcn_drop_name((metcn_drop_t)d),
+                          (unsigned long long)t->dropped[row][d],
+                          (unsigned long long)exp_drop[b][d]);
+        ck_assert_int_eq(t->n_frag_class, exp_nedges + 1);
+        for (int k = 0; k <= exp_nedges; k++)
+            ck_assert_msg(t->frag_class[(size_t)row * (size_t)t->n_frag_class + (size_t)k] ==
+                              exp_cls[b][k],
+                          "%s bin %d class %d: %llu, expected %llu", what, b, k,
+                          (unsigned long long)t->frag_class[(size_t)row * t->n_frag_class + k],
+                          (unsigned long long)exp_cls[b][k]);
     }
 }
 
@@ -445,6 +770,42 @@ static metcn_covtab_t *cover(const char *name, const metcn_panel_t *p)
     return cover_with(name, p, 0, 0);
 }
 
+/* The site list: every site, with a second record at site_dup's position (both are left
+ * out), an indel and a multi-allelic record (skipped), a site on chr1 (in its bin, no reads)
+ * and one on a contig the panel lacks (ignored).  Plain or bgzipped. */
+static void write_vcf(const char *name, int bgzf)
+{
+    char path[160];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    BGZF *out = bgzf_open(path, bgzf ? "w" : "wu");
+    ck_assert_ptr_nonnull(out);
+    kstring_t ks = KS_INITIALIZE;
+    ksprintf(&ks,
+             "##fileformat=VCFv4.2\n##contig=<ID=chr1,length=1000>\n"
+             "##contig=<ID=chrT,length=%d>\n##contig=<ID=chrZ,length=1000>\n"
+             "##INFO=<ID=AF,Number=A,Type=Float,Description=\"Allele frequency\">\n"
+             "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n",
+             CONTIG_LEN);
+    ksprintf(&ks, "chr1\t150\t.\t%c\t%c\t.\t.\tAF=0.3\n", refseq[149],
+             refseq[149] == 'T' ? 'A' : 'T');
+    for (int k = 0; k < nsite; k++) {
+        ksprintf(&ks, "chrT\t%d\ts%d\t%c\t%c\t.\tPASS\tAF=0.%d\n", site_pos[k] + 1, k, site_ref[k],
+                 site_alt[k], 1 + k % 8);
+        if (k == site_dup)
+            ksprintf(&ks, "chrT\t%d\t.\t%c\t%c\t.\tPASS\t.\n", site_pos[k] + 1, site_ref[k],
+                     site_alt[k] == 'A' ? 'C' : 'A');
+        if (k == (4990 - 13) / SITE_STEP + 1) { /* an indel and a multi-allelic record in bin
+                                                     4990-5110, after this site */
+            ksprintf(&ks, "chrT\t5021\t.\t%cA\t%c\t.\t.\t.\n", refseq[5020], refseq[5020]);
+            ksprintf(&ks, "chrT\t5041\t.\t%c\tA,C\t.\t.\t.\n", refseq[5040]);
+        }
+    }
+    ksprintf(&ks, "chrZ\t100\t.\tA\tC\t.\t.\t.\n");
+    ck_assert_int_eq(bgzf_write(out, ks.s, ks.l), (ssize_t)ks.l);
+    free(ks.s);
+    ck_assert_int_eq(bgzf_close(out), 0);
+}
+
 static void setup(void)
 {
     metcn_init();
@@ -454,6 +815,10 @@ static void setup(void)
     ck_assert_ptr_nonnull(mkdtemp(dir));
     for (int i = 0; i < CONTIG_LEN; i++)
         refseq[i] = "ACGT"[rnd(4)];
+    make_sites();
+    site_dup = (7000 - 13) / SITE_STEP + 1; /* a site in bin 7000-9000 */
+    write_vcf("sites.vcf", 0);
+    write_vcf("sites.vcf.gz", 1);
     make_records(0);
     write_files("reads");
     char path[128];
@@ -824,6 +1189,272 @@ START_TEST(test_split)
 }
 END_TEST
 
+/* Coverage of the fixture file name over p with the test's options: the fixture reference, the
+ * given threads and streaming, and what opt_in sets beyond the defaults. */
+static metcn_covtab_t *cover_opt(const char *name, const metcn_panel_t *p, metcn_cov_opt_t *opt)
+{
+    char path[160], ref[128];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(ref, sizeof ref, "%s/ref.fa", dir);
+    opt->reference = ref;
+    metcn_covtab_t *t = metcn_cov_compute(path, p, opt);
+    opt->reference = NULL;
+    ck_assert_msg(t != NULL, "%s: %s", name, metcn_last_error());
+    return t;
+}
+
+/* Allele counts at the sites equal the naive count (observations grouped by template): BAM
+ * and CRAM (whose bases are now decoded), streamed and indexed, with parallel readers (each
+ * counts the sites nearest its bins), with a MAPQ filter, other base-quality thresholds, no
+ * flank, and a bgzipped VCF.  The bins are unchanged by the sites.  The data must hold every
+ * case: a site in a deletion or a skip, mates that agree, disagree (with equal qualities
+ * too), a base below the quality threshold, and a read alone at a site. */
+static const struct {
+    const char *file, *vcf;
+    int stream, threads, min_mapq, min_baseq, flank;
+} allele_variants[] = {
+    {"reads.bam", "sites.vcf", 1, 0, 0, 20, 150},  {"reads.bam", "sites.vcf.gz", 0, 0, 0, 20, 150},
+    {"reads.cram", "sites.vcf", 0, 0, 0, 20, 150}, {"reads.cram", "sites.vcf", 1, 0, 20, 20, 150},
+    {"reads.bam", "sites.vcf", 0, 2, 0, 20, 150},  {"reads.cram", "sites.vcf.gz", 0, 3, 0, 30, 150},
+    {"reads.bam", "sites.vcf", 0, 1, 20, 0, 150},  {"reads.bam", "sites.vcf", 1, 0, 0, 20, 0},
+    {"reads.cram", "sites.vcf", 0, 2, 0, 21, 400},
+};
+
+START_TEST(test_alleles)
+{
+    char vcf[160];
+    snprintf(vcf, sizeof vcf, "%s/%s", dir, allele_variants[_i].vcf);
+    metcn_cov_opt_t opt;
+    metcn_cov_opt_init(&opt);
+    opt.snps = vcf;
+    opt.force_stream = allele_variants[_i].stream;
+    opt.threads = allele_variants[_i].threads;
+    opt.min_mapq = allele_variants[_i].min_mapq;
+    opt.min_baseq = allele_variants[_i].min_baseq;
+    opt.snp_flank = allele_variants[_i].flank;
+    expect_sites(allele_variants[_i].flank);
+    expectation(opt.min_mapq);
+    expect_alleles(opt.min_mapq, opt.min_baseq);
+    ck_assert_msg(n_del_at_site > 0 && n_agree > 0 && n_disagree > 0 && n_tie > 0 && n_lowq > 0 &&
+                      n_single > 0,
+                  "cases: deletion %d, agree %d, disagree %d (tie %d), low quality %d, alone %d",
+                  n_del_at_site, n_agree, n_disagree, n_tie, n_lowq, n_single);
+    metcn_covtab_t *t = cover_opt(allele_variants[_i].file, panel, &opt);
+    char what[160];
+    snprintf(what, sizeof what, "%s %s stream=%d threads=%d Q=%d q=%d flank=%d",
+             allele_variants[_i].file, allele_variants[_i].vcf, opt.force_stream, opt.threads,
+             opt.min_mapq, opt.min_baseq, (int)opt.snp_flank);
+    check_bins(t, panel, what);
+    check_alleles(t, what);
+    ck_assert_uint_eq(t->sites->n_skipped, 4); /* the indel, the multi-allelic, the repeated two */
+    ck_assert_int_eq(t->sites->min_baseq, opt.min_baseq);
+    uint64_t total = 0;
+    for (size_t i = 0; i < t->sites->n; i++)
+        total += t->sites->ref_count[i] + t->sites->alt_count[i];
+    ck_assert_msg(total > 1000, "%s: only %llu alleles counted", what, (unsigned long long)total);
+    metcn_covtab_destroy(t);
+}
+END_TEST
+
+/* Fragment-length classes per bin equal the naive count, for the default edges and others;
+ * metcn_covtab_frags_between() sums whole classes and refuses a bound that is not an edge. */
+START_TEST(test_frag_classes)
+{
+    static const int edges[3][4] = {{90, 150, 220, 0}, {100, 300, 0, 0}, {150, 0, 0, 0}};
+    static const int nedges[3] = {3, 2, 1};
+    const struct {
+        const char *file;
+        int stream, threads;
+    } v[] = {{"reads.bam", 1, 0}, {"reads.cram", 0, 0}, {"reads.bam", 0, 2}, {"reads.cram", 1, 1}};
+    for (int e = 0; e < 3; e++) {
+        exp_nedges = nedges[e];
+        memcpy(exp_edges, edges[e], sizeof edges[e]);
+        expectation(0);
+        int used = 0;
+        for (int k = 0; k <= exp_nedges; k++) {
+            uint64_t c = 0;
+            for (int b = 0; b < NBINS; b++)
+                c += exp_cls[b][k];
+            used += c > 20;
+        }
+        ck_assert_msg(used >= 2, "edges %d: too few classes in use", e);
+        for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
+            metcn_cov_opt_t opt;
+            metcn_cov_opt_init(&opt);
+            opt.n_frag_edges = nedges[e];
+            memcpy(opt.frag_edges, edges[e], sizeof edges[e]);
+            opt.force_stream = v[k].stream;
+            opt.threads = v[k].threads;
+            metcn_covtab_t *t = cover_opt(v[k].file, panel, &opt);
+            char what[128];
+            snprintf(what, sizeof what, "%s edges %d stream=%d threads=%d", v[k].file, e,
+                     v[k].stream, v[k].threads);
+            check_bins(t, panel, what);
+            for (size_t row = 0; row < t->n; row++) {
+                uint64_t sum = 0;
+                for (int c = 0; c < t->n_frag_class; c++)
+                    sum += t->frag_class[row * (size_t)t->n_frag_class + (size_t)c];
+                ck_assert_int_eq(metcn_covtab_frags_between(t, row, 0, 1001), (int64_t)sum);
+                ck_assert_msg(sum <= t->fragments[row], "%s: classes above the fragments", what);
+                if (e == 0)
+                    ck_assert_int_eq(
+                        metcn_covtab_frags_between(t, row, 90, 220),
+                        (int64_t)(t->frag_class[row * 4 + 1] + t->frag_class[row * 4 + 2]));
+            }
+            ck_assert_int_eq(metcn_covtab_frags_between(t, 0, 0, 123), -1);
+            metcn_covtab_destroy(t);
+        }
+    }
+    exp_nedges = 3;
+    memcpy(exp_edges, edges[0], sizeof edges[0]);
+}
+END_TEST
+
+/* In-silico size selection: only reads of proper pairs with MIN <= |TLEN| < MAX count (depth,
+ * fragments, classes, alleles), the others are tallied as dropped_fraglen; the fast path and
+ * the general one agree with the naive count, streamed, indexed and with parallel readers. */
+START_TEST(test_size_select)
+{
+    static const int range[2][2] = {{100, 250}, {90, 150}};
+    char vcf[160];
+    snprintf(vcf, sizeof vcf, "%s/sites.vcf", dir);
+    const struct {
+        const char *file;
+        int stream, threads, sites;
+    } v[] = {{"reads.bam", 1, 0, 0}, {"reads.cram", 0, 0, 1}, {"reads.bam", 0, 2, 1}};
+    for (int g = 0; g < 2; g++) {
+        exp_ss_lo = range[g][0];
+        exp_ss_hi = range[g][1];
+        expect_sites(150);
+        expectation(0);
+        expect_alleles(0, 20);
+        uint64_t fl = 0;
+        for (int b = 0; b < NBINS; b++)
+            fl += exp_drop[b][METCN_DROP_FRAGLEN];
+        ck_assert_msg(fl > 100, "too few reads outside the selection (%llu)",
+                      (unsigned long long)fl);
+        for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
+            metcn_cov_opt_t opt;
+            metcn_cov_opt_init(&opt);
+            opt.size_min = range[g][0];
+            opt.size_max = range[g][1];
+            opt.force_stream = v[k].stream;
+            opt.threads = v[k].threads;
+            opt.snps = v[k].sites ? vcf : NULL;
+            metcn_covtab_t *t = cover_opt(v[k].file, panel, &opt);
+            char what[128];
+            snprintf(what, sizeof what, "%s %d-%d stream=%d threads=%d", v[k].file, range[g][0],
+                     range[g][1], v[k].stream, v[k].threads);
+            check_bins(t, panel, what);
+            if (v[k].sites)
+                check_alleles(t, what);
+            ck_assert_int_eq(t->size_min, range[g][0]);
+            ck_assert_int_eq(t->size_max, range[g][1]);
+            metcn_covtab_destroy(t);
+        }
+    }
+    exp_ss_lo = exp_ss_hi = 0;
+}
+END_TEST
+
+/* Coordinate duplicates: a fifth of the templates get an unflagged copy (another name, the same
+ * coordinates); for half of them the copy's second mate comes first at its position, so the
+ * claim must follow the name, not the order.  --dedup coord equals the naive collapse (bins,
+ * tallies, classes, alleles), streamed and indexed, BAM and CRAM; and its depths and fragments
+ * equal those of a run on the same records with the copies flagged 0x400 (whichever copy of a
+ * fragment is kept, it is the same alignment).  Two distinct templates that happen to share
+ * their coordinates are collapsed too (the test data have a few): coordinates cannot tell them
+ * apart. */
+/* Append to recs an unflagged (or, with flagged, 0x400) copy of every fifth template of the n
+ * records in src, under another name; for half of them the copy's second mate sorts first at
+ * its position.  Returns the number of records added. */
+static int add_copies(const rec_t *src, int n, int flagged)
+{
+    int added = 0;
+    for (int i = 0; i < n; i++) {
+        const rec_t *r = &src[i];
+        if (r->qname[0] != 't' || (r->flag & 0x900) || atoi(r->qname + 1) % 5 != 0)
+            continue;
+        int id = atoi(r->qname + 1);
+        rec_t *c = &recs[nrec++];
+        *c = *r;
+        snprintf(c->qname, sizeof c->qname, "t%05d", NPAIRS + 100 + id);
+        c->tie = (id / 5) % 2 && (r->pos > r->mpos || (r->flag & 0x80)) ? -1 : 0;
+        c->flag |= flagged ? 0x400 : 0;
+        added++;
+    }
+    return added;
+}
+
+START_TEST(test_dedup)
+{
+    static rec_t keep[MAXREC];
+    int nkeep = nrec;
+    memcpy(keep, recs, sizeof recs);
+    for (int flagged = 0; flagged < 2; flagged++) {
+        memcpy(recs, keep, sizeof recs);
+        nrec = nkeep;
+        int ncopy = add_copies(keep, nkeep, flagged);
+        ck_assert_msg(ncopy > 1000, "%d copies", ncopy);
+        write_files(flagged ? "dupf" : "dup");
+    }
+    /* dup.* holds the unflagged copies; recs now holds the flagged records in file order */
+    char vcf[160];
+    snprintf(vcf, sizeof vcf, "%s/sites.vcf", dir);
+    metcn_cov_opt_t opt;
+    metcn_cov_opt_init(&opt);
+    opt.dedup = METCN_DEDUP_COORD;
+    metcn_covtab_t *flag_tab = cover_opt("dupf.bam", panel, &opt);
+    /* the naive expectation over the unflagged file's records, in its order */
+    memcpy(recs, keep, sizeof recs);
+    nrec = nkeep;
+    add_copies(keep, nkeep, 0);
+    qsort(recs, (size_t)nrec, sizeof *recs, rec_cmp);
+    const struct {
+        const char *file;
+        int stream, threads, sites;
+    } v[] = {
+        {"dup.bam", 1, 0, 0}, {"dup.bam", 0, 0, 1}, {"dup.cram", 0, 2, 1}, {"dup.cram", 1, 0, 1}};
+    for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
+        expect_sites(150);
+        expect_dups(0, v[k].sites);
+        expectation(0);
+        expect_alleles(0, 20);
+        int ndup = 0;
+        for (int i = 0; i < nrec; i++)
+            ndup += exp_dup_drop[i];
+        ck_assert_msg(ndup > 150, "only %d duplicates", ndup);
+        metcn_cov_opt_init(&opt);
+        opt.dedup = METCN_DEDUP_COORD;
+        opt.force_stream = v[k].stream;
+        opt.threads = v[k].threads;
+        opt.snps = v[k].sites ? vcf : NULL;
+        metcn_covtab_t *t = cover_opt(v[k].file, panel, &opt);
+        char what[128];
+        snprintf(what, sizeof what, "%s stream=%d threads=%d sites=%d", v[k].file, v[k].stream,
+                 v[k].threads, v[k].sites);
+        check_bins(t, panel, what);
+        if (v[k].sites)
+            check_alleles(t, what);
+        ck_assert_int_eq(t->dedup, METCN_DEDUP_COORD);
+        for (size_t i = 0; !v[k].sites && i < t->n; i++) /* = the flagged copies */
+            ck_assert_msg(
+                t->fragments[i] == flag_tab->fragments[i] && t->depth[i] == flag_tab->depth[i] &&
+                    memcmp(t->dropped[i], flag_tab->dropped[i], sizeof t->dropped[i]) == 0,
+                "%s bin %zu: differs from the flagged copies: %llu %f %llu vs %llu %f %llu", what,
+                i, (unsigned long long)t->fragments[i], t->depth[i],
+                (unsigned long long)t->dropped[i][METCN_DROP_DUPLICATE],
+                (unsigned long long)flag_tab->fragments[i], flag_tab->depth[i],
+                (unsigned long long)flag_tab->dropped[i][METCN_DROP_DUPLICATE]);
+        metcn_covtab_destroy(t);
+    }
+    metcn_covtab_destroy(flag_tab);
+    exp_dedup = 0;
+    memcpy(recs, keep, sizeof recs);
+    nrec = nkeep;
+}
+END_TEST
+
 /* GC of a bin equals a direct count on the reference. */
 START_TEST(test_gc)
 {
@@ -1042,6 +1673,147 @@ START_TEST(test_tables)
 }
 END_TEST
 
+/* A table with fragment classes, size selection, coordinate dedup and allele counts, written
+ * (plain and bgzipped) and read back: the same numbers, the allele table beside it; without
+ * that file the table is refused with a line naming both. */
+START_TEST(test_tables_alleles)
+{
+    char vcf[160], out[160], al[160];
+    snprintf(vcf, sizeof vcf, "%s/sites.vcf", dir);
+    metcn_cov_opt_t opt;
+    metcn_cov_opt_init(&opt);
+    opt.snps = vcf;
+    opt.size_min = 60;
+    opt.size_max = 600;
+    opt.dedup = METCN_DEDUP_COORD;
+    opt.n_frag_edges = 2;
+    opt.frag_edges[0] = 120;
+    opt.frag_edges[1] = 240;
+    metcn_covtab_t *t = cover_opt("reads.bam", panel, &opt);
+    const char *names[] = {"ta.tsv", "ta.tsv.gz"},
+               *alnames[] = {"ta.alleles.tsv", "ta.alleles.tsv.gz"};
+    for (int k = 0; k < 2; k++) {
+        snprintf(out, sizeof out, "%s/%s", dir, names[k]);
+        ck_assert_int_eq(metcn_covtab_write(t, out, &opt, "metcn coverage test"), 0);
+        char *ap = metcn_covtab_alleles_path(out);
+        snprintf(al, sizeof al, "%s/%s", dir, alnames[k]);
+        ck_assert_str_eq(ap, al);
+        free(ap);
+        ck_assert_int_eq(access(al, R_OK), 0);
+        metcn_covtab_t *u = metcn_covtab_read(out, panel);
+        ck_assert_msg(u != NULL, "%s", metcn_last_error());
+        ck_assert_int_eq(u->n_frag_class, 3);
+        ck_assert_int_eq(u->frag_edge[1], 120);
+        ck_assert_int_eq(u->frag_edge[3], 1001);
+        ck_assert_int_eq(u->size_min, 60);
+        ck_assert_int_eq(u->size_max, 600);
+        ck_assert_int_eq(u->dedup, METCN_DEDUP_COORD);
+        ck_assert_mem_eq(u->frag_class, t->frag_class, t->n * 3 * sizeof *t->frag_class);
+        for (size_t i = 0; i < t->n; i++)
+            ck_assert_uint_eq(u->dropped[i][METCN_DROP_FRAGLEN], t->dropped[i][METCN_DROP_FRAGLEN]);
+        ck_assert_ptr_nonnull(u->sites);
+        ck_assert_uint_eq(u->sites->n, t->sites->n);
+        ck_assert_int_eq(u->sites->min_baseq, 20);
+        ck_assert_int_eq(u->sites->flank, 150);
+        ck_assert_uint_eq(u->sites->n_skipped, 4);
+        for (size_t i = 0; i < t->sites->n; i++)
+            ck_assert_msg(u->sites->contig[i] == t->sites->contig[i] &&
+                              u->sites->pos[i] == t->sites->pos[i] &&
+                              u->sites->ref[i] == t->sites->ref[i] &&
+                              u->sites->alt[i] == t->sites->alt[i] &&
+                              u->sites->ref_count[i] == t->sites->ref_count[i] &&
+                              u->sites->alt_count[i] == t->sites->alt_count[i] &&
+                              u->sites->other_count[i] == t->sites->other_count[i],
+                          "site %zu differs after reading back", i);
+        metcn_covtab_destroy(u);
+    }
+    /* the allele table gone: refused */
+    ck_assert_int_eq(unlink(al), 0);
+    ck_assert_ptr_null(metcn_covtab_read(out, panel));
+    ck_assert_msg(strstr(metcn_last_error(), "ta.tsv.gz: its allele table") &&
+                      strstr(metcn_last_error(), "ta.alleles.tsv.gz"),
+                  "%s", metcn_last_error());
+    /* a table without classes or sites reads back without them */
+    metcn_covtab_t *plain = metcn_covtab_new(panel);
+    ck_assert_ptr_nonnull(plain);
+    snprintf(out, sizeof out, "%s/plain.tsv", dir);
+    ck_assert_int_eq(metcn_covtab_write(plain, out, NULL, NULL), 0);
+    metcn_covtab_t *u = metcn_covtab_read(out, panel);
+    ck_assert_msg(u != NULL, "%s", metcn_last_error());
+    ck_assert_int_eq(u->n_frag_class, 0);
+    ck_assert_ptr_null(u->sites);
+    ck_assert_int_eq(metcn_covtab_frags_between(u, 0, 0, 1001), -1);
+    metcn_covtab_destroy(u);
+    metcn_covtab_destroy(plain);
+    /* standard output cannot carry an allele table */
+    ck_assert_int_ne(metcn_covtab_write(t, "-", &opt, NULL), 0);
+    ck_assert_ptr_nonnull(strstr(metcn_last_error(), "standard output"));
+    metcn_covtab_destroy(t);
+}
+END_TEST
+
+/* Bad site lists and bad allele tables: one error naming the file (and the record or line);
+ * no table. */
+START_TEST(test_bad_sites)
+{
+    char path[160], vcf[160];
+    snprintf(path, sizeof path, "%s/reads.bam", dir);
+    const struct {
+        const char *name, *text, *want;
+    } bad[] = {
+        {"notvcf.vcf", "chrT\t100\tA\tC\n", "notvcf.vcf: not a VCF or BCF file"},
+        {"short.vcf",
+         "##fileformat=VCFv4.2\n##contig=<ID=chrT,length=20000>\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\t"
+         "FILTER\tINFO\nchrT\t5000\t.\tA\tC\t.\t.\t.\nchrT\t5001\n",
+         "short.vcf: malformed VCF record (record 2)"},
+        {"badpos.vcf",
+         "##fileformat=VCFv4.2\n##contig=<ID=chrT,length=20000>\n#CHROM\tPOS\tID\tREF\tALT\tQUAL\t"
+         "FILTER\tINFO\nchrT\tfive\t.\tA\tC\t.\t.\t.\n",
+         "badpos.vcf: malformed VCF record (record 1)"},
+        {"missing.vcf", NULL, "missing.vcf: cannot open"},
+    };
+    metcn_log_set_level(METCN_LOG_ERROR);
+    hts_set_log_level(HTS_LOG_OFF);
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        snprintf(vcf, sizeof vcf, "%s/%s", dir, bad[k].name);
+        if (bad[k].text) {
+            FILE *fp = fopen(vcf, "w");
+            ck_assert_ptr_nonnull(fp);
+            fputs(bad[k].text, fp);
+            fclose(fp);
+        }
+        metcn_cov_opt_t opt;
+        metcn_cov_opt_init(&opt);
+        opt.snps = vcf;
+        ck_assert_ptr_null(metcn_cov_compute(path, panel, &opt));
+        ck_assert_msg(strstr(metcn_last_error(), bad[k].want) != NULL, "%s: %s", bad[k].name,
+                      metcn_last_error());
+        ck_assert_ptr_null(metcn_sites_load(vcf, panel, 150));
+    }
+    /* allele tables: bad count, out of order, a contig off the panel */
+    const struct {
+        const char *rows, *want;
+    } rows[] = {
+        {"chrT\t100\tA\tC\t1\tx\t0\n", "al.tsv:5: bad count 'x'"},
+        {"chrT\t100\tA\tC\t1\t2\t0\nchrT\t90\tA\tC\t1\t2\t0\n", "al.tsv:6: sites out of order"},
+        {"chrQ\t100\tA\tC\t1\t2\t0\n", "al.tsv:5: contig chrQ is not in panel"},
+        {"chrT\t100\tA\tA\t1\t2\t0\n", "al.tsv:5: ref and alt must be two of"},
+    };
+    for (size_t k = 0; k < sizeof rows / sizeof rows[0]; k++) {
+        snprintf(vcf, sizeof vcf, "%s/al.tsv", dir);
+        FILE *fp = fopen(vcf, "w");
+        ck_assert_ptr_nonnull(fp);
+        fprintf(fp,
+                "##metcn-alleles version=0.1.0\n##sample=x\n##sites=s.vcf flank=150 min_baseq=20 "
+                "skipped=0\n#chrom\tpos\tref\talt\tref_count\talt_count\tother_count\n%s",
+                rows[k].rows);
+        fclose(fp);
+        ck_assert_ptr_null(metcn_sites_read(vcf, panel));
+        ck_assert_msg(strstr(metcn_last_error(), rows[k].want) != NULL, "%s", metcn_last_error());
+    }
+}
+END_TEST
+
 /* Unsorted, truncated, stale index, wrong CRAM reference: each an error, never numbers. */
 START_TEST(test_bad_inputs)
 {
@@ -1127,10 +1899,17 @@ int main(void)
     tcase_add_test(tc, test_split);
     tcase_add_loop_test(tc, test_pileup, 0, 2);
     tcase_add_loop_test(tc, test_mate_edges, 0, 2);
+    tcase_add_loop_test(tc, test_alleles, 0,
+                        (int)(sizeof allele_variants / sizeof allele_variants[0]));
+    tcase_add_test(tc, test_frag_classes);
+    tcase_add_test(tc, test_size_select);
+    tcase_add_test(tc, test_dedup);
     tcase_add_test(tc, test_gc);
     tcase_add_test(tc, test_gc_long);
     tcase_add_test(tc, test_refseq_formats);
     tcase_add_test(tc, test_tables);
+    tcase_add_test(tc, test_tables_alleles);
+    tcase_add_test(tc, test_bad_sites);
     tcase_add_test(tc, test_bad_inputs);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);

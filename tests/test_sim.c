@@ -16,6 +16,7 @@
 #include <htslib/faidx.h>
 #include <htslib/sam.h>
 
+#include "metcn/cov.h"
 #include "metcn/metcn.h"
 #include "metcn/panel.h"
 #include "metcn/util.h"
@@ -789,6 +790,590 @@ START_TEST(test_manifest)
 }
 END_TEST
 
+/* ---- allele-specific copy number and genotypes (model) ----------------------------------- */
+
+static void add_seg(sim_cn_t *cn, const char *contig, int64_t s, int64_t e, double c, double major,
+                    double minor)
+{
+    sim_seg_t *g = &cn->segs[cn->n_segs++];
+    snprintf(g->contig, sizeof g->contig, "%s", contig);
+    g->start = s;
+    g->end = e;
+    g->cn = c;
+    g->major = major;
+    g->minor = minor;
+}
+
+/* Allele-specific copy number: LOH (1,0), copy-neutral LOH (2,0), gains (2,1) and (3,1), the
+ * amplified haplotype of a focal amplicon (C-1,1), a focal loss, arm and whole-chromosome
+ * levels, XY sex chromosomes, whole-genome doubling; major + minor is always the total, and
+ * the haplotype-0 fraction follows BAF = [p A + (1-p)] / [p (A+B) + 2 (1-p)]. */
+START_TEST(test_acn)
+{
+    static const struct {
+        const char *name, *contig;
+        int64_t pos;
+        double base, chr7, met, seg, seg_major, seg_minor;
+        int wgd, xy;
+        double want_major, want_minor;
+    } c[] = {
+        {"diploid", "chr1", 500000, 2, -1, -1, -1, -1, -1, 0, 0, 1, 1},
+        {"LOH", "chr3", 500000, 2, -1, -1, 1, -1, -1, 0, 0, 1, 0},
+        {"copy-neutral LOH", "chr3", 500000, 2, -1, -1, 2, 2, 0, 0, 0, 2, 0},
+        {"gain (2,1)", "chr9", 500000, 2, -1, -1, 3, -1, -1, 0, 0, 2, 1},
+        {"gain (3,1)", "chr9", 500000, 2, -1, -1, 4, -1, -1, 0, 0, 3, 1},
+        {"balanced 4 as 2+2", "chr9", 500000, 2, -1, -1, 4, 2, 2, 0, 0, 2, 2},
+        {"MET amplicon (C-1,1)", "chr7", 116700000, 2, -1, 10, -1, -1, -1, 0, 0, 9, 1},
+        {"MET amplicon on chr7 x3", "chr7", 116700000, 2, 3, 12, -1, -1, -1, 0, 0, 11, 1},
+        {"MET focal loss", "chr7", 116700000, 2, -1, 1, -1, -1, -1, 0, 0, 1, 0},
+        {"chr7 x3", "chr7", 20000000, 2, 3, -1, -1, -1, -1, 0, 0, 2, 1},
+        {"chr7 x4", "chr7", 20000000, 2, 4, -1, -1, -1, -1, 0, 0, 2, 2},
+        {"triploid base", "chr2", 500000, 3, -1, -1, -1, -1, -1, 0, 0, 2, 1},
+        {"WGD diploid", "chr1", 500000, 2, -1, -1, -1, -1, -1, 1, 0, 2, 2},
+        {"WGD after LOH", "chr3", 500000, 2, -1, -1, 1, -1, -1, 1, 0, 2, 0},
+        {"WGD after cnLOH", "chr3", 500000, 2, -1, -1, 2, 2, 0, 1, 0, 4, 0},
+        {"WGD MET amplicon", "chr7", 116700000, 2, -1, 10, -1, -1, -1, 1, 0, 18, 2},
+        {"XY chrX", "chrX", 500000, 2, -1, -1, -1, -1, -1, 0, 1, 1, 0},
+        {"XY chrY", "chrY", 500000, 2, -1, -1, -1, -1, -1, 0, 1, 1, 0},
+        {"XX chrX", "chrX", 500000, 2, -1, -1, -1, -1, -1, 0, 0, 1, 1},
+    };
+    for (size_t k = 0; k < sizeof c / sizeof c[0]; k++) {
+        sim_cn_t cn;
+        sim_cn_init(&cn);
+        cn.base_cn = c[k].base;
+        cn.chr7_cn = c[k].chr7;
+        cn.met_cn = c[k].met;
+        cn.wgd = c[k].wgd;
+        cn.sex = c[k].xy ? SIM_XY : SIM_XX;
+        if (c[k].seg >= 0)
+            add_seg(&cn, c[k].contig, 0, 2000000, c[k].seg, c[k].seg_major, c[k].seg_minor);
+        cn.purity = 0.6;
+        sim_cn_finish(&cn);
+        double M, m;
+        sim_tumour_acn(&cn, c[k].contig, c[k].pos, &M, &m);
+        ck_assert_msg(M == c[k].want_major && m == c[k].want_minor, "%s: (%g,%g), want (%g,%g)",
+                      c[k].name, M, m, c[k].want_major, c[k].want_minor);
+        ck_assert_msg(M + m == sim_tumour_cn(&cn, c[k].contig, c[k].pos), "%s: total", c[k].name);
+        double n = sim_normal_cn(&cn, c[k].contig), p = cn.purity;
+        double baf = (p * M + (1 - p) * (n < 1.5 ? n : 1)) / (p * (M + m) + (1 - p) * n);
+        ck_assert_double_eq_tol(sim_hap0_fraction(&cn, c[k].contig, c[k].pos), baf, 1e-12);
+        ck_assert_double_eq_tol(sim_tumour_fraction(&cn, c[k].contig, c[k].pos),
+                                p * (M + m) / (p * (M + m) + (1 - p) * n), 1e-12);
+    }
+    /* WGD doubles the default ploidy and the truth's chr7 levels */
+    sim_cn_t cn;
+    sim_cn_init(&cn);
+    cn.wgd = 1;
+    cn.met_cn = 6;
+    sim_cn_finish(&cn);
+    ck_assert_double_eq(cn.ploidy, 4);
+    sim_truth_t t;
+    sim_truth(&cn, &t);
+    ck_assert_double_eq(t.met_cn, 12);
+    ck_assert_double_eq(t.chr7_cn, 4);
+    ck_assert_str_eq(t.fish_tier, "intermediate");
+}
+END_TEST
+
+/* Genotypes: Hardy-Weinberg proportions at several allele frequencies (5 binomial s.d.), het
+ * phases even, haploid sites alt at the frequency; a function of the individual only. */
+START_TEST(test_genotypes)
+{
+    const double afs[] = {0.05, 0.3, 0.5, 0.8};
+    const int n = 40000;
+    for (int a = 0; a < 4; a++) {
+        double af = afs[a], q = 1 - af;
+        int cnt[4] = {0, 0, 0, 0}, hap_alt = 0;
+        for (int i = 0; i < n; i++) {
+            unsigned h = sim_site_haps(77, "chr2", 1000 + 7 * i, af, 0);
+            cnt[h]++;
+            hap_alt += sim_site_haps(77, "chrX", 1000 + 7 * i, af, 1) == 1;
+            ck_assert_uint_eq(h, sim_site_haps(77, "chr2", 1000 + 7 * i, af, 0));
+        }
+        double want[3] = {q * q, 2 * af * q, af * af};
+        double got[3] = {cnt[0], cnt[1] + cnt[2], cnt[3]};
+        for (int g = 0; g < 3; g++) {
+            double sd = sqrt(n * want[g] * (1 - want[g]));
+            ck_assert_msg(fabs(got[g] - n * want[g]) < 5 * sd + 1, "af %g genotype %d: %g of %d",
+                          af, g, got[g], n);
+        }
+        if (cnt[1] + cnt[2] > 100)
+            ck_assert_msg(abs(cnt[1] - cnt[2]) < 5 * sqrt(cnt[1] + cnt[2]), "phase %d vs %d",
+                          cnt[1], cnt[2]);
+        ck_assert_msg(fabs(hap_alt - n * af) < 5 * sqrt(n * af * q) + 1, "haploid af %g: %d", af,
+                      hap_alt);
+    }
+    int same = 0;
+    for (int i = 0; i < n; i++)
+        same += sim_site_haps(77, "chr2", 1000 + 7 * i, 0.5, 0) ==
+                sim_site_haps(78, "chr2", 1000 + 7 * i, 0.5, 0);
+    /* two individuals agree by chance: 0.25^2 + 0.25^2 + 0.25^2 + 0.25^2 = 0.25 */
+    ck_assert_msg(fabs(same - 0.25 * n) < 5 * sqrt(n * 0.25 * 0.75), "%d of %d alike", same, n);
+    ck_assert_int_eq(sim_genotype_hwe(0.3, 0.48), 0);
+    ck_assert_int_eq(sim_genotype_hwe(0.3, 0.50), 1);
+    ck_assert_int_eq(sim_genotype_hwe(0.3, 0.92), 2);
+}
+END_TEST
+
+/* ---- data: germline SNPs, allele-specific tumours, plasma, unflagged duplicates ---------- */
+
+static char gdir[256];
+static char gp_sites[600], gp_normal[600], gp_tumour[600], gp_wgd[600], gp_other[600],
+    gp_plasma[600], gp_pnorm[600], gp_dupu[600], gp_dupf[600];
+
+static void germ_setup(void)
+{
+    need_env();
+    metcn_init();
+    metcn_log_set_level(METCN_LOG_ERROR);
+    snprintf(gdir, sizeof gdir, "/tmp/metcn_test_sim_g.XXXXXX");
+    ck_assert_ptr_nonnull(mkdtemp(gdir));
+    snprintf(gp_sites, sizeof gp_sites, "%s/sites.vcf.gz", gdir);
+    snprintf(gp_normal, sizeof gp_normal, "%s/gn", gdir);
+    snprintf(gp_tumour, sizeof gp_tumour, "%s/gt", gdir);
+    snprintf(gp_wgd, sizeof gp_wgd, "%s/gw", gdir);
+    snprintf(gp_other, sizeof gp_other, "%s/go", gdir);
+    snprintf(gp_plasma, sizeof gp_plasma, "%s/pl", gdir);
+    snprintf(gp_pnorm, sizeof gp_pnorm, "%s/pn", gdir);
+    snprintf(gp_dupu, sizeof gp_dupu, "%s/du", gdir);
+    snprintf(gp_dupf, sizeof gp_dupf, "%s/df", gdir);
+    char args[3072];
+    const char *common = "--capture-seed 5 -l 1 --offtarget 0.0001";
+    snprintf(args, sizeof args, "snps -r '%s/ref.fa' -b '%s/panel.bed' -o '%s' --density 10 -s 5",
+             testdata, testdata, gp_sites);
+    ck_assert_int_eq(run_sim(args), 0);
+    struct {
+        const char *prefix, *opts;
+    } runs[] = {
+        {gp_normal, "-s 41 --germline-seed 77 --sex XY -d 300"},
+        {gp_tumour, "-s 42 --germline-seed 77 --sex XY -d 400 --purity 0.7 --met-cn 10 "
+                    "--seg chr3:0-2000000:2+0 --seg chr5:0-2000000:1 --seg chr9:0-2000000:3"},
+        {gp_wgd, "-s 43 --germline-seed 77 --sex XY -d 400 --purity 0.8 --wgd "
+                 "--seg chr3:0-2000000:1 --met-cn 6"},
+        {gp_other, "-s 44 --germline-seed 78 --sex XY -d 5"},
+    };
+    for (size_t k = 0; k < sizeof runs / sizeof runs[0]; k++) {
+        snprintf(args, sizeof args,
+                 "reads -r '%s/ref.fa' -b '%s/panel.bed' -o '%s' %s --snps '%s' %s", testdata,
+                 testdata, runs[k].prefix, common, gp_sites, runs[k].opts);
+        ck_assert_int_eq(run_sim(args), 0);
+    }
+    snprintf(args, sizeof args,
+             "reads -r '%s/ref.fa' -b '%s/panel.bed' -o '%s' %s -s 51 --sex XY -d 800 --plasma "
+             "--purity 0.3 --met-cn 10",
+             testdata, testdata, gp_plasma, common);
+    ck_assert_int_eq(run_sim(args), 0);
+    snprintf(args, sizeof args,
+             "reads -r '%s/ref.fa' -b '%s/panel.bed' -o '%s' %s -s 52 --sex XX -d 800 --plasma",
+             testdata, testdata, gp_pnorm, common);
+    ck_assert_int_eq(run_sim(args), 0);
+    for (int u = 0; u < 2; u++) {
+        snprintf(args, sizeof args,
+                 "reads -r '%s/ref.fa' -b '%s/panel.bed' -o '%s' %s -s 53 -d 200 --dup 0.2 %s",
+                 testdata, testdata, u ? gp_dupu : gp_dupf, common, u ? "--dup-unflagged" : "");
+        ck_assert_int_eq(run_sim(args), 0);
+    }
+}
+
+static void germ_teardown(void)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", gdir);
+    ck_assert_int_eq(system(cmd), 0);
+}
+
+/* The fixture panel, loaded against a BAM's header. */
+static metcn_panel_t *panel_for(const char *bam)
+{
+    char bed[512];
+    snprintf(bed, sizeof bed, "%s/panel.bed", testdata);
+    sam_hdr_t *h = metcn_cov_read_header(bam, NULL);
+    ck_assert_ptr_nonnull(h);
+    metcn_panel_opt_t popt;
+    metcn_panel_opt_init(&popt);
+    metcn_panel_t *p = metcn_panel_load(bed, &popt, h);
+    sam_hdr_destroy(h);
+    ck_assert_msg(p != NULL, "%s", metcn_last_error());
+    return p;
+}
+
+typedef struct {
+    char contig[16];
+    int64_t pos; /* 0-based */
+    char ref, alt, h0, h1;
+    double expect; /* expected alt fraction */
+} gsite_t;
+
+/* PREFIX.genotypes.tsv */
+static gsite_t *read_genotypes(const char *prefix, size_t *n)
+{
+    char path[700], line[512];
+    snprintf(path, sizeof path, "%s.genotypes.tsv", prefix);
+    FILE *fp = fopen(path, "r");
+    ck_assert_msg(fp != NULL, "%s", path);
+    size_t m = 1024;
+    gsite_t *g = malloc(m * sizeof *g);
+    *n = 0;
+    ck_assert_ptr_nonnull(fgets(line, sizeof line, fp));
+    ck_assert_str_eq(line, "chrom\tpos\tref\talt\taf\thap0\thap1\texpected_alt_fraction\n");
+    while (fgets(line, sizeof line, fp)) {
+        if (*n == m)
+            g = realloc(g, (m *= 2) * sizeof *g);
+        gsite_t *s = &g[*n];
+        long long pos;
+        double af;
+        ck_assert_int_eq(sscanf(line, "%15s %lld %c %c %lf %c %c %lf", s->contig, &pos, &s->ref,
+                                &s->alt, &af, &s->h0, &s->h1, &s->expect),
+                         8);
+        s->pos = pos - 1;
+        (*n)++;
+    }
+    fclose(fp);
+    return g;
+}
+
+/* Allele counts of a sample at the fixture-panel sites (metcn's engine, --snps). */
+static metcn_covtab_t *count_alleles(const char *prefix, const metcn_panel_t *p)
+{
+    char bam[700];
+    snprintf(bam, sizeof bam, "%s.bam", prefix);
+    metcn_cov_opt_t opt;
+    metcn_cov_opt_init(&opt);
+    opt.snps = gp_sites;
+    metcn_covtab_t *t = metcn_cov_compute(bam, p, &opt);
+    ck_assert_msg(t != NULL, "%s", metcn_last_error());
+    return t;
+}
+
+/* The tumour and its matched normal carry one individual's genotypes (and another individual
+ * others); at every site the counted alt fraction agrees with the model's expectation (z-scores
+ * of binomial counts with mean ~0 and s.d. ~1); at heterozygous sites, the mirrored allele
+ * fraction of each segment equals [p A + (1-p)] / [p (A+B) + 2 (1-p)] (LOH, cnLOH, a (2,1) gain,
+ * the MET amplicon (9,1), and after WGD); haploid chrX of XY has no heterozygous site; the truth
+ * file's counts match the genotype file. */
+START_TEST(test_germline_alleles)
+{
+    size_t nn, nt, nw, no;
+    gsite_t *gn = read_genotypes(gp_normal, &nn), *gt = read_genotypes(gp_tumour, &nt);
+    gsite_t *gw = read_genotypes(gp_wgd, &nw), *go = read_genotypes(gp_other, &no);
+    ck_assert_msg(nn > 1500 && nn == nt && nn == nw && nn == no, "%zu sites", nn);
+    size_t het = 0, differ = 0;
+    for (size_t i = 0; i < nn; i++) {
+        ck_assert(gn[i].pos == gt[i].pos && gn[i].h0 == gt[i].h0 && gn[i].h1 == gt[i].h1);
+        ck_assert(gn[i].h0 == gw[i].h0 && gn[i].h1 == gw[i].h1);
+        het += gn[i].h0 != gn[i].h1;
+        differ += gn[i].h0 != go[i].h0 || gn[i].h1 != go[i].h1;
+        if (strcmp(gn[i].contig, "chrX") == 0 || strcmp(gn[i].contig, "chrY") == 0)
+            ck_assert_msg(gn[i].h0 == gn[i].h1 || gn[i].h1 == gn[i].ref,
+                          "haploid %s:%lld has two alleles", gn[i].contig, (long long)gn[i].pos);
+    }
+    ck_assert_double_eq(truth_num(gp_normal, "n_sites"), (double)nn);
+    ck_assert_double_eq(truth_num(gp_normal, "n_het"), (double)het);
+    ck_assert_msg(het > 600 && differ > nn / 10, "%zu het, %zu differ from another individual", het,
+                  differ);
+    ck_assert_double_eq(truth_num(gp_tumour, "met_major"), 9);
+    ck_assert_double_eq(truth_num(gp_tumour, "met_minor"), 1);
+    ck_assert_double_eq(truth_num(gp_wgd, "met_major"), 10);
+    ck_assert_double_eq(truth_num(gp_wgd, "met_minor"), 2);
+    ck_assert_str_eq(truth_get(gp_wgd, "wgd"), "yes");
+    ck_assert_msg(truth_num(gp_wgd, "mean_ploidy") > 4, "WGD mean ploidy %g",
+                  truth_num(gp_wgd, "mean_ploidy"));
+
+    char bam[700];
+    snprintf(bam, sizeof bam, "%s.bam", gp_normal);
+    metcn_panel_t *p = panel_for(bam);
+    const struct {
+        const char *prefix;
+        gsite_t *g;
+        struct {
+            const char *contig;
+            int64_t lo, hi;
+            double baf; /* mirrored, at heterozygous sites */
+        } seg[4];
+    } samples[] = {
+        {gp_normal, gn, {{"chr1", 0, 2000000, -1}, {"chr3", 0, 2000000, -1}}},
+        {gp_tumour,
+         gt,
+         {{"chr3", 0, 2000000, (0.7 * 2 + 0.3) / (0.7 * 2 + 0.6)},
+          {"chr5", 0, 2000000, (0.7 * 1 + 0.3) / (0.7 * 1 + 0.6)},
+          {"chr9", 0, 2000000, (0.7 * 2 + 0.3) / (0.7 * 3 + 0.6)},
+          {"chr7", 115900000, 117600000, (0.7 * 9 + 0.3) / (0.7 * 10 + 0.6)}}},
+        {gp_wgd, gw, {{"chr3", 0, 2000000, (0.8 * 2 + 0.2) / (0.8 * 2 + 0.4)}}},
+    };
+    for (size_t k = 0; k < sizeof samples / sizeof samples[0]; k++) {
+        metcn_covtab_t *t = count_alleles(samples[k].prefix, p);
+        const metcn_sites_t *S = t->sites;
+        double sz = 0, szz = 0;
+        size_t nz = 0, j = 0, hom_n = 0;
+        double hom_dev = 0, seg_sum[4] = {0}, seg_n[4] = {0};
+        for (size_t i = 0; i < S->n; i++) {
+            const char *contig = p->contigs[S->contig[i]].name;
+            while (j < nn && (strcmp(samples[k].g[j].contig, contig) != 0 ||
+                              samples[k].g[j].pos != S->pos[i]))
+                j++;
+            ck_assert_msg(j < nn, "site %s:%lld not in the genotypes", contig,
+                          (long long)S->pos[i]);
+            const gsite_t *g = &samples[k].g[j];
+            double n = S->ref_count[i] + S->alt_count[i], e = g->expect;
+            if (n < 40)
+                continue;
+            double f = S->alt_count[i] / n;
+            if (e < 0.001 || e > 0.999) {
+                hom_dev += e < 0.5 ? f : 1 - f;
+                hom_n++;
+                continue;
+            }
+            double z = (S->alt_count[i] - n * e) / sqrt(n * e * (1 - e));
+            sz += z;
+            szz += z * z;
+            nz++;
+            if (g->h0 == g->h1)
+                continue;
+            for (int s = 0; s < 4 && samples[k].seg[s].contig; s++)
+                if (strcmp(contig, samples[k].seg[s].contig) == 0 &&
+                    S->pos[i] >= samples[k].seg[s].lo && S->pos[i] < samples[k].seg[s].hi) {
+                    seg_sum[s] += f > 0.5 ? f : 1 - f;
+                    seg_n[s]++;
+                }
+        }
+        double mz = sz / (double)nz, sdz = sqrt(szz / (double)nz - mz * mz);
+        ck_assert_msg(nz > 300 && fabs(mz) < 0.15 && sdz > 0.8 && sdz < 1.25,
+                      "%s: %zu heterozygous sites, z mean %.3f s.d. %.3f", samples[k].prefix, nz,
+                      mz, sdz);
+        ck_assert_msg(hom_n > 1000 && hom_dev / (double)hom_n < 0.003,
+                      "%s: homozygous sites show %.4f of the other allele", samples[k].prefix,
+                      hom_dev / (double)hom_n);
+        for (int s = 0; s < 4 && samples[k].seg[s].contig; s++) {
+            if (samples[k].seg[s].baf < 0)
+                continue;
+            double got = seg_sum[s] / seg_n[s];
+            ck_assert_msg(seg_n[s] >= 15 && fabs(got - samples[k].seg[s].baf) < 0.03,
+                          "%s %s: mirrored BAF %.4f over %g sites, expected %.4f",
+                          samples[k].prefix, samples[k].seg[s].contig, got, seg_n[s],
+                          samples[k].seg[s].baf);
+        }
+        metcn_covtab_destroy(t);
+    }
+    metcn_panel_destroy(p);
+    free(gn);
+    free(gt);
+    free(gw);
+    free(go);
+}
+END_TEST
+
+typedef struct {
+    uint64_t name;
+    int64_t site;
+    char base;
+} ob_t;
+
+static int cmp_ob(const void *x, const void *y)
+{
+    const ob_t *a = x, *b = y;
+    if (a->name != b->name)
+        return a->name < b->name ? -1 : 1;
+    return a->site < b->site ? -1 : a->site > b->site;
+}
+
+/* Both mates of a fragment carry the same allele at a site they both cover (one haplotype per
+ * molecule), up to sequencing errors; and every base read at a site is an allele of the
+ * individual, up to errors. */
+START_TEST(test_mates_agree)
+{
+    size_t ng;
+    gsite_t *g = read_genotypes(gp_tumour, &ng);
+    char bam[700];
+    snprintf(bam, sizeof bam, "%s.bam", gp_tumour);
+    samFile *fp = sam_open(bam, "r");
+    sam_hdr_t *h = sam_hdr_read(fp);
+    bam1_t *b = bam_init1();
+    size_t n = 0, m = 1 << 16, foreign = 0, seen = 0;
+    ob_t *ob = malloc(m * sizeof *ob);
+    while (sam_read1(fp, h, b) >= 0) {
+        const bam1_core_t *c = &b->core;
+        if (c->flag & (BAM_FSUPPLEMENTARY | BAM_FSECONDARY | BAM_FUNMAP) || c->n_cigar != 1)
+            continue;
+        const char *contig = sam_hdr_tid2name(h, c->tid);
+        int64_t end = bam_endpos(b);
+        size_t lo = 0, hi = ng;
+        while (lo < hi) { /* first site of the contig at or after pos */
+            size_t mid = (lo + hi) / 2;
+            int cmp = strcmp(g[mid].contig, contig);
+            if (cmp < 0 || (cmp == 0 && g[mid].pos < c->pos))
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        for (size_t i = lo; i < ng && strcmp(g[i].contig, contig) == 0 && g[i].pos < end; i++) {
+            char base = seq_nt16_str[bam_seqi(bam_get_seq(b), g[i].pos - c->pos)];
+            foreign += base != g[i].h0 && base != g[i].h1;
+            seen++;
+            if (n == m)
+                ob = realloc(ob, (m *= 2) * sizeof *ob);
+            ob[n++] = (ob_t){sim_hash_str(bam_get_qname(b), 0), g[i].pos, base};
+        }
+    }
+    ck_assert_msg(seen > 100000 && foreign < seen / 200, "%zu of %zu bases are no allele", foreign,
+                  seen);
+    /* pairs of observations of one fragment at one site */
+    size_t pairs = 0, disagree = 0;
+    qsort(ob, n, sizeof *ob, cmp_ob);
+    for (size_t i = 1; i < n; i++)
+        if (ob[i].name == ob[i - 1].name && ob[i].site == ob[i - 1].site) {
+            pairs++;
+            disagree += ob[i].base != ob[i - 1].base;
+        }
+    ck_assert_msg(pairs > 20000 && disagree < pairs / 100, "%zu of %zu mate pairs disagree",
+                  disagree, pairs);
+    free(ob);
+    free(g);
+    bam_destroy1(b);
+    sam_hdr_destroy(h);
+    sam_close(fp);
+}
+END_TEST
+
+/* Mean |TLEN| of the non-duplicate left reads of proper pairs whose fragment midpoint lies in
+ * [lo, hi) of contig (all contigs but chr7 and the sex chromosomes when contig is NULL); also
+ * checks that every read of a fragment shorter than the reads is cut to it. */
+static double mean_length(const char *prefix, const char *contig, int64_t lo, int64_t hi,
+                          size_t *n_out)
+{
+    char bam[700];
+    snprintf(bam, sizeof bam, "%s.bam", prefix);
+    samFile *fp = sam_open(bam, "r");
+    sam_hdr_t *h = sam_hdr_read(fp);
+    bam1_t *b = bam_init1();
+    double sum = 0;
+    size_t n = 0;
+    while (sam_read1(fp, h, b) >= 0) {
+        const bam1_core_t *c = &b->core;
+        if ((c->flag & (BAM_FSUPPLEMENTARY | BAM_FSECONDARY | BAM_FDUP)) ||
+            !(c->flag & BAM_FPROPER_PAIR))
+            continue;
+        int64_t L = c->isize < 0 ? -c->isize : c->isize;
+        ck_assert_msg(c->l_qseq == (L < 150 ? L : 150), "%s: a read of %d bp, fragment %lld",
+                      bam_get_qname(b), c->l_qseq, (long long)L);
+        if (c->isize <= 0)
+            continue;
+        const char *name = sam_hdr_tid2name(h, c->tid);
+        int64_t mid = c->pos + L / 2;
+        int in = contig ? strcmp(name, contig) == 0 && mid >= lo && mid < hi
+                        : strcmp(name, "chr7") != 0 && strcmp(name, "chrX") != 0 &&
+                              strcmp(name, "chrY") != 0;
+        if (in) {
+            sum += (double)L;
+            n++;
+        }
+    }
+    bam_destroy1(b);
+    sam_hdr_destroy(h);
+    sam_close(fp);
+    *n_out = n;
+    return sum / (double)n;
+}
+
+/* Plasma: normal-derived fragments ~167 bp, tumour-derived ~145 bp, the origin drawn from the
+ * local tumour DNA fraction: a healthy plasma sample's fragments average ~167 bp; a tumour's
+ * plasma at 30% tumour fraction averages 0.3 x 145 + 0.7 x 167 on diploid chromosomes and less
+ * in the MET amplicon (68% tumour DNA there); reads are cut to fragments shorter than 150 bp;
+ * metcn's short-fragment class is richer in the amplicon than on the reference chromosomes. */
+START_TEST(test_plasma)
+{
+    size_t n;
+    double healthy = mean_length(gp_pnorm, NULL, 0, 0, &n);
+    ck_assert_msg(n > 100000 && fabs(healthy - 167) < 3, "healthy plasma: %.2f bp over %zu",
+                  healthy, n);
+    double dip = mean_length(gp_plasma, NULL, 0, 0, &n);
+    double want = 0.3 * 145 + 0.7 * 167;
+    ck_assert_msg(fabs(dip - want) < 3 && healthy - dip > 4,
+                  "tumour plasma, diploid: %.2f bp, want %.2f", dip, want);
+    size_t na;
+    double amp = mean_length(gp_plasma, "chr7", 115900000, 117600000, &na);
+    double f = 0.3 * 10 / (0.3 * 10 + 0.7 * 2);
+    ck_assert_msg(na > 5000 && fabs((dip - amp) - (f - 0.3) * 22) < 3,
+                  "amplicon %.2f bp (%zu), diploid %.2f: the difference should be %.2f", amp, na,
+                  dip, (f - 0.3) * 22);
+    ck_assert_double_eq(truth_num(gp_pnorm, "n_tumour_fragments"), 0);
+    double nt = truth_num(gp_plasma, "n_tumour_fragments"),
+           nf = truth_num(gp_plasma, "n_fragments");
+    ck_assert_msg(nt > 0.25 * nf && nt < 0.5 * nf, "%g of %g fragments from the tumour", nt, nf);
+    /* the engine's classes: fragments < 150 bp make a larger share in MET's bins */
+    char bam[700];
+    snprintf(bam, sizeof bam, "%s.bam", gp_plasma);
+    metcn_panel_t *p = panel_for(bam);
+    metcn_gene_t *met = metcn_panel_gene(p, "MET", NULL);
+    ck_assert_msg(met != NULL, "%s", metcn_last_error());
+    metcn_covtab_t *t = metcn_cov_compute(bam, p, NULL);
+    ck_assert_msg(t != NULL, "%s", metcn_last_error());
+    double s_t = 0, a_t = 0, s_r = 0, a_r = 0;
+    for (size_t i = 0; i < t->n; i++) {
+        double sh = (double)metcn_covtab_frags_between(t, i, 0, 150);
+        double all = (double)metcn_covtab_frags_between(t, i, 0, 1001);
+        if (met->role[i] == METCN_ROLE_TARGET)
+            s_t += sh, a_t += all;
+        else if (p->bins[i].role == METCN_ROLE_REFERENCE)
+            s_r += sh, a_r += all;
+    }
+    ck_assert_msg(a_t > 1000 && s_t / a_t > s_r / a_r + 0.05,
+                  "short-fragment share: MET %.3f, reference %.3f", s_t / a_t, s_r / a_r);
+    metcn_covtab_destroy(t);
+    metcn_gene_destroy(met);
+    metcn_panel_destroy(p);
+}
+END_TEST
+
+/* --dup-unflagged writes the same records as the flagged run, without 0x400; metcn's
+ * coordinate collapse then finds nearly the same fragments as the flags (distinct molecules
+ * that share their coordinates are collapsed too: under 2% at 200x). */
+START_TEST(test_dup_unflagged)
+{
+    char a[700], b2[700];
+    snprintf(a, sizeof a, "%s.bam", gp_dupu);
+    snprintf(b2, sizeof b2, "%s.bam", gp_dupf);
+    samFile *fu = sam_open(a, "r"), *ff = sam_open(b2, "r");
+    sam_hdr_t *hu = sam_hdr_read(fu), *hf = sam_hdr_read(ff);
+    bam1_t *ru = bam_init1(), *rf = bam_init1();
+    size_t n = 0, dups = 0;
+    int r1, r2;
+    while ((r1 = sam_read1(fu, hu, ru)) >= 0 && (r2 = sam_read1(ff, hf, rf)) >= 0) {
+        ck_assert_str_eq(bam_get_qname(ru), bam_get_qname(rf));
+        ck_assert(ru->core.pos == rf->core.pos && ru->core.isize == rf->core.isize);
+        ck_assert_int_eq(ru->core.flag & BAM_FDUP, 0);
+        int dup = bam_get_qname(rf)[0] == 'd';
+        ck_assert_int_eq(rf->core.flag, ru->core.flag | (dup ? BAM_FDUP : 0));
+        dups += dup;
+        n++;
+    }
+    ck_assert_int_eq(r1, -1);
+    ck_assert_double_eq(truth_num(gp_dupu, "n_duplicates") * 2, (double)dups);
+    ck_assert_str_eq(truth_get(gp_dupu, "dup_unflagged"), "yes");
+    metcn_panel_t *p = panel_for(a);
+    metcn_cov_opt_t opt;
+    metcn_cov_opt_init(&opt);
+    opt.dedup = METCN_DEDUP_COORD;
+    metcn_covtab_t *tu = metcn_cov_compute(a, p, &opt), *tf = metcn_cov_compute(b2, p, NULL);
+    ck_assert(tu && tf);
+    double fu_ = 0, ff_ = 0;
+    for (size_t i = 0; i < tu->n; i++) {
+        fu_ += (double)tu->fragments[i];
+        ff_ += (double)tf->fragments[i];
+    }
+    ck_assert_msg(fu_ <= ff_ && fu_ > 0.98 * ff_, "coordinate collapse %g fragments, flags %g", fu_,
+                  ff_);
+    metcn_covtab_destroy(tu);
+    metcn_covtab_destroy(tf);
+    metcn_panel_destroy(p);
+    bam_destroy1(ru);
+    bam_destroy1(rf);
+    sam_hdr_destroy(hu);
+    sam_hdr_destroy(hf);
+    sam_close(fu);
+    sam_close(ff);
+}
+END_TEST
+
 static Suite *sim_suite(void)
 {
     Suite *s = suite_create("sim");
@@ -797,6 +1382,16 @@ static Suite *sim_suite(void)
     tcase_add_loop_test(tc, test_truth_table, 0, sizeof truth_cases / sizeof truth_cases[0]);
     tcase_add_test(tc, test_capture_eff);
     tcase_add_test(tc, test_manifest);
+    tcase_add_test(tc, test_acn);
+    tcase_add_test(tc, test_genotypes);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("germline_plasma");
+    tcase_add_unchecked_fixture(tc, germ_setup, germ_teardown);
+    tcase_set_timeout(tc, 600);
+    tcase_add_test(tc, test_germline_alleles);
+    tcase_add_test(tc, test_mates_agree);
+    tcase_add_test(tc, test_plasma);
+    tcase_add_test(tc, test_dup_unflagged);
     suite_add_tcase(s, tc);
     tc = tcase_create("data");
     tcase_add_unchecked_fixture(tc, gen_setup, gen_teardown);

@@ -19,6 +19,9 @@ static void help(FILE *fp)
 {
     metcn_cov_opt_t d;
     metcn_cov_opt_init(&d);
+    char edges[128];
+    for (int k = 0, n = 0; k < d.n_frag_edges; k++)
+        n += snprintf(edges + n, sizeof edges - (size_t)n, "%s%d", k ? "," : "", d.frag_edges[k]);
     fprintf(fp,
             "Usage: metcn coverage [options] --panel PANEL -o OUT.tsv[.gz] INPUT\n\n"
             "Per-bin fragment counts, mean depth and filter tallies of INPUT (docs/coverage.md).\n"
@@ -36,8 +39,18 @@ static void help(FILE *fp)
             "  --gc                   add a gc column (GC fraction per bin, from the -T FASTA)\n"
             "  --stream               ignore any index and read the whole file\n"
             "  --from-table           accepted for compatibility (tables are recognised anyway)\n"
-            "  -v, --verbose          log the mode and progress (twice: also debug details)\n",
-            d.min_mapq, d.exclude_flags, d.include_flags, d.threads);
+            "  -v, --verbose          log the mode and progress (twice: also debug details)\n"
+            "Fragments, duplicates, alleles (docs/coverage.md):\n"
+            "  --frag-classes LIST    fragment-length class edges, bp (|TLEN| of proper pairs)\n"
+            "                         [%s]\n"
+            "  --size-select MIN-MAX  count only reads of proper pairs with MIN <= |TLEN| < MAX\n"
+            "  --dedup flag|coord     duplicates by flag only, or also by coordinates [flag]\n"
+            "  --snps FILE            count ref/alt alleles at the biallelic SNVs of this VCF/BCF\n"
+            "                         (written to OUT's .alleles.tsv beside it)\n"
+            "  --snp-flank INT        sites within INT bp of a bin are counted [%lld]\n"
+            "  --min-baseq INT        bases below this quality are not counted at a site [%d]\n",
+            d.min_mapq, d.exclude_flags, d.include_flags, d.threads, edges, (long long)d.snp_flank,
+            d.min_baseq);
     cli_panel_help(fp);
 }
 
@@ -61,7 +74,17 @@ static int run(const char *in, const char *out, const cli_panel_args_t *pa,
 
 int metcn_main_coverage(int argc, char **argv)
 {
-    enum { OPT_STREAM = CLI_OPT_FIRST_FREE, OPT_FROM_TABLE, OPT_GC };
+    enum {
+        OPT_STREAM = CLI_OPT_FIRST_FREE,
+        OPT_FROM_TABLE,
+        OPT_GC,
+        OPT_SNPS,
+        OPT_FLANK,
+        OPT_BASEQ,
+        OPT_CLASSES,
+        OPT_SIZE,
+        OPT_DEDUP
+    };
     static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
                                              {"output", required_argument, NULL, 'o'},
                                              {"min-mapq", required_argument, NULL, 'Q'},
@@ -73,6 +96,12 @@ int metcn_main_coverage(int argc, char **argv)
                                              {"stream", no_argument, NULL, OPT_STREAM},
                                              {"from-table", no_argument, NULL, OPT_FROM_TABLE},
                                              {"verbose", no_argument, NULL, 'v'},
+                                             {"snps", required_argument, NULL, OPT_SNPS},
+                                             {"snp-flank", required_argument, NULL, OPT_FLANK},
+                                             {"min-baseq", required_argument, NULL, OPT_BASEQ},
+                                             {"frag-classes", required_argument, NULL, OPT_CLASSES},
+                                             {"size-select", required_argument, NULL, OPT_SIZE},
+                                             {"dedup", required_argument, NULL, OPT_DEDUP},
                                              CLI_PANEL_LONGOPTS,
                                              {NULL, 0, NULL, 0}};
     cli_panel_args_t pa;
@@ -117,6 +146,42 @@ int metcn_main_coverage(int argc, char **argv)
             opt.force_stream = 1;
             break;
         case OPT_FROM_TABLE:
+            break;
+        case OPT_SNPS:
+            opt.snps = optarg;
+            break;
+        case OPT_FLANK:
+            if (cli_int64(CMD, "--snp-flank", optarg, 0, 100000000, &opt.snp_flank))
+                return CLI_EXIT_USAGE;
+            break;
+        case OPT_BASEQ:
+            if (cli_int(CMD, "--min-baseq", optarg, 0, 93, &opt.min_baseq))
+                return CLI_EXIT_USAGE;
+            break;
+        case OPT_CLASSES:
+            if (metcn_cov_parse_frag_edges(optarg, &opt))
+                return cli_usage_error(CMD,
+                                       "--frag-classes: '%s' is not a list of at most %d "
+                                       "increasing lengths in 1-1000",
+                                       optarg, METCN_MAX_FRAG_EDGES);
+            break;
+        case OPT_SIZE: {
+            char tail;
+            if (sscanf(optarg, "%d-%d%c", &opt.size_min, &opt.size_max, &tail) != 2 ||
+                opt.size_min < 0 || opt.size_max <= opt.size_min || opt.size_max > 1001)
+                return cli_usage_error(CMD,
+                                       "--size-select: '%s' is not MIN-MAX with "
+                                       "0 <= MIN < MAX <= 1001",
+                                       optarg);
+            break;
+        }
+        case OPT_DEDUP:
+            if (strcmp(optarg, "flag") == 0)
+                opt.dedup = METCN_DEDUP_FLAG;
+            else if (strcmp(optarg, "coord") == 0)
+                opt.dedup = METCN_DEDUP_COORD;
+            else
+                return cli_usage_error(CMD, "--dedup: '%s' is not flag or coord", optarg);
             break;
         case 'v': /* -v: the mode and progress; -v -v: also the mate tables' sizes */
             metcn_log_set_level(metcn_log_get_level() < METCN_LOG_INFO ? METCN_LOG_INFO

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include <htslib/bgzf.h>
 #include <htslib/kstring.h>
 
@@ -16,7 +18,7 @@
 
 static const char *const drop_names[METCN_N_DROP] = {
     "dropped_unmapped",      "dropped_secondary",  "dropped_qcfail", "dropped_duplicate",
-    "dropped_supplementary", "dropped_other_flag", "dropped_mapq"};
+    "dropped_supplementary", "dropped_other_flag", "dropped_mapq",   "dropped_fraglen"};
 
 const char *metcn_drop_name(metcn_drop_t d)
 {
@@ -57,15 +59,57 @@ void metcn_covtab_destroy(metcn_covtab_t *t)
     free(t->source);
     free(t->format);
     free(t->mode);
+    free(t->frag_class);
+    metcn_sites_destroy(t->sites);
     free(t);
 }
 
-int metcn_covtab_write(const metcn_covtab_t *t, const char *path, const metcn_cov_opt_t *opt,
-                       const char *cmdline)
+int64_t metcn_covtab_frags_between(const metcn_covtab_t *t, size_t row, int lo, int hi)
 {
-    metcn_ofile_t *f = metcn_ofile_open(path);
-    if (!f)
-        return metcn_last_error_code();
+    int a = -1, b = -1;
+    for (int k = 0; k <= t->n_frag_class; k++) {
+        if (t->frag_edge[k] == lo)
+            a = k;
+        if (t->frag_edge[k] == hi)
+            b = k;
+    }
+    if (!t->frag_class || row >= t->n || a < 0 || b <= a)
+        return -1;
+    uint64_t sum = 0;
+    for (int k = a; k < b; k++)
+        sum += t->frag_class[row * (size_t)t->n_frag_class + (size_t)k];
+    return (int64_t)sum;
+}
+
+char *metcn_covtab_alleles_path(const char *table_path)
+{
+    kstring_t ks = KS_INITIALIZE;
+    size_t n = strlen(table_path);
+    int gz = metcn_ends_with(table_path, ".gz") || metcn_ends_with(table_path, ".bgz");
+    if (gz)
+        n -= metcn_ends_with(table_path, ".gz") ? 3 : 4;
+    if (n > 4 && strncmp(table_path + n - 4, ".tsv", 4) == 0)
+        n -= 4;
+    if (kputsn(table_path, n, &ks) < 0 || kputs(".alleles.tsv", &ks) < 0 ||
+        (gz && kputs(".gz", &ks) < 0)) {
+        free(ks.s);
+        metcn_set_error(METCN_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    return ks.s;
+}
+
+/* The file name part of a path (borrowed). */
+static const char *base_name(const char *path)
+{
+    const char *b = strrchr(path, '/');
+    return b ? b + 1 : path;
+}
+
+/* The '##' header lines of a written table (the allele table's name, when there is one). */
+static void write_header(metcn_ofile_t *f, const metcn_covtab_t *t, const metcn_cov_opt_t *opt,
+                         const char *cmdline, const char *alleles)
+{
     const metcn_panel_t *p = t->panel;
     char sum[17];
     metcn_ofile_printf(f, "##metcn-coverage version=%s\n", METCN_VERSION);
@@ -74,16 +118,34 @@ int metcn_covtab_write(const metcn_covtab_t *t, const char *path, const metcn_co
     if (cmdline)
         metcn_ofile_printf(f, "##command=%s\n", cmdline);
     metcn_ofile_printf(f, "##panel=%s checksum=%s\n", p->source, metcn_panel_checksum(p, sum));
-    if (opt)
-        metcn_ofile_printf(f, "##filters=min_mapq:%d exclude_flags:0x%x include_flags:0x%x\n",
+    if (opt) {
+        metcn_ofile_printf(f, "##filters=min_mapq:%d exclude_flags:0x%x include_flags:0x%x",
                            opt->min_mapq, opt->exclude_flags, opt->include_flags);
+        if (t->dedup == METCN_DEDUP_COORD)
+            metcn_ofile_printf(f, " dedup:coord");
+        if (t->size_max > 0)
+            metcn_ofile_printf(f, " size_select:%d-%d", t->size_min, t->size_max);
+        metcn_ofile_printf(f, "\n");
+    }
     if (t->mode)
         metcn_ofile_printf(f, "##mode=%s\n", t->mode);
+    if (alleles)
+        metcn_ofile_printf(f, "##alleles=%s sites=%zu min_baseq=%d\n", base_name(alleles),
+                           t->sites->n, t->sites->min_baseq);
+}
+
+/* Columns and rows of a written table. */
+static void write_rows(metcn_ofile_t *f, const metcn_covtab_t *t)
+{
+    const metcn_panel_t *p = t->panel;
+    int ndrop = t->size_max > 0 ? METCN_N_DROP : METCN_DROP_FRAGLEN; /* (only when selected) */
     metcn_ofile_printf(f, "#chrom\tstart\tend\tname\trole\tlength\tfragments\tmean_depth%s",
                        t->has_gc ? "\tgc" : "");
     if (t->dropped)
-        for (int d = 0; d < METCN_N_DROP; d++)
+        for (int d = 0; d < ndrop; d++)
             metcn_ofile_printf(f, "\t%s", drop_names[d]);
+    for (int k = 0; t->frag_class && k < t->n_frag_class; k++)
+        metcn_ofile_printf(f, "\tfrag_%d_%d", t->frag_edge[k], t->frag_edge[k + 1]);
     metcn_ofile_printf(f, "\n");
     for (size_t i = 0; i < t->n; i++) {
         const metcn_bin_t *b = &p->bins[i];
@@ -99,11 +161,43 @@ int metcn_covtab_write(const metcn_covtab_t *t, const char *path, const metcn_co
                 metcn_ofile_printf(f, "\tNA");
         }
         if (t->dropped)
-            for (int d = 0; d < METCN_N_DROP; d++)
+            for (int d = 0; d < ndrop; d++)
                 metcn_ofile_printf(f, "\t%llu", (unsigned long long)t->dropped[i][d]);
+        for (int k = 0; t->frag_class && k < t->n_frag_class; k++)
+            metcn_ofile_printf(
+                f, "\t%llu",
+                (unsigned long long)t->frag_class[i * (size_t)t->n_frag_class + (size_t)k]);
         metcn_ofile_printf(f, "\n");
     }
-    return metcn_ofile_close(f, 1);
+}
+
+int metcn_covtab_write(const metcn_covtab_t *t, const char *path, const metcn_cov_opt_t *opt,
+                       const char *cmdline)
+{
+    char *alleles = NULL;
+    if (t->sites) {
+        if (strcmp(path, "-") == 0)
+            return metcn_set_error(METCN_E_ARG, "-: allele counts need a table file beside "
+                                                "them, not standard output");
+        if (!(alleles = metcn_covtab_alleles_path(path)))
+            return METCN_E_NOMEM;
+    }
+    metcn_ofile_t *f = metcn_ofile_open(path);
+    if (!f) {
+        free(alleles);
+        return metcn_last_error_code();
+    }
+    write_header(f, t, opt, cmdline, alleles);
+    write_rows(f, t);
+    /* The allele table first, then the table that names it; a failure leaves neither. */
+    int rc = alleles ? metcn_sites_write(t->sites, t->panel, t->sample, alleles) : 0;
+    if (rc != 0) {
+        metcn_ofile_close(f, 0);
+    } else if ((rc = metcn_ofile_close(f, 1)) != 0 && alleles) {
+        unlink(alleles);
+    }
+    free(alleles);
+    return rc;
 }
 
 /* ---- reader -------------------------------------------------------------------------------- */
@@ -111,7 +205,7 @@ int metcn_covtab_write(const metcn_covtab_t *t, const char *path, const metcn_co
 /* Where the values are in a table's columns. */
 typedef struct {
     int kind; /* metcn_table_t */
-    int ncols, c_depth, c_log2, c_frag, c_gc;
+    int ncols, c_depth, c_log2, c_frag, c_gc, c_class; /* c_class: first frag_<lo>_<hi> */
     int c_drop[METCN_N_DROP];
     int first_is_data; /* mosdepth: the line that decided the layout is a row */
 } layout_t;
@@ -185,9 +279,86 @@ int metcn_covtab_sniff(const char *text, size_t len)
     return -1;
 }
 
+/* What a metcn table's '##' lines add beyond the sample: the filters' duplicate handling and
+ * size selection, and the name of the allele table (into *alleles, caller frees). */
+static int header_extras(const char *line, metcn_covtab_t *t, char **alleles)
+{
+    if (strncmp(line, "##filters=", 10) == 0) {
+        const char *d = strstr(line, " dedup:coord"), *z = strstr(line, " size_select:");
+        t->dedup = d ? METCN_DEDUP_COORD : METCN_DEDUP_FLAG;
+        if (z && sscanf(z + 13, "%d-%d", &t->size_min, &t->size_max) != 2)
+            return -1;
+    } else if (strncmp(line, "##alleles=", 10) == 0 && !*alleles) {
+        size_t n = strcspn(line + 10, " \t");
+        if (n == 0 || !(*alleles = strndup(line + 10, n)))
+            return -1;
+    }
+    return 0;
+}
+
+/* The fragment-length class columns (frag_<lo>_<hi>, consecutive, from 0 to 1001) of a metcn
+ * table's column line: their first column into *first and the classes into t.  0 when there
+ * are none or they are well formed, else -1. */
+static int frag_columns(char **f, int n, metcn_covtab_t *t, int *first)
+{
+    int k = 0;
+    *first = -1;
+    for (int i = 0; i < n; i++) {
+        int lo, hi, used = 0;
+        if (sscanf(f[i], "frag_%d_%d%n", &lo, &hi, &used) != 2 || f[i][used])
+            continue;
+        if (*first < 0)
+            *first = i;
+        if (i != *first + k || k > METCN_MAX_FRAG_EDGES || hi <= lo ||
+            lo != (k ? t->frag_edge[k] : 0))
+            return -1;
+        t->frag_edge[k++] = lo;
+        t->frag_edge[k] = hi;
+    }
+    if (k && t->frag_edge[k] != METCN_COV_MAX_FRAGMENT + 1)
+        return -1;
+    t->n_frag_class = k;
+    if (k && !(t->frag_class = calloc(t->n ? t->n * (size_t)k : 1, sizeof *t->frag_class)))
+        return -1;
+    return 0;
+}
+
+/* One row's class counts (columns from first) into bin row i. */
+static int frag_row(char **f, int first, metcn_covtab_t *t, size_t i)
+{
+    for (int k = 0; k < t->n_frag_class; k++) {
+        int64_t v;
+        if (metcn_parse_int64(f[first + k], 0, INT64_MAX, &v))
+            return -1;
+        t->frag_class[i * (size_t)t->n_frag_class + (size_t)k] = (uint64_t)v;
+    }
+    return 0;
+}
+
+/* The allele table named by a table at path (name: as the header gives it), read beside it. */
+static int read_alleles(const char *path, const char *name, metcn_covtab_t *t)
+{
+    const char *slash = strrchr(path, '/');
+    kstring_t ks = KS_INITIALIZE;
+    if ((slash && kputsn(path, (size_t)(slash - path + 1), &ks) < 0) || kputs(name, &ks) < 0) {
+        free(ks.s);
+        return metcn_set_error(METCN_E_NOMEM, "out of memory");
+    }
+    if (access(ks.s, R_OK) != 0) {
+        metcn_set_error(METCN_E_IO, "%s: its allele table %s cannot be read: %s", path, ks.s,
+                        strerror(errno));
+        free(ks.s);
+        return METCN_E_IO;
+    }
+    t->sites = metcn_sites_read(ks.s, t->panel);
+    free(ks.s);
+    return t->sites ? 0 : metcn_last_error_code();
+}
+
 /* Read step 1: the '##' lines (the sample name) and the line that decides the layout.  Returns
  * 1 with the layout and that line's fields (*f, *nf: for mosdepth the first row), or < 0. */
-static int read_header(metcn_tsv_t *in, metcn_covtab_t *t, layout_t *L, char ***f, int *nf)
+static int read_header(metcn_tsv_t *in, metcn_covtab_t *t, layout_t *L, char ***f, int *nf,
+                       char **alleles)
 {
     const char *path = metcn_tsv_name(in);
     int r;
@@ -198,6 +369,9 @@ static int read_header(metcn_tsv_t *in, metcn_covtab_t *t, layout_t *L, char ***
         if (strncmp(line, "##", 2) == 0) {
             if (strncmp(line, "##sample=", 9) == 0 && !t->sample && !(t->sample = strdup(line + 9)))
                 return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
+            if (header_extras(line, t, alleles) != 0)
+                return metcn_set_error(METCN_E_FORMAT, "%s:%ld: bad header line", path,
+                                       metcn_tsv_lineno(in));
             continue;
         }
         int n = *nf = metcn_tsv_split(in, f);
@@ -208,6 +382,11 @@ static int read_header(metcn_tsv_t *in, metcn_covtab_t *t, layout_t *L, char ***
                 return metcn_set_error(METCN_E_FORMAT,
                                        "%s:%ld: CNVkit coverage file without a depth or log2 "
                                        "column",
+                                       path, metcn_tsv_lineno(in));
+            if (L->kind == METCN_TABLE_METCN && frag_columns(*f, n, t, &L->c_class) != 0)
+                return metcn_set_error(METCN_E_FORMAT,
+                                       "%s:%ld: fragment class columns must be consecutive "
+                                       "frag_<lo>_<hi> from 0 to 1001",
                                        path, metcn_tsv_lineno(in));
             return 1;
         }
@@ -252,6 +431,8 @@ static int parse_values(metcn_tsv_t *in, const layout_t *L, char **f, metcn_covt
     if (L->c_gc >= 0 && strcmp(f[L->c_gc], "NA") != 0 &&
         metcn_parse_double(f[L->c_gc], 0, 1, &t->gc[i]))
         return metcn_set_error(METCN_E_FORMAT, "%s:%ld: bad gc '%s'", path, ln, f[L->c_gc]);
+    if (L->c_class >= 0 && frag_row(f, L->c_class, t, (size_t)i) != 0)
+        return metcn_set_error(METCN_E_FORMAT, "%s:%ld: bad fragment class count", path, ln);
     if (L->c_drop[0] < 0)
         return 0;
     if (!t->dropped && !(t->dropped = calloc(t->n ? t->n : 1, sizeof *t->dropped)))
@@ -330,9 +511,9 @@ metcn_covtab_t *metcn_covtab_read_tsv(metcn_tsv_t *in, const metcn_panel_t *pane
     metcn_covtab_t *t = metcn_covtab_new(panel);
     uint8_t *seen = calloc(panel->n_bins ? panel->n_bins : 1, 1);
     layout_t L;
-    char **f = NULL;
+    char **f = NULL, *alleles = NULL;
     int nf = 0;
-    int r = t && seen ? read_header(in, t, &L, &f, &nf)
+    int r = t && seen ? read_header(in, t, &L, &f, &nf, &alleles)
                       : metcn_set_error(METCN_E_NOMEM, "%s: out of memory", metcn_tsv_name(in));
     if (r == 1 && L.first_is_data)
         r = parse_row(in, &L, t, seen, f, nf) == 0 ? 1 : -1;
@@ -344,6 +525,9 @@ metcn_covtab_t *metcn_covtab_read_tsv(metcn_tsv_t *in, const metcn_panel_t *pane
     }
     if (r == 0)
         r = read_finish(in, &L, t, seen);
+    if (r == 0 && alleles && read_alleles(metcn_tsv_name(in), alleles, t) != 0)
+        r = -1;
+    free(alleles);
     free(seen);
     if (r < 0) {
         metcn_covtab_destroy(t);

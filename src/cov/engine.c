@@ -1,5 +1,6 @@
-/* cov.c -- the coverage engine: BAM/CRAM records -> per-bin fragment counts, mean depth and
- * filter tallies; GC content of bins from an indexed FASTA.
+/* engine.c -- the coverage engine: BAM/CRAM records -> per-bin fragment counts, mean depth,
+ * fragment-length classes and filter tallies (and allele counts at SNP sites, allele_count.c);
+ * GC content of bins from an indexed FASTA.
  *
  * Definitions (docs/coverage.md):
  * - Only records whose aligned span overlaps a bin are considered, in both modes (index mode
@@ -38,10 +39,9 @@
 
 #include "metcn/cov.h"
 #include "metcn/metcn.h"
+#include "metcn/util.h"
+#include "cov/engine_internal.h"
 #include "cov/refseq.h"
-
-/* Longest fragment counted at its midpoint; longer ones count at their read's midpoint. */
-#define METCN_COV_MAX_FRAGMENT 1000
 
 void metcn_cov_opt_init(metcn_cov_opt_t *opt)
 {
@@ -51,90 +51,41 @@ void metcn_cov_opt_init(metcn_cov_opt_t *opt)
     opt->include_flags = 0;
     opt->threads = 0;
     opt->gc = 1;
+    opt->snps = NULL;
+    opt->snp_flank = 150;
+    opt->min_baseq = 20;
+    static const int edges[] = {90, 150, 220};
+    opt->n_frag_edges = (int)(sizeof edges / sizeof edges[0]);
+    memcpy(opt->frag_edges, edges, sizeof edges);
+    opt->size_min = opt->size_max = 0;
+    opt->dedup = METCN_DEDUP_FLAG;
 }
 
-/* Bins of one header contig, sorted and non-overlapping (they come from a panel).  An engine
- * that owns all the bins has them all here; a parallel reader (below) has a view: the arrays
- * point at its first bin in the full arrays and n counts only its own bins. */
-typedef struct {
-    int64_t *start, *end;
-    int64_t *bases; /* aligned bases counted in each bin */
-    size_t *idx;    /* row in the table */
-    size_t n, cursor;
-    size_t gn;        /* bins from start[0] to the contig's last bin, own or not (gn >= n) */
-    int64_t prev_end; /* end of the bin before start[0] (another reader's), or -1 */
-} tidbins_t;
-
-/* The first mate of a pair whose mate starts inside it, waiting for that mate.  A waiting read
- * matches an arriving one only when the contig, both positions crosswise (this read's POS is
- * the mate's MPOS and the other way round) and a 64-bit hash of the read name agree.
- *
- * Two tables hold them.  The primary (prim_t) holds reads of one aligned block, one per slot,
- * at the slot of a hash of the contig, POS and MPOS, which the arriving mate knows crosswise:
- * a mate is looked up with one load and no probing, so the common record is counted without
- * branches that depend on whether it is a first or a second mate (which, in file order, is a
- * coin toss the processor cannot predict).  The secondary (pend_t) holds the rest (several
- * blocks, or a slot already held): open addressing keyed by the name hash, linear probing,
- * backward-shift deletion. */
-typedef struct {
-    uint64_t nh; /* name hash (never 0); 0 marks an empty slot */
-    int64_t pos;
-    int32_t tid;
-    int32_t len; /* reference span of the only aligned block, which starts at pos */
-    int64_t mpos;
-} prim_t; /* 32 bytes.  (POS and MPOS are not adjacent: next to each other, gcc loaded them from
-           * bam1_core_t as two 16-byte vectors, which stalled on store forwarding.) */
-
-/* What the fast path needs of the bin that the last read counted by count_read() fell in (the
- * cursor of its contig), [lo, hi): a read of contig tid with plo <= POS < hi is in its cursor
- * (plo: the end of the bin before, or the reader's prev_end), and one that also ends after lo
- * and at or before nlo (the start of the next bin, own or another reader's) meets this bin and
- * no other.  Each range is tested with one unsigned comparison, against its width: pw =
- * hi - plo, ew = nlo - lo, bw = hi - lo (all 0, so that nothing passes, when tid is -1). */
-typedef struct {
-    int64_t lo, hi, plo, nlo;
-    uint64_t pw, ew, bw;
-    int64_t *bases;
-    uint64_t *frags;
-    int32_t tid;
-} fastbin_t;
-
-typedef struct {
-    uint64_t key; /* the name hash (never 0); 0 marks an empty slot */
-    int64_t pos, mpos;
-    int64_t bs, be; /* the only aligned block, or the first of blk */
-    int64_t *blk;   /* nblocks > 1: 2 * nblocks starts and ends, from blk_get() */
-    int32_t tid, nblocks;
-} pend_t;
-
-typedef struct {
-    tidbins_t *tb; /* per header tid */
-    int ntid;
-    metcn_covtab_t *t;
-    const metcn_cov_opt_t *opt;
-    prim_t *pm;           /* the primary table of waiting first mates */
-    size_t pmcap;         /* its slots (a power of 2) */
-    int pmshift;          /* 64 - log2(pmcap): a slot is the top bits of pairhash() */
-    size_t pmput, pmconf; /* puts and puts into a taken slot since it last grew */
-    prim_t pm_sink;       /* where the counting of a read that does not wait writes its entry */
-    fastbin_t fb;         /* the fast path's bin */
-    pend_t *pt;           /* the secondary table */
-    size_t pcap, pn;      /* slots (a power of 2) and entries */
-    int64_t max_span;     /* longest reference span of any read ever put in the secondary */
-    int64_t pm_span;      /* ... and in the primary */
-    uint64_t reach;       /* the fast path's bound for skipping the tables (reach_set()) */
-    uint32_t fast_ex;     /* flags that send a read to drop_reason() */
-    uint32_t include_flags;
-    uint32_t fmask, fwant; /* fast path: (FLAG & fmask) == fwant */
-    int min_mapq;
-    int64_t *sb;     /* scratch: the aligned blocks of the read being counted */
-    uint32_t msb;    /* its room, in blocks */
-    int64_t **spare; /* block arrays of multi-block waiting reads, kept for reuse */
-    size_t nspare, mspare;
-    size_t *spill; /* rows of fragments counted by this reader in another reader's bins */
-    size_t nspill, mspill;
-    int views; /* tb holds views of another engine's bins: free only the array */
-} engine_t;
+int metcn_cov_parse_frag_edges(const char *s, metcn_cov_opt_t *opt)
+{
+    int n = 0, prev = 0;
+    const char *p = s;
+    if (!s || !*s)
+        return METCN_E_ARG;
+    for (;;) {
+        char buf[16];
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        int v;
+        if (len == 0 || len >= sizeof buf || n == METCN_MAX_FRAG_EDGES)
+            return METCN_E_ARG;
+        memcpy(buf, p, len);
+        buf[len] = 0;
+        if (metcn_parse_int(buf, 1, METCN_COV_MAX_FRAGMENT, &v) || v <= prev)
+            return METCN_E_ARG;
+        opt->frag_edges[n++] = prev = v;
+        if (!e)
+            break;
+        p = e + 1;
+    }
+    opt->n_frag_edges = n;
+    return 0;
+}
 
 /* Slots of the primary table: 1,024 to start with (32 kB), doubled while more than one put in
  * eight finds its slot held, up to 16,384 (512 kB). */
@@ -152,34 +103,6 @@ static void reach_set(engine_t *E)
 {
     int64_t span = E->pm_span > E->max_span ? E->pm_span : E->max_span;
     E->reach = E->pmcap > PM_MIN ? (uint64_t)span : UINT64_MAX;
-}
-
-/* Name hash, eight bytes at a time (never 0).  The last 1-7 bytes are read with fixed-size
- * loads (overlapping when needed) that together cover every byte, so a variable-length memcpy
- * is not called for every read. */
-static inline uint64_t qhash(const bam1_t *r)
-{
-    const unsigned char *s = (const unsigned char *)bam_get_qname(r);
-    size_t n = (size_t)r->core.l_qname - r->core.l_extranul - 1;
-    uint64_t h = 0x9e3779b97f4a7c15ULL ^ n, w;
-    for (; n >= 8; s += 8, n -= 8) {
-        memcpy(&w, s, 8);
-        h = (h ^ w) * 0xff51afd7ed558ccdULL;
-        h ^= h >> 32;
-    }
-    if (n >= 4) {
-        uint32_t lo, hi;
-        memcpy(&lo, s, 4);
-        memcpy(&hi, s + n - 4, 4);
-        w = lo | (uint64_t)hi << 32;
-    } else {
-        w = n ? s[0] | (uint64_t)s[n / 2] << 8 | (uint64_t)s[n - 1] << 16 : 0;
-    }
-    h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
-    h ^= h >> 29;
-    h *= 0xff51afd7ed558ccdULL;
-    h ^= h >> 32;
-    return h ? h : 1;
 }
 
 /* Hash of a waiting first mate for the primary table: its contig, POS and MPOS; its mate finds
@@ -236,8 +159,19 @@ static long bin_at(const tidbins_t *b, size_t from, int64_t pos)
     return i < b->gn && b->start[i] <= pos ? (long)i : -1;
 }
 
-static int drop_reason(const bam1_t *r, const metcn_cov_opt_t *opt)
+/* Size selection: r is a read of a proper pair on one contig whose |TLEN| is in the range. */
+static inline int size_ok(const engine_t *E, const bam1_t *r)
 {
+    const bam1_core_t *c = &r->core;
+    uint64_t alen = c->isize < 0 ? -(uint64_t)c->isize : (uint64_t)c->isize;
+    return (c->flag & (BAM_FPAIRED | BAM_FPROPER_PAIR | BAM_FMUNMAP)) ==
+               (BAM_FPAIRED | BAM_FPROPER_PAIR) &&
+           c->mtid == c->tid && alen - E->ss_lo < E->ss_w;
+}
+
+int engine_drop_reason(const engine_t *E, const bam1_t *r)
+{
+    const metcn_cov_opt_t *opt = E->opt;
     uint16_t fl = r->core.flag;
     uint32_t ex = opt->exclude_flags;
     if ((fl & BAM_FUNMAP) && (ex & BAM_FUNMAP))
@@ -256,6 +190,8 @@ static int drop_reason(const bam1_t *r, const metcn_cov_opt_t *opt)
         return METCN_DROP_UNMAPPED;
     if (r->core.qual < opt->min_mapq)
         return METCN_DROP_MAPQ;
+    if (E->ss_on && !size_ok(E, r))
+        return METCN_DROP_FRAGLEN;
     return -1;
 }
 
@@ -560,8 +496,9 @@ static inline int fast(engine_t *E, const bam1_t *r)
     int64_t len = c0 >> BAM_CIGAR_SHIFT, end = pos + len;
     int32_t tid = c->tid;
     int count = (pos < mpos) | ((pos == mpos) & ((fl & BAM_FREAD1) != 0));
-    uint64_t half = (isize < 0 ? -(uint64_t)isize : (uint64_t)isize) / 2; /* (unsigned: no
-                                                                                overflow) */
+    uint64_t alen = isize < 0 ? -(uint64_t)isize : (uint64_t)isize; /* (unsigned: no
+                                                                           overflow) */
+    uint64_t half = alen / 2;
     /* All the conditions at once, with & rather than &&: one branch, taken alike by every
      * common record.  A counting read has POS <= MPOS, so its fragment midpoint is POS + half:
      * in the bin it counts there, in the gaps on either side nowhere, and in a later bin it is
@@ -571,12 +508,13 @@ static inline int fast(engine_t *E, const bam1_t *r)
     int ok = (tid == f->tid) & ((c0 & BAM_CIGAR_MASK) == BAM_CMATCH) & (len > 0) &
              ((uint64_t)(pos - f->plo) < f->pw) & ((uint64_t)(end - lo - 1) < f->ew) &
              ((fl & E->fmask) == E->fwant) & (c->qual >= E->min_mapq) & (c->mtid == tid) &
-             (isize != 0) &
-             ((uint64_t)isize + METCN_COV_MAX_FRAGMENT <= 2 * METCN_COV_MAX_FRAGMENT) &
-             !(count & (mid >= (uint64_t)f->nlo));
+             (alen - E->ss_lo < E->ss_w) & !(count & (mid >= (uint64_t)f->nlo));
     if (!ok)
         return 0;
-    *f->frags += (uint64_t)(count & (mid - (uint64_t)lo < f->bw));
+    /* The fragment, in its bin and its length class (alen is in 1..1000 here). */
+    uint64_t fr = (uint64_t)(count & (mid - (uint64_t)lo < f->bw));
+    *f->frags += fr;
+    f->fcls[E->flut[(fl & BAM_FPROPER_PAIR) << 9 | alen]] += fr;
     int64_t a = pos > lo ? pos : lo, zb = end < hi ? end : hi; /* the read's part of the bin */
     /* It would wait if its mate starts inside it and the bin (beyond the bin, the mates'
      * overlap adds nothing). */
@@ -608,7 +546,7 @@ static inline int fast(engine_t *E, const bam1_t *r)
 /* Point the fast path at the cursor bin of contig tid (after count_read() may have moved it). */
 static void fast_bin(engine_t *E, int32_t tid)
 {
-    E->fb = (fastbin_t){0, 0, 0, 0, 0, 0, 0, NULL, NULL, -1}; /* none: nothing passes */
+    E->fb = (fastbin_t){.tid = -1}; /* none: nothing passes */
     if (tid < 0 || tid >= E->ntid)
         return;
     tidbins_t *b = &E->tb[tid];
@@ -625,23 +563,26 @@ static void fast_bin(engine_t *E, int32_t tid)
     f->bw = (uint64_t)(f->hi - f->lo);
     f->bases = &b->bases[i];
     f->frags = &E->t->fragments[b->idx[i]];
+    f->fcls = &E->fc[b->idx[i] * (size_t)E->fstride];
     f->tid = tid;
 }
 
-/* Count r in general (process() below tries the fast path first). */
+/* Count r in general (engine_process() below tries the fast path first): ST_COUNTED,
+ * ST_DROPPED (a filter dropped it), ST_UNSEEN (it overlaps no bin: nothing was looked at) or
+ * METCN_E_NOMEM. */
 static int count_read(engine_t *E, const bam1_t *r)
 {
     const bam1_core_t *core = &r->core;
     int32_t tid = core->tid;
     if (tid < 0 || tid >= E->ntid)
-        return 0;
+        return ST_UNSEEN;
     tidbins_t *b = &E->tb[tid];
     int64_t pos = core->pos;
     size_t i = b->cursor; /* the bin of the previous read: usually still the right one */
     if (i >= b->n || b->end[i] <= pos || (i > 0 && b->end[i - 1] > pos))
         i = seek(b, pos);
     if (i >= b->n)
-        return 0;
+        return ST_UNSEEN;
     /* One CIGAR walk: the aligned blocks (M, =, X) into the scratch, and the reference end as
      * bam_endpos() gives it (a read without reference span covers one base). */
     uint32_t nc = core->n_cigar;
@@ -676,7 +617,7 @@ static int count_read(engine_t *E, const bam1_t *r)
     /* A record whose span overlaps no bin adds nothing to any bin: it is skipped in both
      * modes, so streaming and the index (which reads only overlapping records) agree. */
     if (b->start[i] >= end)
-        return 0;
+        return ST_UNSEEN;
     int paired_same = (fl & BAM_FPAIRED) && !(fl & BAM_FMUNMAP) && core->mtid == tid;
     /* Mate overlap: a first mate whose mate starts inside it waits in the table (at equal
      * positions whichever mate comes first in the file waits); the second mate subtracts what
@@ -695,18 +636,24 @@ static int count_read(engine_t *E, const bam1_t *r)
             j++;
         may_put = j < b->n && b->start[j] < end;
     }
-    uint64_t nh = may_wait || may_put ? qhash(r) : 0;
+    uint64_t nh = may_wait || may_put || E->dd ? qhash(r) : 0;
     pend_t first;
+    int why = -1;
     if ((fl & E->fast_ex) || (fl & E->include_flags) != E->include_flags ||
-        core->qual < E->min_mapq) {
-        int why = drop_reason(r, E->opt);
-        if (why >= 0) {
-            if (b->start[i] <= pos) /* bin i holds POS (it is the first bin ending after it) */
-                E->t->dropped[b->idx[i]][why]++;
-            if (may_wait && mate_take(E, r, nh, &first)) /* its mate need not wait */
-                blk_release(E, first.blk);
-            return 0;
-        }
+        core->qual < E->min_mapq || E->ss_on)
+        why = engine_drop_reason(E, r);
+    if (why < 0 && E->dd) {
+        int d = dedup_check(E->dd, r, nh);
+        if (d < 0)
+            return d;
+        why = d ? METCN_DROP_DUPLICATE : -1;
+    }
+    if (why >= 0) {
+        if (b->start[i] <= pos) /* bin i holds POS (it is the first bin ending after it) */
+            E->t->dropped[b->idx[i]][why]++;
+        if (may_wait && mate_take(E, r, nh, &first)) /* its mate need not wait */
+            blk_release(E, first.blk);
+        return ST_DROPPED;
     }
     for (int32_t k = 0; k < nblocks; k++) {
         int64_t bs = blk[2 * k], be = blk[2 * k + 1];
@@ -728,11 +675,14 @@ static int count_read(engine_t *E, const bam1_t *r)
      * that does not count looks up its own POS, in bin i or before it) and add 0 or 1. */
     int64_t mid;
     int count;
+    size_t cls = (size_t)E->fstride - 1; /* no class, unless a proper pair (below) */
     if (paired_same && core->isize != 0 && core->isize >= -METCN_COV_MAX_FRAGMENT &&
         core->isize <= METCN_COV_MAX_FRAGMENT) {
         int64_t mpos = core->mpos;
+        int64_t alen = core->isize < 0 ? -core->isize : core->isize;
         count = (pos < mpos) | ((pos == mpos) & ((fl & BAM_FREAD1) != 0));
-        mid = (pos < mpos ? pos : mpos) + (core->isize < 0 ? -core->isize : core->isize) / 2;
+        mid = (pos < mpos ? pos : mpos) + alen / 2;
+        cls = E->flut[(fl & BAM_FPROPER_PAIR) << 9 | (uint32_t)alen];
     } else {
         count = !(fl & BAM_FPAIRED) || (fl & BAM_FMUNMAP) || (fl & BAM_FREAD1);
         mid = pos + (end - pos) / 2;
@@ -745,6 +695,7 @@ static int count_read(engine_t *E, const bam1_t *r)
     long j = bin_at(b, i, mid);
     if (j >= 0 && (size_t)j < b->n) {
         E->t->fragments[b->idx[j]] += (uint64_t)count;
+        E->fc[b->idx[j] * (size_t)E->fstride + cls] += (uint64_t)count;
     } else if (j >= 0 && count) {
         if (E->nspill == E->mspill) {
             size_t m = E->mspill ? 2 * E->mspill : 256;
@@ -754,20 +705,24 @@ static int count_read(engine_t *E, const bam1_t *r)
             E->spill = g;
             E->mspill = m;
         }
-        E->spill[E->nspill++] = b->idx[j];
+        E->spill[E->nspill++] = b->idx[j] * (size_t)E->fstride + cls;
     }
-    return 0;
+    return ST_COUNTED;
 }
 
-/* Count one record: 0, or METCN_E_NOMEM. */
-static int process(engine_t *E, const bam1_t *r)
+int engine_process(engine_t *E, const bam1_t *r)
 {
-    int f = fast(E, r);
-    if (f)
-        return f < 0 ? METCN_E_NOMEM : 0;
-    int ret = count_read(E, r);
-    fast_bin(E, r->core.tid);
-    return ret;
+    int st = fast(E, r);
+    if (st) {
+        if (st < 0)
+            return METCN_E_NOMEM;
+    } else {
+        st = count_read(E, r);
+        fast_bin(E, r->core.tid);
+        if (st < 0)
+            return st;
+    }
+    return E->ts ? sites_maybe(E, r, st) : 0;
 }
 
 /* 1 when the bins cover, end to end, every contig to which the index assigns records: the
@@ -821,8 +776,7 @@ static int bins_cover_reads(const engine_t *E, const sam_hdr_t *h, hts_idx_t *id
     return covers;
 }
 
-/* Reads held in the mate tables (some may be stale). */
-static size_t engine_waiting(const engine_t *E)
+size_t engine_waiting(const engine_t *E)
 {
     size_t n = E->pn;
     for (size_t i = 0; i < E->pmcap; i++)
@@ -839,7 +793,7 @@ static void engine_log(const engine_t *E, const char *path, int reader)
               path, reader, E->pmcap, E->pcap, engine_waiting(E));
 }
 
-static void engine_free(engine_t *E)
+void engine_free(engine_t *E)
 {
     if (E->tb && !E->views)
         for (int t = 0; t < E->ntid; t++) {
@@ -849,6 +803,16 @@ static void engine_free(engine_t *E)
             free(E->tb[t].bases);
         }
     free(E->tb);
+    if (E->ts && !E->views)
+        for (int t = 0; t < E->ntid; t++) {
+            free(E->ts[t].pos);
+            free(E->ts[t].ref);
+            free(E->ts[t].alt);
+            free(E->ts[t].idx);
+        }
+    free(E->ts);
+    free(E->ob);
+    dedup_free(E->dd);
     if (E->pt)
         for (size_t i = 0; i < E->pcap; i++)
             if (E->pt[i].key && E->pt[i].blk)
@@ -958,8 +922,9 @@ static int check_cram_reference(const char *path, const sam_hdr_t *h, const metc
     return r;
 }
 
-/* Common settings of a counting engine (its bins are set by the caller). */
-static int engine_init(engine_t *E, const metcn_cov_opt_t *opt, metcn_covtab_t *t)
+/* Common settings of a counting engine (its bins, sites and class counts fc are set by the
+ * caller). */
+int engine_init(engine_t *E, const metcn_cov_opt_t *opt, metcn_covtab_t *t)
 {
     E->opt = opt;
     E->t = t;
@@ -971,25 +936,56 @@ static int engine_init(engine_t *E, const metcn_cov_opt_t *opt, metcn_covtab_t *
     uint32_t ex = E->fast_ex, inc = E->include_flags;
     E->fmask = ex | inc | BAM_FPAIRED | BAM_FMUNMAP;
     E->fwant = inc | BAM_FPAIRED;
-    if ((inc & (ex | BAM_FMUNMAP)) || (ex & BAM_FPAIRED)) {
+    /* Size selection: kept are reads of proper pairs with size_min <= |TLEN| < size_max. */
+    E->ss_on = opt->size_max > 0;
+    /* One unsigned comparison, alen - ss_lo < ss_w, tests 0 < |TLEN| <= 1000 (a fragment counted
+     * at its midpoint) and the selection at once: [max(1, min), min(max, 1001)). */
+    int sel_lo = E->ss_on && opt->size_min > 1 ? opt->size_min : 1;
+    int sel_hi = E->ss_on && opt->size_max < METCN_COV_MAX_FRAGMENT + 1
+                     ? opt->size_max
+                     : METCN_COV_MAX_FRAGMENT + 1;
+    E->ss_lo = (uint64_t)sel_lo;
+    E->ss_w = sel_hi > sel_lo ? (uint64_t)(sel_hi - sel_lo) : 0;
+    if (E->ss_on) {
+        E->fmask |= BAM_FPROPER_PAIR;
+        E->fwant |= BAM_FPROPER_PAIR;
+    }
+    /* Coordinate duplicates are decided by count_read() alone: the fast path is off. */
+    if ((inc & (ex | BAM_FMUNMAP)) || (ex & BAM_FPAIRED) || opt->dedup == METCN_DEDUP_COORD) {
         E->fmask = 0;
         E->fwant = 1;
     }
-    E->fb = (fastbin_t){0, 0, 0, 0, 0, 0, 0, NULL, NULL, -1};
+    if (opt->dedup == METCN_DEDUP_COORD && !(E->dd = dedup_new()))
+        return METCN_E_NOMEM;
+    /* Length classes: class k holds edges[k-1] <= |TLEN| < edges[k]; the slot after the last
+     * class takes the fragments of pairs that are not proper. */
+    int ne = opt->n_frag_edges;
+    E->fstride = ne + 2;
+    for (int a = 0; a < 1024; a++)
+        E->flut[a] = (uint8_t)(ne + 1);
+    for (int len = 0, k = 0; len < 1024; len++) {
+        while (k < ne && opt->frag_edges[k] <= len)
+            k++;
+        E->flut[1024 + len] = (uint8_t)k;
+    }
+    E->min_baseq = opt->min_baseq;
+    E->fb = (fastbin_t){.tid = -1};
     E->reach = UINT64_MAX;
+    E->ob_tid = E->st_tid = -1; /* no contig yet: sites_maybe() asks sites_step() */
+    E->st_next = -1;
     E->pcap = 4096;
     return (E->pt = calloc(E->pcap, sizeof *E->pt)) && pm_set_cap(E, pm_alloc(PM_MIN), PM_MIN) == 0
                ? 0
                : METCN_E_NOMEM;
 }
 
-/* CRAM: decode only the fields the counts need, and no MD/NM (which would read the
- * reference). */
-static void cram_fields(samFile *fp)
+/* CRAM: decode only the fields the counts need (bases and qualities only when there are sites
+ * to count alleles at), and no MD/NM (which would read the reference). */
+static void cram_fields(samFile *fp, int bases)
 {
     hts_set_opt(fp, CRAM_OPT_REQUIRED_FIELDS,
                 SAM_QNAME | SAM_FLAG | SAM_RNAME | SAM_POS | SAM_MAPQ | SAM_CIGAR | SAM_RNEXT |
-                    SAM_PNEXT | SAM_TLEN);
+                    SAM_PNEXT | SAM_TLEN | (bases ? SAM_SEQ | SAM_QUAL : 0));
     hts_set_opt(fp, CRAM_OPT_DECODE_MD, 0);
 }
 
@@ -1013,6 +1009,15 @@ typedef struct {
     char *gc_done;              /* marking the rows it did (any it could not, the caller does) */
 } reader_t;
 
+/* 1 when an engine has sites to count alleles at (its CRAM bases must then be decoded). */
+static int reader_has_sites(const engine_t *E)
+{
+    for (int tid = 0; E->ts && tid < E->ntid; tid++)
+        if (E->ts[tid].n)
+            return 1;
+    return 0;
+}
+
 static int reader_open(reader_t *R, const char *path, const metcn_cov_opt_t *opt, int is_cram,
                        hts_idx_t *idx, htsThreadPool *pool)
 {
@@ -1025,7 +1030,7 @@ static int reader_open(reader_t *R, const char *path, const metcn_cov_opt_t *opt
         if (opt->reference && hts_set_fai_filename(R->fp, opt->reference) != 0)
             return metcn_set_error(METCN_E_REFERENCE, "%s: cannot use the reference %s", path,
                                    opt->reference);
-        cram_fields(R->fp);
+        cram_fields(R->fp, reader_has_sites(&R->E));
     }
     if (!(R->h = sam_hdr_read(R->fp)))
         return metcn_set_error(METCN_E_FORMAT, "%s: cannot read the header", path);
@@ -1053,14 +1058,15 @@ static void reader_close(reader_t *R)
     engine_free(&R->E);
 }
 
-/* The multi-region iterator over E's bins (touching bins merged), or *out NULL when no bin is
- * on a contig that holds records. */
+/* The multi-region iterator over E's bins (touching bins merged), and with sites set over its
+ * SNP sites too, or *out NULL when no bin is on a contig that holds records.  (A site's owner
+ * has a bin on its contig: split_sites().) */
 static int make_iterator(const engine_t *E, sam_hdr_t *h, hts_idx_t *idx, int is_cram,
-                         const char *path, hts_itr_t **out)
+                         const char *path, int sites, hts_itr_t **out)
 {
     *out = NULL;
     int nrl = 0;
-    hts_reglist_t *rl = calloc(E->ntid ? E->ntid : 1, sizeof *rl);
+    hts_reglist_t *rl = calloc(E->ntid > 0 ? (size_t)E->ntid : 1, sizeof *rl);
     if (!rl)
         return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
     for (int tid = 0; tid < E->ntid; tid++) {
@@ -1079,7 +1085,9 @@ static int make_iterator(const engine_t *E, sam_hdr_t *h, hts_idx_t *idx, int is
                 continue;
         }
         hts_reglist_t *g = &rl[nrl];
-        if (!(g->intervals = malloc(b->n * sizeof *g->intervals))) {
+        const tidsites_t *st = sites && E->ts ? &E->ts[tid] : NULL;
+        size_t ns = st ? st->n : 0;
+        if (!(g->intervals = malloc((b->n + ns) * sizeof *g->intervals))) {
             for (int i = 0; i < nrl; i++)
                 free(rl[i].intervals);
             free(rl);
@@ -1087,13 +1095,21 @@ static int make_iterator(const engine_t *E, sam_hdr_t *h, hts_idx_t *idx, int is
         }
         g->reg = sam_hdr_tid2name(h, tid);
         g->tid = tid;
-        for (size_t i = 0; i < b->n; i++) {
-            hts_pos_t s = b->start[i];
+        for (size_t i = 0, k = 0; i < b->n || k < ns;) { /* bins and sites by start */
+            hts_pos_t s, e;
+            if (k < ns && (i == b->n || st->pos[k] < b->start[i])) {
+                s = st->pos[k++];
+                e = s + 1;
+            } else {
+                s = b->start[i];
+                e = b->end[i++];
+            }
             if (g->count > 0 && s <= g->intervals[g->count - 1].end) {
-                g->intervals[g->count - 1].end = b->end[i];
+                if (e > g->intervals[g->count - 1].end)
+                    g->intervals[g->count - 1].end = e;
             } else {
                 g->intervals[g->count].beg = s;
-                g->intervals[g->count++].end = b->end[i];
+                g->intervals[g->count++].end = e;
             }
         }
         g->min_beg = g->intervals[0].beg;
@@ -1165,7 +1181,7 @@ static int split_bins(const engine_t *E, reader_t *R, int k, const double *w)
     for (int j = 0; j < k; j++) {
         R[j].E.views = 1;
         R[j].E.ntid = E->ntid;
-        if (!(R[j].E.tb = calloc(E->ntid ? E->ntid : 1, sizeof *R[j].E.tb)))
+        if (!(R[j].E.tb = calloc(E->ntid > 0 ? (size_t)E->ntid : 1, sizeof *R[j].E.tb)))
             return METCN_E_NOMEM;
     }
     f = 0;
@@ -1190,6 +1206,56 @@ static int split_bins(const engine_t *E, reader_t *R, int k, const double *w)
     return 0;
 }
 
+/* The bin of contig b nearest to pos (holding it, else the closer neighbour; b->n > 0). */
+static size_t nearest_bin(const tidbins_t *b, int64_t pos)
+{
+    size_t lo = 0, hi = b->n;
+    while (lo < hi) { /* the first bin ending after pos */
+        size_t mid = (lo + hi) / 2;
+        if (b->end[mid] <= pos)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == b->n)
+        return b->n - 1;
+    if (b->start[lo] <= pos || lo == 0)
+        return lo;
+    return pos - b->end[lo - 1] < b->start[lo] - pos ? lo - 1 : lo;
+}
+
+/* Give each reader the sites nearest to its bins (after split_bins()): all the records over a
+ * site are then read by the site's one owner, which counts it; both mates of a fragment over
+ * it among them. */
+static int split_sites(const engine_t *E, reader_t *R, int k)
+{
+    for (int j = 0; j < k; j++)
+        if (!(R[j].E.ts = calloc(E->ntid > 0 ? (size_t)E->ntid : 1, sizeof *R[j].E.ts)))
+            return METCN_E_NOMEM;
+    for (int tid = 0; tid < E->ntid; tid++) {
+        const tidsites_t *g = &E->ts[tid];
+        const tidbins_t *b = &E->tb[tid];
+        for (size_t i = 0; i < g->n && b->n; i++) {
+            size_t bin = nearest_bin(b, g->pos[i]);
+            int j = 0;
+            for (; j < k - 1; j++) { /* the reader whose run of bins holds it */
+                const tidbins_t *v = &R[j].E.tb[tid];
+                if (v->n && bin >= (size_t)(v->start - b->start) &&
+                    bin < (size_t)(v->start - b->start) + v->n)
+                    break;
+            }
+            tidsites_t *v = &R[j].E.ts[tid];
+            if (v->n++ == 0) {
+                v->pos = g->pos + i;
+                v->ref = g->ref + i;
+                v->alt = g->alt + i;
+                v->idx = g->idx + i;
+            }
+        }
+    }
+    return 0;
+}
+
 static int bin_gc(metcn_refseq_t *ref, const metcn_panel_t *panel, size_t i, double *out);
 static int gc_compute(const metcn_panel_t *panel, const char *fasta, double *gc, char *done);
 
@@ -1201,7 +1267,7 @@ static void *reader_run(void *arg)
     R->nomem = !r;
     if (r && R->itr)
         while ((ret = sam_itr_multi_next(R->fp, R->itr, r)) >= 0)
-            if (process(&R->E, r)) {
+            if (engine_process(&R->E, r)) {
                 R->nomem = 1;
                 break;
             }
@@ -1244,6 +1310,8 @@ static int read_indexed(engine_t *E, int k, samFile *fp, sam_hdr_t *h, hts_idx_t
     for (int j = 0; j < k && !rc; j++) {
         if (engine_init(&R[j].E, E->opt, E->t))
             rc = metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
+        R[j].E.fc = E->fc;
+        R[j].E.sites = E->sites;
         R[j].panel = panel;
         R[j].gc_done = gc_done;
     }
@@ -1254,14 +1322,14 @@ static int read_indexed(engine_t *E, int k, samFile *fp, sam_hdr_t *h, hts_idx_t
         hts_itr_t *all = NULL;
         if (!(w = malloc((nb ? nb : 1) * sizeof *w)))
             rc = metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
-        else if ((rc = make_iterator(E, h, idx, is_cram, path, &all)) == 0 &&
+        else if ((rc = make_iterator(E, h, idx, is_cram, path, 0, &all)) == 0 &&
                  !bin_weights(E, all, is_cram, w)) {
             free(w);
             w = NULL;
         }
         hts_itr_destroy(all);
     }
-    if (!rc && split_bins(E, R, k, w))
+    if (!rc && (split_bins(E, R, k, w) || (E->ts && split_sites(E, R, k))))
         rc = metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
     for (int j = 0; j < k && !rc && k > 1; j++) {
         size_t n = 0;
@@ -1278,7 +1346,7 @@ static int read_indexed(engine_t *E, int k, samFile *fp, sam_hdr_t *h, hts_idx_t
         } else if ((rc = reader_open(&R[j], path, E->opt, is_cram, idx, pool)) != 0) {
             break;
         }
-        rc = make_iterator(&R[j].E, R[j].h, R[j].idx, is_cram, path, &R[j].itr);
+        rc = make_iterator(&R[j].E, R[j].h, R[j].idx, is_cram, path, 1, &R[j].itr);
     }
     if (rc)
         goto done;
@@ -1299,8 +1367,10 @@ static int read_indexed(engine_t *E, int k, samFile *fp, sam_hdr_t *h, hts_idx_t
         }
         if (R[j].ret < *read_ret)
             *read_ret = R[j].ret;
-        for (size_t s = 0; s < R[j].E.nspill; s++)
-            E->t->fragments[R[j].E.spill[s]]++;
+        for (size_t s = 0; s < R[j].E.nspill; s++) { /* (slot in fc: row * fstride + class) */
+            E->fc[R[j].E.spill[s]]++;
+            E->t->fragments[R[j].E.spill[s] / (size_t)E->fstride]++;
+        }
         engine_log(&R[j].E, path, j);
     }
 done:
@@ -1311,6 +1381,92 @@ done:
     free(started);
     free(w);
     return rc;
+}
+
+/* Options the engine cannot run with (the CLI checks them first, with its own words). */
+static int cov_opt_check(const metcn_cov_opt_t *opt)
+{
+    int prev = 0;
+    for (int k = 0; k < opt->n_frag_edges; k++) {
+        if (opt->frag_edges[k] <= prev || opt->frag_edges[k] > METCN_COV_MAX_FRAGMENT)
+            return metcn_set_error(METCN_E_ARG, "fragment class edges must increase within "
+                                                "1-1000");
+        prev = opt->frag_edges[k];
+    }
+    if (opt->n_frag_edges < 0 || opt->n_frag_edges > METCN_MAX_FRAG_EDGES)
+        return metcn_set_error(METCN_E_ARG, "at most %d fragment class edges",
+                               METCN_MAX_FRAG_EDGES);
+    if ((opt->size_min || opt->size_max) && (opt->size_min < 0 || opt->size_max <= opt->size_min ||
+                                             opt->size_max > METCN_COV_MAX_FRAGMENT + 1))
+        return metcn_set_error(METCN_E_ARG, "size selection %d-%d: needs 0 <= min < max <= 1001",
+                               opt->size_min, opt->size_max);
+    if (opt->min_baseq < 0 || opt->min_baseq > 93 || opt->snp_flank < 0)
+        return metcn_set_error(METCN_E_ARG, "base quality 0-93 and a flank >= 0 are needed");
+    return 0;
+}
+
+/* The engine's class counts (fc, one row of fstride per bin) and its sites per header contig
+ * (the table's sites on contigs of the header, tids: header tid per panel contig). */
+static int counts_setup(engine_t *E, const metcn_covtab_t *t, const int *tids, uint64_t **fc)
+{
+    if (!(*fc = calloc(t->n ? t->n * (size_t)E->fstride : 1, sizeof **fc)))
+        return METCN_E_NOMEM;
+    E->fc = *fc;
+    const metcn_sites_t *S = t->sites;
+    if (!S || S->n == 0)
+        return 0;
+    E->sites = t->sites;
+    if (!(E->ts = calloc(E->ntid > 0 ? (size_t)E->ntid : 1, sizeof *E->ts)))
+        return METCN_E_NOMEM;
+    for (size_t i = 0; i < S->n; i++)
+        if (tids[S->contig[i]] >= 0)
+            E->ts[tids[S->contig[i]]].n++;
+    for (int tid = 0; tid < E->ntid; tid++) {
+        tidsites_t *v = &E->ts[tid];
+        if (!v->n)
+            continue;
+        v->pos = malloc(v->n * sizeof *v->pos);
+        v->ref = malloc(v->n);
+        v->alt = malloc(v->n);
+        v->idx = malloc(v->n * sizeof *v->idx);
+        if (!v->pos || !v->ref || !v->alt || !v->idx)
+            return METCN_E_NOMEM;
+        v->n = 0;
+    }
+    for (size_t i = 0; i < S->n; i++) { /* in panel order, so sorted within a contig */
+        int tid = tids[S->contig[i]];
+        if (tid < 0)
+            continue;
+        tidsites_t *v = &E->ts[tid];
+        v->pos[v->n] = S->pos[i];
+        v->ref[v->n] = (uint8_t)seq_nt16_table[(unsigned char)S->ref[i]];
+        v->alt[v->n] = (uint8_t)seq_nt16_table[(unsigned char)S->alt[i]];
+        v->idx[v->n++] = i;
+    }
+    return 0;
+}
+
+/* Into the table: the class counts (without the unclassed slot), what was selected, and the
+ * base quality the allele counts used. */
+static int counts_finish(const engine_t *E, const metcn_cov_opt_t *opt, metcn_covtab_t *t)
+{
+    int nc = opt->n_frag_edges + 1;
+    if (!(t->frag_class = calloc(t->n ? t->n * (size_t)nc : 1, sizeof *t->frag_class)))
+        return METCN_E_NOMEM;
+    t->n_frag_class = nc;
+    t->frag_edge[0] = 0;
+    for (int k = 0; k < opt->n_frag_edges; k++)
+        t->frag_edge[k + 1] = opt->frag_edges[k];
+    t->frag_edge[nc] = METCN_COV_MAX_FRAGMENT + 1;
+    for (size_t i = 0; i < t->n; i++)
+        memcpy(&t->frag_class[i * (size_t)nc], &E->fc[i * (size_t)E->fstride],
+               (size_t)nc * sizeof *t->frag_class);
+    t->size_min = opt->size_min;
+    t->size_max = opt->size_max;
+    t->dedup = opt->dedup;
+    if (t->sites)
+        t->sites->min_baseq = opt->min_baseq;
+    return 0;
 }
 
 metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
@@ -1347,10 +1503,16 @@ metcn_covtab_t *metcn_cov_compute_hts(samFile *fp, sam_hdr_t *h, const char *pat
         metcn_cov_opt_init(&defaults);
         opt = &defaults;
     }
+    if (cov_opt_check(opt) != 0) {
+        if (fp)
+            sam_close(fp);
+        return NULL;
+    }
     engine_t E = {0};
     hts_idx_t *idx = NULL;
     int *tids = NULL, ok = 0;
     char *gc_done = NULL;
+    uint64_t *fc = NULL;
     bam1_t *r = bam_init1();
     htsThreadPool pool = {NULL, 0};
     int want_gc = opt->reference && opt->gc;
@@ -1359,6 +1521,10 @@ metcn_covtab_t *metcn_cov_compute_hts(samFile *fp, sam_hdr_t *h, const char *pat
         goto nomem;
     if (!(t->dropped = calloc(panel->n_bins ? panel->n_bins : 1, sizeof *t->dropped)))
         goto nomem;
+    /* The sites first: a malformed site list fails before any record is read. */
+    if (opt->snps && !(t->sites = metcn_sites_load(opt->snps, panel, opt->snp_flank)))
+        goto out;
+    int sites_wanted = t->sites && t->sites->n > 0;
     int is_cram = fp->format.format == cram;
     /* The index is looked for first: with one, threads go to parallel readers, and the
      * caller's handle gets no thread pool. */
@@ -1374,7 +1540,7 @@ metcn_covtab_t *metcn_cov_compute_hts(samFile *fp, sam_hdr_t *h, const char *pat
     if (is_cram) { /* the header is read: nothing has been decoded yet */
         if (opt->reference && set_reference(fp, path, opt->reference) != 0)
             goto out;
-        cram_fields(fp);
+        cram_fields(fp, sites_wanted);
     }
     if (metcn_panel_match_header(panel, h, path, &tids) != 0)
         goto out;
@@ -1387,7 +1553,7 @@ metcn_covtab_t *metcn_cov_compute_hts(samFile *fp, sam_hdr_t *h, const char *pat
 
     /* Bins per header contig. */
     E.ntid = sam_hdr_nref(h);
-    if (!(E.tb = calloc(E.ntid ? E.ntid : 1, sizeof *E.tb)))
+    if (!(E.tb = calloc(E.ntid > 0 ? (size_t)E.ntid : 1, sizeof *E.tb)))
         goto nomem;
     for (size_t i = 0; i < panel->n_bins; i++) {
         int tid = tids[panel->bins[i].contig];
@@ -1419,6 +1585,8 @@ metcn_covtab_t *metcn_cov_compute_hts(samFile *fp, sam_hdr_t *h, const char *pat
         b->end[b->n] = panel->bins[i].end;
         b->idx[b->n++] = i;
     }
+    if (counts_setup(&E, t, tids, &fc) != 0)
+        goto nomem;
 
     /* Index mode when an index exists (and is not older than the file), unless the index
      * would skip nothing and there is one thread to read with. */
@@ -1458,6 +1626,9 @@ metcn_covtab_t *metcn_cov_compute_hts(samFile *fp, sam_hdr_t *h, const char *pat
     /* Parallel readers: one per thread, but not more than there are bins.  A single reader with
      * threads (one bin) gets the thread pool on a handle of its own. */
     int k = opt->threads + 1 < (int)nbins ? opt->threads + 1 : (nbins ? (int)nbins : 1);
+    /* Coordinate duplicates are decided over the records in file order: one reader. */
+    if (opt->dedup == METCN_DEDUP_COORD)
+        k = 1;
     if (use_index)
         metcn_log(METCN_LOG_INFO, "%s: index (multi-region iterator) mode, %d reader%s", path, k,
                   k > 1 ? "s in parallel" : "");
@@ -1492,7 +1663,7 @@ metcn_covtab_t *metcn_cov_compute_hts(samFile *fp, sam_hdr_t *h, const char *pat
             }
             last_tid = tid;
             last_pos = r->core.pos;
-            if (process(&E, r))
+            if (engine_process(&E, r))
                 goto nomem;
         }
         engine_log(&E, path, 0);
@@ -1522,6 +1693,8 @@ metcn_covtab_t *metcn_cov_compute_hts(samFile *fp, sam_hdr_t *h, const char *pat
             goto out;
         t->has_gc = 1;
     }
+    if (counts_finish(&E, opt, t) != 0)
+        goto nomem;
     ok = 1;
     goto out;
 nomem:
@@ -1536,6 +1709,7 @@ out:
     bam_destroy1(r);
     free(tids);
     engine_free(&E);
+    free(fc);
     if (!ok) {
         metcn_covtab_destroy(t);
         return NULL;

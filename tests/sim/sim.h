@@ -49,7 +49,8 @@ double sim_gc_max(const sim_gc_t *g);
 typedef struct {
     char contig[32];
     int64_t start, end;
-    double cn; /* tumour copy number inside */
+    double cn;           /* tumour copy number inside */
+    double major, minor; /* its allele-specific copies (MAJOR+MINOR given), else -1 */
 } sim_seg_t;
 
 typedef enum { SIM_XX = 0, SIM_XY = 1 } sim_sex_t;
@@ -67,6 +68,7 @@ typedef struct {
     sim_seg_t segs[SIM_MAX_SEGS]; /* extra segments (--seg), applied last */
     int n_segs;
     sim_sex_t sex;
+    int wgd; /* whole-genome doubling: every tumour copy number above is doubled */
 } sim_cn_t;
 
 void sim_cn_init(sim_cn_t *cn);
@@ -76,6 +78,32 @@ void sim_cn_finish(sim_cn_t *cn);
 double sim_normal_cn(const sim_cn_t *cn, const char *contig);
 /** Tumour-cell copy number at pos of contig. */
 double sim_tumour_cn(const sim_cn_t *cn, const char *contig, int64_t pos);
+/** Allele-specific tumour copy number at pos: copies of the major haplotype (haplotype 0) and
+ *  of the minor one (haplotype 1), major + minor = sim_tumour_cn().  A segment given as
+ *  MAJOR+MINOR keeps its split; otherwise the whole-genome and chr7 arm levels split evenly
+ *  (minor = floor(C/2)), a focal gain goes to the major haplotype ((C - m, m) over a background
+ *  (M, m): the amplified haplotype of an amplicon, (C-1, 1) on a diploid background), a loss
+ *  takes the minor first (minor = min(m, floor(C/2))).  One copy of chrX in XY, chrY: (C, 0).
+ *  With WGD both are doubled. */
+void sim_tumour_acn(const sim_cn_t *cn, const char *contig, int64_t pos, double *major,
+                    double *minor);
+/** Fraction of the DNA at pos that comes from tumour cells: p C / (p C + (1-p) N). */
+double sim_tumour_fraction(const sim_cn_t *cn, const char *contig, int64_t pos);
+/** Fraction of the DNA at pos that comes from haplotype 0 (the tumour's major haplotype):
+ *  [p A + (1-p) N0] / [p C + (1-p) N], N0 = 1 for a diploid normal, N for a haploid one.  The
+ *  expected allele fraction at a heterozygous site whose alt allele is on haplotype 0. */
+double sim_hap0_fraction(const sim_cn_t *cn, const char *contig, int64_t pos);
+
+/* ---- germline genotypes ------------------------------------------------------------------ */
+/** Hardy-Weinberg genotype (number of alt alleles, 0-2) at alt-allele frequency af for a
+ *  uniform u in (0,1): 0 below (1-af)^2, 1 below (1-af)^2 + 2 af (1-af), else 2. */
+int sim_genotype_hwe(double af, double u);
+/** The haplotypes of individual germline_seed carrying the alt allele at contig:pos (bit 0:
+ *  haplotype 0, bit 1: haplotype 1): the genotype drawn Hardy-Weinberg from af, a heterozygote's
+ *  phase drawn at random; haploid (one copy: chrX of XY, chrY): bit 0 with probability af.  A
+ *  function of (germline_seed, contig, pos, af) only, so a tumour and its normal agree. */
+unsigned sim_site_haps(uint64_t germline_seed, const char *contig, int64_t pos, double af,
+                       int haploid);
 /** Depth factor relative to a diploid normal region:
  *  [p C + N (1-p)] / [p P + 2 (1-p)], N the normal copy number. */
 double sim_cn_factor(const sim_cn_t *cn, const char *contig, int64_t pos);
@@ -101,6 +129,7 @@ const char *sim_fish_tier(double ratio);
 int sim_main_ref(int argc, char **argv);
 int sim_main_panel(int argc, char **argv);
 int sim_main_reads(int argc, char **argv);
+int sim_main_snps(int argc, char **argv);
 
 /** "metcn-sim <cmd>: message" to stderr; returns 1 (runtime) -- usage errors use sim_usage. */
 int sim_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -110,5 +139,7 @@ int sim_opt_int64(const char *cmd, const char *opt, const char *arg, int64_t lo,
                   int64_t *out);
 int sim_opt_double(const char *cmd, const char *opt, const char *arg, double lo, double hi,
                    double *out);
+/** 1 when name is in the comma-separated list, or list is NULL (every contig). */
+int sim_contig_wanted(const char *list, const char *name);
 
 #endif

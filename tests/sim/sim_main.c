@@ -47,6 +47,21 @@ int sim_opt_double(const char *cmd, const char *opt, const char *arg, double lo,
     return 0;
 }
 
+int sim_contig_wanted(const char *list, const char *name)
+{
+    if (!list)
+        return 1;
+    size_t n = strlen(name);
+    for (const char *p = list; *p;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && strncmp(p, name, n) == 0)
+            return 1;
+        p += len + (e ? 1 : 0);
+    }
+    return 0;
+}
+
 static const struct {
     const char *name;
     int (*func)(int, char **);
@@ -55,6 +70,7 @@ static const struct {
     {"ref", sim_main_ref, "write a synthetic reference FASTA (+ .fai) with GRCh38 contig names"},
     {"panel", sim_main_panel, "write a capture panel BED at GRCh38 coordinates"},
     {"reads", sim_main_reads, "write one sample: BAM and/or CRAM (+ index) and a truth TSV"},
+    {"snps", sim_main_snps, "write a population list of SNP sites with allele frequencies (VCF)"},
 };
 
 static void usage(FILE *fp)

@@ -86,7 +86,7 @@ void sim_cn_init(sim_cn_t *cn)
 void sim_cn_finish(sim_cn_t *cn)
 {
     if (cn->ploidy < 0)
-        cn->ploidy = cn->base_cn;
+        cn->ploidy = cn->wgd ? 2 * cn->base_cn : cn->base_cn;
     if (cn->chr7_cn < 0)
         cn->chr7_cn = cn->base_cn;
     if (cn->chr7p_cn < 0)
@@ -111,7 +111,8 @@ double sim_normal_cn(const sim_cn_t *cn, const char *contig)
     return 2;
 }
 
-double sim_tumour_cn(const sim_cn_t *cn, const char *contig, int64_t pos)
+/* Tumour copy number before any whole-genome doubling. */
+static double tumour_cn_pre(const sim_cn_t *cn, const char *contig, int64_t pos)
 {
     double c = sim_normal_cn(cn, contig) * cn->base_cn / 2.0;
     if (is_contig(contig, "7")) {
@@ -127,6 +128,77 @@ double sim_tumour_cn(const sim_cn_t *cn, const char *contig, int64_t pos)
             c = s->cn;
     }
     return c;
+}
+
+double sim_tumour_cn(const sim_cn_t *cn, const char *contig, int64_t pos)
+{
+    double c = tumour_cn_pre(cn, contig, pos);
+    return cn->wgd ? 2 * c : c;
+}
+
+void sim_tumour_acn(const sim_cn_t *cn, const char *contig, int64_t pos, double *major,
+                    double *minor)
+{
+    double f = cn->wgd ? 2 : 1, c = tumour_cn_pre(cn, contig, pos);
+    double n = sim_normal_cn(cn, contig);
+    if (n < 1.5) { /* one copy (or none) in the normal: one haplotype */
+        *major = f * c;
+        *minor = 0;
+        return;
+    }
+    for (int i = cn->n_segs - 1; i >= 0; i--) { /* the segment that sets pos, if any */
+        const sim_seg_t *s = &cn->segs[i];
+        if (pos >= s->start && pos < s->end && strcmp(s->contig, contig) == 0) {
+            if (s->major >= 0) {
+                *major = f * s->major;
+                *minor = f * s->minor;
+                return;
+            }
+            break;
+        }
+    }
+    double bg = n * cn->base_cn / 2; /* the level the focal events sit on, split evenly */
+    if (is_contig(contig, "7"))
+        bg = pos < SIM_CEN7_START ? cn->chr7p_cn : pos >= SIM_CEN7_END ? cn->chr7q_cn : cn->chr7_cn;
+    double mb = floor(bg / 2), mi;
+    if (c >= bg)
+        mi = mb; /* the background itself, or a gain: on the major haplotype */
+    else
+        mi = fmin(mb, floor(c / 2)); /* a loss takes the minor haplotype first */
+    *major = f * (c - mi);
+    *minor = f * mi;
+}
+
+double sim_tumour_fraction(const sim_cn_t *cn, const char *contig, int64_t pos)
+{
+    double p = cn->purity, t = p * sim_tumour_cn(cn, contig, pos);
+    double all = t + (1 - p) * sim_normal_cn(cn, contig);
+    return all > 0 ? t / all : 0;
+}
+
+double sim_hap0_fraction(const sim_cn_t *cn, const char *contig, int64_t pos)
+{
+    double p = cn->purity, major, minor, n = sim_normal_cn(cn, contig);
+    sim_tumour_acn(cn, contig, pos, &major, &minor);
+    double all = p * (major + minor) + (1 - p) * n;
+    return all > 0 ? (p * major + (1 - p) * (n < 1.5 ? n : 1)) / all : 0;
+}
+
+int sim_genotype_hwe(double af, double u)
+{
+    double q = 1 - af;
+    return u < q * q ? 0 : u < q * q + 2 * af * q ? 1 : 2;
+}
+
+unsigned sim_site_haps(uint64_t germline_seed, const char *contig, int64_t pos, double af,
+                       int haploid)
+{
+    uint64_t h = sim_mix64(sim_hash_str(contig, germline_seed ^ 0x5eedULL) ^ (uint64_t)pos);
+    double u = sim_u01(h);
+    if (haploid)
+        return u < af ? 1u : 0u;
+    int g = sim_genotype_hwe(af, u);
+    return g == 0 ? 0u : g == 2 ? 3u : (sim_mix64(h) & 1) ? 1u : 2u;
 }
 
 double sim_cn_factor(const sim_cn_t *cn, const char *contig, int64_t pos)
@@ -203,10 +275,11 @@ void sim_truth(const sim_cn_t *cn, sim_truth_t *t)
             x = next;
         }
     }
+    double f = cn->wgd ? 2 : 1; /* (met_cn is doubled by sim_tumour_cn()) */
     t->met_cn = sum / len;
-    t->chr7_cn = cn->chr7_cn;
-    t->chr7p_cn = cn->chr7p_cn;
-    t->chr7q_cn = cn->chr7q_cn;
+    t->chr7_cn = f * cn->chr7_cn;
+    t->chr7p_cn = f * cn->chr7p_cn;
+    t->chr7q_cn = f * cn->chr7q_cn;
     t->fish_ratio = t->chr7_cn > 0 ? t->met_cn / t->chr7_cn : NAN;
     t->fish_tier = t->chr7_cn > 0 ? sim_fish_tier(t->fish_ratio) : "NA";
     t->high_amp = t->met_cn > 10 ? "yes" : "no";

@@ -20,6 +20,7 @@
 #include <htslib/faidx.h>
 #include <htslib/kstring.h>
 #include <htslib/sam.h>
+#include <htslib/vcf.h>
 
 #include "metcn/metcn.h"
 #include "metcn/panel.h"
@@ -54,6 +55,14 @@ typedef struct {
     sim_seg_t artefacts[MAX_ARTEFACTS]; /* depth multipliers (cn field = factor) */
     int n_artefacts;
     sim_cn_t cn;
+    /* Germline SNPs, plasma, duplicates (docs/simulator.md). */
+    const char *snps;       /* population site list (VCF with INFO/AF), or NULL */
+    uint64_t germline_seed; /* the individual whose genotypes the reads carry [= seed] */
+    int germline_set;
+    double tfrag_mean, tfrag_sd; /* tumour-derived fragment length (bp); < 0: as the normal */
+    int frag_min;                /* shortest fragment; reads are cut to a shorter fragment
+                                    (adapter read-through) [= read_len] */
+    int dup_unflagged;           /* duplicates written without the 0x400 flag */
 } reads_opt_t;
 
 static void reads_opt_init(reads_opt_t *o)
@@ -75,6 +84,8 @@ static void reads_opt_init(reads_opt_t *o)
     o->threads = 1;
     o->level = 4;
     sim_cn_init(&o->cn);
+    o->tfrag_mean = o->tfrag_sd = -1;
+    o->frag_min = -1;
 }
 
 static void reads_help(FILE *fp)
@@ -108,6 +119,17 @@ static void reads_help(FILE *fp)
             "      --gc-slope FLOAT    GC curve b1: exp(b1 (gc-0.45) + b2 (gc-0.45)^2) [%g]\n"
             "      --gc-curv FLOAT     GC curve b2 [%g]\n"
             "      --artefact C:S-E:F  multiply depth in a region by F (repeatable, max %d)\n"
+            "      --frag-min INT      shortest fragment; reads are cut to shorter fragments\n"
+            "                          [= --read-len]\n"
+            "      --tumour-frag-mean FLOAT  length of tumour-derived fragments (plasma:\n"
+            "                          ~145; normal-derived: --frag-mean, ~167) [= --frag-mean]\n"
+            "      --tumour-frag-sd FLOAT    their s.d. [= --frag-sd]\n"
+            "      --dup-unflagged     write duplicates without the 0x400 flag\n"
+            "Germline:\n"
+            "      --snps FILE         population SNP sites (VCF, INFO/AF; metcn-sim snps): the\n"
+            "                          reads carry the individual's alleles\n"
+            "      --germline-seed INT the individual (tumour and matched normal share it)\n"
+            "                          [= --seed]\n"
             "Sample and tumour:\n"
             "      --sex XX|XY         [XX]\n"
             "      --purity FLOAT      tumour cell fraction, 0 = normal [%g]\n"
@@ -122,7 +144,9 @@ static void reads_help(FILE *fp)
             "      --egfr-cn FLOAT     copy number of an EGFR focal gain [none]\n"
             "      --egfr-start INT    EGFR gain start [%lld]\n"
             "      --egfr-end INT      EGFR gain end [%lld]\n"
-            "      --seg C:S-E:CN      tumour copy number of any region (repeatable, max %d)\n"
+            "      --seg C:S-E:CN      tumour copy number of any region (repeatable, max %d);\n"
+            "                          CN may be MAJOR+MINOR (e.g. 2+0: copy-neutral LOH)\n"
+            "      --wgd               whole-genome doubling: every copy number above doubled\n"
             "Output:\n"
             "      --cram              also write CRAM (reference-based)\n"
             "      --no-bam            do not write BAM\n"
@@ -135,9 +159,11 @@ static void reads_help(FILE *fp)
             (long long)d.cn.egfr_end, SIM_MAX_SEGS, d.threads, d.level);
 }
 
-/* "chr7:1000-2000:3.5" (0-based, end exclusive) */
-static int parse_seg(const char *s, sim_seg_t *seg)
+/* "chr7:1000-2000:3.5" (0-based, end exclusive), or with split set also "chr7:1000-2000:2+0"
+ * (major + minor copies). */
+static int parse_seg(const char *s, sim_seg_t *seg, int split)
 {
+    seg->major = seg->minor = -1;
     const char *c1 = strchr(s, ':');
     if (!c1 || c1 == s || (size_t)(c1 - s) >= sizeof seg->contig)
         return -1;
@@ -162,6 +188,19 @@ static int parse_seg(const char *s, sim_seg_t *seg)
     buf[n] = 0;
     if (metcn_parse_int64(buf, 1, INT64_MAX, &seg->end) || seg->end <= seg->start)
         return -1;
+    const char *plus = split ? strchr(c2 + 1, '+') : NULL;
+    if (plus) { /* MAJOR+MINOR, major >= minor */
+        n = (size_t)(plus - c2 - 1);
+        if (n == 0 || n >= sizeof buf)
+            return -1;
+        memcpy(buf, c2 + 1, n);
+        buf[n] = 0;
+        if (metcn_parse_double(buf, 0, 1000, &seg->major) ||
+            metcn_parse_double(plus + 1, 0, 1000, &seg->minor) || seg->minor > seg->major)
+            return -1;
+        seg->cn = seg->major + seg->minor;
+        return 0;
+    }
     return metcn_parse_double(c2 + 1, 0, 1000, &seg->cn) ? -1 : 0;
 }
 
@@ -377,6 +416,120 @@ static int cache_ensure(seqcache_t *c, int64_t start, int64_t end, int64_t chunk
     return cache_fetch(c, start, e);
 }
 
+/* ---- germline sites ----------------------------------------------------------------------- */
+
+typedef struct {
+    int64_t pos;
+    float af;
+    char ref, alt;
+    char a[2]; /* the allele on haplotype 0 and on haplotype 1 */
+} site_t;
+
+/* The individual's sites of one contig, sorted by position. */
+typedef struct {
+    site_t *s;
+    size_t n, m;
+} simsites_t;
+
+static int site_cmp(const void *x, const void *y)
+{
+    const site_t *a = x, *b = y;
+    return a->pos < b->pos ? -1 : a->pos > b->pos;
+}
+
+/* The biallelic SNVs of o->snps on the header's contigs, each with the individual's alleles
+ * (sim_site_haps()); a position given twice is left out.  0, or -1 with the message
+ * printed. */
+static int load_sites(const reads_opt_t *o, sam_hdr_t *hdr, simsites_t **out)
+{
+    const char *cmd = "reads";
+    int n_tid = sam_hdr_nref(hdr), rc = -1, ret;
+    simsites_t *ss = calloc((size_t)n_tid + 1, sizeof *ss);
+    htsFile *fp = hts_open(o->snps, "r");
+    bcf_hdr_t *h = NULL;
+    bcf1_t *rec = bcf_init();
+    float *af = NULL;
+    int naf = 0;
+    size_t nrec = 0;
+    if (!ss || !rec) {
+        sim_error(cmd, "out of memory");
+        goto out;
+    }
+    if (!fp || fp->format.category != variant_data || !(h = bcf_hdr_read(fp))) {
+        sim_error(cmd, "%s: cannot read as a VCF/BCF file", o->snps);
+        goto out;
+    }
+    while ((ret = bcf_read(fp, h, rec)) == 0) {
+        nrec++;
+        if ((rec->errcode & ~(BCF_ERR_CTG_UNDEF | BCF_ERR_TAG_UNDEF)) || rec->pos < 0 ||
+            rec->n_allele < 1 || bcf_unpack(rec, BCF_UN_STR) != 0) {
+            ret = -2;
+            break;
+        }
+        int tid = sam_hdr_name2tid(hdr, bcf_seqname_safe(h, rec));
+        const char *r = rec->d.allele[0], *a = rec->n_allele == 2 ? rec->d.allele[1] : "";
+        if (tid < 0 || strlen(r) != 1 || strlen(a) != 1 || !strchr("ACGT", r[0]) ||
+            !strchr("ACGT", a[0]) || r[0] == a[0])
+            continue; /* not a biallelic SNV of this reference */
+        if (bcf_get_info_float(h, rec, "AF", &af, &naf) != 1 || !(af[0] >= 0 && af[0] <= 1)) {
+            sim_error(cmd, "%s: record %zu (%s:%lld) has no INFO/AF in [0, 1]", o->snps, nrec,
+                      bcf_seqname_safe(h, rec), (long long)rec->pos + 1);
+            goto out;
+        }
+        simsites_t *v = &ss[tid];
+        if (v->n == v->m) {
+            size_t m = v->m ? 2 * v->m : 1024;
+            site_t *g = realloc(v->s, m * sizeof *g);
+            if (!g) {
+                sim_error(cmd, "out of memory");
+                goto out;
+            }
+            v->s = g;
+            v->m = m;
+        }
+        v->s[v->n++] = (site_t){rec->pos, af[0], r[0], a[0], {0, 0}};
+    }
+    if (ret < -1) {
+        sim_error(cmd, "%s: malformed VCF record (record %zu)", o->snps,
+                  nrec + (ret == -2 ? 0 : 1));
+        goto out;
+    }
+    for (int tid = 0; tid < n_tid; tid++) {
+        simsites_t *v = &ss[tid];
+        const char *contig = sam_hdr_tid2name(hdr, tid);
+        int haploid = sim_normal_cn(&o->cn, contig) < 1.5;
+        if (v->n)
+            qsort(v->s, v->n, sizeof *v->s, site_cmp);
+        size_t m = 0;
+        for (size_t i = 0, j; i < v->n; i = j) {
+            for (j = i + 1; j < v->n && v->s[j].pos == v->s[i].pos;)
+                j++;
+            if (j - i > 1) /* a position given twice: left out, as metcn does */
+                continue;
+            site_t e = v->s[i];
+            unsigned haps = sim_site_haps(o->germline_seed, contig, e.pos, e.af, haploid);
+            e.a[0] = haps & 1 ? e.alt : e.ref;
+            e.a[1] = haps & 2 ? e.alt : e.ref;
+            v->s[m++] = e;
+        }
+        v->n = m;
+    }
+    *out = ss;
+    ss = NULL;
+    rc = 0;
+out:
+    if (ss)
+        for (int i = 0; i < n_tid; i++)
+            free(ss[i].s);
+    free(ss);
+    free(af);
+    bcf_destroy(rec);
+    bcf_hdr_destroy(h);
+    if (fp)
+        hts_close(fp);
+    return rc;
+}
+
 /* ---- generation -------------------------------------------------------------------------- */
 
 typedef struct {
@@ -391,6 +544,11 @@ typedef struct {
     sam_hdr_t *hdr;
     heap_t heap;
     uint64_t n_frag, n_dup, n_lowmq, n_supp, n_records;
+    uint64_t n_tumour; /* fragments from tumour cells (among n_frag) */
+    uint64_t n_cand;   /* candidate fragments drawn: the counter of the per-fragment hashes */
+    simsites_t *sites; /* per tid, or NULL */
+    char *truth;       /* the fragment's sequence: the reference with its haplotype's alleles */
+    size_t truth_cap;
     kstring_t md;
     char rg[128];
 } gen_t;
@@ -420,11 +578,12 @@ static int base_idx(char c)
     return c == 'A' ? 0 : c == 'C' ? 1 : c == 'G' ? 2 : 3;
 }
 
-/* Copy ref into seq with substitutions at rate error; qualities 37, 12 at errors.  Appends
- * MD to g->md; returns NM. */
-static int mutate(gen_t *g, const char *ref, int n, char *seq, char *qual)
+/* Copy truth (the molecule: the reference with the haplotype's alleles) into seq with
+ * substitutions at rate error; qualities 37, 12 at errors.  Appends MD (against ref) to g->md;
+ * returns NM. */
+static int mutate(gen_t *g, const char *ref, const char *truth, int n, char *seq, char *qual)
 {
-    memcpy(seq, ref, (size_t)n);
+    memcpy(seq, truth, (size_t)n);
     memset(qual, 37, (size_t)n);
     unsigned nerr = g->o->error > 0 ? gsl_ran_binomial(g->rng, g->o->error, (unsigned)n) : 0;
     int pos[64];
@@ -444,23 +603,31 @@ static int mutate(gen_t *g, const char *ref, int n, char *seq, char *qual)
             pos[j] = pos[j - 1];
             pos[j - 1] = t;
         }
-    int last = 0;
     for (int i = 0; i < k; i++) {
         int p = pos[i];
-        seq[p] = other_base[base_idx(ref[p])][gsl_rng_uniform_int(g->rng, 3)];
+        seq[p] = other_base[base_idx(truth[p])][gsl_rng_uniform_int(g->rng, 3)];
         qual[p] = 12;
+    }
+    /* MD and NM against the reference: errors and alt alleles (an error on an alt allele may
+     * restore the reference base) */
+    int last = 0, nm = 0;
+    for (int p = 0; p < n; p++) {
+        if (seq[p] == ref[p])
+            continue;
         ksprintf(&g->md, "%d%c", p - last, ref[p]);
         last = p + 1;
+        nm++;
     }
     ksprintf(&g->md, "%d", n - last);
-    return k;
+    return nm;
 }
 
-/* Build one alignment record.  ref points at the reference bases of the aligned part. */
+/* Build one alignment record.  ref points at the reference bases of the aligned part, truth
+ * at the molecule's. */
 static bam1_t *make_rec(gen_t *g, const char *qname, uint16_t flag, int tid, int64_t pos,
                         uint8_t mapq, const uint32_t *cigar, int n_cigar, int64_t mpos,
-                        int64_t tlen, const char *ref, int aligned, int soft_before, int soft_after,
-                        const char *clip_seq, const char *sa)
+                        int64_t tlen, const char *ref, const char *truth, int aligned,
+                        int soft_before, int soft_after, const char *clip_seq, const char *sa)
 {
     char seq[1024], qual[1024];
     int l_seq = soft_before + aligned + soft_after;
@@ -469,7 +636,7 @@ static bam1_t *make_rec(gen_t *g, const char *qname, uint16_t flag, int tid, int
     g->md.l = 0;
     if (soft_before)
         memcpy(seq, clip_seq, (size_t)soft_before);
-    int nm = mutate(g, ref, aligned, seq + soft_before, qual + soft_before);
+    int nm = mutate(g, ref, truth, aligned, seq + soft_before, qual + soft_before);
     if (soft_before)
         memset(qual, 37, (size_t)soft_before);
     if (soft_after) {
@@ -495,22 +662,54 @@ static bam1_t *make_rec(gen_t *g, const char *qname, uint16_t flag, int tid, int
     return b;
 }
 
-/* One fragment [s, s+L) on tid: left read forward at s, right read reverse ending at s+L. */
+/* The molecule [s, s+L) of tid from haplotype hap: the reference with the alleles of the
+ * individual's sites on it (both mates of a fragment carry them alike), into g->truth. */
+static const char *molecule(gen_t *g, const seqcache_t *c, int tid, int64_t s, int L, int hap)
+{
+    const char *ref = c->seq + (s - c->c0);
+    const simsites_t *v = g->sites ? &g->sites[tid] : NULL;
+    if (!v || !v->n)
+        return ref;
+    if ((size_t)L > g->truth_cap) {
+        char *t = realloc(g->truth, (size_t)L);
+        if (!t)
+            return NULL;
+        g->truth = t;
+        g->truth_cap = (size_t)L;
+    }
+    memcpy(g->truth, ref, (size_t)L);
+    size_t lo = 0, hi = v->n;
+    while (lo < hi) { /* the first site at or after s */
+        size_t mid = (lo + hi) / 2;
+        if (v->s[mid].pos < s)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    for (; lo < v->n && v->s[lo].pos < s + L; lo++)
+        g->truth[v->s[lo].pos - s] = v->s[lo].a[hap];
+    return g->truth;
+}
+
+/* One fragment [s, s+L) on tid from haplotype hap: left read forward at s, right read reverse
+ * ending at s+L; both cut to L when the fragment is shorter than the reads. */
 static int make_fragment(gen_t *g, seqcache_t *c, int tid, int64_t s, int L, int is_dup,
-                         int lowmq_mapq, int chimeric)
+                         int lowmq_mapq, int chimeric, int hap)
 {
     const reads_opt_t *o = g->o;
-    int rl = o->read_len;
+    int rl = L < o->read_len ? L : o->read_len;
     char qname[48];
     snprintf(qname, sizeof qname, "%s%llx", is_dup ? "d" : "f", (unsigned long long)g->n_frag);
     int left_is_r1 = gsl_rng_uniform(g->rng) < 0.5;
-    uint16_t base = BAM_FPAIRED | BAM_FPROPER_PAIR | (is_dup ? BAM_FDUP : 0);
+    uint16_t base = BAM_FPAIRED | BAM_FPROPER_PAIR | (is_dup && !o->dup_unflagged ? BAM_FDUP : 0);
     uint16_t fl = base | BAM_FMREVERSE | (left_is_r1 ? BAM_FREAD1 : BAM_FREAD2);
     uint16_t fr = base | BAM_FREVERSE | (left_is_r1 ? BAM_FREAD2 : BAM_FREAD1);
     uint8_t mapq = lowmq_mapq >= 0 ? (uint8_t)lowmq_mapq : 60;
     int64_t rpos = s + L - rl;
-    const char *ref = c->seq + (s - c->c0);
+    const char *ref = c->seq + (s - c->c0), *mol = molecule(g, c, tid, s, L, hap);
     bam1_t *bl, *br, *bs = NULL;
+    if (!mol)
+        return metcn_set_error(METCN_E_NOMEM, "out of memory");
     uint32_t cig[2];
     if (chimeric) {
         /* the left read's tail comes from a second locus 1-20 kb downstream */
@@ -531,11 +730,12 @@ static int make_fragment(gen_t *g, seqcache_t *c, int tid, int64_t s, int L, int
                      mapq);
             cig[0] = bam_cigar_gen(k, BAM_CMATCH);
             cig[1] = bam_cigar_gen(tail, BAM_CSOFT_CLIP);
-            bl = make_rec(g, qname, fl, tid, s, mapq, cig, 2, rpos, L, ref, k, 0, tail, t2, sa1);
+            bl = make_rec(g, qname, fl, tid, s, mapq, cig, 2, rpos, L, ref, mol, k, 0, tail, t2,
+                          sa1);
             cig[0] = bam_cigar_gen(k, BAM_CHARD_CLIP);
             cig[1] = bam_cigar_gen(tail, BAM_CMATCH);
             bs = bl ? make_rec(g, qname, fl | BAM_FSUPPLEMENTARY, tid, pos2, 60, cig, 2, rpos, L,
-                               t2, tail, 0, 0, NULL, sa2)
+                               t2, t2, tail, 0, 0, NULL, sa2)
                     : NULL;
             free(t2);
             if (!bl || !bs)
@@ -546,13 +746,13 @@ static int make_fragment(gen_t *g, seqcache_t *c, int tid, int64_t s, int L, int
         free(t2);
     }
     cig[0] = bam_cigar_gen(rl, BAM_CMATCH);
-    bl = make_rec(g, qname, fl, tid, s, mapq, cig, 1, rpos, L, ref, rl, 0, 0, NULL, NULL);
+    bl = make_rec(g, qname, fl, tid, s, mapq, cig, 1, rpos, L, ref, mol, rl, 0, 0, NULL, NULL);
     if (!bl)
         return metcn_set_error(METCN_E_NOMEM, "cannot build a record");
 right:
     cig[0] = bam_cigar_gen(rl, BAM_CMATCH);
     br = make_rec(g, qname, fr, tid, rpos, mapq, cig, 1, s, -(int64_t)L, c->seq + (rpos - c->c0),
-                  rl, 0, 0, NULL, NULL);
+                  mol + (rpos - s), rl, 0, 0, NULL, NULL);
     if (!br)
         return metcn_set_error(METCN_E_NOMEM, "cannot build a record");
     if (heap_push(&g->heap, bl) || heap_push(&g->heap, br) || (bs && heap_push(&g->heap, bs)))
@@ -581,14 +781,28 @@ static double artefact_factor(const reads_opt_t *o, const char *contig, int64_t 
     return f;
 }
 
-static double draw_length(gen_t *g, int lmax)
+/* A fragment length ~ Normal(mean, sd) truncated to [--frag-min, lmax]. */
+static double draw_length(gen_t *g, double mean, double sd, int lmax)
 {
     const reads_opt_t *o = g->o;
     for (;;) {
-        double L = floor(o->frag_mean + o->frag_sd * gsl_ran_ugaussian(g->rng) + 0.5);
-        if (L >= o->read_len && L <= lmax)
+        double L = floor(mean + sd * gsl_ran_ugaussian(g->rng) + 0.5);
+        if (L >= o->frag_min && L <= lmax)
             return L;
     }
+}
+
+/* The haplotype a fragment at pos comes from: in a tumour cell haplotype 0 (the major one)
+ * with probability major / (major + minor), in a normal cell 0 or 1 alike (0 where the normal
+ * has one copy); u uniform in (0,1). */
+static int fragment_hap(const sim_cn_t *cn, const char *contig, int64_t pos, int tumour, double u)
+{
+    if (tumour) {
+        double major, minor;
+        sim_tumour_acn(cn, contig, pos, &major, &minor);
+        return major + minor > 0 && u >= major / (major + minor);
+    }
+    return sim_normal_cn(cn, contig) >= 1.5 && u >= 0.5;
 }
 
 /* Generate every fragment of one contig.  tg: the panel's targets on it (sorted), or NULL in
@@ -601,8 +815,12 @@ static int gen_contig(gen_t *g, const faidx_t *fai, const rawfa_t *raw, int tid,
     int64_t len = sam_hdr_tid2len(g->hdr, tid);
     int rl = o->read_len;
     int lmax = (int)ceil(o->frag_mean + 4 * o->frag_sd);
+    if (o->tfrag_mean >= 0 && ceil(o->tfrag_mean + 4 * o->tfrag_sd) > lmax)
+        lmax = (int)ceil(o->tfrag_mean + 4 * o->tfrag_sd);
     if (lmax < rl)
         lmax = rl;
+    if (lmax < o->frag_min)
+        lmax = o->frag_min;
     double base = o->depth / (2.0 * rl); /* fragment starts per bp giving depth `depth` */
     double gmax = sim_gc_max(&o->gc);
     double amax = 1;
@@ -654,7 +872,20 @@ static int gen_contig(gen_t *g, const faidx_t *fai, const rawfa_t *raw, int tid,
             int64_t s = (int64_t)x;
             if ((rc = flush_before(g, s)) != 0)
                 break;
-            int L = (int)draw_length(g, lmax);
+            /* The fragment's origin (tumour or normal cell) and haplotype come from a hash of
+             * the candidate's number, not from the generator's stream, so that adding SNPs
+             * changes no fragment.  When tumour fragments have lengths of their own, the
+             * origin is drawn first, at the normal fragments' mean midpoint. */
+            uint64_t fh = sim_mix64(o->seed ^ sim_mix64(++g->n_cand));
+            int tum = -1, L;
+            if (o->tfrag_mean >= 0) {
+                tum = sim_u01(fh) <
+                      sim_tumour_fraction(&o->cn, contig, s + (int64_t)(o->frag_mean / 2));
+                L = (int)draw_length(g, tum ? o->tfrag_mean : o->frag_mean,
+                                     tum ? o->tfrag_sd : o->frag_sd, lmax);
+            } else {
+                L = (int)draw_length(g, o->frag_mean, o->frag_sd, lmax);
+            }
             if (s + L > len)
                 continue;
             if ((rc = cache_ensure(&cache, s, s + L, chunk)) != 0)
@@ -685,13 +916,17 @@ static int gen_contig(gen_t *g, const faidx_t *fai, const rawfa_t *raw, int tid,
             int mq =
                 gsl_rng_uniform(g->rng) < o->lowmapq ? (int)gsl_rng_uniform_int(g->rng, 20) : -1;
             int chim = o->supp > 0 && gsl_rng_uniform(g->rng) < o->supp;
+            if (tum < 0)
+                tum = sim_u01(fh) < sim_tumour_fraction(&o->cn, contig, mid);
+            int hap = fragment_hap(&o->cn, contig, mid, tum, sim_u01(sim_mix64(fh ^ 0x4a7)));
             g->n_frag++;
             g->n_lowmq += mq >= 0;
-            if ((rc = make_fragment(g, &cache, tid, s, L, 0, mq, chim)) != 0)
+            g->n_tumour += (uint64_t)tum;
+            if ((rc = make_fragment(g, &cache, tid, s, L, 0, mq, chim, hap)) != 0)
                 break;
-            if (o->dup > 0 && gsl_rng_uniform(g->rng) < o->dup) {
+            if (o->dup > 0 && gsl_rng_uniform(g->rng) < o->dup) { /* the same molecule */
                 g->n_dup++;
-                if ((rc = make_fragment(g, &cache, tid, s, L, 1, mq, 0)) != 0)
+                if ((rc = make_fragment(g, &cache, tid, s, L, 1, mq, 0, hap)) != 0)
                     break;
             }
         }
@@ -708,22 +943,133 @@ static int gen_contig(gen_t *g, const faidx_t *fai, const rawfa_t *raw, int tid,
 
 /* ---- outputs ------------------------------------------------------------------------------ */
 
-static int contig_wanted(const char *list, const char *name)
+static int cmp_i64(const void *x, const void *y)
 {
-    if (!list)
-        return 1;
-    size_t n = strlen(name);
-    for (const char *p = list; *p;) {
-        const char *e = strchr(p, ',');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        if (len == n && strncmp(p, name, n) == 0)
-            return 1;
-        p += len + (e ? 1 : 0);
-    }
-    return 0;
+    int64_t a = *(const int64_t *)x, b = *(const int64_t *)y;
+    return a < b ? -1 : a > b;
 }
 
-static int write_truth(const reads_opt_t *o, const char *sample, const char *path, const gen_t *g)
+/* The tumour's segments of one contig: pieces of constant (copy number, major, minor) between
+ * the model's breakpoints, merged, into f (when f is set); *bases and *cn_bases add the contig's
+ * length and its copy number times length, for the mean ploidy. */
+static void contig_segments(const sim_cn_t *cn, const char *contig, int64_t len, metcn_ofile_t *f,
+                            double *bases, double *cn_bases)
+{
+    int64_t cut[8 + 2 * SIM_MAX_SEGS];
+    int n = 0;
+    cut[n++] = 0;
+    cut[n++] = len;
+    if (strcmp(contig, "chr7") == 0 || strcmp(contig, "7") == 0) {
+        int64_t c7[] = {SIM_CEN7_START, SIM_CEN7_END,  cn->egfr_start,
+                        cn->egfr_end,   cn->amp_start, cn->amp_end};
+        for (int i = 0; i < 6; i++)
+            cut[n++] = c7[i];
+    }
+    for (int i = 0; i < cn->n_segs; i++)
+        if (strcmp(cn->segs[i].contig, contig) == 0) {
+            cut[n++] = cn->segs[i].start;
+            cut[n++] = cn->segs[i].end;
+        }
+    qsort(cut, (size_t)n, sizeof *cut, cmp_i64);
+    /* the copy number is constant between cuts: a segment ends where it changes */
+    int64_t start = 0;
+    double c = sim_tumour_cn(cn, contig, 0), M, m;
+    sim_tumour_acn(cn, contig, 0, &M, &m);
+    int normal = sim_normal_cn(cn, contig) > 0;
+    for (int i = 0; i < n && len > 0; i++) {
+        int64_t a = cut[i] < 0 ? 0 : cut[i] > len ? len : cut[i];
+        double c1 = 0, M1 = 0, m1 = 0;
+        if (a <= start)
+            continue;
+        if (a < len) {
+            c1 = sim_tumour_cn(cn, contig, a);
+            sim_tumour_acn(cn, contig, a, &M1, &m1);
+            if (c1 == c && M1 == M && m1 == m)
+                continue;
+        }
+        char b[3][32];
+        if (f)
+            metcn_ofile_printf(f, "%s\t%lld\t%lld\t%s\t%s\t%s\n", contig, (long long)start,
+                               (long long)a, metcn_fmt_double(b[0], c, 6),
+                               metcn_fmt_double(b[1], M, 6), metcn_fmt_double(b[2], m, 6));
+        if (normal) {
+            *bases += (double)(a - start);
+            *cn_bases += c * (double)(a - start);
+        }
+        start = a;
+        c = c1, M = M1, m = m1;
+        if (a == len)
+            break;
+    }
+}
+
+/* PREFIX.segments.tsv: chrom start end cn major minor, every contig of the reference. */
+static int write_segments(const reads_opt_t *o, sam_hdr_t *hdr, const char *path, double *ploidy)
+{
+    metcn_ofile_t *f = metcn_ofile_open(path);
+    if (!f)
+        return -1;
+    double bases = 0, cn_bases = 0;
+    metcn_ofile_printf(f, "chrom\tstart\tend\tcn\tmajor\tminor\n");
+    for (int tid = 0; tid < sam_hdr_nref(hdr); tid++)
+        contig_segments(&o->cn, sam_hdr_tid2name(hdr, tid), sam_hdr_tid2len(hdr, tid), f, &bases,
+                        &cn_bases);
+    *ploidy = bases > 0 ? cn_bases / bases : NAN;
+    return metcn_ofile_close(f, 1);
+}
+
+/* PREFIX.genotypes.tsv: the individual's alleles at the sites (1-based pos), and the expected
+ * fraction of reads carrying the alt allele in this sample. */
+static int write_genotypes(const reads_opt_t *o, sam_hdr_t *hdr, const simsites_t *ss,
+                           const char *path, size_t *n_sites, size_t *n_het)
+{
+    metcn_ofile_t *f = metcn_ofile_open(path);
+    if (!f)
+        return -1;
+    *n_sites = *n_het = 0;
+    metcn_ofile_printf(f, "chrom\tpos\tref\talt\taf\thap0\thap1\texpected_alt_fraction\n");
+    for (int tid = 0; tid < sam_hdr_nref(hdr); tid++) {
+        const char *contig = sam_hdr_tid2name(hdr, tid);
+        if (sim_normal_cn(&o->cn, contig) == 0 || !sim_contig_wanted(o->contigs, contig))
+            continue;
+        for (size_t i = 0; i < ss[tid].n; i++) {
+            const site_t *e = &ss[tid].s[i];
+            double h0 = sim_hap0_fraction(&o->cn, contig, e->pos);
+            double alt = (e->a[0] == e->alt) * h0 + (e->a[1] == e->alt) * (1 - h0);
+            char b[32];
+            metcn_ofile_printf(f, "%s\t%lld\t%c\t%c\t%.4f\t%c\t%c\t%s\n", contig,
+                               (long long)e->pos + 1, e->ref, e->alt, e->af, e->a[0], e->a[1],
+                               metcn_fmt_double(b, alt, 6));
+            (*n_sites)++;
+            *n_het += e->a[0] != e->a[1];
+        }
+    }
+    return metcn_ofile_close(f, 1);
+}
+
+/* The tumour's allele-specific copy number over the MET coding exons, length-weighted. */
+static void met_acn(const sim_cn_t *cn, double *major, double *minor)
+{
+    double M = 0, m = 0, len = 0;
+    for (int i = 0; i < SIM_N_MET_EXONS; i++)
+        for (int64_t x = sim_met_exons[i][0]; x < sim_met_exons[i][1]; x++) {
+            double a, b;
+            sim_tumour_acn(cn, "chr7", x, &a, &b);
+            M += a;
+            m += b;
+            len += 1;
+        }
+    *major = M / len;
+    *minor = m / len;
+}
+
+typedef struct {
+    double mean_ploidy;
+    size_t n_sites, n_het;
+} truth_extra_t;
+
+static int write_truth(const reads_opt_t *o, const char *sample, const char *path, const gen_t *g,
+                       const truth_extra_t *x)
 {
     sim_truth_t t;
     sim_truth(&o->cn, &t);
@@ -732,15 +1078,17 @@ static int write_truth(const reads_opt_t *o, const char *sample, const char *pat
         return -1;
     char b[12][32];
     metcn_ofile_printf(
-        f, "sample\tsex\tdepth\tmet_cn\tchr7_cn\tchr7p_cn\tchr7q_cn\tpurity\tploidy\tfish_ratio\t"
-           "fish_tier\thigh_amp\tpattern\tbase_cn\tegfr_cn\tamp_start\tamp_end\tmode\tseed\t"
-           "read_len\tfrag_mean\tfrag_sd\terror\tdup\tlowmapq\tsupp\tofftarget\tcapture_seed\t"
-           "capture_sd\tgc_slope\tgc_curv\tn_fragments\tn_duplicates\tn_lowmapq\tn_supplementary\t"
-           "n_records\n");
+        f,
+        "sample\tsex\tdepth\tmet_cn\tchr7_cn\tchr7p_cn\tchr7q_cn\tpurity\tploidy\tfish_ratio\t"
+        "fish_tier\thigh_amp\tpattern\tbase_cn\tegfr_cn\tamp_start\tamp_end\tmode\tseed\t"
+        "read_len\tfrag_mean\tfrag_sd\terror\tdup\tlowmapq\tsupp\tofftarget\tcapture_seed\t"
+        "capture_sd\tgc_slope\tgc_curv\tn_fragments\tn_duplicates\tn_lowmapq\tn_supplementary\t"
+        "n_records\twgd\tmean_ploidy\tmet_major\tmet_minor\tgermline_seed\tsnps\tn_sites\tn_het\t"
+        "tumour_frag_mean\ttumour_frag_sd\tfrag_min\tdup_unflagged\tn_tumour_fragments\n");
     metcn_ofile_printf(
         f,
         "%s\t%s\t%g\t%s\t%s\t%s\t%s\t%g\t%g\t%s\t%s\t%s\t%s\t%g\t%s\t%lld\t%lld\t%s\t%llu\t%d\t%g"
-        "\t%g\t%g\t%g\t%g\t%g\t%g\t%llu\t%g\t%g\t%g\t%llu\t%llu\t%llu\t%llu\t%llu\n",
+        "\t%g\t%g\t%g\t%g\t%g\t%g\t%llu\t%g\t%g\t%g\t%llu\t%llu\t%llu\t%llu\t%llu",
         sample, o->cn.sex == SIM_XY ? "XY" : "XX", o->depth, metcn_fmt_double(b[0], t.met_cn, 6),
         metcn_fmt_double(b[1], t.chr7_cn, 6), metcn_fmt_double(b[2], t.chr7p_cn, 6),
         metcn_fmt_double(b[3], t.chr7q_cn, 6), o->cn.purity, o->cn.ploidy,
@@ -753,6 +1101,15 @@ static int write_truth(const reads_opt_t *o, const char *sample, const char *pat
         o->gc.slope, o->gc.curv, (unsigned long long)g->n_frag, (unsigned long long)g->n_dup,
         (unsigned long long)g->n_lowmq, (unsigned long long)g->n_supp,
         (unsigned long long)g->n_records);
+    double major, minor;
+    met_acn(&o->cn, &major, &minor);
+    metcn_ofile_printf(f, "\t%s\t%s\t%s\t%s\t%llu\t%s\t%zu\t%zu\t%g\t%g\t%d\t%s\t%llu\n",
+                       o->cn.wgd ? "yes" : "no", metcn_fmt_double(b[6], x->mean_ploidy, 6),
+                       metcn_fmt_double(b[7], major, 6), metcn_fmt_double(b[8], minor, 6),
+                       (unsigned long long)o->germline_seed, o->snps ? o->snps : "NA", x->n_sites,
+                       x->n_het, o->tfrag_mean >= 0 ? o->tfrag_mean : o->frag_mean,
+                       o->tfrag_mean >= 0 ? o->tfrag_sd : o->frag_sd, o->frag_min,
+                       o->dup_unflagged ? "yes" : "no", (unsigned long long)g->n_tumour);
     return metcn_ofile_close(f, 1);
 }
 
@@ -894,7 +1251,15 @@ int sim_main_reads(int argc, char **argv)
         O_EE,
         O_SEG,
         O_CRAM,
-        O_NOBAM
+        O_NOBAM,
+        O_SNPS,
+        O_GSEED,
+        O_TFM,
+        O_TFS,
+        O_FMIN,
+        O_DUPU,
+        O_WGD,
+        O_PLASMA
     };
     static const struct option lo[] = {{"ref", required_argument, NULL, 'r'},
                                        {"out", required_argument, NULL, 'o'},
@@ -935,9 +1300,17 @@ int sim_main_reads(int argc, char **argv)
                                        {"seg", required_argument, NULL, O_SEG},
                                        {"cram", no_argument, NULL, O_CRAM},
                                        {"no-bam", no_argument, NULL, O_NOBAM},
+                                       {"snps", required_argument, NULL, O_SNPS},
+                                       {"germline-seed", required_argument, NULL, O_GSEED},
+                                       {"tumour-frag-mean", required_argument, NULL, O_TFM},
+                                       {"tumour-frag-sd", required_argument, NULL, O_TFS},
+                                       {"frag-min", required_argument, NULL, O_FMIN},
+                                       {"dup-unflagged", no_argument, NULL, O_DUPU},
+                                       {"wgd", no_argument, NULL, O_WGD},
+                                       {"plasma", no_argument, NULL, O_PLASMA},
                                        {"help", no_argument, NULL, 'h'},
                                        {NULL, 0, NULL, 0}};
-    int c, rc = 0;
+    int c, rc = 0, fm_set = 0, fs_set = 0, plasma = 0;
     int64_t v;
     const double CNMAX = 1000;
     optind = 1;
@@ -983,9 +1356,39 @@ int sim_main_reads(int argc, char **argv)
             break;
         case O_FM:
             rc = sim_opt_double(cmd, "--frag-mean", optarg, 30, 2000, &o.frag_mean);
+            fm_set = 1;
             break;
         case O_FS:
             rc = sim_opt_double(cmd, "--frag-sd", optarg, 0, 500, &o.frag_sd);
+            fs_set = 1;
+            break;
+        case O_SNPS:
+            o.snps = optarg;
+            break;
+        case O_GSEED:
+            if (!(rc = sim_opt_int64(cmd, "--germline-seed", optarg, 0, INT64_MAX, &v))) {
+                o.germline_seed = (uint64_t)v;
+                o.germline_set = 1;
+            }
+            break;
+        case O_TFM:
+            rc = sim_opt_double(cmd, "--tumour-frag-mean", optarg, 30, 2000, &o.tfrag_mean);
+            break;
+        case O_TFS:
+            rc = sim_opt_double(cmd, "--tumour-frag-sd", optarg, 0, 500, &o.tfrag_sd);
+            break;
+        case O_FMIN:
+            if (!(rc = sim_opt_int64(cmd, "--frag-min", optarg, 20, 2000, &v)))
+                o.frag_min = (int)v;
+            break;
+        case O_DUPU:
+            o.dup_unflagged = 1;
+            break;
+        case O_WGD:
+            o.cn.wgd = 1;
+            break;
+        case O_PLASMA:
+            plasma = 1;
             break;
         case O_ERR:
             rc = sim_opt_double(cmd, "--error", optarg, 0, 0.2, &o.error);
@@ -1018,7 +1421,7 @@ int sim_main_reads(int argc, char **argv)
         case O_ART:
             if (o.n_artefacts == MAX_ARTEFACTS)
                 return sim_usage(cmd, "--artefact: at most %d", MAX_ARTEFACTS);
-            if (parse_seg(optarg, &o.artefacts[o.n_artefacts++]))
+            if (parse_seg(optarg, &o.artefacts[o.n_artefacts++], 0))
                 return sim_usage(cmd, "--artefact: '%s' is not CONTIG:START-END:FACTOR", optarg);
             break;
         case O_SEX:
@@ -1068,8 +1471,11 @@ int sim_main_reads(int argc, char **argv)
         case O_SEG:
             if (o.cn.n_segs == SIM_MAX_SEGS)
                 return sim_usage(cmd, "--seg: at most %d", SIM_MAX_SEGS);
-            if (parse_seg(optarg, &o.cn.segs[o.cn.n_segs++]))
-                return sim_usage(cmd, "--seg: '%s' is not CONTIG:START-END:CN", optarg);
+            if (parse_seg(optarg, &o.cn.segs[o.cn.n_segs++], 1))
+                return sim_usage(cmd,
+                                 "--seg: '%s' is not CONTIG:START-END:CN or "
+                                 "CONTIG:START-END:MAJOR+MINOR (MAJOR >= MINOR)",
+                                 optarg);
             break;
         case O_CRAM:
             o.cram = 1;
@@ -1098,8 +1504,34 @@ int sim_main_reads(int argc, char **argv)
         return sim_usage(cmd, "--amp-end must be above --amp-start");
     if (o.cn.egfr_end <= o.cn.egfr_start)
         return sim_usage(cmd, "--egfr-end must be above --egfr-start");
-    if (o.frag_mean < o.read_len)
-        return sim_usage(cmd, "--frag-mean %g is below --read-len %d", o.frag_mean, o.read_len);
+    if (plasma) { /* cell-free DNA: ~167 bp from normal cells, ~145 bp from the tumour */
+        if (!fm_set)
+            o.frag_mean = 167;
+        if (!fs_set)
+            o.frag_sd = 20;
+        if (o.tfrag_mean < 0)
+            o.tfrag_mean = 145;
+        if (o.tfrag_sd < 0)
+            o.tfrag_sd = 20;
+        if (o.frag_min < 0)
+            o.frag_min = 60;
+    }
+    if (o.tfrag_mean < 0 && o.tfrag_sd >= 0)
+        o.tfrag_mean = o.frag_mean;
+    if (o.tfrag_mean >= 0 && o.tfrag_sd < 0)
+        o.tfrag_sd = o.frag_sd;
+    if (o.frag_min < 0)
+        o.frag_min = o.read_len;
+    if (!o.germline_set)
+        o.germline_seed = o.seed;
+    if (o.frag_mean < o.frag_min)
+        return o.frag_min == o.read_len ? sim_usage(cmd, "--frag-mean %g is below --read-len %d",
+                                                    o.frag_mean, o.read_len)
+                                        : sim_usage(cmd, "--frag-mean %g is below --frag-min %d",
+                                                    o.frag_mean, o.frag_min);
+    if (o.tfrag_mean >= 0 && o.tfrag_mean < o.frag_min)
+        return sim_usage(cmd, "--tumour-frag-mean %g is below --frag-min %d (give --frag-min)",
+                         o.tfrag_mean, o.frag_min);
     sim_cn_finish(&o.cn);
 
     const char *sample = o.sample;
@@ -1135,6 +1567,8 @@ int sim_main_reads(int argc, char **argv)
         sim_error(cmd, "%s", metcn_last_error());
         goto out;
     }
+    if (o.snps && load_sites(&o, g.hdr, &g.sites) != 0)
+        goto out;
     if (o.contigs) {
         /* every listed contig must exist */
         char *dup = strdup(o.contigs);
@@ -1185,7 +1619,7 @@ int sim_main_reads(int argc, char **argv)
     }
     for (int tid = 0; tid < n_tid; tid++) {
         const char *nm = sam_hdr_tid2name(g.hdr, tid);
-        if (!contig_wanted(o.contigs, nm))
+        if (!sim_contig_wanted(o.contigs, nm))
             continue;
         if (o.bed && !n_per[tid] && o.offtarget <= 0)
             continue;
@@ -1226,9 +1660,21 @@ int sim_main_reads(int argc, char **argv)
         ksprintf(&ks, "%s.truth.tsv", o.out);
         truth = ks.s;
     }
-    if (write_truth(&o, sample, truth, &g) != 0) {
-        sim_error(cmd, "%s", metcn_last_error());
-        goto out;
+    {
+        truth_extra_t x = {NAN, 0, 0};
+        kstring_t sp = KS_INITIALIZE, gp = KS_INITIALIZE;
+        ksprintf(&sp, "%s.segments.tsv", o.out);
+        ksprintf(&gp, "%s.genotypes.tsv", o.out);
+        int bad =
+            write_segments(&o, g.hdr, sp.s, &x.mean_ploidy) != 0 ||
+            (g.sites && write_genotypes(&o, g.hdr, g.sites, gp.s, &x.n_sites, &x.n_het) != 0) ||
+            write_truth(&o, sample, truth, &g, &x) != 0;
+        free(sp.s);
+        free(gp.s);
+        if (bad) {
+            sim_error(cmd, "%s", metcn_last_error());
+            goto out;
+        }
     }
     ret = 0;
 out:
@@ -1251,6 +1697,11 @@ out:
     free(n_per);
     heap_free(&g.heap);
     free(g.md.s);
+    free(g.truth);
+    if (g.sites)
+        for (int i = 0; i < n_tid; i++)
+            free(g.sites[i].s);
+    free(g.sites);
     if (g.rng)
         gsl_rng_free(g.rng);
     sam_hdr_destroy(g.hdr);

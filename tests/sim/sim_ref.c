@@ -63,21 +63,6 @@ static void ref_help(FILE *fp)
             (unsigned long long)d.seed, (long long)d.contig_len, d.gc_min, d.gc_max);
 }
 
-static int wanted(const char *list, const char *name)
-{
-    if (!list)
-        return 1;
-    size_t n = strlen(name);
-    for (const char *p = list; *p;) {
-        const char *e = strchr(p, ',');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        if (len == n && strncmp(p, name, n) == 0)
-            return 1;
-        p += len + (e ? 1 : 0);
-    }
-    return 0;
-}
-
 /* Sequence of one contig into buf (len bytes): 4 bases per 64-bit draw, 16 bits each (15 for
  * the GC Bernoulli, 1 for which of the pair). */
 static void make_contig(const ref_opt_t *o, const char *name, int64_t len, int is_chr7, char *buf)
@@ -166,7 +151,7 @@ int sim_main_ref(int argc, char **argv)
         return sim_usage(cmd, "--gc-min %g is above --gc-max %g", o.gc_min, o.gc_max);
     int n_written = 0;
     for (int i = 0; i < N_GRCH38; i++)
-        n_written += wanted(o.contigs, grch38[i].name);
+        n_written += sim_contig_wanted(o.contigs, grch38[i].name);
     if (!n_written)
         return sim_usage(cmd, "--contigs '%s' names no GRCh38 contig", o.contigs);
 
@@ -176,7 +161,7 @@ int sim_main_ref(int argc, char **argv)
     char *seq = NULL, *lines = NULL;
     int ok = 1;
     for (int i = 0; i < N_GRCH38 && ok; i++) {
-        if (!wanted(o.contigs, grch38[i].name))
+        if (!sim_contig_wanted(o.contigs, grch38[i].name))
             continue;
         int is7 = strcmp(grch38[i].name, "chr7") == 0;
         int64_t len =
