@@ -198,9 +198,13 @@ void cli_gene_help(FILE *fp, const char *gene_default)
 void cli_exit_help(FILE *fp, const char *what)
 {
     fprintf(fp,
-            "\nExit status: %d success; %d error (bad input of the whole run, e.g. the PoN or\n"
-            "the output location: nothing is written); %d usage error; %d some samples failed:\n"
-            "the others are complete, %s.\n",
+            "\nExit status:\n"
+            "  %d  success\n"
+            "  %d  the run itself failed (e.g. the PoN or panel cannot be read, the output\n"
+            "     cannot be written): nothing is written\n"
+            "  %d  usage error\n"
+            "  %d  some samples failed, the others are complete:\n"
+            "     %s\n",
             CLI_EXIT_OK, CLI_EXIT_RUNTIME, CLI_EXIT_USAGE, CLI_EXIT_PARTIAL, what);
 }
 

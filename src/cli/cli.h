@@ -88,8 +88,8 @@ void cli_panel_help(FILE *fp);
 /** Help lines for the gene options, with the defaults from metcn_gene_opt_init(). */
 void cli_gene_help(FILE *fp, const char *gene_default);
 
-/** Help lines on the exit status of a command that takes several samples; what says what a
- *  failed sample becomes ("its rows say qc=fail"). */
+/** Help lines on the exit status of a command that takes several samples; what (one line,
+ *  up to 75 characters) says what becomes of a failed sample. */
 void cli_exit_help(FILE *fp, const char *what);
 
 /** The one-line reason of one input's failure: metcn_last_error() of this thread, prefixed

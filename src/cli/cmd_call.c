@@ -140,7 +140,7 @@ static void help(FILE *fp)
         else
             fprintf(fp, "  %-28s %s [%g]\n", opt, t->help, *(const double *)base);
     }
-    cli_exit_help(fp, "the failed ones have rows with qc=fail and the reason in PREFIX.calls.tsv");
+    cli_exit_help(fp, "their rows in PREFIX.calls.tsv say qc=fail and why");
 }
 
 enum {

@@ -54,7 +54,7 @@ static void help(FILE *fp)
             "  -v, --verbose          log the mode and progress (twice: also debug details)\n",
             OUTDIR_EXT, OUTDIR_STATUS, d.min_mapq, d.exclude_flags, d.include_flags, d.threads);
     cli_panel_help(fp);
-    cli_exit_help(fp, "the failed inputs have no table and their reason in DIR/" OUTDIR_STATUS);
+    cli_exit_help(fp, "they have no table; DIR/" OUTDIR_STATUS " says why");
 }
 
 /* ---- several inputs (--outdir) --------------------------------------------------------- */

@@ -88,7 +88,7 @@ static void help_build(FILE *fp)
             o.threads, o.n_components, o.max_components, o.min_var_frac, o.min_rel_depth,
             o.max_spread, o.loess_span, o.outlier_z, o.min_sex_normals, MIN_NORMALS);
     cli_panel_help(fp);
-    cli_exit_help(fp, "the failed normals are left out and listed in the PoN ('metcn pon info')");
+    cli_exit_help(fp, "they are left out, and listed as failed in the PoN (metcn pon info)");
 }
 
 static void help(FILE *fp)

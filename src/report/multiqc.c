@@ -18,6 +18,7 @@
 #include "metcn/metcn.h"
 #include "metcn/pon.h"
 #include "metcn/report.h"
+#include "report_json.h"
 
 #define MAX_RUN_GENES 64
 
@@ -38,6 +39,30 @@ static void parent(metcn_json_t *j)
                    "Gene copy number per tumour cell with its interval, the control chromosome's "
                    "level, the FISH-like gene/control ratio and its tier, and QC (metcn call "
                    "against a panel of normals from metcn pon build).");
+}
+
+/* A new document for one section of the metcn parent section: its id, name, description and
+ * plot type, and the start of its pconfig (id and title; the caller adds to it and closes
+ * it).  NULL when out of memory (message recorded). */
+static metcn_json_t *section_begin(const char *path, const char *id, const char *name,
+                                   const char *desc, const char *plot_type, const char *plot_id,
+                                   const char *title)
+{
+    metcn_json_t *j = metcn_json_new();
+    if (!j) {
+        metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
+        return NULL;
+    }
+    metcn_json_begin_object(j, NULL);
+    metcn_json_str(j, "id", id);
+    metcn_json_str(j, "section_name", name);
+    metcn_json_str(j, "description", desc);
+    metcn_json_str(j, "plot_type", plot_type);
+    parent(j);
+    metcn_json_begin_object(j, "pconfig");
+    metcn_json_str(j, "id", plot_id);
+    metcn_json_str(j, "title", title);
+    return j;
 }
 
 static void num_if(metcn_json_t *j, const char *key, double x)
@@ -100,17 +125,6 @@ static const char *row_key(kstring_t *k, const metcn_report_row_t *r, size_t n_g
         kputs(row_gene(r), k);
     }
     return k->s;
-}
-
-static int finish(metcn_json_t *j, const char *path)
-{
-    int r = metcn_json_status(j);
-    if (r == 0)
-        r = metcn_json_write(j, path);
-    else
-        metcn_set_error(r, "%s: JSON writer failed", path);
-    metcn_json_destroy(j);
-    return r;
 }
 
 /* ---- General Statistics: one row per sample, columns per gene ------------------------------ */
@@ -210,7 +224,7 @@ static int write_general(const char *path, const metcn_report_row_t *rows, size_
     }
     metcn_json_end_object(j);
     metcn_json_end_object(j);
-    return finish(j, path);
+    return report_json_finish(j, path);
 }
 
 /* ---- the calls table ------------------------------------------------------------------------ */
@@ -296,21 +310,13 @@ static void calls_row(metcn_json_t *j, const char *key, const metcn_report_row_t
 
 static int write_calls(const char *path, const metcn_report_row_t *rows, size_t n, size_t ng)
 {
-    metcn_json_t *j = metcn_json_new();
+    metcn_json_t *j = section_begin(path, "metcn_calls", "Calls",
+                                    "One row per sample and gene, as in the calls table; a sample "
+                                    "that could not be called has qc fail and the reason.",
+                                    "table", "metcn_calls_table", "metcn: calls");
     kstring_t key = {0, 0, NULL};
     if (!j)
-        return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
-    metcn_json_begin_object(j, NULL);
-    metcn_json_str(j, "id", "metcn_calls");
-    metcn_json_str(j, "section_name", "Calls");
-    metcn_json_str(j, "description",
-                   "One row per sample and gene, as in the calls table; a sample that could not "
-                   "be called has qc fail and the reason.");
-    metcn_json_str(j, "plot_type", "table");
-    parent(j);
-    metcn_json_begin_object(j, "pconfig");
-    metcn_json_str(j, "id", "metcn_calls_table");
-    metcn_json_str(j, "title", "metcn: calls");
+        return metcn_last_error_code();
     metcn_json_bool(j, "sortRows", 0);
     metcn_json_end_object(j);
     calls_headers(j);
@@ -320,7 +326,7 @@ static int write_calls(const char *path, const metcn_report_row_t *rows, size_t 
     metcn_json_end_object(j);
     metcn_json_end_object(j);
     free(key.s);
-    return finish(j, path);
+    return report_json_finish(j, path);
 }
 
 /* ---- plots ---------------------------------------------------------------------------------- */
@@ -329,18 +335,18 @@ static int write_calls(const char *path, const metcn_report_row_t *rows, size_t 
  * estimate, estimate to the upper bound (MultiQC has no error bars). */
 static int write_cn(const char *path, const metcn_report_row_t *rows, size_t n, size_t ng)
 {
-    metcn_json_t *j = metcn_json_new();
+    metcn_json_t *j = section_begin(
+        path, "metcn_cn", "Copy number",
+        "Gene copies per tumour cell with the interval: the bar ends at the upper bound, the "
+        "dark segment at the estimate, the light one at the lower bound.",
+        "bargraph", "metcn_cn_plot", "metcn: copy number per tumour cell");
     kstring_t key = {0, 0, NULL};
     if (!j)
-        return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
-    metcn_json_begin_object(j, NULL);
-    metcn_json_str(j, "id", "metcn_cn");
-    metcn_json_str(j, "section_name", "Copy number");
-    metcn_json_str(j, "description",
-                   "Gene copies per tumour cell with the interval: the bar ends at the upper "
-                   "bound, the dark segment at the estimate, the light one at the lower bound.");
-    metcn_json_str(j, "plot_type", "bargraph");
-    parent(j);
+        return metcn_last_error_code();
+    metcn_json_str(j, "ylab", "copies per tumour cell");
+    metcn_json_bool(j, "cpswitch", 0);
+    metcn_json_bool(j, "tt_percentages", 0);
+    metcn_json_end_object(j);
     metcn_json_begin_object(j, "categories");
     static const char *const cat[][3] = {{"lower", "up to the lower bound", "#9ecae1"},
                                          {"to_estimate", "lower bound to estimate", "#3182bd"},
@@ -351,13 +357,6 @@ static int write_cn(const char *path, const metcn_report_row_t *rows, size_t n, 
         metcn_json_str(j, "color", cat[c][2]);
         metcn_json_end_object(j);
     }
-    metcn_json_end_object(j);
-    metcn_json_begin_object(j, "pconfig");
-    metcn_json_str(j, "id", "metcn_cn_plot");
-    metcn_json_str(j, "title", "metcn: copy number per tumour cell");
-    metcn_json_str(j, "ylab", "copies per tumour cell");
-    metcn_json_bool(j, "cpswitch", 0);
-    metcn_json_bool(j, "tt_percentages", 0);
     metcn_json_end_object(j);
     metcn_json_begin_object(j, "data");
     for (size_t i = 0; i < n; i++) {
@@ -373,28 +372,22 @@ static int write_cn(const char *path, const metcn_report_row_t *rows, size_t n, 
     metcn_json_end_object(j);
     metcn_json_end_object(j);
     free(key.s);
-    return finish(j, path);
+    return report_json_finish(j, path);
 }
 
 /* Gene against control copy number: focal amplification rises above the diagonal, polysomy
  * moves along it. */
 static int write_scatter(const char *path, const metcn_report_row_t *rows, size_t n, size_t ng)
 {
-    metcn_json_t *j = metcn_json_new();
+    metcn_json_t *j =
+        section_begin(path, "metcn_scatter", "Gene vs control",
+                      "Gene copy number against the control chromosome's: focal "
+                      "amplification rises above the diagonal, polysomy moves "
+                      "along it.",
+                      "scatter", "metcn_scatter_plot", "metcn: gene vs control copy number");
     kstring_t key = {0, 0, NULL};
     if (!j)
-        return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
-    metcn_json_begin_object(j, NULL);
-    metcn_json_str(j, "id", "metcn_scatter");
-    metcn_json_str(j, "section_name", "Gene vs control");
-    metcn_json_str(j, "description",
-                   "Gene copy number against the control chromosome's: focal amplification "
-                   "rises above the diagonal, polysomy moves along it.");
-    metcn_json_str(j, "plot_type", "scatter");
-    parent(j);
-    metcn_json_begin_object(j, "pconfig");
-    metcn_json_str(j, "id", "metcn_scatter_plot");
-    metcn_json_str(j, "title", "metcn: gene vs control copy number");
+        return metcn_last_error_code();
     metcn_json_str(j, "xlab", "control copies per tumour cell");
     metcn_json_str(j, "ylab", "gene copies per tumour cell");
     metcn_json_end_object(j);
@@ -411,7 +404,7 @@ static int write_scatter(const char *path, const metcn_report_row_t *rows, size_
     metcn_json_end_object(j);
     metcn_json_end_object(j);
     free(key.s);
-    return finish(j, path);
+    return report_json_finish(j, path);
 }
 
 int metcn_report_multiqc(const char *prefix, const metcn_report_row_t *rows, size_t n)
@@ -445,23 +438,15 @@ static const char *normal_status(const metcn_pon_sample_t *s)
 
 int metcn_report_pon_multiqc(const char *path, const metcn_pon_t *pon)
 {
-    metcn_json_t *j = metcn_json_new();
-    if (!j)
-        return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
     char desc[256];
     snprintf(desc, sizeof desc,
              "The normals of the panel of normals (metcn pon build): leave-one-out noise, robust "
              "z across the normals (an outlier above %g), sex from chrX; %zu of %zu used.",
              metcn_pon_options(pon)->outlier_z, metcn_pon_n_normals(pon), metcn_pon_n_samples(pon));
-    metcn_json_begin_object(j, NULL);
-    metcn_json_str(j, "id", "metcn_pon");
-    metcn_json_str(j, "section_name", "Panel of normals");
-    metcn_json_str(j, "description", desc);
-    metcn_json_str(j, "plot_type", "table");
-    parent(j);
-    metcn_json_begin_object(j, "pconfig");
-    metcn_json_str(j, "id", "metcn_pon_table");
-    metcn_json_str(j, "title", "metcn: normals");
+    metcn_json_t *j = section_begin(path, "metcn_pon", "Panel of normals", desc, "table",
+                                    "metcn_pon_table", "metcn: normals");
+    if (!j)
+        return metcn_last_error_code();
     metcn_json_bool(j, "sortRows", 0);
     metcn_json_end_object(j);
     metcn_json_begin_object(j, "headers");
@@ -502,5 +487,5 @@ int metcn_report_pon_multiqc(const char *path, const metcn_pon_t *pon)
     }
     metcn_json_end_object(j);
     metcn_json_end_object(j);
-    return finish(j, path);
+    return report_json_finish(j, path);
 }

@@ -599,6 +599,11 @@ int metcn_report_rows_json(const char *path, const metcn_report_row_t *rows, siz
             json_failed(j, &rows[i]);
     metcn_json_end_array(j);
     metcn_json_end_object(j);
+    return report_json_finish(j, path);
+}
+
+int report_json_finish(metcn_json_t *j, const char *path)
+{
     int r = metcn_json_status(j);
     if (r == 0)
         r = metcn_json_write(j, path);
