@@ -861,6 +861,86 @@ START_TEST(test_loader_mutations)
 }
 END_TEST
 
+/* A normal that failed (unreadable input) is recorded in the PoN as failed with its reason,
+ * survives the file round trip, and changes nothing the PoN computes; files written before
+ * the reason column existed (12 fields) still load; a reason on a normal that is used is
+ * refused. */
+START_TEST(test_failed_normal)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 11);
+    truth_t t = make_truth(r);
+    metcn_covtab_t *v[N_NORMALS];
+    make_normals(r, &t, v, N_NORMALS, 1.0, -1);
+    metcn_pon_t *pon = metcn_pon_build(panel, v, N_NORMALS, NULL, NULL);
+    ck_assert_msg(pon != NULL, "%s", metcn_last_error());
+    char plain[512], failed[512], old[512];
+    snprintf(plain, sizeof plain, "%s/plain.pon", tmpdir);
+    snprintf(failed, sizeof failed, "%s/failed.pon", tmpdir);
+    snprintf(old, sizeof old, "%s/old.pon", tmpdir);
+    ck_assert_int_eq(metcn_pon_write(pon, plain, "test"), 0);
+    ck_assert_int_eq(metcn_pon_add_failed(pon, "N99", "n99.bam: truncated\tfile"), 0);
+    ck_assert_int_eq((int)metcn_pon_n_samples(pon), N_NORMALS + 1);
+    ck_assert_int_eq((int)metcn_pon_n_normals(pon), N_NORMALS);
+    ck_assert_int_eq(metcn_pon_write(pon, failed, "test"), 0);
+    metcn_pon_t *l = metcn_pon_load(failed);
+    ck_assert_msg(l != NULL, "%s", metcn_last_error());
+    ck_assert_int_eq((int)metcn_pon_n_samples(l), N_NORMALS + 1);
+    ck_assert_int_eq((int)metcn_pon_n_normals(l), N_NORMALS);
+    const metcn_pon_sample_t *f = metcn_pon_sample(l, N_NORMALS);
+    ck_assert_str_eq(f->name, "N99");
+    ck_assert_str_eq(f->reason, "n99.bam: truncated file"); /* a tab would break the line */
+    ck_assert_int_eq(f->dropped, 1);
+    ck_assert_int_eq(f->sex, METCN_SEX_UNKNOWN);
+    ck_assert(isnan(f->mapd) && isnan(f->z_max));
+    for (size_t j = 0; j < N_NORMALS; j++)
+        ck_assert_ptr_null(metcn_pon_sample(l, j)->reason);
+    /* the same statistics as the PoN without it: every component and bin line equal */
+    size_t la, lb;
+    char *a = slurp(plain, &la), *b = slurp(failed, &lb);
+    strstr(a, "\nchecksum\t")[1] = '\0';
+    strstr(b, "\nchecksum\t")[1] = '\0';
+    ck_assert_str_eq(strstr(a, "\n#component"), strstr(b, "\n#component"));
+    metcn_pon_destroy(l);
+    free(b);
+    /* a file without the reason column (12 sample fields, as written before it existed) */
+    kstring_t k = KS_INITIALIZE;
+    char *body = a;
+    for (char *line = body, *nl; *line; line = nl + 1) {
+        nl = strchr(line, '\n');
+        size_t n = (size_t)(nl - line);
+        if (strncmp(line, "sample\t", 7) == 0 || strncmp(line, "#sample\t", 8) == 0)
+            while (line[n] != '\t') /* drop the last field */
+                n--;
+        kputsn(line, n, &k);
+        kputc('\n', &k);
+    }
+    ck_assert_ptr_null(strstr(k.s, "\treason"));
+    write_with_checksum(old, k.s);
+    l = metcn_pon_load(old);
+    ck_assert_msg(l != NULL, "%s", metcn_last_error());
+    ck_assert_int_eq((int)metcn_pon_n_samples(l), N_NORMALS);
+    ck_assert_ptr_null(metcn_pon_sample(l, 0)->reason);
+    metcn_pon_destroy(l);
+    /* a reason on a normal that is not dropped is refused */
+    char *sample = strstr(body, "\nsample\t") + 1, *end = strchr(sample, '\n');
+    ck_assert_int_eq(strncmp(end - 6, "\t0\t0\t.", 6), 0); /* outlier 0, dropped 0, no reason */
+    k.l = 0;
+    kputsn(body, (size_t)(end - 1 - body), &k);
+    kputs("gone", &k);
+    kputs(end, &k);
+    write_with_checksum(old, k.s);
+    expect_load_error(old, METCN_E_FORMAT, "a normal that failed (reason given) must be dropped");
+    free(k.s);
+    free(a);
+    metcn_pon_destroy(pon);
+    for (size_t j = 0; j < N_NORMALS; j++)
+        free_sample(v[j]);
+    free_truth(&t);
+    gsl_rng_free(r);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("pon");
@@ -876,6 +956,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_genes_on_two_chromosomes);
     tcase_add_test(tc, test_loader_reproducers);
     tcase_add_test(tc, test_loader_mutations);
+    tcase_add_test(tc, test_failed_normal);
     suite_add_tcase(s, tc);
     return s;
 }

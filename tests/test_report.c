@@ -189,6 +189,107 @@ START_TEST(test_calls_tsv)
 }
 END_TEST
 
+/* Batch failure isolation: a failed row between two calls has sample, gene, qc fail and the
+ * reason (tabs and ';' made harmless), NA in every other column; the JSON lists it with its
+ * error and no call object; the MultiQC files carry both. */
+START_TEST(test_failed_rows)
+{
+    char path[600], prefix[300];
+    metcn_report_row_t rows[3] = {
+        {.call = call, .input = "t1.bam"},
+        {.sample = "bad",
+         .gene = "MET",
+         .input = "bad.bam",
+         .fail = METCN_FAIL_INPUT,
+         .error = "bad.bam: truncated\tor corrupt; read error"},
+        {.call = call_egfr, .input = "t1.bam"},
+    };
+    char *why = metcn_report_fail_reason(&rows[1]);
+    ck_assert_str_eq(why, "input_failed=bad.bam: truncated or corrupt, read error");
+    ck_assert_str_eq(metcn_fail_name(METCN_FAIL_CALL), "call_failed");
+    snprintf(path, sizeof path, "%s/f.calls.tsv", dir);
+    ck_assert_int_eq(metcn_report_rows_tsv(path, rows, 3), 0);
+    char *s = slurp(path), *f[40];
+    char *r1 = strchr(s, '\n') + 1, *r2 = strchr(r1, '\n') + 1, *r3 = strchr(r2, '\n') + 1;
+    r2[-1] = r3[-1] = '\0';
+    ck_assert_int_eq(metcn_split(r2, '\t', f, 40), 39);
+    int na = 0;
+    for (int k = 0; k < 39; k++)
+        na += strcmp(f[k], "NA") == 0;
+    ck_assert_str_eq(f[0], "bad");
+    ck_assert_str_eq(f[1], "MET");
+    ck_assert_str_eq(f[22], "fail");
+    ck_assert_str_eq(f[23], why);
+    ck_assert_int_eq(na, 39 - 4);
+    /* the calls around it are the rows metcn_report_calls_tsv() writes */
+    char path2[512];
+    snprintf(path2, sizeof path2, "%s/c.calls.tsv", dir);
+    metcn_call_t *two[2] = {call, call_egfr};
+    ck_assert_int_eq(metcn_report_calls_tsv(path2, two, 2), 0);
+    char *c = slurp(path2), *c1 = strchr(c, '\n') + 1, *c2 = strchr(c1, '\n') + 1;
+    ck_assert_int_eq(strncmp(r1, c1, (size_t)(c2 - c1 - 1)),
+                     0); /* r1 ends where c1 has its newline */
+    ck_assert_int_eq((int)strlen(r1), (int)(c2 - c1 - 1));
+    ck_assert_str_eq(r3, c2);
+    free(c);
+    free(s);
+
+    snprintf(path, sizeof path, "%s/f.json", dir);
+    ck_assert_int_eq(metcn_report_rows_json(path, rows, 3, NULL), 0);
+    s = slurp(path);
+    ck_assert_ptr_nonnull(strstr(s, "\"error\": \"bad.bam: truncated\\tor corrupt; read error\""));
+    ck_assert_ptr_nonnull(strstr(s, "\"code\": \"input_failed\""));
+    ck_assert_ptr_nonnull(strstr(s, "\"input\": \"bad.bam\""));
+    /* two call objects and one failed sample: "call" only in the calls */
+    int calls = 0;
+    for (const char *p = s; (p = strstr(p, "\"call\": {")); p++)
+        calls++;
+    ck_assert_int_eq(calls, 2);
+    free(s);
+
+    snprintf(prefix, sizeof prefix, "%s/f", dir);
+    ck_assert_int_eq(metcn_report_multiqc(prefix, rows, 3), 0);
+    for (const char *const *suf = metcn_report_multiqc_suffixes(); *suf; suf++) {
+        snprintf(path, sizeof path, "%s%s", prefix, *suf);
+        s = slurp(path);
+        ck_assert_msg(strstr(s, "\"id\": \"metcn_") != NULL, "%s: no id", *suf);
+        free(s);
+    }
+    /* General Statistics: one entry per sample, genes as columns; the failed sample fails */
+    snprintf(path, sizeof path, "%s.metcn_general_mqc.json", prefix);
+    s = slurp(path);
+    ck_assert_ptr_nonnull(strstr(s, "\"plot_type\": \"generalstats\""));
+    ck_assert_ptr_nonnull(strstr(s, "\"MET_cn\": {"));    /* header */
+    ck_assert_ptr_nonnull(strstr(s, "\"EGFR_tier\": {")); /* header */
+    ck_assert_ptr_nonnull(strstr(s, "\"EGFR_tier\": \"negative\""));
+    ck_assert_ptr_nonnull(strstr(s, "\"bad\": {\n      \"qc\": \"fail\"\n    }"));
+    char want[64];
+    snprintf(want, sizeof want, "\"MET_cn\": %.6g", call->gene_cn.cn);
+    ck_assert_msg(strstr(s, want) != NULL, "no %s", want);
+    free(s);
+    /* the calls table: rows keyed "sample gene" (two genes), the failed one with its reason */
+    snprintf(path, sizeof path, "%s.metcn_calls_mqc.json", prefix);
+    s = slurp(path);
+    ck_assert_ptr_nonnull(strstr(s, "\"T 1/a MET\": {"));
+    ck_assert_ptr_nonnull(strstr(s, "\"T 1/a EGFR\": {"));
+    ck_assert_ptr_nonnull(strstr(s, "\"bad MET\": {"));
+    snprintf(want, sizeof want, "\"qc_reasons\": \"%s\"", why);
+    ck_assert_msg(strstr(s, want) != NULL, "no %s", want);
+    ck_assert_ptr_nonnull(strstr(s, "\"parent_id\": \"metcn\""));
+    free(s);
+    /* the copy-number bars: estimate = lower + to_estimate; no bar for the failed row */
+    snprintf(path, sizeof path, "%s.metcn_cn_mqc.json", prefix);
+    s = slurp(path);
+    ck_assert_ptr_null(strstr(s, "\"bad MET\""));
+    snprintf(want, sizeof want, "\"lower\": %.6g", call->gene_cn.lo);
+    ck_assert_msg(strstr(s, want) != NULL, "no %s", want);
+    free(s);
+    free(why);
+    /* an unwritable prefix fails */
+    ck_assert_int_ne(metcn_report_multiqc("/nonexistent/dir/x", rows, 3), 0);
+}
+END_TEST
+
 START_TEST(test_vcf)
 {
     char path[512];
@@ -367,6 +468,7 @@ int main(void)
     TCase *t = tcase_create("writers");
     tcase_add_checked_fixture(t, setup, teardown);
     tcase_add_test(t, test_calls_tsv);
+    tcase_add_test(t, test_failed_rows);
     tcase_add_test(t, test_vcf);
     tcase_add_test(t, test_seg_cnr);
     tcase_add_test(t, test_json_svg_summary);

@@ -93,7 +93,11 @@ typedef struct {
     double z_mapd;       /* robust z of mapd across normals */
     double z_max;        /* robust z of max_abs_log2 across normals */
     int outlier;         /* 1 if flagged */
-    int dropped;         /* 1 if dropped (--drop-outliers): not part of the PoN statistics */
+    int dropped;         /* 1 if dropped (--drop-outliers, or failed): not part of the PoN
+                            statistics */
+    const char *reason;  /* failed normals (metcn_pon_add_failed()): why its input could not
+                            be used, naming the file (borrowed from the PoN); else NULL.  Such
+                            a normal is dropped and its numbers are NaN */
 } metcn_pon_sample_t;
 
 /** Build a PoN from per-bin coverage tables of normal samples.  Every table must be on panel
@@ -105,6 +109,12 @@ typedef struct {
  *  error (message recorded).  The panel is copied.  Caller frees with metcn_pon_destroy(). */
 metcn_pon_t *metcn_pon_build(const metcn_panel_t *panel, metcn_covtab_t *const *normals,
                              size_t n_normals, const double *gc, const metcn_pon_opt_t *opt);
+
+/** Record a normal that was given but could not be used (its input unreadable, or not on
+ *  the panel): a sample entry named name, dropped, with NaN statistics and the reason (a
+ *  one-line message naming the file).  It is written to the file and listed by `metcn pon
+ *  info`, so a PoN says which normals were meant to be in it.  Returns 0 or METCN_E_NOMEM. */
+int metcn_pon_add_failed(metcn_pon_t *pon, const char *name, const char *reason);
 
 /** Write the PoN (text; bgzipped when path ends ".gz"), atomically.  cmdline (may be NULL)
  *  is recorded.  Returns 0 or a negative code. */

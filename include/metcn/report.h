@@ -26,6 +26,29 @@ typedef struct {
     const char *reference;     /* FASTA given for CRAM / GC, or NULL */
 } metcn_report_meta_t;
 
+/** Why a row has no call (its qc_reasons code): the input could not be read or does not fit
+ *  the panel / PoN (open, check, coverage, normalisation), or the caller itself failed for
+ *  this gene (e.g. too few usable control bins). */
+typedef enum { METCN_FAIL_INPUT = 0, METCN_FAIL_CALL = 1 } metcn_fail_t;
+/** "input_failed", "call_failed"; "failed" for any other value.  Never NULL. */
+const char *metcn_fail_name(int fail);
+
+/** One row of a call run's outputs: a call, or a sample and gene that could not be called
+ *  (batch failure isolation: the other samples are called; docs/call.md).  All borrowed. */
+typedef struct {
+    const metcn_call_t *call; /* the call; NULL when this sample and gene failed */
+    const char *sample;       /* failed rows: the sample name (the input's file name when it
+                                 could not be read); a call has its own */
+    const char *gene;         /* failed rows: the gene name */
+    const char *input;        /* the input file, or NULL */
+    int fail;                 /* failed rows: metcn_fail_t */
+    const char *error;        /* failed rows: the one-line reason, naming the file */
+} metcn_report_row_t;
+
+/** The qc_reasons text of a failed row: `<fail name>=<error>` with tabs, line ends and ';'
+ *  (the separator of QC records) made harmless (caller frees; NULL when out of memory). */
+char *metcn_report_fail_reason(const metcn_report_row_t *row);
+
 /** Header line of the calls table (no newline; borrowed). */
 const char *metcn_report_calls_header(void);
 
@@ -33,9 +56,39 @@ const char *metcn_report_calls_header(void);
  *  docs/call.md). */
 int metcn_report_calls_tsv(const char *path, metcn_call_t *const *calls, size_t n);
 
+/** The calls table of rows: a failed row has sample, gene, qc `fail`, qc_reasons
+ *  metcn_report_fail_reason() and NA in every other column. */
+int metcn_report_rows_tsv(const char *path, const metcn_report_row_t *rows, size_t n);
+
 /** Write the JSON report of all calls with the inputs, parameters and versions. */
 int metcn_report_json(const char *path, metcn_call_t *const *calls, size_t n,
                       const metcn_report_meta_t *meta);
+
+/** The JSON report of rows (meta->inputs is not used: each row names its input).  A failed
+ *  row is an object {sample, input, gene, error, qc {status "fail", records [{code, level,
+ *  message}]}}. */
+int metcn_report_rows_json(const char *path, const metcn_report_row_t *rows, size_t n,
+                           const metcn_report_meta_t *meta);
+
+/* ---- MultiQC custom content (docs/call.md, docs/pon.md) ----------------------------------- */
+
+/** Suffixes of the MultiQC custom-content files a call run writes after its prefix, in order
+ *  (NULL-terminated; borrowed): ".metcn_general_mqc.json" (General Statistics),
+ *  ".metcn_calls_mqc.json" (table), ".metcn_cn_mqc.json" (copy number with its interval),
+ *  ".metcn_scatter_mqc.json" (gene against control copy number). */
+const char *const *metcn_report_multiqc_suffixes(void);
+
+/** Write the MultiQC files of a call run: PREFIX + each of metcn_report_multiqc_suffixes(),
+ *  all under one "metcn" section.  Rows are keyed by sample (by "sample gene" when the run
+ *  has several genes); failed rows appear in the General Statistics and the table.  Each
+ *  file is written atomically; 0 or a negative code. */
+int metcn_report_multiqc(const char *prefix, const metcn_report_row_t *rows, size_t n);
+
+/** Write the MultiQC file of a PoN: a table of its normals (sex, chrX level, depth, GC
+ *  strength, MAPD, max |log2|, their robust z, status ok / outlier / dropped / failed, and
+ *  the reason a normal failed) to path (by convention the PoN's path without ".gz" +
+ *  ".metcn_pon_mqc.json").  0 or a negative code. */
+int metcn_report_pon_multiqc(const char *path, const metcn_pon_t *pon);
 
 /** Per-bin table with CNVkit .cnr columns (chromosome start end gene log2 depth weight) plus
  *  role and use; one row per bin the call used. */

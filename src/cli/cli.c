@@ -1,7 +1,10 @@
 /* cli.c -- helpers shared by the subcommands. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <htslib/kstring.h>
 #include <htslib/sam.h>
@@ -190,6 +193,50 @@ void cli_gene_help(FILE *fp, const char *gene_default)
             "  --window INT           bp either side of the gene whose bins are not chromosome\n"
             "                         controls [%lld]\n",
             gene_default ? gene_default : "none", (long long)d.window);
+}
+
+void cli_exit_help(FILE *fp, const char *what)
+{
+    fprintf(fp,
+            "\nExit status:\n"
+            "  %d  success\n"
+            "  %d  the run itself failed (e.g. the PoN or panel cannot be read, the output\n"
+            "     cannot be written): nothing is written\n"
+            "  %d  usage error\n"
+            "  %d  some samples failed, the others are complete:\n"
+            "     %s\n",
+            CLI_EXIT_OK, CLI_EXIT_RUNTIME, CLI_EXIT_USAGE, CLI_EXIT_PARTIAL, what);
+}
+
+char *cli_input_reason(const char *path)
+{
+    const char *msg = metcn_last_error();
+    kstring_t k = KS_INITIALIZE;
+    if (!strstr(msg, path))
+        ksprintf(&k, "%s: ", path);
+    kputs(msg, &k);
+    return k.s;
+}
+
+int cli_output_dir_check(const char *cmd, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
+    struct stat st;
+    const char *why = NULL;
+    if (!dir)
+        why = "out of memory";
+    else if (stat(dir, &st) != 0)
+        why = strerror(errno);
+    else if (!S_ISDIR(st.st_mode))
+        why = "not a directory";
+    else if (access(dir, W_OK | X_OK) != 0)
+        why = strerror(errno);
+    free(dir);
+    if (!why)
+        return 0;
+    cli_error(cmd, "%s: cannot write there: %s", path, why);
+    return 1;
 }
 
 char *cli_cmdline(int argc, char **argv)

@@ -13,6 +13,9 @@
 #define CLI_EXIT_OK 0
 #define CLI_EXIT_RUNTIME 1
 #define CLI_EXIT_USAGE 2
+/* Some inputs (samples) failed; the run completed for the others, and its outputs say which
+ * failed and why (batch failure isolation: call, pon build, coverage with several inputs). */
+#define CLI_EXIT_PARTIAL 3
 
 /** Print "metcn <cmd>: <message>" and "Try 'metcn <cmd> --help'." to stderr; returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -84,6 +87,19 @@ int cli_panel_no_gene(const char *cmd, const cli_panel_args_t *a, const char *wh
 void cli_panel_help(FILE *fp);
 /** Help lines for the gene options, with the defaults from metcn_gene_opt_init(). */
 void cli_gene_help(FILE *fp, const char *gene_default);
+
+/** Help lines on the exit status of a command that takes several samples; what (one line,
+ *  up to 75 characters) says what becomes of a failed sample. */
+void cli_exit_help(FILE *fp, const char *what);
+
+/** The one-line reason of one input's failure: metcn_last_error() of this thread, prefixed
+ *  with "<path>: " unless it names path already (caller frees; NULL when out of memory). */
+char *cli_input_reason(const char *path);
+
+/** Before any work: the directory an output path (or prefix) would be written in exists and
+ *  is writable.  Prints "metcn <cmd>: <path>: cannot write there: <reason>" and returns 1, or
+ *  returns 0.  (To become metcn_output_check() of the crash-safe outputs, issue 20.) */
+int cli_output_dir_check(const char *cmd, const char *path);
 
 /** The command line joined with spaces (caller frees). */
 char *cli_cmdline(int argc, char **argv);

@@ -1,5 +1,8 @@
 /* cmd_call.c -- `metcn call [options] --pon PON -o PREFIX TUMOUR...`: every gene of --gene for
- * every tumour; one row per sample and gene. */
+ * every tumour; one row per sample and gene.  A tumour that cannot be read, does not fit the
+ * PoN or cannot be called gets qc=fail rows with the reason, the others are called, and the
+ * exit status is 3 (batch failure isolation); a failure of the run itself (options, PoN, gene,
+ * output location) stops it at once with 1 or 2 and writes nothing. */
 #include <getopt.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -90,7 +93,10 @@ static void help(FILE *fp)
             "regions.bed.gz); many tumours share one loaded PoN.\n\n"
             "Outputs: PREFIX.calls.tsv (one row per sample and gene), PREFIX.json (all), per\n"
             "sample PREFIX.SAMPLE.vcf (a record per gene) and per sample and gene\n"
-            "PREFIX.SAMPLE.GENE.cnr, .seg, .svg; a summary on standard output.\n\n"
+            "PREFIX.SAMPLE.GENE.cnr, .seg, .svg; MultiQC custom content PREFIX.metcn_*_mqc.json;\n"
+            "a summary on standard output.  A tumour that cannot be read or does not fit the\n"
+            "PoN gets rows with qc=fail and the reason (no per-sample files); the others are\n"
+            "called.\n\n"
             "Options:\n"
             "  --pon FILE             panel of normals from 'metcn pon build' (required)\n"
             "  -o, --output PREFIX    output prefix (required)\n"
@@ -118,7 +124,8 @@ static void help(FILE *fp)
             "  -T, --reference FASTA  reference for CRAM decoding\n"
             "  -Q, --min-mapq INT     minimum mapping quality for BAM/CRAM input [0]\n"
             "  -@, --threads INT      samples processed in parallel [1]\n"
-            "  --no-sample-files      write only PREFIX.calls.tsv and PREFIX.json\n"
+            "  --no-sample-files      write no per-sample files (.vcf, .cnr, .seg, .svg)\n"
+            "  --no-multiqc           write no MultiQC files (PREFIX.metcn_*_mqc.json)\n"
             "  -q, --quiet            no summary on standard output\n"
             "  -h, --help             this help\n\n"
             "Thresholds (docs/method.md, docs/call.md):\n",
@@ -133,6 +140,7 @@ static void help(FILE *fp)
         else
             fprintf(fp, "  %-28s %s [%g]\n", opt, t->help, *(const double *)base);
     }
+    cli_exit_help(fp, "their rows in PREFIX.calls.tsv say qc=fail and why");
 }
 
 enum {
@@ -146,6 +154,7 @@ enum {
     OPT_GENE,
     OPT_CONF,
     OPT_NO_SAMPLE_FILES,
+    OPT_NO_MULTIQC,
     OPT_TUNABLE /* OPT_TUNABLE + k: tunables[k] */
 };
 
@@ -166,49 +175,75 @@ typedef struct {
     const metcn_call_opt_t *opts; /* per gene */
     size_t n_genes;
     const metcn_cov_opt_t *cov_opt;
+    char *name; /* the sample's name: its SM, else the file name */
     metcn_call_t *call[MAX_GENES];
-    char *error;
+    char *error[MAX_GENES]; /* why gene g was not called (naming the input), or NULL */
+    int fail[MAX_GENES];    /* metcn_fail_t of error[g] */
+    int oom;                /* out of memory recording a failure: the run fails */
 } job_t;
 
-/* One tumour: opened once, normalised for each gene (the PoN fits each gene off its own
- * chromosome), called for every gene. */
-static int run_job(job_t *j)
+/* Genes g0.. of the job failed (fail: metcn_fail_t) for the reason this thread recorded. */
+static void job_fail(job_t *j, size_t g0, size_t g1, int fail)
 {
-    metcn_cnr_t *cnr = NULL;
-    int ret = -1;
-    metcn_sample_t *s = metcn_sample_open(j->path, j->cov_opt);
-    if (!s)
-        goto out;
-    size_t nn = metcn_pon_n_normals(j->pon);
-    for (size_t g = 0; g < j->n_genes; g++) {
-        const metcn_call_opt_t *o = &j->opts[g];
-        metcn_cnr_destroy(cnr);
-        cnr = NULL;
-        if (metcn_sample_normalize(s, j->pon, j->genes[g], &cnr) < 0)
-            goto out;
-        if (!(j->call[g] = metcn_call_run(j->genes[g], cnr, s->name, o)))
-            goto out;
-        /* The PoN's own remarks, known here where the PoN is loaded. */
-        if (nn < (size_t)o->min_pon_normals &&
-            metcn_call_add_qc(j->call[g], METCN_QC_PON_NORMALS, METCN_QC_WARN, (double)nn,
-                              o->min_pon_normals))
-            goto out;
-        if (metcn_call_check_sample_type(j->call[g], pon_sample_type(j->pon)))
-            goto out;
+    char *why = cli_input_reason(j->path);
+    for (size_t g = g0; g < g1; g++) {
+        metcn_call_destroy(j->call[g]);
+        j->call[g] = NULL;
+        j->fail[g] = fail;
+        if (!(j->error[g] = why ? strdup(why) : NULL))
+            j->oom = 1;
     }
-    ret = 0;
-out:
-    if (ret)
-        j->error = strdup(metcn_last_error());
-    metcn_cnr_destroy(cnr);
-    metcn_sample_close(s);
-    return ret;
+    free(why);
 }
 
-/* A job's failure is kept in the job (the run goes on, and reports the first failure). */
+/* One gene of an opened tumour: normalised (the PoN fits each gene off its own chromosome)
+ * and called, with the PoN's own remarks, known here where the PoN is loaded. */
+static void run_gene(job_t *j, metcn_sample_t *s, size_t g)
+{
+    const metcn_call_opt_t *o = &j->opts[g];
+    size_t nn = metcn_pon_n_normals(j->pon);
+    metcn_cnr_t *cnr = NULL;
+    if (metcn_sample_normalize(s, j->pon, j->genes[g], &cnr) < 0)
+        job_fail(j, g, g + 1, METCN_FAIL_INPUT);
+    else if (!(j->call[g] = metcn_call_run(j->genes[g], cnr, s->name, o)) ||
+             (nn < (size_t)o->min_pon_normals &&
+              metcn_call_add_qc(j->call[g], METCN_QC_PON_NORMALS, METCN_QC_WARN, (double)nn,
+                                o->min_pon_normals)) ||
+             metcn_call_check_sample_type(j->call[g], pon_sample_type(j->pon)))
+        job_fail(j, g, g + 1, METCN_FAIL_CALL);
+    metcn_cnr_destroy(cnr);
+}
+
+/* One tumour: opened once, checked against the PoN, its coverage counted or read once, then
+ * each gene.  A failure is recorded in the job, per gene, and never stops the run. */
+static void run_job(job_t *j)
+{
+    metcn_sample_t *s = metcn_sample_open(j->path, j->cov_opt);
+    j->name = s ? strdup(s->name) : metcn_path_stem(j->path);
+    if (!j->name)
+        j->oom = 1;
+    else if (!s || metcn_sample_check(s, NULL, j->pon) < 0 ||
+             metcn_sample_coverage(s, metcn_pon_panel(j->pon)) < 0)
+        job_fail(j, 0, j->n_genes, METCN_FAIL_INPUT);
+    else
+        for (size_t g = 0; g < j->n_genes; g++)
+            run_gene(j, s, g);
+    metcn_sample_close(s);
+}
+
+/* Each job keeps its failures: the queue, which stops at a failing job, never sees one. */
 static int job_fn(void *ctx, size_t i)
 {
     run_job((job_t *)ctx + i);
+    return 0;
+}
+
+/* Whether any gene of the job failed. */
+static int job_failed(const job_t *j)
+{
+    for (size_t g = 0; g < j->n_genes; g++)
+        if (!j->call[g])
+            return 1;
     return 0;
 }
 
@@ -274,40 +309,56 @@ static int parse_criteria(char *buf, const char **genes, size_t ng, const metcn_
     return 0;
 }
 
-/* Unique sample names: they name the per-sample files.  A repeat gets _<input number>. */
+/* Unique sample names: they name the per-sample files and key the MultiQC sections.  A
+ * repeat gets _<input number>; the calls take the job's name. */
 static int unique_samples(job_t *jobs, size_t n)
 {
     for (size_t i = 0; i < n; i++)
         for (size_t k = 0; k < i; k++)
-            if (strcmp(jobs[k].call[0]->sample, jobs[i].call[0]->sample) == 0) {
-                size_t l = strlen(jobs[i].call[0]->sample) + 24;
+            if (strcmp(jobs[k].name, jobs[i].name) == 0) {
+                size_t l = strlen(jobs[i].name) + 24;
                 char *s = malloc(l);
                 if (!s)
                     return METCN_E_NOMEM;
-                snprintf(s, l, "%s_%zu", jobs[i].call[0]->sample, i + 1);
-                for (size_t g = 0; g < jobs[i].n_genes; g++) {
-                    char *t = g ? strdup(s) : s;
-                    if (!t)
-                        return METCN_E_NOMEM;
-                    free(jobs[i].call[g]->sample);
-                    jobs[i].call[g]->sample = t;
-                }
+                snprintf(s, l, "%s_%zu", jobs[i].name, i + 1);
+                free(jobs[i].name);
+                jobs[i].name = s;
                 k = (size_t)-1; /* recheck against all earlier names */
             }
+    for (size_t i = 0; i < n; i++)
+        for (size_t g = 0; g < jobs[i].n_genes; g++) {
+            metcn_call_t *c = jobs[i].call[g];
+            char *t = NULL;
+            if (!c || strcmp(c->sample, jobs[i].name) == 0)
+                continue;
+            if (!(t = strdup(jobs[i].name)))
+                return METCN_E_NOMEM;
+            free(c->sample);
+            c->sample = t;
+        }
     return 0;
 }
 
-/* Per-sample files: PREFIX.SAMPLE.vcf and PREFIX.SAMPLE.GENE.{cnr,seg,svg}. */
+/* Per-sample files: PREFIX.SAMPLE.vcf and PREFIX.SAMPLE.GENE.{cnr,seg,svg}, of the genes
+ * called (none for a sample that failed). */
 static int write_sample_files(const char *prefix, job_t *j)
 {
-    char *safe = metcn_report_safe_name(j->call[0]->sample), *path = NULL;
+    metcn_call_t *called[MAX_GENES];
+    size_t nc = 0;
+    for (size_t g = 0; g < j->n_genes; g++)
+        if (j->call[g])
+            called[nc++] = j->call[g];
+    if (nc == 0)
+        return 0;
+    char *safe = metcn_report_safe_name(j->name), *path = NULL;
     int r = safe ? 0 : METCN_E_NOMEM;
     if (!r)
-        r = (path = path_join(prefix, safe, NULL, ".vcf"))
-                ? metcn_report_vcf(path, j->call, j->n_genes)
-                : METCN_E_NOMEM;
+        r = (path = path_join(prefix, safe, NULL, ".vcf")) ? metcn_report_vcf(path, called, nc)
+                                                           : METCN_E_NOMEM;
     free(path);
     for (size_t g = 0; g < j->n_genes && !r; g++) {
+        if (!j->call[g])
+            continue;
         char *gs = metcn_report_safe_name(j->genes[g]->name);
         static const char *const ext[] = {".cnr", ".seg", ".svg"};
         for (int e = 0; e < 3 && !r; e++) {
@@ -332,44 +383,80 @@ static void run_all(job_t *jobs, size_t n, int threads)
     metcn_workq_run(n, threads, job_fn, jobs);
 }
 
-/* PREFIX.calls.tsv and PREFIX.json (rows: sample-major, genes in --gene order), the
- * per-sample files and the summary.  0 or a negative code with the message recorded. */
-static int write_all(const char *prefix, job_t *jobs, size_t n, metcn_report_meta_t *meta,
-                     int sample_files, int quiet)
+/* What to write besides the calls table and the JSON. */
+typedef struct {
+    int sample_files, multiqc, quiet;
+} outputs_t;
+
+/* The summary of a row on standard output. */
+static void print_summary(const metcn_report_row_t *row)
+{
+    if (!row->call) {
+        printf("%s: %s not called (%s): %s\n", row->sample, row->gene, metcn_fail_name(row->fail),
+               row->error ? row->error : "unknown error");
+        return;
+    }
+    char *s = metcn_report_summary(row->call);
+    if (s)
+        fputs(s, stdout);
+    free(s);
+}
+
+/* PREFIX.calls.tsv and PREFIX.json (rows: sample-major, genes in --gene order; a failed
+ * sample's rows say why), the MultiQC files, the per-sample files and the summary.  0 or a
+ * negative code with the message recorded. */
+static int write_all(const char *prefix, job_t *jobs, size_t n, const metcn_report_meta_t *meta,
+                     const outputs_t *out)
 {
     size_t ng = n ? jobs[0].n_genes : 0;
-    metcn_call_t **calls = calloc(n * ng + 1, sizeof *calls);
-    const char **inputs = calloc(n * ng + 1, sizeof *inputs);
+    metcn_report_row_t *rows = calloc(n * ng + 1, sizeof *rows);
     char *path = NULL;
-    int r = calls && inputs ? 0 : metcn_set_error(METCN_E_NOMEM, "%s: out of memory", prefix);
+    int r = rows ? 0 : metcn_set_error(METCN_E_NOMEM, "%s: out of memory", prefix);
     for (size_t i = 0; i < n && !r; i++)
-        for (size_t g = 0; g < ng; g++) {
-            calls[i * ng + g] = jobs[i].call[g];
-            inputs[i * ng + g] = jobs[i].path;
-        }
-    meta->inputs = inputs;
+        for (size_t g = 0; g < ng; g++)
+            rows[i * ng + g] =
+                (metcn_report_row_t){jobs[i].call[g], jobs[i].name,    jobs[i].genes[g]->name,
+                                     jobs[i].path,    jobs[i].fail[g], jobs[i].error[g]};
     if (!r)
         r = (path = path_join(prefix, NULL, NULL, ".calls.tsv"))
-                ? metcn_report_calls_tsv(path, calls, n * ng)
+                ? metcn_report_rows_tsv(path, rows, n * ng)
                 : metcn_set_error(METCN_E_NOMEM, "%s: out of memory", prefix);
     free(path);
     path = NULL;
     if (!r)
         r = (path = path_join(prefix, NULL, NULL, ".json"))
-                ? metcn_report_json(path, calls, n * ng, meta)
+                ? metcn_report_rows_json(path, rows, n * ng, meta)
                 : metcn_set_error(METCN_E_NOMEM, "%s: out of memory", prefix);
     free(path);
-    for (size_t i = 0; i < n && sample_files && !r; i++)
+    if (!r && out->multiqc)
+        r = metcn_report_multiqc(prefix, rows, n * ng);
+    for (size_t i = 0; i < n && out->sample_files && !r; i++)
         r = write_sample_files(prefix, &jobs[i]);
-    for (size_t i = 0; i < n * ng && !quiet && !r; i++) {
-        char *s = metcn_report_summary(calls[i]);
-        if (s)
-            fputs(s, stdout);
-        free(s);
-    }
-    free(calls);
-    free(inputs);
+    for (size_t i = 0; i < n * ng && !out->quiet && !r; i++)
+        print_summary(&rows[i]);
+    free(rows);
     return r;
+}
+
+/* One line per failed sample on standard error, in input order (a sample whose genes all
+ * failed for one reason: that reason once); returns the number of failed samples. */
+static size_t report_failures(const job_t *jobs, size_t n)
+{
+    size_t failed = 0;
+    for (size_t i = 0; i < n; i++) {
+        const job_t *j = &jobs[i];
+        if (!job_failed(j))
+            continue;
+        failed++;
+        for (size_t g = 0; g < j->n_genes; g++) {
+            size_t k = 0;
+            while (k < g && !(j->error[k] && j->error[g] && strcmp(j->error[k], j->error[g]) == 0))
+                k++;
+            if (j->error[g] && k == g)
+                cli_error(CMD, "%s", j->error[g]);
+        }
+    }
+    return failed;
 }
 
 /* The command line, parsed. */
@@ -377,7 +464,7 @@ typedef struct {
     metcn_call_opt_t opt;
     const char *reference, *pon_path, *prefix;
     char *gene_arg, *crit_arg;
-    int min_mapq, threads, quiet, sample_files;
+    int min_mapq, threads, quiet, sample_files, multiqc;
     char gene_buf[512], crit_buf[512];
     const char *gene[MAX_GENES]; /* --gene, in order */
     const metcn_criteria_t *crit[MAX_GENES];
@@ -473,6 +560,9 @@ static int parse_opt(int c, args_t *a, char **argv)
     case OPT_NO_SAMPLE_FILES:
         a->sample_files = 0;
         return -1;
+    case OPT_NO_MULTIQC:
+        a->multiqc = 0;
+        return -1;
     case 'q':
         a->quiet = 1;
         return -1;
@@ -504,6 +594,7 @@ static int parse_args(int argc, char **argv, args_t *a)
         {"min-mapq", required_argument, NULL, 'Q'},
         {"threads", required_argument, NULL, '@'},
         {"no-sample-files", no_argument, NULL, OPT_NO_SAMPLE_FILES},
+        {"no-multiqc", no_argument, NULL, OPT_NO_MULTIQC},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
     };
@@ -554,9 +645,12 @@ int metcn_main_call(int argc, char **argv)
     a.min_mapq = -1;
     a.threads = 1;
     a.sample_files = 1;
+    a.multiqc = 1;
     int rc = parse_args(argc, argv, &a);
     if (rc >= 0)
         return rc;
+    if (cli_output_dir_check(CMD, a.prefix))
+        return CLI_EXIT_RUNTIME;
     rc = CLI_EXIT_RUNTIME;
     metcn_cov_opt_t cov_opt;
     metcn_cov_opt_init(&cov_opt);
@@ -591,29 +685,39 @@ int metcn_main_call(int argc, char **argv)
         goto out;
     }
     for (size_t i = 0; i < n; i++)
-        jobs[i] = (job_t){argv[optind + (int)i], pon, genes, gopt, ng, &cov_opt, {NULL}, NULL};
+        jobs[i] = (job_t){.path = argv[optind + (int)i],
+                          .pon = pon,
+                          .genes = genes,
+                          .opts = gopt,
+                          .n_genes = ng,
+                          .cov_opt = &cov_opt};
     run_all(jobs, n, a.threads);
+    int oom = 0;
     for (size_t i = 0; i < n; i++)
-        if (jobs[i].error || !jobs[i].call[ng - 1]) {
-            rc = cli_error(CMD, "%s", jobs[i].error ? jobs[i].error : "call failed");
-            goto out;
-        }
-    if (unique_samples(jobs, n)) {
+        oom |= jobs[i].oom;
+    if (oom || unique_samples(jobs, n)) {
         rc = cli_error(CMD, "out of memory");
         goto out;
     }
+    size_t failed = report_failures(jobs, n);
     cmdline = cli_cmdline(argc, argv);
     metcn_report_meta_t meta = {cmdline, a.pon_path, pon, &a.opt, NULL, cov_opt.reference};
-    if (write_all(a.prefix, jobs, n, &meta, a.sample_files, a.quiet)) {
+    outputs_t outs = {a.sample_files, a.multiqc, a.quiet};
+    if (write_all(a.prefix, jobs, n, &meta, &outs)) {
         rc = cli_runtime_error(CMD);
         goto out;
     }
-    rc = CLI_EXIT_OK;
+    if (failed)
+        cli_error(CMD, "%zu of %zu samples failed: their rows in %s.calls.tsv say qc=fail and why",
+                  failed, n, a.prefix);
+    rc = failed ? CLI_EXIT_PARTIAL : CLI_EXIT_OK;
 out:
     for (size_t i = 0; jobs && i < n; i++) {
-        for (size_t g = 0; g < ng; g++)
+        for (size_t g = 0; g < ng; g++) {
             metcn_call_destroy(jobs[i].call[g]);
-        free(jobs[i].error);
+            free(jobs[i].error[g]);
+        }
+        free(jobs[i].name);
     }
     for (size_t g = 0; g < ng; g++)
         metcn_gene_destroy(genes[g]);

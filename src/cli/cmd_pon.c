@@ -1,10 +1,14 @@
-/* cmd_pon.c -- `metcn pon build` and `metcn pon info`. */
+/* cmd_pon.c -- `metcn pon build` and `metcn pon info`.  A normal that cannot be read or does
+ * not fit the panel is left out of the PoN with a warning and recorded in its sample list as
+ * failed, with the reason; the exit status is then 3.  Fewer than 3 usable normals, or a
+ * failure of the run itself, is an error (exit 1, nothing written). */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <htslib/kstring.h>
 #include <htslib/sam.h>
 
 #include "cli.h"
@@ -13,6 +17,7 @@
 #include "metcn/metcn.h"
 #include "metcn/panel.h"
 #include "metcn/pon.h"
+#include "metcn/report.h"
 #include "metcn/sample.h"
 #include "metcn/util.h"
 
@@ -28,8 +33,12 @@ enum {
     OPT_NOGC,
     OPT_OUTZ,
     OPT_DROP,
-    OPT_MINSEX
+    OPT_MINSEX,
+    OPT_NO_MULTIQC
 };
+
+/* Normals a PoN cannot be built from fewer of (metcn_pon_build()'s own minimum). */
+#define MIN_NORMALS 3
 
 static void help_build(FILE *fp)
 {
@@ -70,10 +79,16 @@ static void help_build(FILE *fp)
             "  --drop-outliers          rebuild without outlier normals\n"
             "  --min-sex-normals INT    normals of a sex needed for its own "
             "chrX/chrY centre "
-            "[%d]\n",
+            "[%d]\n"
+            "  --no-multiqc             write no MultiQC file (PON without .gz, plus\n"
+            "                           .metcn_pon_mqc.json: the normals' QC)\n\n"
+            "A normal that cannot be read or does not fit the panel is left out with a warning\n"
+            "naming it and recorded in the PoN's sample list as failed, with the reason, as\n"
+            "long as %d usable normals remain.\n",
             o.threads, o.n_components, o.max_components, o.min_var_frac, o.min_rel_depth,
-            o.max_spread, o.loess_span, o.outlier_z, o.min_sex_normals);
+            o.max_spread, o.loess_span, o.outlier_z, o.min_sex_normals, MIN_NORMALS);
     cli_panel_help(fp);
+    cli_exit_help(fp, "they are left out, and listed as failed in the PoN (metcn pon info)");
 }
 
 static void help(FILE *fp)
@@ -132,63 +147,144 @@ typedef struct {
     const cli_panel_args_t *pa;
     const metcn_cov_opt_t *copt;
     metcn_sample_t **samples; /* opened (kept open until their job) */
-    metcn_covtab_t **tabs;
+    metcn_covtab_t **tabs;    /* normal j's coverage, NULL when it failed */
+    char **names;             /* normal j's name: its SM, else its file name */
+    char **errors;            /* why normal j failed (naming its file), or NULL */
+    int oom;                  /* out of memory recording a failure */
     metcn_panel_t *panel;
 } normals_t;
 
+/* Normal j failed for the reason this thread recorded: kept, and the run goes on. */
+static void normal_failed(normals_t *N, size_t j)
+{
+    if (!(N->errors[j] = cli_input_reason(N->paths[j])))
+        N->oom = 1;
+    if (!N->names[j] && !(N->names[j] = metcn_path_stem(N->paths[j])))
+        N->oom = 1;
+}
+
+/* Normal j opened, its name kept; 0, or -1 when it failed (recorded). */
+static int open_normal(normals_t *N, size_t j)
+{
+    if (!(N->samples[j] = metcn_sample_open(N->paths[j], N->copt))) {
+        normal_failed(N, j);
+        return -1;
+    }
+    if (!(N->names[j] = strdup(N->samples[j]->name)))
+        N->oom = 1;
+    return 0;
+}
+
+/* The panel, from the header of the first BAM/CRAM/SAM that opens (none when all are
+ * tables); normals that do not open on the way are failures of their own. */
 static int open_until_reads(normals_t *N)
 {
     const sam_hdr_t *hdr = NULL;
-    for (size_t j = 0; j < N->n && !hdr; j++) {
-        if (!(N->samples[j] = metcn_sample_open(N->paths[j], N->copt)))
-            return metcn_last_error_code();
-        hdr = N->samples[j]->hdr;
-    }
+    for (size_t j = 0; j < N->n && !hdr; j++)
+        if (open_normal(N, j) == 0)
+            hdr = N->samples[j]->hdr;
     N->panel = metcn_panel_load(N->pa->panel, &N->pa->opt, hdr);
     return N->panel ? 0 : metcn_last_error_code();
 }
 
+/* Each job keeps its failure: the queue, which stops at a failing job, never sees one. */
 static int normal_job(void *ctx, size_t j)
 {
     normals_t *N = ctx;
+    if (N->errors[j] || (!N->samples[j] && open_normal(N, j) < 0))
+        return 0;
     metcn_sample_t *s = N->samples[j];
-    if (!s && !(s = metcn_sample_open(N->paths[j], N->copt)))
-        return metcn_last_error_code();
     N->samples[j] = NULL;
-    int rc = metcn_sample_coverage(s, N->panel);
-    if (rc == 0) {
+    if (metcn_sample_coverage(s, N->panel) == 0) {
         N->tabs[j] = s->cov; /* the table outlives its sample */
         s->cov = NULL;
-    }
+    } else
+        normal_failed(N, j);
     metcn_sample_close(s);
-    return rc;
+    return 0;
 }
 
+/* The normals' coverage into tabs (the usable ones, in input order), with a warning for each
+ * one that failed; 0, or a negative code when fewer than MIN_NORMALS are usable. */
+static int count_normals(normals_t *N, int threads, metcn_covtab_t **tabs, size_t *n_ok)
+{
+    int rc = open_until_reads(N);
+    if (rc == 0)
+        rc = metcn_workq_run(N->n, threads, normal_job, N);
+    if (rc == 0 && N->oom)
+        rc = metcn_set_error(METCN_E_NOMEM, "out of memory");
+    if (rc < 0)
+        return rc;
+    *n_ok = 0;
+    for (size_t j = 0; j < N->n; j++)
+        if (N->tabs[j])
+            tabs[(*n_ok)++] = N->tabs[j];
+        else
+            cli_error(CMD, "%s; left out of the panel of normals", N->errors[j]);
+    for (size_t j = 0; j < *n_ok; j++)
+        for (size_t q = 0; q < j; q++)
+            if (strcmp(tabs[q]->sample, tabs[j]->sample) == 0)
+                metcn_log(METCN_LOG_WARNING, "two normals have the same sample name '%s'",
+                          tabs[j]->sample);
+    if (*n_ok < MIN_NORMALS)
+        return metcn_set_error(METCN_E_TOOFEW,
+                               "only %zu of %zu normals could be used: a panel of normals needs "
+                               "at least %d",
+                               *n_ok, N->n, MIN_NORMALS);
+    return 0;
+}
+
+/* The MultiQC file of a PoN: its path without .gz/.bgz, plus the suffix (caller frees). */
+static char *pon_mqc_path(const char *out)
+{
+    size_t l = strlen(out);
+    if (metcn_ends_with(out, ".gz"))
+        l -= 3;
+    else if (metcn_ends_with(out, ".bgz"))
+        l -= 4;
+    kstring_t k = KS_INITIALIZE;
+    kputsn(out, l, &k);
+    kputs(".metcn_pon_mqc.json", &k);
+    return k.s;
+}
+
+/* Build from the usable normals, record the failed ones, write the PoN and its MultiQC
+ * file.  Exit status: 0, 3 when some normal failed, 1 on an error of the run. */
 static int build_pon(normals_t *N, const char *ref, const metcn_pon_opt_t *o, const char *out,
-                     const char *cmdline)
+                     const char *cmdline, int multiqc)
 {
     double *gc = NULL;
     metcn_pon_t *pon = NULL;
-    int rc = open_until_reads(N);
-    if (rc == 0)
-        rc = metcn_workq_run(N->n, o->threads, normal_job, N);
-    for (size_t j = 0; rc == 0 && j < N->n; j++)
-        for (size_t q = 0; q < j; q++)
-            if (strcmp(N->tabs[q]->sample, N->tabs[j]->sample) == 0)
-                metcn_log(METCN_LOG_WARNING, "%s and %s have the same sample name '%s'",
-                          N->paths[q], N->paths[j], N->tabs[j]->sample);
+    char *mqc = NULL;
+    size_t n_ok = 0;
+    metcn_covtab_t **tabs = calloc(N->n, sizeof *tabs);
+    int rc = tabs ? count_normals(N, o->threads, tabs, &n_ok)
+                  : metcn_set_error(METCN_E_NOMEM, "out of memory");
     if (rc == 0 && ref) { /* once per panel: the PoN stores it for every tumour */
         gc = malloc((N->panel->n_bins ? N->panel->n_bins : 1) * sizeof *gc);
         rc = !gc ? metcn_set_error(METCN_E_NOMEM, "out of memory")
                  : metcn_gc_compute(N->panel, ref, gc);
     }
-    if (rc == 0 && !(pon = metcn_pon_build(N->panel, N->tabs, N->n, gc, o)))
+    if (rc == 0 && !(pon = metcn_pon_build(N->panel, tabs, n_ok, gc, o)))
         rc = metcn_last_error_code();
+    for (size_t j = 0; rc == 0 && j < N->n; j++)
+        if (N->errors[j])
+            rc = metcn_pon_add_failed(pon, N->names[j], N->errors[j]);
     if (rc == 0)
         rc = metcn_pon_write(pon, out, cmdline);
+    if (rc == 0 && multiqc && strcmp(out, "-") != 0)
+        rc = (mqc = pon_mqc_path(out)) ? metcn_report_pon_multiqc(mqc, pon)
+                                       : metcn_set_error(METCN_E_NOMEM, "out of memory");
     metcn_pon_destroy(pon);
     free(gc);
-    return rc < 0 ? cli_runtime_error(CMD) : CLI_EXIT_OK;
+    free(tabs);
+    free(mqc);
+    if (rc < 0)
+        return cli_runtime_error(CMD);
+    if (n_ok < N->n)
+        cli_error(CMD, "%zu of %zu normals failed: left out, and listed in %s", N->n - n_ok, N->n,
+                  out);
+    return n_ok < N->n ? CLI_EXIT_PARTIAL : CLI_EXIT_OK;
 }
 
 static int cmd_build(int argc, char **argv)
@@ -210,6 +306,7 @@ static int cmd_build(int argc, char **argv)
         {"outlier-z", required_argument, NULL, OPT_OUTZ},
         {"drop-outliers", no_argument, NULL, OPT_DROP},
         {"min-sex-normals", required_argument, NULL, OPT_MINSEX},
+        {"no-multiqc", no_argument, NULL, OPT_NO_MULTIQC},
         CLI_PANEL_LONGOPTS,
         {NULL, 0, NULL, 0}};
     metcn_pon_opt_t o;
@@ -220,7 +317,7 @@ static int cmd_build(int argc, char **argv)
     metcn_cov_opt_init(&copt);
     copt.gc = 0; /* GC is computed once, for the panel, below */
     const char *out = NULL, *list = NULL;
-    int c;
+    int c, multiqc = 1;
     optind = 1;
     while ((c = cli_getopt(CMD, argc, argv, "ho:@:Q:k:T:", longopts, &pa)) >= 0) {
         switch (c) {
@@ -282,6 +379,9 @@ static int cmd_build(int argc, char **argv)
             if (cli_int(CMD, "--min-sex-normals", optarg, 1, 100000, &o.min_sex_normals))
                 return CLI_EXIT_USAGE;
             break;
+        case OPT_NO_MULTIQC:
+            multiqc = 0;
+            break;
         default:
             return cli_usage_error(CMD, "unknown option");
         }
@@ -298,6 +398,8 @@ static int cmd_build(int argc, char **argv)
         return cli_usage_error(CMD, "build: --panel is required");
     if (list && optind < argc)
         return cli_usage_error(CMD, "build: give normals either on the command line or --list");
+    if (strcmp(out, "-") != 0 && cli_output_dir_check(CMD, out))
+        return CLI_EXIT_RUNTIME;
     normals_t N = {.pa = &pa, .copt = &copt};
     int ret = CLI_EXIT_RUNTIME, owned_paths = 0;
     char *cmdline = NULL;
@@ -311,29 +413,38 @@ static int cmd_build(int argc, char **argv)
         N.paths = argv + optind;
         N.n = (size_t)(argc - optind);
     }
-    if (N.n < 3) {
+    if (N.n < MIN_NORMALS) {
         ret = cli_error(CMD,
-                        "%zu normal(s) given: a panel of normals needs at least 3 (10 or "
+                        "%zu normal(s) given: a panel of normals needs at least %d (10 or "
                         "more recommended)",
-                        N.n);
+                        N.n, MIN_NORMALS);
         goto out;
     }
     N.samples = calloc(N.n, sizeof *N.samples);
     N.tabs = calloc(N.n, sizeof *N.tabs);
+    N.names = calloc(N.n, sizeof *N.names);
+    N.errors = calloc(N.n, sizeof *N.errors);
     /* argv[-1] is "pon": the command line as typed */
-    if (!N.samples || !N.tabs || !(cmdline = cli_cmdline(argc + 1, argv - 1))) {
+    if (!N.samples || !N.tabs || !N.names || !N.errors ||
+        !(cmdline = cli_cmdline(argc + 1, argv - 1))) {
         ret = cli_error(CMD, "out of memory");
         goto out;
     }
-    ret = build_pon(&N, copt.reference, &o, out, cmdline);
+    ret = build_pon(&N, copt.reference, &o, out, cmdline, multiqc);
 out:
     free(cmdline);
     for (size_t j = 0; N.samples && j < N.n; j++)
         metcn_sample_close(N.samples[j]);
     for (size_t j = 0; N.tabs && j < N.n; j++)
         metcn_covtab_destroy(N.tabs[j]);
+    for (size_t j = 0; N.names && N.errors && j < N.n; j++) {
+        free(N.names[j]);
+        free(N.errors[j]);
+    }
     free(N.samples);
     free(N.tabs);
+    free(N.names);
+    free(N.errors);
     metcn_panel_destroy(N.panel);
     if (owned_paths) {
         for (size_t j = 0; j < N.n; j++)
@@ -381,21 +492,21 @@ static int cmd_info(int argc, char **argv)
            o->n_components, o->max_components, o->min_var_frac, o->min_rel_depth, o->max_spread,
            o->loess_span, o->outlier_z, o->drop_outliers);
     printf("\n#sample\tsex\tx_log2\tmedian_depth\tgc_strength\tmapd\tmax_abs_log2\t"
-           "z_mapd\tz_max\tstatus\n");
+           "z_mapd\tz_max\tstatus\treason\n");
     for (size_t j = 0; j < metcn_pon_n_samples(pon); j++) {
         const metcn_pon_sample_t *s = metcn_pon_sample(pon, j);
-        metcn_fmt_double(a, s->x_log2, 3);
-        metcn_fmt_double(b, s->median_depth, 4);
-        metcn_fmt_double(c, s->gc_strength, 3);
-        metcn_fmt_double(d, s->mapd, 3);
-        metcn_fmt_double(f, s->max_abs_log2, 3);
-        metcn_fmt_double(g, s->z_mapd, 3);
-        metcn_fmt_double(h, s->z_max, 3);
-        printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s->name, metcn_sex_name(s->sex), a, b, c,
-               d, f, g, h,
-               s->dropped   ? "dropped"
+        /* metcn_fmt_double() returns "NA" for a value that is not finite, without touching
+         * the buffer: print what it returns (a failed normal has no numbers) */
+        printf("%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s->name, metcn_sex_name(s->sex),
+               metcn_fmt_double(a, s->x_log2, 3), metcn_fmt_double(b, s->median_depth, 4),
+               metcn_fmt_double(c, s->gc_strength, 3), metcn_fmt_double(d, s->mapd, 3),
+               metcn_fmt_double(f, s->max_abs_log2, 3), metcn_fmt_double(g, s->z_mapd, 3),
+               metcn_fmt_double(h, s->z_max, 3),
+               s->reason    ? "failed"
+               : s->dropped ? "dropped"
                : s->outlier ? "outlier"
-                            : "ok");
+                            : "ok",
+               s->reason ? s->reason : ".");
     }
     metcn_pon_destroy(pon);
     return CLI_EXIT_OK;

@@ -110,6 +110,10 @@ void metcn_pon_destroy(metcn_pon_t *pon)
         for (size_t j = 0; j < pon->n_samples; j++)
             free(pon->names[j]);
     free(pon->names);
+    if (pon->reasons)
+        for (size_t j = 0; j < pon->n_samples; j++)
+            free(pon->reasons[j]);
+    free(pon->reasons);
     free(pon->samples);
     free(pon->gc);
     free(pon->rel_depth);
@@ -941,6 +945,49 @@ metcn_pon_t *metcn_pon_build(const metcn_panel_t *panel, metcn_covtab_t *const *
     free(B.z);
     free(B.gc);
     return B.pon;
+}
+
+int pon_set_reason(metcn_pon_t *pon, size_t j, const char *reason)
+{
+    if (!pon->reasons && !(pon->reasons = calloc(pon->n_samples, sizeof *pon->reasons)))
+        return metcn_set_error(METCN_E_NOMEM, "out of memory");
+    free(pon->reasons[j]);
+    if (!(pon->reasons[j] = strdup(reason)))
+        return metcn_set_error(METCN_E_NOMEM, "out of memory");
+    pon->samples[j].reason = pon->reasons[j];
+    return 0;
+}
+
+int metcn_pon_add_failed(metcn_pon_t *pon, const char *name, const char *reason)
+{
+    size_t n = pon->n_samples + 1;
+    metcn_pon_sample_t *s = realloc(pon->samples, n * sizeof *s);
+    if (s)
+        pon->samples = s;
+    char **nm = s ? realloc(pon->names, n * sizeof *nm) : NULL;
+    if (nm)
+        pon->names = nm;
+    char **rs = nm && pon->reasons ? realloc(pon->reasons, n * sizeof *rs) : NULL;
+    if (rs)
+        pon->reasons = rs;
+    if (!s || !nm || (pon->reasons && !rs))
+        return metcn_set_error(METCN_E_NOMEM, "out of memory");
+    if (!(nm[n - 1] = strdup(name && *name ? name : "normal")))
+        return metcn_set_error(METCN_E_NOMEM, "out of memory");
+    if (pon->reasons)
+        pon->reasons[n - 1] = NULL;
+    pon->n_samples = n;
+    s[n - 1] = (metcn_pon_sample_t){.name = nm[n - 1],
+                                    .sex = METCN_SEX_UNKNOWN,
+                                    .x_log2 = NAN,
+                                    .median_depth = NAN,
+                                    .gc_strength = NAN,
+                                    .mapd = NAN,
+                                    .max_abs_log2 = NAN,
+                                    .z_mapd = NAN,
+                                    .z_max = NAN,
+                                    .dropped = 1};
+    return pon_set_reason(pon, n - 1, reason && *reason ? reason : "unknown error");
 }
 
 /* ---- accessors ------------------------------------------------------------------------------ */

@@ -97,13 +97,15 @@ static void write_records(writer_t *w, const metcn_pon_t *pon)
         emit(w, "contig\t%s\t%" PRId64 "\t%" PRId64 "\t%" PRId64 "\n", p->contigs[i].name,
              p->contigs[i].length, p->contigs[i].cen_start, p->contigs[i].cen_end);
     emit(w, "#sample\tname\tsex\tx_log2\tmedian_depth\tgc_strength\tmapd\tmax_abs_log2\tz_mapd\t"
-            "z_max\toutlier\tdropped\n");
+            "z_max\toutlier\tdropped\treason\n");
     for (size_t j = 0; j < pon->n_samples; j++) {
         const metcn_pon_sample_t *s = &pon->samples[j];
-        emit(w, "sample\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\n", clean(t, sizeof t, s->name),
-             metcn_sex_name(s->sex), num(a, s->x_log2), num(b, s->median_depth),
-             num(c, s->gc_strength), num(d, s->mapd), num(e, s->max_abs_log2), num(f, s->z_mapd),
-             num(g, s->z_max), s->outlier, s->dropped);
+        char why[1024];
+        emit(w, "sample\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n",
+             clean(t, sizeof t, s->name), metcn_sex_name(s->sex), num(a, s->x_log2),
+             num(b, s->median_depth), num(c, s->gc_strength), num(d, s->mapd),
+             num(e, s->max_abs_log2), num(f, s->z_mapd), num(g, s->z_max), s->outlier, s->dropped,
+             clean(why, sizeof why, s->reason));
     }
     emit(w, "#component\tindex\tsingular_value\tvar_frac\n");
     for (int k = 0; k < pon->k; k++)
@@ -494,7 +496,8 @@ static int parse_contigs(loader_t *L)
     return 0;
 }
 
-/* Load step 7: sample lines (the normals' QC). */
+/* Load step 7: sample lines (the normals' QC); the 13th field, the reason a normal failed,
+ * is absent from files written before it existed. */
 static int parse_samples(loader_t *L)
 {
     size_t j = 0, used = 0;
@@ -503,8 +506,11 @@ static int parse_samples(loader_t *L)
         if (!kind_is(L->lines[ln], "sample"))
             continue;
         metcn_pon_sample_t *s = &L->pon->samples[j];
-        if (metcn_split(L->lines[ln], '\t', f, 14) != 12)
-            return bad(L, ln, "sample line: expected 12 fields");
+        int nf = metcn_split(L->lines[ln], '\t', f, 14);
+        if (nf != 12 && nf != 13)
+            return bad(L, ln, "sample line: expected 12 or 13 fields");
+        if (nf == 13 && strcmp(f[12], ".") != 0 && pon_set_reason(L->pon, j, f[12]) < 0)
+            return metcn_last_error_code();
         if (!(L->pon->names[j] = strdup(f[1])))
             return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", L->path);
         s->name = L->pon->names[j++];
@@ -519,6 +525,8 @@ static int parse_samples(loader_t *L)
         if (metcn_parse_int(f[10], 0, 1, &s->outlier) < 0 ||
             metcn_parse_int(f[11], 0, 1, &s->dropped) < 0)
             return bad(L, ln, "bad outlier/dropped flag");
+        if (s->reason && !s->dropped)
+            return bad(L, ln, "a normal that failed (reason given) must be dropped");
         used += !s->dropped;
     }
     if (used != L->pon->n_used)

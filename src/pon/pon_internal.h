@@ -17,6 +17,7 @@ struct metcn_pon_s {
     size_t n_used;    /* normals in the statistics */
     metcn_pon_sample_t *samples;
     char **names;
+    char **reasons; /* n_samples entries (or NULL): why a failed normal failed, else NULL */
     /* per bin, panel order */
     double *gc;
     double *rel_depth; /* median over normals of depth / sample reference median */
@@ -41,5 +42,7 @@ int pon_alloc_components(metcn_pon_t *pon, int k);
 /* 'X', 'Y' or 0 for the contig of bin i. */
 int pon_sex_kind(const metcn_panel_t *p, size_t i);
 void pon_count_reasons(metcn_pon_t *pon);
+/* Record why sample j failed (copied); 0 or METCN_E_NOMEM. */
+int pon_set_reason(metcn_pon_t *pon, size_t j, const char *reason);
 
 #endif

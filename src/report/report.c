@@ -108,14 +108,62 @@ static char *calls_row(const metcn_call_t *c)
     return k.s;
 }
 
-int metcn_report_calls_tsv(const char *path, metcn_call_t *const *calls, size_t n)
+/* ---- failed rows ------------------------------------------------------------------------- */
+
+const char *metcn_fail_name(int fail)
+{
+    return fail == METCN_FAIL_INPUT  ? "input_failed"
+           : fail == METCN_FAIL_CALL ? "call_failed"
+                                     : "failed";
+}
+
+char *metcn_report_fail_reason(const metcn_report_row_t *row)
+{
+    kstring_t k = {0, 0, NULL};
+    ksprintf(&k, "%s=%s", metcn_fail_name(row->fail),
+             row->error && *row->error ? row->error : "unknown error");
+    for (size_t i = 0; k.s && i < k.l; i++)
+        if (k.s[i] == '\t' || k.s[i] == '\n' || k.s[i] == '\r')
+            k.s[i] = ' ';
+        else if (k.s[i] == ';')
+            k.s[i] = ',';
+    return k.s;
+}
+
+/* A failed row in the column order of calls_header: sample, gene, qc "fail", qc_reasons, NA
+ * elsewhere (caller frees; NULL when out of memory). */
+static char *failed_row(const metcn_report_row_t *r)
+{
+    kstring_t k = {0, 0, NULL};
+    char *reason = metcn_report_fail_reason(r);
+    if (!reason)
+        return NULL;
+    for (const char *c = calls_header; *c;) {
+        size_t l = strcspn(c, "\t");
+        const char *v = "NA";
+        if (l == 6 && strncmp(c, "sample", 6) == 0)
+            v = r->sample;
+        else if (l == 4 && strncmp(c, "gene", 4) == 0)
+            v = r->gene;
+        else if (l == 2 && strncmp(c, "qc", 2) == 0)
+            v = "fail";
+        else if (l == 10 && strncmp(c, "qc_reasons", 10) == 0)
+            v = reason;
+        field(&k, v && *v ? v : "NA");
+        c += l + (c[l] == '\t');
+    }
+    free(reason);
+    return k.s;
+}
+
+int metcn_report_rows_tsv(const char *path, const metcn_report_row_t *rows, size_t n)
 {
     metcn_ofile_t *f = metcn_ofile_open(path);
     if (!f)
         return metcn_last_error_code() ? metcn_last_error_code() : METCN_E_IO;
     metcn_ofile_printf(f, "%s\n", calls_header);
     for (size_t i = 0; i < n; i++) {
-        char *row = calls_row(calls[i]);
+        char *row = rows[i].call ? calls_row(rows[i].call) : failed_row(&rows[i]);
         if (!row) {
             metcn_ofile_close(f, 0);
             return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
@@ -124,6 +172,25 @@ int metcn_report_calls_tsv(const char *path, metcn_call_t *const *calls, size_t 
         free(row);
     }
     return metcn_ofile_close(f, 1);
+}
+
+/* Rows of calls (inputs[i] the input of call i, or NULL); caller frees. */
+static metcn_report_row_t *rows_of(metcn_call_t *const *calls, size_t n, const char *const *inputs)
+{
+    metcn_report_row_t *rows = calloc(n ? n : 1, sizeof *rows);
+    for (size_t i = 0; rows && i < n; i++)
+        rows[i] = (metcn_report_row_t){.call = calls[i], .input = inputs ? inputs[i] : NULL};
+    return rows;
+}
+
+int metcn_report_calls_tsv(const char *path, metcn_call_t *const *calls, size_t n)
+{
+    metcn_report_row_t *rows = rows_of(calls, n, NULL);
+    if (!rows)
+        return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
+    int r = metcn_report_rows_tsv(path, rows, n);
+    free(rows);
+    return r;
 }
 
 /* ---- JSON ---------------------------------------------------------------------------------- */
@@ -357,6 +424,27 @@ static void json_detection(metcn_json_t *j, const metcn_call_t *c)
     metcn_json_end_object(j);
 }
 
+/* A sample and gene that could not be called: what failed and why. */
+static void json_failed(metcn_json_t *j, const metcn_report_row_t *r)
+{
+    metcn_json_begin_object(j, NULL);
+    metcn_json_str(j, "sample", r->sample);
+    metcn_json_str(j, "input", r->input);
+    metcn_json_str(j, "gene", r->gene);
+    metcn_json_str(j, "error", r->error);
+    metcn_json_begin_object(j, "qc");
+    metcn_json_str(j, "status", metcn_qc_name(METCN_QC_FAIL));
+    metcn_json_begin_array(j, "records");
+    metcn_json_begin_object(j, NULL);
+    metcn_json_str(j, "code", metcn_fail_name(r->fail));
+    metcn_json_str(j, "level", metcn_qc_name(METCN_QC_FAIL));
+    metcn_json_str(j, "message", r->error);
+    metcn_json_end_object(j);
+    metcn_json_end_array(j);
+    metcn_json_end_object(j);
+    metcn_json_end_object(j);
+}
+
 static void json_call(metcn_json_t *j, const metcn_call_t *c, const char *input)
 {
     const metcn_criteria_t *cr = c->criteria;
@@ -459,6 +547,17 @@ static void json_call(metcn_json_t *j, const metcn_call_t *c, const char *input)
 int metcn_report_json(const char *path, metcn_call_t *const *calls, size_t n,
                       const metcn_report_meta_t *meta)
 {
+    metcn_report_row_t *rows = rows_of(calls, n, meta ? meta->inputs : NULL);
+    if (!rows)
+        return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
+    int r = metcn_report_rows_json(path, rows, n, meta);
+    free(rows);
+    return r;
+}
+
+int metcn_report_rows_json(const char *path, const metcn_report_row_t *rows, size_t n,
+                           const metcn_report_meta_t *meta)
+{
     metcn_json_t *j = metcn_json_new();
     if (!j)
         return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
@@ -494,9 +593,17 @@ int metcn_report_json(const char *path, metcn_call_t *const *calls, size_t n,
         json_opt(j, meta->opt);
     metcn_json_begin_array(j, "samples");
     for (size_t i = 0; i < n; i++)
-        json_call(j, calls[i], meta && meta->inputs ? meta->inputs[i] : NULL);
+        if (rows[i].call)
+            json_call(j, rows[i].call, rows[i].input);
+        else
+            json_failed(j, &rows[i]);
     metcn_json_end_array(j);
     metcn_json_end_object(j);
+    return report_json_finish(j, path);
+}
+
+int report_json_finish(metcn_json_t *j, const char *path)
+{
     int r = metcn_json_status(j);
     if (r == 0)
         r = metcn_json_write(j, path);

@@ -6,6 +6,10 @@
 #include "core/json.h"
 #include "metcn/call.h"
 
+/** Write the finished document atomically to path and free the writer (every writer of a
+ *  report: JSON, MultiQC); 0 or a negative code with the message recorded. */
+int report_json_finish(metcn_json_t *j, const char *path);
+
 /** Object "criteria": the preset's name, source and tiers with their bounds. */
 void report_json_criteria(metcn_json_t *j, const metcn_criteria_t *cr);
 

@@ -85,11 +85,15 @@ done <<<"$crams"
 # bad inputs: a BAM whose chr7 length differs from the PoN's (another build)
 samtools view -H T_m2_p1.0_c2.bam | sed 's/\(SN:chr7\tLN:\)159345973/\1159138663/' >"$WORK/h.sam"
 samtools reheader "$WORK/h.sam" T_m2_p1.0_c2.bam >"$WORK/wrong.bam"
+# (a sample's own failure: exit 3, its row says qc=fail and why, no per-sample files)
 run "$METCN" call --pon "$WORK/pon.tsv.gz" -o "$WORK/bad" "$WORK/wrong.bam"
-expect_rc 1
+expect_rc 3
 expect_err "wrong.bam"
 expect_err "159138663"
-expect_no_file "$WORK/bad.calls.tsv"
+awk -F'\t' 'NR == 2 && $23 == "fail" && $24 ~ /^input_failed=.*wrong.bam: .*159138663/' \
+    "$WORK/bad.calls.tsv" | grep -q . && ok || bad "bad.calls.tsv: no qc=fail row naming wrong.bam"
+expect_no_file "$WORK/bad.T_m2_p1.0_c2.vcf"
+rm -f "$WORK"/bad.*
 # a PoN file that is not a PoN
 printf 'not a pon\n' >"$WORK/junk.pon"
 run "$METCN" call --pon "$WORK/junk.pon" -o "$WORK/bad" T_m2_p1.0_c2.bam

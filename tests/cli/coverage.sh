@@ -83,6 +83,17 @@ expect_err "--panel is required"
 run "$METCN" coverage --panel panel.bed N01.bam
 expect_rc 2
 expect_err "-o/--output is required"
+# several inputs go with --outdir (tests/cli/batch.sh), not with -o
+run "$METCN" coverage --panel panel.bed -o "$WORK/o.tsv" N01.bam N02.bam
+expect_rc 2
+expect_err "-o takes exactly one input file; give several with --outdir DIR"
+expect_no_file "$WORK/o.tsv"
+run "$METCN" coverage --panel panel.bed -o "$WORK/o.tsv" --outdir "$WORK" N01.bam
+expect_rc 2
+expect_err "give either -o/--output (one input) or --outdir"
+run "$METCN" coverage --panel panel.bed --outdir "$WORK" - N01.bam
+expect_rc 2
+expect_err "--outdir: standard input ('-') has no file name"
 run "$METCN" coverage --panel panel.bed -o "$WORK/o.tsv" -Q 9x N01.bam
 expect_rc 2
 expect_err "-Q/--min-mapq: '9x' is not a valid number"

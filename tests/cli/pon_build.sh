@@ -98,8 +98,19 @@ run "$METCN" pon info "$WORK/v1.pon"
 expect_rc 1
 expect_err "metcn pon: $WORK/v1.pon: PoN format 1 (metcn 0.1): rebuild it with 'metcn pon build'"
 [ "$(wc -l <"$WORK/.err")" -eq 1 ] && ok || bad "more than one line for a format-1 PoN"
-# a missing input leaves no PoN
-run "$METCN" pon build --panel "$TD/panel.bed" -o "$WORK/none" "${NORMALS[@]}" "$WORK/missing.bam"
+# a missing input among enough normals is left out (exit 3) and listed as failed with its
+# reason; fewer than 3 usable normals leave no PoN (more in tests/cli/batch.sh)
+run "$METCN" pon build --panel "$TD/panel.bed" -o "$WORK/some" "${NORMALS[@]}" "$WORK/missing.bam"
+expect_rc 3
+expect_err "metcn pon: $WORK/missing.bam: cannot open"
+run "$METCN" pon info "$WORK/some"
+expect_out "normals_used	${#NORMALS[@]}"
+echo "$OUT" | awk -F'\t' '$1 == "missing" && $10 == "failed" && $11 ~ /missing.bam: cannot open/' |
+    grep -q . && ok || bad "pon info: missing.bam not listed as failed with its reason"
+run "$METCN" pon build --panel "$TD/panel.bed" -o "$WORK/none" "${NORMALS[0]}" "${NORMALS[1]}" \
+    "$WORK/missing.bam"
 expect_rc 1
+expect_err "only 2 of 3 normals could be used"
 expect_no_file "$WORK/none"
+expect_no_file "$WORK/none.metcn_pon_mqc.json"
 finish

@@ -4,9 +4,9 @@
 # a coverage table, one CRAM), a plasma series of one patient, one truncated BAM and one missing
 # file.  Checks: the cohort table equals direct `metcn call` runs on the same inputs (and the
 # calls from the BAMs within the coverage table's rounding), the broken samples are qc=fail rows
-# with metcn's reason, the PoN, concordance, MultiQC (metcn section, every sample), track when
-# metcn has it, a second run does nothing, a bad sheet is refused, and the failure capture
-# (exit 1 = the sample's failure, other exits stop the workflow).
+# with metcn's reason, the PoN, concordance, MultiQC from metcn's own files (metcn section, every
+# sample), track when metcn has it, a second run does nothing, a bad sheet is refused, and the
+# failure capture (exit 1 or 3 = the sample's failure, other exits stop the workflow).
 #   bash tests/cli/workflow.sh BUILD_DIR SOURCE_DIR
 . "$(dirname "$0")/lib.bash" "$@"
 
@@ -114,7 +114,9 @@ if cmp -s got.tsv "$expected"; then ok; else
 fi
 
 # ... and the calls from the BAM/CRAM files themselves agree up to the table's rounding of
-# mean depth (4 decimals): categories equal, numbers within 1e-4 (relative) or 1e-5
+# mean depth (4 decimals): categories equal, numbers within one unit of the fourth significant
+# digit the calls table prints (a difference far below that can still move a printed digit:
+# lod_tf_cn5 0.1812 vs 0.1811), or 1e-5
 : >bam.tsv
 for t in $tumours $plasma; do
     in=$D/$t.bam
@@ -131,7 +133,8 @@ run awk -F'\t' 'NR == FNR {a[FNR] = $0; next}
         if (x[i] == $i) continue
         if ($i ~ /^-?[0-9.]+(e[-+]?[0-9]+)?$/ && x[i] ~ /^-?[0-9.]+(e[-+]?[0-9]+)?$/) {
           d = x[i] - $i; if (d < 0) d = -d; m = $i < 0 ? -$i : $i
-          if (d <= 1e-5 || d <= 1e-4 * m) continue
+          e = m > 0 ? log(m) / log(10) : 0; f = int(e); if (f > e) f--
+          if (d <= 1e-5 || d <= 1.0001 * 10 ^ (f - 3)) continue
         }
         print "row " FNR " field " i ": " x[i] " vs " $i; bad++
       } }
@@ -156,15 +159,23 @@ grep -q "^N01	" out/pon/pon_info.tsv && ok || bad "pon_info.tsv lacks the CRAM n
 n=$(awk -F'\t' '$2 == "matched"' out/concordance/concordance.samples.tsv | wc -l)
 [ "$n" -eq 8 ] && ok || bad "concordance: $n samples matched, not 8"
 
-# MultiQC: the report, its metcn section, every called sample in the calls table
+# MultiQC: the report, its metcn section, every called sample in the calls table; made from the
+# files metcn call and pon build wrote (listed in multiqc/files.txt), the failed samples added
 [ -s out/multiqc_report.html ] && ok || bad "no multiqc_report.html"
 grep -q 'mqc-module-section-metcn' out/multiqc_report.html && ok || bad "no metcn section"
+for s in $tumours $plasma; do
+    grep -qx "out/samples/$s/$s.metcn_calls_mqc.json" out/multiqc/files.txt && ok ||
+        bad "multiqc/files.txt lacks metcn call's own file of $s"
+done
+grep -qx out/pon/pon.metcn_pon_mqc.json out/multiqc/files.txt && ok || bad "no PoN MultiQC file"
 data=out/multiqc_report_data/multiqc_metcn_calls_table.txt
 for s in $called; do
     grep -q "^$s	" "$data" && ok || bad "MultiQC calls table lacks $s"
 done
 grep -q "^broken	.*fail" out/multiqc_report_data/multiqc_general_stats.txt && ok ||
     bad "MultiQC general statistics: broken is not fail"
+[ "$(awk -F'\t' 'NR > 1 && $1 ~ /^N0[1345678]$/' out/multiqc_report_data/multiqc_metcn_pon_table.txt | wc -l)" -eq 7 ] &&
+    ok || bad "MultiQC PoN table: not the 7 normals"
 
 # metcn track per patient (a second run with track on: only the track jobs run), when the binary
 # has the command and writes the gene-neutral calls table that track reads
@@ -256,7 +267,7 @@ grep -q -- "rule_pon/.* -p testpart -t 120 --mem 4000 --cpus-per-task=2" "$sb" &
     bad "SLURM: pon is not submitted with 120 min, 4000 MB and 2 cpus"
 [ "$(col out_slurm/calls.tsv T_m12_p0.6_c2 tier)" = high ] && ok || bad "SLURM: no high call"
 
-# failure capture: exit 1 is the sample's failure; a usage error (2) or a crash stops the job
+# failure capture: exit 1 or 3 is the sample's failure; a usage error (2) or a crash stops the job
 cap=$SRC/workflow/scripts/capture.sh
 run bash "$cap" st.tsv st.log s1 call -- bash -c 'echo "metcn call: x.bam: bad" >&2; exit 1'
 expect_rc 0
@@ -264,6 +275,11 @@ expect_rc 0
 run bash "$cap" st2.tsv st2.log s1 call -- bash -c 'echo "metcn call: --bogus: unknown" >&2; exit 2'
 expect_rc 2
 expect_no_file st2.tsv
+# a one-sample metcn call whose sample fails exits 3: that sample's failure, with metcn's line
+run bash "$cap" st4.tsv st4.log s2 call -- "$METCN" call --pon out/pon/pon.gz -q -o st4 no_such.tsv
+expect_rc 0
+[ "$(tail -1 st4.tsv)" = "$(printf 's2\tcall\tfail\tmetcn call: no_such.tsv: cannot open: No such file or directory')" ] &&
+    ok || bad "capture of exit 3: $(tail -1 st4.tsv)"
 run bash "$cap" st3.tsv st3.log s1 call --after st.tsv -- true
 expect_rc 0
 [ "$(tail -1 st3.tsv)" = "$(printf 's1\tcall\tfail\tmetcn call: x.bam: bad')" ] && ok || bad "capture --after"

@@ -5,7 +5,8 @@
 # Writes STATUS (TSV: sample step status reason) atomically:
 #   ok    COMMAND exited 0
 #   fail  COMMAND exited 1 (metcn's runtime error: this sample's input is unreadable or does not
-#         fit); reason = metcn's one-line message
+#         fit), or 3 (metcn's "some samples failed": the step runs one sample, so that sample
+#         failed; metcn wrote its qc=fail row); reason = metcn's first one-line message
 #   fail  STATUS0 (an earlier step of this sample) failed: COMMAND is not run; that step and
 #         its reason are recorded
 # Any other exit (2: usage error, i.e. a bad option in the config; 126/127: no metcn; killed by a
@@ -51,11 +52,11 @@ rc=$?
 cat "$log.err.$$" >>"$log"
 case $rc in
 0) record ok "." ;;
-1)
+1 | 3)
     # metcn's own line names the command, the file and the problem; else the last line
     reason=$(grep -m1 '^metcn' "$log.err.$$")
     [ -n "$reason" ] || reason=$(grep -v '^[[:space:]]*$' "$log.err.$$" | tail -n1)
-    record fail "${reason:-$step exited 1 with no message}"
+    record fail "${reason:-$step exited $rc with no message}"
     ;;
 *)
     echo "capture.sh: $step of $sample exited $rc, which is not a per-sample error; see $log" >&2
