@@ -1,4 +1,5 @@
 /* main.c -- `metcn <command> [options]`: one table drives dispatch and `metcn --help`. */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #ifdef __GLIBC__
@@ -9,6 +10,7 @@
 
 #include "commands.h"
 #include "metcn/metcn.h"
+#include "metcn/util.h"
 
 static const struct {
     const char *name;
@@ -47,7 +49,17 @@ int main(int argc, char **argv)
     mallopt(M_TOP_PAD, 16 << 20);
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
 #endif
-    hts_set_log_level(HTS_LOG_ERROR); /* metcn reports problems itself, once */
+    /* metcn reports every failure itself, in one line naming the file; htslib's own lines
+     * ("[E::bgzf_read] ...") would come first and name no file, so they are shown only with
+     * -v (metcn_log_set_level() raises htslib's level with metcn's). */
+    hts_set_log_level(HTS_LOG_OFF);
+    /* An interrupted run removes its temporaries (docs/reliability.md); a file-size limit makes
+     * a write fail (reported, and the run's outputs discarded) instead of killing the process. */
+    if (metcn_output_cleanup_on_signals() != 0) {
+        fprintf(stderr, "metcn: %s\n", metcn_last_error());
+        return 1;
+    }
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         usage(stderr);
         return 2;
@@ -65,10 +77,23 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(argv[1], commands[i].name) != 0)
             continue;
+        /* One output set per run: the command's files are renamed into place together, only
+         * when it succeeded (docs/reliability.md). */
+        metcn_outset_t *set = metcn_outset_begin();
+        if (!set) {
+            fprintf(stderr, "metcn %s: %s\n", argv[1], metcn_last_error());
+            return 1;
+        }
         int r = commands[i].func(argc - 1, argv + 1);
         if (fflush(stdout) != 0 || ferror(stdout)) {
             fprintf(stderr, "metcn %s: error writing standard output\n", argv[1]);
-            return 1;
+            r = 1;
+        }
+        if (r != 0) {
+            metcn_outset_abort(set);
+        } else if (metcn_outset_commit(set) != 0) {
+            fprintf(stderr, "metcn %s: %s\n", argv[1], metcn_last_error());
+            r = 1;
         }
         return r;
     }

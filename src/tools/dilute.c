@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <htslib/hts.h>
 #include <htslib/khash.h>
@@ -13,6 +12,7 @@
 
 #include "metcn/dilute.h"
 #include "metcn/metcn.h"
+#include "metcn/util.h"
 
 KHASH_MAP_INIT_STR(rgmap, char *)
 
@@ -394,7 +394,7 @@ static int fix_rg(const input_t *in, bam1_t *b)
 typedef struct {
     samFile *fp;
     sam_hdr_t *h;
-    char *tmp, *tmp_idx, *final_idx;
+    const char *tmp, *tmp_idx; /* temporaries of the BAM and its index (borrowed from the set) */
 } output_t;
 
 static char *strdupf(const char *fmt, const char *a, const char *b)
@@ -442,6 +442,7 @@ int metcn_dilute(const char *tumour, const char *normal, const double *fractions
     input_t in[2];
     memset(in, 0, sizeof in);
     output_t *out = NULL;
+    metcn_outset_t *set = NULL;
     kstring_t name = {0, 0, NULL};
     int ret = 0;
     if (n == 0)
@@ -533,19 +534,32 @@ int metcn_dilute(const char *tumour, const char *normal, const double *fractions
         if (sam_hdr_tid2len(in[0].h, i) > (1LL << 29) - 1)
             min_shift = 14;
 
-    /* open outputs under temporary names */
-    char pid[32];
-    snprintf(pid, sizeof pid, "%ld", (long)getpid());
+    /* open outputs under temporary names, in the run's output set: all of them (and the
+     * summary the CLI adds) are renamed together when complete, or none (docs/reliability.md) */
+    if (!(set = metcn_outset_begin())) {
+        ret = metcn_last_error_code();
+        goto fail;
+    }
     for (size_t i = 0; i < n; i++) {
         metcn_dilute_result_t *r = &run->results[i];
         output_t *o = &out[i];
-        const char *ext = min_shift ? "csi" : "bai";
-        char *fi = strdupf("%s.%s", r->path, ext);
-        o->final_idx = fi;
-        o->tmp = strdupf("%s.tmp.%s", r->path, pid);
-        o->tmp_idx = o->tmp ? strdupf("%s.%s", o->tmp, ext) : NULL;
-        if (!o->final_idx || !o->tmp || !o->tmp_idx) {
+        const char *ext = min_shift ? "csi" : "bai", *stale = min_shift ? "bai" : "csi";
+        char *fi = strdupf("%s.%s", r->path, ext), *other = strdupf("%s.%s", r->path, stale);
+        /* the BAM before its index, so the index is never older than the BAM it describes;
+         * an index of the other kind would pair with the new BAM: removed at commit */
+        if (!fi || !other) {
+            free(fi);
+            free(other);
             ret = metcn_set_error(METCN_E_NOMEM, "out of memory");
+            goto fail;
+        }
+        o->tmp = metcn_outset_add(set, r->path);
+        o->tmp_idx = o->tmp ? metcn_outset_add(set, fi) : NULL;
+        int rm = o->tmp_idx ? metcn_outset_remove(set, other) : -1;
+        free(fi);
+        free(other);
+        if (rm != 0) {
+            ret = metcn_last_error_code();
             goto fail;
         }
         char *sample = NULL;
@@ -616,8 +630,10 @@ int metcn_dilute(const char *tumour, const char *normal, const double *fractions
                 }
                 fixed = 1;
             }
+            errno = 0;
             if (sam_write1(out[i].fp, out[i].h, b) < 0) {
-                ret = metcn_set_error(METCN_E_IO, "%s: write failed", r->path);
+                ret = metcn_set_error(METCN_E_IO, "%s: write failed%s%s", r->path,
+                                      errno ? ": " : "", errno ? strerror(errno) : "");
                 goto fail;
             }
             r->records++;
@@ -632,14 +648,15 @@ int metcn_dilute(const char *tumour, const char *normal, const double *fractions
             goto fail;
     }
 
-    /* close, index, rename (the index first removed so a stale one never pairs with the new
-     * BAM) */
+    /* close and index; the set renames them */
     for (size_t i = 0; i < n; i++) {
         output_t *o = &out[i];
+        errno = 0;
         int c = sam_close(o->fp);
         o->fp = NULL;
         if (c != 0) {
-            ret = metcn_set_error(METCN_E_IO, "%s: write failed", run->results[i].path);
+            ret = metcn_set_error(METCN_E_IO, "%s: write failed%s%s", run->results[i].path,
+                                  errno ? ": " : "", errno ? strerror(errno) : "");
             goto fail;
         }
         if (sam_index_build3(o->tmp, o->tmp_idx, min_shift, opt->threads) != 0) {
@@ -648,21 +665,8 @@ int metcn_dilute(const char *tumour, const char *normal, const double *fractions
             goto fail;
         }
     }
-    for (size_t i = 0; i < n; i++) {
-        output_t *o = &out[i];
-        const char *path = run->results[i].path;
-        char *other = strdupf("%s.%s", path, min_shift ? "bai" : "csi");
-        if (other) {
-            unlink(other);
-            free(other);
-        }
-        unlink(o->final_idx);
-        if (rename(o->tmp, path) != 0 || rename(o->tmp_idx, o->final_idx) != 0) {
-            ret = metcn_set_error(METCN_E_IO, "%s: cannot rename the temporary file: %s", path,
-                                  strerror(errno));
-            goto fail;
-        }
-    }
+    ret = metcn_outset_commit(set);
+    set = NULL;
     goto done;
 fail:
     if (out)
@@ -670,18 +674,12 @@ fail:
             if (out[i].fp)
                 sam_close(out[i].fp);
             out[i].fp = NULL;
-            if (out[i].tmp)
-                unlink(out[i].tmp);
-            if (out[i].tmp_idx)
-                unlink(out[i].tmp_idx);
         }
+    metcn_outset_abort(set);
 done:
     if (out)
         for (size_t i = 0; i < n; i++) {
             sam_hdr_destroy(out[i].h);
-            free(out[i].tmp);
-            free(out[i].tmp_idx);
-            free(out[i].final_idx);
         }
     free(out);
     free(name.s);
