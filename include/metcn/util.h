@@ -44,6 +44,11 @@ typedef struct metcn_ofile_s metcn_ofile_t;
 /** Open path for writing; NULL on error (message recorded). When an output set is open
  *  (metcn_outset_begin()), the file joins it. */
 metcn_ofile_t *metcn_ofile_open(const char *path);
+/** Check, before a long computation, that path can be written as an output: not a
+ *  directory, not a missing name under /dev or /proc, and its directory exists and is
+ *  writable.  Returns 0 or a negative code with a message naming path and the reason
+ *  ("<path>: cannot write there: No such file or directory").  Nothing is created. */
+int metcn_output_check(const char *path);
 /** printf into the file; returns 0 or METCN_E_IO (sticky: later calls keep failing). */
 int metcn_ofile_printf(metcn_ofile_t *f, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -191,6 +191,10 @@ int metcn_main_dilute(int argc, char **argv)
         ret = cli_usage_error(CMD, "-o PREFIX is required");
         goto out;
     }
+    if (prefix[strlen(prefix) - 1] == '/') {
+        ret = cli_usage_error(CMD, "-o %s: a prefix of file names, not a directory", prefix);
+        goto out;
+    }
     if (isfinite(opt.depth_ratio) && opt.templates > 0) {
         ret = cli_usage_error(CMD, "--templates needs counted inputs; drop --depth-ratio");
         goto out;
@@ -213,6 +217,20 @@ int metcn_main_dilute(int argc, char **argv)
     }
     if (n_fr == 0) {
         ret = cli_usage_error(CMD, "--fractions: no fraction given");
+        goto out;
+    }
+    /* the outputs' directory is checked before the inputs are read twice */
+    size_t plen = strlen(prefix) + 16;
+    char *summary = malloc(plen);
+    if (!summary) {
+        ret = cli_error(CMD, "out of memory");
+        goto out;
+    }
+    snprintf(summary, plen, "%s.dilute.tsv", prefix);
+    int checked = metcn_output_check(summary);
+    free(summary);
+    if (checked != 0) {
+        ret = cli_runtime_error(CMD);
         goto out;
     }
     cmdline = cli_cmdline(argc, argv);

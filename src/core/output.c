@@ -148,10 +148,20 @@ static int output_kind(const char *path)
         return metcn_set_error(METCN_E_ARG, "empty output file name");
     if (strcmp(path, "-") == 0)
         return KIND_STDOUT;
-    if (strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0)
-        return KIND_THROUGH;
     size_t len = strlen(path);
     struct stat st;
+    if (strncmp(path, "/dev/", 5) == 0 || strncmp(path, "/proc/", 6) == 0) {
+        /* /dev/stdout may lead to a regular file the shell opened: still written through; a
+         * name there that does not exist is a mistake, not a file to create */
+        if (stat(path, &st) != 0)
+            return metcn_set_error(METCN_E_IO,
+                                   "%s: no such device (outputs under /dev and "
+                                   "/proc must exist)",
+                                   path);
+        if (S_ISDIR(st.st_mode))
+            return metcn_set_error(METCN_E_IO, "%s: is a directory, not an output file", path);
+        return KIND_THROUGH;
+    }
     if (stat(path, &st) == 0) {
         if (S_ISDIR(st.st_mode))
             return metcn_set_error(METCN_E_IO, "%s: is a directory, not an output file", path);
@@ -160,6 +170,24 @@ static int output_kind(const char *path)
     if (path[len - 1] == '/')
         return metcn_set_error(METCN_E_IO, "%s: names a directory, not an output file", path);
     return KIND_TEMP;
+}
+
+int metcn_output_check(const char *path)
+{
+    int kind = output_kind(path);
+    if (kind < 0)
+        return kind;
+    if (kind != KIND_TEMP)
+        return 0;
+    const char *slash = strrchr(path, '/');
+    char *dir = slash ? strndup(path, (size_t)(slash - path) + 1) : strdup(".");
+    if (!dir)
+        return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
+    int r = 0;
+    if (access(dir, W_OK | X_OK) != 0)
+        r = metcn_set_error(METCN_E_IO, "%s: cannot write there: %s", path, strerror(errno));
+    free(dir);
+    return r;
 }
 
 /* Create and register a new temporary beside final: "<final>.tmp.<pid>" (with ".<k>" added if

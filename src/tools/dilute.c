@@ -94,6 +94,14 @@ static samFile *open_input(const char *path, const metcn_dilute_opt_t *opt, sam_
         sam_close(fp);
         return NULL;
     }
+    /* a file cut at a block or container boundary reads cleanly to its (early) end */
+    if (hts_check_EOF(fp) == 0) {
+        metcn_set_error(METCN_E_TRUNCATED, "%s: truncated file (no end-of-file marker)", path);
+        sam_hdr_destroy(*hdr);
+        *hdr = NULL;
+        sam_close(fp);
+        return NULL;
+    }
     return fp;
 }
 
@@ -287,6 +295,17 @@ static const char *mapped_rg(const input_t *in, const char *id)
     return it == kh_end(in->rg) ? id : kh_val(in->rg, it);
 }
 
+/* A copy of s fit for a SAM header value: tabs, newlines and other control characters (which
+ * would end the field or the line) become spaces.  Caller frees. */
+static char *header_text(const char *s)
+{
+    char *c = strdup(s ? s : "");
+    for (char *q = c; q && *q; q++)
+        if ((unsigned char)*q < 0x20 || *q == 0x7f)
+            *q = ' ';
+    return c;
+}
+
 /* Output header: the tumour header without its @RG lines, @HD SO:coordinate, the read groups
  * of both inputs (renamed where needed, SM = sample), a @CO describing the mix, and @PG. */
 static sam_hdr_t *output_header(const input_t *t, const input_t *n, const char *sample,
@@ -294,6 +313,7 @@ static sam_hdr_t *output_header(const input_t *t, const input_t *n, const char *
 {
     kstring_t text = {0, 0, NULL}, line = {0, 0, NULL};
     sam_hdr_t *h = NULL;
+    char *tpath = NULL, *npath = NULL, *cmdline = NULL;
     const char *src = sam_hdr_str(t->h);
     int have_hd = 0;
     for (const char *p = src; p && *p;) {
@@ -332,11 +352,16 @@ static sam_hdr_t *output_header(const input_t *t, const input_t *n, const char *
         text = hd;
     }
     const input_t *ins[2] = {t, n};
+    tpath = header_text(t->path);
+    npath = header_text(n->path);
+    cmdline = opt->cmdline ? header_text(opt->cmdline) : NULL;
+    if (!tpath || !npath || (opt->cmdline && !cmdline))
+        goto fail;
     for (int s = 0; s < 2; s++) {
         const input_t *in = ins[s];
         if (in->default_rg) {
             ksprintf(&text, "@RG\tID:%s\tSM:%s\tDS:metcn dilute %s input %s\n", in->default_rg,
-                     sample, s ? "normal" : "tumour", in->path);
+                     sample, s ? "normal" : "tumour", s ? npath : tpath);
             continue;
         }
         int nl = sam_hdr_count_lines(in->h, "RG");
@@ -350,19 +375,25 @@ static sam_hdr_t *output_header(const input_t *t, const input_t *n, const char *
     ksprintf(&text,
              "@CO\tmetcn dilute: tumour=%s normal=%s tumour_fraction=%g keep_tumour=%.6g "
              "keep_normal=%.6g seed=%llu\n",
-             t->path, n->path, res->fraction, res->keep_tumour, res->keep_normal,
+             tpath, npath, res->fraction, res->keep_tumour, res->keep_normal,
              (unsigned long long)opt->seed);
     if (!(h = sam_hdr_parse(text.l, text.s)))
         goto fail;
-    if (opt->cmdline && sam_hdr_add_pg(h, "metcn", "PN", "metcn", "VN", metcn_version(), "CL",
-                                       opt->cmdline, NULL) != 0)
+    if (cmdline &&
+        sam_hdr_add_pg(h, "metcn", "PN", "metcn", "VN", metcn_version(), "CL", cmdline, NULL) != 0)
         goto fail;
+    free(tpath);
+    free(npath);
+    free(cmdline);
     free(text.s);
     free(line.s);
     return h;
 fail:
     metcn_set_error(METCN_E_FORMAT, "%s: cannot build the output header", t->path);
     sam_hdr_destroy(h);
+    free(tpath);
+    free(npath);
+    free(cmdline);
     free(text.s);
     free(line.s);
     return NULL;
@@ -575,6 +606,9 @@ int metcn_dilute(const char *tumour, const char *normal, const double *fractions
             ret = metcn_set_error(METCN_E_NOMEM, "out of memory");
             goto fail;
         }
+        for (char *q = sample; *q; q++) /* a tab or newline would break the @RG line */
+            if ((unsigned char)*q < 0x20 || *q == 0x7f)
+                *q = '_';
         o->h = output_header(&in[0], &in[1], sample, r, opt);
         free(sample);
         if (!o->h) {
