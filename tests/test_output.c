@@ -256,6 +256,29 @@ START_TEST(test_special_paths)
 }
 END_TEST
 
+START_TEST(test_output_check)
+{
+    /* what an output path will meet, checked before any work; nothing is created */
+    ck_assert_int_eq(metcn_output_check(in_dir("new.tsv")), 0);
+    ck_assert_int_eq(metcn_output_check("/dev/null"), 0);
+    ck_assert_int_eq(metcn_output_check("-"), 0);
+    ck_assert_int_eq(metcn_output_check(in_dir("no/x.tsv")), METCN_E_IO);
+    ck_assert_msg(strstr(metcn_last_error(), "no/x.tsv: cannot write there: No such file"), "%s",
+                  metcn_last_error());
+    ck_assert_int_eq(metcn_output_check(dir), METCN_E_IO);
+    ck_assert_ptr_nonnull(strstr(metcn_last_error(), "is a directory"));
+    ck_assert_int_eq(metcn_output_check("/dev/metcn-no-such-device"), METCN_E_IO);
+    ck_assert_ptr_nonnull(strstr(metcn_last_error(), "no such device"));
+    ck_assert_str_eq(listing(), "");
+    if (geteuid() != 0) { /* root writes anywhere */
+        ck_assert_int_eq(chmod(dir, 0500), 0);
+        ck_assert_int_eq(metcn_output_check(in_dir("x.tsv")), METCN_E_IO);
+        ck_assert_ptr_nonnull(strstr(metcn_last_error(), "Permission denied"));
+        ck_assert_int_eq(chmod(dir, 0700), 0);
+    }
+}
+END_TEST
+
 START_TEST(test_long_name_and_gz)
 {
     /* a final name of 250 bytes: "<name>.tmp.<pid>" would pass NAME_MAX, a short hidden
@@ -386,6 +409,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_written_twice);
     tcase_add_test(tc, test_add_and_remove);
     tcase_add_test(tc, test_special_paths);
+    tcase_add_test(tc, test_output_check);
     tcase_add_test(tc, test_long_name_and_gz);
     tcase_add_test(tc, test_signal_term);
     tcase_add_test(tc, test_signal_int);

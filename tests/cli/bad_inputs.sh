@@ -195,6 +195,9 @@ row_ok() { # NAME 'FILE...' -- COMMAND...
 }
 
 M=$METCN
+# a sanitizer build aborts on some bugs a release build survives
+SANITIZED=0
+grep -aq __ubsan_handle "$M" && SANITIZED=1
 # coverage: damaged reads, indexes and references
 row "coverage: truncated BAM" 1 "trunc.bam:" "truncated" -- $M coverage --panel $P -o @O/o.tsv $IN/trunc.bam
 row "coverage: truncated BAM, indexed" 1 "trunc_idx.bam:" "truncated" -- $M coverage --panel $P -o @O/o.tsv $IN/trunc_idx.bam
@@ -235,6 +238,7 @@ row_ok "coverage: -F 0xFFFF" "o.tsv" -- $M coverage --panel $P -F 0xFFFF -o @O/o
 
 # panel
 row "panel show: empty BED" 1 "empty.bed:" "no regions" -- $M panel show --panel $IN/empty.bed -o @O/p.bed
+[ "$SANITIZED" = 1 ] && known "arch-data (src/panel/panel.c): qsort(NULL, 0) on an empty BED, UBSan (issue 20)"
 row "panel check: empty BED" 1 "empty.bed:" "error" -- $M panel check --panel $IN/empty.bed
 row "panel show: binary BED" 1 "binary.bed:1:" "columns" -- $M panel show --panel $IN/binary.bed -o @O/p.bed
 row "panel show: missing BED" 1 "missing.bed:" "No such file" -- $M panel show --panel $IN/missing.bed -o @O/p.bed
@@ -272,10 +276,10 @@ row "concordance: extra field" 1 "extra_field.csv:2:" "fields" -- $M concordance
 row "concordance: truncated gzip FISH" 1 "trunc.csv.gz:" "read error" -- $M concordance --calls $IN/ok.calls.tsv --fish $IN/trunc.csv.gz -o @O/c
 row "concordance: calls without met_chr7_ratio" 1 "nocol.calls.tsv:" "no column 'met_chr7_ratio'" -- $M concordance --calls $IN/nocol.calls.tsv --fish $IN/fish.csv -o @O/c
 row "concordance: unknown tier" 1 "badtier.calls.tsv:2:" "tier 'huge'" -- $M concordance --calls $IN/badtier.calls.tsv --fish $IN/fish.csv -o @O/c
-known "concordance (src/tools/concord.c): a directory is 'cannot open' without the reason"
+known "arch-call (src/tools/concord.c): a directory is 'cannot open' without the reason"
 row "concordance: directory as calls" 1 "adir:" "directory" -- $M concordance --calls $IN/adir --fish $IN/fish.csv -o @O/c
 row "concordance: missing FISH table" 1 "nofish.csv:" "No such file" -- $M concordance --calls $IN/ok.calls.tsv --fish $IN/nofish.csv -o @O/c
-known "concordance (src/cli/cmd_concordance.c): -o is checked only after the statistics (warnings come first)"
+known "arch-call (src/cli/cmd_concordance.c): -o is checked only after the statistics (warnings come first)"
 row "concordance: output directory missing" 1 "@O/no/c.json:" "No such file" -- $M concordance --calls $IN/ok.calls.tsv --fish $IN/fish_extra.csv -o @O/no/c
 row "concordance: --level out of range" 2 "--level" -- $M concordance --calls $IN/ok.calls.tsv --fish $IN/fish.csv --level 1 -o @O/c
 row_ok "concordance: --level 0.999" "c.json c.roc.svg c.samples.tsv c.scatter.svg c.tsv" -- $M concordance --calls $IN/ok.calls.tsv --fish $IN/fish.csv --level 0.999 -o @O/c
@@ -324,7 +328,9 @@ if unshare -rm true 2>/dev/null; then
     }
     export LEFT=$WORK/left
     full "coverage: disk full" 8k "o.tsv:" -- $M coverage --panel $P -o @O/o.tsv $IN/small.bam
-    full "dilute: disk full" 64k "x.f0." -- $M dilute --tumour $IN/t.bam "${DL[@]}" -o @O/x
+    # htslib 1.16's bgzf_close() returns early on a failed flush and leaks its BGZF
+    # (samtools/htslib#1123): no leak check for this one run
+    full "dilute: disk full" 64k "x.f0." -- env "ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" $M dilute --tumour $IN/t.bam "${DL[@]}" -o @O/x
     full "concordance: disk full" 4k "c." -- $M concordance --calls $IN/ok.calls.tsv --fish $IN/fish.csv -o @O/c
 else
     echo "SKIP: full-disk rows (cannot mount a tmpfs here: unshare -rm failed)"
