@@ -1,6 +1,6 @@
 /* fuzz_options.c -- option strings: numbers (strict parsers), regions "chr:start-end",
  * purity "P", "P+-D", "LO-HI", concordance rules "ratio:X,tier:NAME,...", tiers, roles, contig
- * aliases, a gene name or region on a built-in panel, SAM flags and the panel options of the
+ * aliases, a gene name or region on a small panel, SAM flags and the panel options of the
  * CLI (src/cli/cli.c).  Each accepted value is checked against what its parser promises. */
 #include <math.h>
 
@@ -56,14 +56,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     metcn_contig_canonical(s, buf, sizeof buf);
     metcn_contig_canonical(s, buf, 3);
 
-    /* a gene name, then a gene region, on the built-in MET panel */
+    /* a gene name, then a gene region, on a small panel (the built-in one is slow to parse
+     * per input); the gene's build table is reached through --build */
+    static const char bed[] = "chr7\t100\t900\tC1\nchr7\t116699084\t116700284\tMET_ex2\n"
+                              "chr7\t116731667\t116731859\tMET_ex3\nchr1\t10\t20\tA\n";
+    static const char *bed_path;
+    if (!bed_path)
+        bed_path = strdup(fuzz_file("options_panel.bed", (const uint8_t *)bed, sizeof bed - 1));
     metcn_panel_opt_t po;
     metcn_panel_opt_init(&po);
     po.gene = s;
-    metcn_panel_destroy(metcn_panel_load("grch38-met", &po, NULL));
+    po.build = "grch38";
+    metcn_panel_destroy(metcn_panel_load(bed_path, &po, NULL));
     metcn_panel_opt_init(&po);
     po.gene_region = s;
-    metcn_panel_destroy(metcn_panel_load("grch38-met", &po, NULL));
+    metcn_panel_destroy(metcn_panel_load(bed_path, &po, NULL));
 
     uint32_t flags;
     cli_flags("fuzz", "-F", s, &flags);

@@ -1,4 +1,5 @@
 /* main.c -- `metcn <command> [options]`: one table drives dispatch and `metcn --help`. */
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -85,8 +86,11 @@ int main(int argc, char **argv)
             return 1;
         }
         int r = commands[i].func(argc - 1, argv + 1);
+        errno = 0;
         if (fflush(stdout) != 0 || ferror(stdout)) {
-            fprintf(stderr, "metcn %s: error writing standard output\n", argv[1]);
+            if (r == 0) /* else the command has reported its failure already */
+                fprintf(stderr, "metcn %s: error writing standard output%s%s\n", argv[1],
+                        errno ? ": " : "", errno ? strerror(errno) : "");
             r = 1;
         }
         if (r != 0) {

@@ -623,8 +623,9 @@ int metcn_ofile_close(metcn_ofile_t *f, int commit)
     }
     int r = 0;
     if (f->failed && commit)
-        r = metcn_set_error(METCN_E_IO, "%s: write failed%s%s", f->path, f->failed > 0 ? ": " : "",
-                            f->failed > 0 ? strerror(f->failed) : "");
+        r = metcn_set_error(METCN_E_IO, "%s: write failed%s%s",
+                            strcmp(f->path, "-") == 0 ? "standard output" : f->path,
+                            f->failed > 0 ? ": " : "", f->failed > 0 ? strerror(f->failed) : "");
     int keep = commit && !f->failed;
     if (f->set && f->slot >= 0) {
         /* in a set: the rename waits for metcn_outset_commit() */

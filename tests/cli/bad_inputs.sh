@@ -244,6 +244,8 @@ row "panel show: binary BED" 1 "binary.bed:1:" "columns" -- $M panel show --pane
 row "panel show: missing BED" 1 "missing.bed:" "No such file" -- $M panel show --panel $IN/missing.bed -o @O/p.bed
 row "panel show: header from an empty file" 1 "empty.bam:" "header" -- $M panel show --panel $P --header $IN/empty.bam -o @O/p.bed
 row "panel show: device full" 1 "/dev/full:" "No space left on device" -- $M panel show --panel $P -o /dev/full
+row "panel show: standard output full" 1 "standard output" "No space left on device" -- bash -c 'exec "$@" >/dev/full' sh $M panel show --panel $P
+row "panel list: standard output full" 1 "standard output" "No space left on device" -- bash -c 'exec "$@" >/dev/full' sh $M panel list
 row_ok "panel show: --bin-size 2^32" "p.bed" -- $M panel show --panel grch38 --bin-size 4294967296 -o @O/p.bed
 row_ok "panel show: --window 2^40" "p.bed" -- $M panel show --panel grch38-met --window 1099511627776 -o @O/p.bed
 
@@ -253,6 +255,7 @@ row "pon info: truncated" 1 "trunc.pon:" "truncated" -- $M pon info $IN/trunc.po
 row "pon info: edited" 1 "edited.pon:" "checksum mismatch" -- $M pon info $IN/edited.pon
 row "pon info: truncated gzip" 1 "trunc.pon.gz:" "truncated or corrupt" -- $M pon info $IN/trunc.pon.gz
 row "pon info: directory" 1 "adir:" "directory" -- $M pon info $IN/adir
+row "pon info: standard output full" 1 "standard output" "No space left on device" -- bash -c 'exec "$@" >/dev/full' sh $M pon info $IN/good.pon
 known "arch-data (src/pon/io.c): bounds from later meta lines (issue 20): crash"
 row "pon info: repeated meta n_samples" 1 "crafted.pon:" "n_samples" -- $M pon info $IN/crafted.pon
 row "pon build: an empty normal among several" 1 "nempty.regions.bed:" -- $M pon build --panel $IN/p.bed --no-gc -o @O/x.pon "${NORMALS[@]}" $IN/nempty.regions.bed
