@@ -16,6 +16,7 @@
 #include <htslib/hts_log.h>
 
 #include "metcn/metcn.h"
+#include "metcn/panel.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -81,6 +82,18 @@ FUZZ_UNUSED static const char *fuzz_file(const char *name, const uint8_t *data, 
     if (!fp || (size && fwrite(data, 1, size, fp) != size) || fclose(fp) != 0)
         abort();
     return path;
+}
+
+/* A panel loaded once from BED text written to the file called name (aborts on failure). */
+FUZZ_UNUSED static metcn_panel_t *fuzz_panel(const char *name, const char *bed)
+{
+    metcn_panel_opt_t opt;
+    metcn_panel_opt_init(&opt);
+    metcn_panel_t *p =
+        metcn_panel_load(fuzz_file(name, (const uint8_t *)bed, strlen(bed)), &opt, NULL);
+    if (!p)
+        abort();
+    return p;
 }
 
 /* NUL-terminated copy of the input (caller frees). */

@@ -20,14 +20,8 @@ static metcn_panel_t *panel;
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_init();
-    if (!panel) {
-        metcn_panel_opt_t opt;
-        metcn_panel_opt_init(&opt);
-        const char *bed =
-            fuzz_file("covtab_panel.bed", (const uint8_t *)panel_bed, sizeof panel_bed - 1);
-        if (!(panel = metcn_panel_load(bed, &opt, NULL)))
-            abort();
-    }
+    if (!panel)
+        panel = fuzz_panel("covtab_panel.bed", panel_bed);
     const char *path = fuzz_file("sample.tsv", data, size);
     metcn_covtab_t *t = metcn_covtab_read(path, panel);
     if (t) {

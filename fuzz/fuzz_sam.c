@@ -17,14 +17,8 @@ static metcn_panel_t *panel;
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     fuzz_init();
-    if (!panel) {
-        metcn_panel_opt_t opt;
-        metcn_panel_opt_init(&opt);
-        const char *bed =
-            fuzz_file("sam_panel.bed", (const uint8_t *)panel_bed, sizeof panel_bed - 1);
-        if (!(panel = metcn_panel_load(bed, &opt, NULL)))
-            abort();
-    }
+    if (!panel)
+        panel = fuzz_panel("sam_panel.bed", panel_bed);
     const char *path = fuzz_file("in.sam", data, size);
     metcn_cov_opt_t opt;
     metcn_cov_opt_init(&opt);
