@@ -8,7 +8,8 @@ $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends \
     build-essential cmake pkg-config ca-certificates \
     libhts-dev libgsl-dev check zlib1g-dev \
-    samtools tabix bcftools python3 gzip gawk >/dev/null
+    samtools tabix bcftools python3 gzip gawk \
+    valgrind clang libclang-rt-14-dev util-linux procps >/dev/null
 # packaging: man pages (help2man, man-db), the .deb (dpkg-dev: dpkg-shlibdeps), the workflow
 # test (Debian's snakemake and multiqc)
 $SUDO apt-get install -y -qq --no-install-recommends \

@@ -68,7 +68,9 @@ typedef void (*metcn_log_hook_t)(metcn_log_level_t level, const char *msg, void 
 /** Install a log hook (NULL restores the default, which writes "[metcn] warning: msg" lines
  *  to stderr).  Messages above the current level are dropped before formatting. */
 void metcn_log_set_hook(metcn_log_hook_t hook, void *userdata);
-/** Set the verbosity (default METCN_LOG_WARNING). */
+/** Set the verbosity (default METCN_LOG_WARNING).  htslib's log level follows it: off below
+ *  METCN_LOG_INFO (metcn reports failures itself, naming the file), htslib's warnings and
+ *  errors at METCN_LOG_INFO, also its info lines at METCN_LOG_DEBUG. */
 void metcn_log_set_level(metcn_log_level_t level);
 metcn_log_level_t metcn_log_get_level(void);
 /** Log a message through the hook. */

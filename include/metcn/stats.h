@@ -175,7 +175,10 @@ typedef enum {
 /** Cohen's (weighted) kappa of a k x k table m (row-major, rows = one rater, columns = the
  *  other), with the Fleiss-Cohen-Everitt (1969) large-sample standard error (non-null) in
  *  .se and the Wald interval kappa +- z*se clamped to [-1, 1]. Undefined when the table is
- *  empty or chance agreement is 1 (both raters used one and the same single category). */
+ *  empty or chance agreement is 1 (both raters used one and the same single category).
+ *  At the edges (docs/concordance.md): one rater used a single category -> estimate 0, no
+ *  SE and no interval, with a note; perfect agreement -> estimate 1, SE 0 and the interval
+ *  [1 - d/(1 - p_e), 1] with d the exact upper limit of the disagreement rate (0 of n). */
 metcn_stat_t metcn_kappa(const int64_t *m, int k, metcn_kappa_weights_t weights, double level);
 
 /** Pearson correlation of (x[i], y[i]) over the pairs where both are finite; interval by

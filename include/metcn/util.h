@@ -1,5 +1,5 @@
-/* util.h -- small shared helpers, one of each: strict number parsing, the atomic output file,
- * the TSV line reader, the 64-bit hash and the work queue. */
+/* util.h -- small shared helpers, one of each: strict number parsing, crash-safe output files and
+ * output sets, the TSV line reader, the 64-bit hash and the work queue. */
 #ifndef METCN_UTIL_H
 #define METCN_UTIL_H
 
@@ -22,22 +22,43 @@ int metcn_parse_double(const char *s, double lo, double hi, double *out);
  *  (caller frees) and a 0-based half-open interval.  Returns 0 or METCN_E_FORMAT. */
 int metcn_parse_region(const char *s, char **contig, int64_t *start, int64_t *end);
 
-/** An output file written under a temporary name in the same directory and renamed to its
- *  final name by metcn_ofile_close(f, 1).  Closing with commit 0 (or any write error) removes
- *  the temporary file, so a failed run never leaves a half-written file behind.
- *  Paths ending ".gz" or ".bgz" are written bgzip-compressed; "-" writes to stdout. */
+/* ---- crash-safe outputs (docs/reliability.md) ----------------------------------------------
+ *
+ * An output file is written under a temporary name beside its final name ("<path>.tmp.<pid>")
+ * and renamed when complete, so no half-written file ever carries the final name.  While a file
+ * is being written its temporary is listed in a registry that metcn_output_cleanup_on_signals()'s
+ * handler walks: an interrupted process leaves no temporary behind.
+ *
+ * Kinds of output path:
+ *   "-"                          standard output, written through;
+ *   /dev/..., /proc/..., or an existing device, FIFO or socket
+ *                                written through (opened and written in place, never renamed
+ *                                over: /dev/null, /dev/stdout, a named pipe);
+ *   an existing directory, or a name ending in '/'
+ *                                refused ("<path>: is a directory, not an output file");
+ *   anything else                temporary + rename (an existing file is replaced; a symbolic
+ *                                link is replaced by the new file, not followed).
+ * Paths ending ".gz" or ".bgz" are written bgzip-compressed. */
 typedef struct metcn_ofile_s metcn_ofile_t;
 
-/** Open path for writing; NULL on error (message recorded). */
+/** Open path for writing; NULL on error (message recorded). When an output set is open
+ *  (metcn_outset_begin()), the file joins it. */
 metcn_ofile_t *metcn_ofile_open(const char *path);
+/** Check, before a long computation, that path can be written as an output: not a
+ *  directory, not a missing name under /dev or /proc, and its directory exists and is
+ *  writable.  Returns 0 or a negative code with a message naming path and the reason
+ *  ("<path>: cannot write there: No such file or directory").  Nothing is created. */
+int metcn_output_check(const char *path);
 /** printf into the file; returns 0 or METCN_E_IO (sticky: later calls keep failing). */
 int metcn_ofile_printf(metcn_ofile_t *f, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /** Write len bytes. */
 int metcn_ofile_write(metcn_ofile_t *f, const void *buf, size_t len);
-/** Close; with commit != 0 rename to the final name (0 on success), else discard.  Accepts
- *  NULL.  Returns METCN_E_IO if any write, the close or the rename failed (then nothing is
- *  left under the final name). */
+/** Close and free f (accepts NULL).  commit == 0 discards the file.  commit != 0 keeps it:
+ *  outside an output set the temporary is synced and renamed to the final name now; inside a
+ *  set the rename waits for metcn_outset_commit().  Returns METCN_E_IO, with a message naming
+ *  the file and the system's reason ("No space left on device"), if any write, the close or
+ *  the rename failed; then nothing of it is left under either name. */
 int metcn_ofile_close(metcn_ofile_t *f, int commit);
 /** Final path of the file (borrowed). */
 const char *metcn_ofile_path(const metcn_ofile_t *f);
@@ -46,6 +67,40 @@ const char *metcn_ofile_path(const metcn_ofile_t *f);
  *  (.gz .bgz .tsv .cnn .bed .regions .targetcoverage .coverage .bam .cram .sam), "stdin" for
  *  "-".  Caller frees; NULL when out of memory. */
 char *metcn_path_stem(const char *path);
+
+/** An output set: every file a run writes, committed together or not at all.
+ *
+ *  metcn_outset_begin() opens the process's set (one at a time; a begin() while one is open
+ *  nests: the inner commit() does nothing and the outermost one renames everything, an inner
+ *  abort() makes the outermost commit fail).  Files opened with metcn_ofile_open() from any
+ *  thread join it; files written by other means (htslib's sam_open, index builders) take
+ *  their temporary name from metcn_outset_add().  metcn_outset_commit() syncs every file and
+ *  renames them in the order they joined; if a rename fails it removes the files it already
+ *  renamed, and the temporaries, and returns the error: a run leaves all of its outputs or
+ *  none.  A final name may be written once per set ("<path>: written twice in one run").
+ *  Every metcn_ofile_t of the set must be closed before commit or abort. */
+typedef struct metcn_outset_s metcn_outset_t;
+
+/** Open (or nest into) the output set; NULL on allocation failure. */
+metcn_outset_t *metcn_outset_begin(void);
+/** Reserve the temporary for path, a file the caller writes by other means: returns the name
+ *  to write (borrowed from the set, valid until commit or abort; an empty file already exists
+ *  there), or path itself when path is written through, or NULL on error (a directory, "-",
+ *  a name already in the set).  At commit the temporary must exist. */
+const char *metcn_outset_add(metcn_outset_t *s, const char *path);
+/** Remove path (e.g. a stale index of another kind) when the set commits, after the renames. */
+int metcn_outset_remove(metcn_outset_t *s, const char *path);
+/** Commit (see above) and free the set; 0 or a negative code with the message recorded. */
+int metcn_outset_commit(metcn_outset_t *s);
+/** Discard every file of the set and free it (accepts NULL). */
+void metcn_outset_abort(metcn_outset_t *s);
+
+/** Install handlers for SIGHUP, SIGINT, SIGTERM and SIGPIPE that remove every temporary the
+ *  process has registered (and, during a commit, what that commit already renamed), then end
+ *  the process by the same signal with its default action (a shell reports 128 + signal: 130
+ *  for SIGINT, 143 for SIGTERM).  Signals that are ignored (nohup, background jobs) stay
+ *  ignored.  For programs (the CLI calls it once at start-up); returns 0 or METCN_E_ARG. */
+int metcn_output_cleanup_on_signals(void);
 
 /** 1 when s ends with suffix. */
 int metcn_ends_with(const char *s, const char *suffix);

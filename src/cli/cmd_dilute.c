@@ -38,7 +38,8 @@ static void help(FILE *fp, const metcn_dilute_opt_t *o)
             "  --reference FASTA      reference for CRAM input\n"
             "  --prefix-names         prefix read names with 't.' / 'n.' (inputs whose reads\n"
             "                         share names, e.g. from one simulator)\n"
-            "  --threads INT          extra compression threads [%d]\n",
+            "  --threads INT          extra compression threads [%d]\n"
+            "  -v, --verbose          also show htslib's own diagnostics\n",
             (unsigned long long)o->seed, o->threads);
 }
 
@@ -100,6 +101,7 @@ int metcn_main_dilute(int argc, char **argv)
         {"reference", required_argument, NULL, OPT_REFERENCE},
         {"threads", required_argument, NULL, OPT_THREADS},
         {"prefix-names", no_argument, NULL, OPT_PREFIX_NAMES},
+        {"verbose", no_argument, NULL, 'v'},
         {NULL, 0, NULL, 0}};
     metcn_dilute_opt_t opt;
     metcn_dilute_opt_init(&opt);
@@ -111,7 +113,7 @@ int metcn_main_dilute(int argc, char **argv)
     int ret = CLI_EXIT_OK, c;
     int64_t v;
     optind = 1;
-    while ((c = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "ho:v", longopts, NULL)) != -1) {
         switch (c) {
         case 'h':
             help(stdout, &opt);
@@ -142,7 +144,21 @@ int metcn_main_dilute(int argc, char **argv)
                 goto out;
             break;
         case OPT_SAMPLE:
+            /* it becomes the SM of every @RG line: a tab or newline would break the header */
+            for (const char *q = optarg; *q; q++)
+                if ((unsigned char)*q < 0x20 || *q == 0x7f) {
+                    ret = cli_usage_error(CMD, "--sample: the name contains a tab, newline or "
+                                               "other control character");
+                    goto out;
+                }
+            if (!*optarg) {
+                ret = cli_usage_error(CMD, "--sample: empty name");
+                goto out;
+            }
             opt.sample = optarg;
+            break;
+        case 'v':
+            metcn_log_set_level(METCN_LOG_INFO);
             break;
         case OPT_REFERENCE:
             opt.reference = optarg;
@@ -175,6 +191,10 @@ int metcn_main_dilute(int argc, char **argv)
         ret = cli_usage_error(CMD, "-o PREFIX is required");
         goto out;
     }
+    if (prefix[strlen(prefix) - 1] == '/') {
+        ret = cli_usage_error(CMD, "-o %s: a prefix of file names, not a directory", prefix);
+        goto out;
+    }
     if (isfinite(opt.depth_ratio) && opt.templates > 0) {
         ret = cli_usage_error(CMD, "--templates needs counted inputs; drop --depth-ratio");
         goto out;
@@ -197,6 +217,20 @@ int metcn_main_dilute(int argc, char **argv)
     }
     if (n_fr == 0) {
         ret = cli_usage_error(CMD, "--fractions: no fraction given");
+        goto out;
+    }
+    /* the outputs' directory is checked before the inputs are read twice */
+    size_t plen = strlen(prefix) + 16;
+    char *summary = malloc(plen);
+    if (!summary) {
+        ret = cli_error(CMD, "out of memory");
+        goto out;
+    }
+    snprintf(summary, plen, "%s.dilute.tsv", prefix);
+    int checked = metcn_output_check(summary);
+    free(summary);
+    if (checked != 0) {
+        ret = cli_runtime_error(CMD);
         goto out;
     }
     cmdline = cli_cmdline(argc, argv);

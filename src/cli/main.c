@@ -1,4 +1,6 @@
 /* main.c -- `metcn <command> [options]`: one table drives dispatch and `metcn --help`. */
+#include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #ifdef __GLIBC__
@@ -7,8 +9,10 @@
 
 #include <htslib/hts.h>
 
+#include "cli.h"
 #include "commands.h"
 #include "metcn/metcn.h"
+#include "metcn/util.h"
 
 static const struct {
     const char *name;
@@ -48,7 +52,17 @@ int main(int argc, char **argv)
     mallopt(M_TOP_PAD, 16 << 20);
     mallopt(M_MMAP_THRESHOLD, 32 << 20);
 #endif
-    hts_set_log_level(HTS_LOG_ERROR); /* metcn reports problems itself, once */
+    /* metcn reports every failure itself, in one line naming the file; htslib's own lines
+     * ("[E::bgzf_read] ...") would come first and name no file, so they are shown only with
+     * -v (metcn_log_set_level() raises htslib's level with metcn's). */
+    hts_set_log_level(HTS_LOG_OFF);
+    /* An interrupted run removes its temporaries (docs/reliability.md); a file-size limit makes
+     * a write fail (reported, and the run's outputs discarded) instead of killing the process. */
+    if (metcn_output_cleanup_on_signals() != 0) {
+        fprintf(stderr, "metcn: %s\n", metcn_last_error());
+        return 1;
+    }
+    signal(SIGXFSZ, SIG_IGN);
     if (argc < 2) {
         usage(stderr);
         return 2;
@@ -66,10 +80,27 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++) {
         if (strcmp(argv[1], commands[i].name) != 0)
             continue;
-        int r = commands[i].func(argc - 1, argv + 1);
-        if (fflush(stdout) != 0 || ferror(stdout)) {
-            fprintf(stderr, "metcn %s: error writing standard output\n", argv[1]);
+        /* One output set per run: the command's files are renamed into place together, only
+         * when it succeeded, wholly or for some samples (exit 3: the failed samples are rows
+         * of the outputs) (docs/reliability.md). */
+        metcn_outset_t *set = metcn_outset_begin();
+        if (!set) {
+            fprintf(stderr, "metcn %s: %s\n", argv[1], metcn_last_error());
             return 1;
+        }
+        int r = commands[i].func(argc - 1, argv + 1);
+        errno = 0;
+        if (fflush(stdout) != 0 || ferror(stdout)) {
+            if (r == 0) /* else the command has reported its failure already */
+                fprintf(stderr, "metcn %s: error writing standard output%s%s\n", argv[1],
+                        errno ? ": " : "", errno ? strerror(errno) : "");
+            r = 1;
+        }
+        if (r != CLI_EXIT_OK && r != CLI_EXIT_PARTIAL) {
+            metcn_outset_abort(set);
+        } else if (metcn_outset_commit(set) != 0) {
+            fprintf(stderr, "metcn %s: %s\n", argv[1], metcn_last_error());
+            r = 1;
         }
         return r;
     }

@@ -27,7 +27,8 @@ const char *metcn_strerror(int code)
 }
 
 static _Thread_local int last_code;
-static _Thread_local char last_msg[1024];
+/* Long enough for two paths of PATH_MAX and the text around them: a message is never cut. */
+static _Thread_local char last_msg[9000];
 
 int metcn_set_error(int code, const char *fmt, ...)
 {
@@ -81,6 +82,11 @@ void metcn_log_set_hook(metcn_log_hook_t hook, void *userdata)
 void metcn_log_set_level(metcn_log_level_t level)
 {
     log_level = level;
+    /* htslib's own diagnostics follow: off by default (metcn reports failures itself, naming
+     * the file), its warnings and errors at info (-v), its info lines at debug (-v -v). */
+    hts_set_log_level(level >= METCN_LOG_DEBUG  ? HTS_LOG_INFO
+                      : level >= METCN_LOG_INFO ? HTS_LOG_WARNING
+                                                : HTS_LOG_OFF);
 }
 
 metcn_log_level_t metcn_log_get_level(void)
@@ -92,7 +98,7 @@ void metcn_log(metcn_log_level_t level, const char *fmt, ...)
 {
     if (level > log_level)
         return;
-    char buf[2048];
+    char buf[9000];
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(buf, sizeof buf, fmt, ap);

@@ -1,15 +1,10 @@
-/* util.c -- strict number parsing, atomic output files, field splitting. */
+/* util.c -- strict number parsing, field splitting (output files: output.c). */
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-
-#include <htslib/bgzf.h>
-#include <htslib/kstring.h>
 
 #include "metcn/metcn.h"
 #include "metcn/util.h"
@@ -90,14 +85,6 @@ int metcn_parse_region(const char *s, char **contig, int64_t *start, int64_t *en
     return 0;
 }
 
-struct metcn_ofile_s {
-    char *path; /* final name */
-    char *tmp;  /* temporary name, NULL for stdout */
-    BGZF *bgzf; /* compressed output */
-    FILE *fp;   /* plain output */
-    int failed;
-};
-
 char *metcn_path_stem(const char *path)
 {
     if (strcmp(path, "-") == 0)
@@ -124,125 +111,6 @@ int metcn_ends_with(const char *s, const char *suffix)
 {
     size_t a = strlen(s), b = strlen(suffix);
     return a >= b && strcmp(s + a - b, suffix) == 0;
-}
-
-metcn_ofile_t *metcn_ofile_open(const char *path)
-{
-    metcn_ofile_t *f = calloc(1, sizeof *f);
-    if (!f || !(f->path = strdup(path))) {
-        free(f);
-        metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
-        return NULL;
-    }
-    if (strcmp(path, "-") == 0) {
-        f->fp = stdout;
-        return f;
-    }
-    size_t n = strlen(path) + 32;
-    f->tmp = malloc(n);
-    if (!f->tmp)
-        goto fail;
-    snprintf(f->tmp, n, "%s.tmp.%ld", path, (long)getpid());
-    int gz = metcn_ends_with(path, ".gz") || metcn_ends_with(path, ".bgz");
-    if (gz)
-        f->bgzf = bgzf_open(f->tmp, "w6");
-    else
-        f->fp = fopen(f->tmp, "w");
-    if (!f->bgzf && !f->fp) {
-        metcn_set_error(METCN_E_IO, "%s: cannot open for writing: %s", path, strerror(errno));
-        goto fail_quiet;
-    }
-    return f;
-fail:
-    metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
-fail_quiet:
-    free(f->tmp);
-    free(f->path);
-    free(f);
-    return NULL;
-}
-
-int metcn_ofile_write(metcn_ofile_t *f, const void *buf, size_t len)
-{
-    if (f->failed)
-        return METCN_E_IO;
-    if (len == 0)
-        return 0;
-    if (f->bgzf) {
-        if (bgzf_write(f->bgzf, buf, len) != (ssize_t)len)
-            f->failed = 1;
-    } else if (fwrite(buf, 1, len, f->fp) != len) {
-        f->failed = 1;
-    }
-    return f->failed ? METCN_E_IO : 0;
-}
-
-int metcn_ofile_printf(metcn_ofile_t *f, const char *fmt, ...)
-{
-    if (f->failed)
-        return METCN_E_IO;
-    char small[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(small, sizeof small, fmt, ap);
-    va_end(ap);
-    if (n < 0) {
-        f->failed = 1;
-        return METCN_E_IO;
-    }
-    if ((size_t)n < sizeof small)
-        return metcn_ofile_write(f, small, (size_t)n);
-    char *big = malloc((size_t)n + 1);
-    if (!big) {
-        f->failed = 1;
-        return METCN_E_NOMEM;
-    }
-    va_start(ap, fmt);
-    vsnprintf(big, (size_t)n + 1, fmt, ap);
-    va_end(ap);
-    int r = metcn_ofile_write(f, big, (size_t)n);
-    free(big);
-    return r;
-}
-
-const char *metcn_ofile_path(const metcn_ofile_t *f)
-{
-    return f->path;
-}
-
-int metcn_ofile_close(metcn_ofile_t *f, int commit)
-{
-    if (!f)
-        return 0;
-    int failed = f->failed;
-    if (f->bgzf) {
-        if (bgzf_close(f->bgzf) < 0)
-            failed = 1;
-    } else if (f->fp == stdout) {
-        if (fflush(stdout) != 0)
-            failed = 1;
-    } else if (f->fp) {
-        if (fclose(f->fp) != 0)
-            failed = 1;
-    }
-    int r = 0;
-    if (f->tmp) {
-        if (commit && !failed) {
-            if (rename(f->tmp, f->path) != 0) {
-                r = metcn_set_error(METCN_E_IO, "%s: cannot rename temporary file: %s", f->path,
-                                    strerror(errno));
-                unlink(f->tmp);
-            }
-        } else {
-            unlink(f->tmp);
-        }
-    }
-    if (failed && commit)
-        r = metcn_set_error(METCN_E_IO, "%s: write failed", f->path);
-    free(f->tmp);
-    free(f->path);
-    free(f);
-    return r;
 }
 
 int metcn_split(char *line, char delim, char **fields, int max)

@@ -114,8 +114,35 @@ metcn_stat_t metcn_kappa(const int64_t *m, int k, metcn_kappa_weights_t weights,
                                     "same single category): kappa is undefined");
     metcn_stat_t s = metcn_stat_undefined(NULL);
     s.n = (int64_t)n;
+    int row_used = 0, col_used = 0;
+    for (int i = 0; i < k; i++) {
+        row_used += row[i] > 0;
+        col_used += col[i] > 0;
+    }
+    if (row_used == 1 || col_used == 1) {
+        /* One side put every sample in one category (e.g. FISH never positive): then
+         * p_o = p_e whatever the other side says, so kappa is 0 by construction and the
+         * large-sample variance is 0 too.  An interval of zero width would claim a certainty
+         * the data do not give: none is reported. */
+        s.estimate = 0;
+        s.note = "one side put every sample in one category (e.g. never positive): kappa is 0 "
+                 "by construction and has no interval";
+        return s;
+    }
     double kap = (po - pe) / (1 - pe);
     s.estimate = kap;
+    if (1 - po < 1e-12) {
+        /* Perfect agreement: the large-sample SE is 0.  The lower bound comes instead from
+         * the exact (Clopper-Pearson) upper limit d of the disagreement rate, 0 of n: with
+         * weights <= 1, p_o >= 1 - d, so kappa >= 1 - d / (1 - p_e) at the observed p_e. */
+        double d = 1 - pow((1 - level) / 2, 1 / n);
+        s.se = 0;
+        s.ci_low = fmax(-1, 1 - d / (1 - pe));
+        s.ci_high = 1;
+        s.note = "perfect agreement: the large-sample SE is 0; the lower bound is from the "
+                 "exact upper limit of the disagreement rate (0 of n)";
+        return s;
+    }
     /* Fleiss, Cohen & Everitt (1969) large-sample variance, not assuming kappa = 0. */
     double wrow[64] = {0}, wcol[64] = {0};
     for (int i = 0; i < k; i++)
@@ -135,12 +162,14 @@ metcn_stat_t metcn_kappa(const int64_t *m, int k, metcn_kappa_weights_t weights,
     if (var < 0) /* rounding when the true value is 0 */
         var = 0;
     s.se = sqrt(var);
+    if (!(s.se > 0)) {
+        s.note = "large-sample SE is 0: no interval";
+        return s;
+    }
     double z = z_of(level);
     s.ci_low = fmax(-1, kap - z * s.se);
     s.ci_high = fmin(1, kap + z * s.se);
-    if (s.se == 0)
-        s.note = "large-sample SE is 0 (perfect agreement): the interval is degenerate";
-    else if (n < 30)
+    if (n < 30)
         s.note = "fewer than 30 samples: the large-sample interval is approximate";
     return s;
 }

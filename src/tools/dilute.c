@@ -4,7 +4,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <htslib/hts.h>
 #include <htslib/khash.h>
@@ -13,6 +12,7 @@
 
 #include "metcn/dilute.h"
 #include "metcn/metcn.h"
+#include "metcn/util.h"
 
 KHASH_MAP_INIT_STR(rgmap, char *)
 
@@ -91,6 +91,14 @@ static samFile *open_input(const char *path, const metcn_dilute_opt_t *opt, sam_
         hts_set_threads(fp, opt->threads);
     if (!(*hdr = sam_hdr_read(fp))) {
         metcn_set_error(METCN_E_FORMAT, "%s: cannot read the header", path);
+        sam_close(fp);
+        return NULL;
+    }
+    /* a file cut at a block or container boundary reads cleanly to its (early) end */
+    if (hts_check_EOF(fp) == 0) {
+        metcn_set_error(METCN_E_TRUNCATED, "%s: truncated file (no end-of-file marker)", path);
+        sam_hdr_destroy(*hdr);
+        *hdr = NULL;
         sam_close(fp);
         return NULL;
     }
@@ -287,6 +295,17 @@ static const char *mapped_rg(const input_t *in, const char *id)
     return it == kh_end(in->rg) ? id : kh_val(in->rg, it);
 }
 
+/* A copy of s fit for a SAM header value: tabs, newlines and other control characters (which
+ * would end the field or the line) become spaces.  Caller frees. */
+static char *header_text(const char *s)
+{
+    char *c = strdup(s ? s : "");
+    for (char *q = c; q && *q; q++)
+        if ((unsigned char)*q < 0x20 || *q == 0x7f)
+            *q = ' ';
+    return c;
+}
+
 /* Output header: the tumour header without its @RG lines, @HD SO:coordinate, the read groups
  * of both inputs (renamed where needed, SM = sample), a @CO describing the mix, and @PG. */
 static sam_hdr_t *output_header(const input_t *t, const input_t *n, const char *sample,
@@ -294,6 +313,7 @@ static sam_hdr_t *output_header(const input_t *t, const input_t *n, const char *
 {
     kstring_t text = {0, 0, NULL}, line = {0, 0, NULL};
     sam_hdr_t *h = NULL;
+    char *tpath = NULL, *npath = NULL, *cmdline = NULL;
     const char *src = sam_hdr_str(t->h);
     int have_hd = 0;
     for (const char *p = src; p && *p;) {
@@ -332,11 +352,16 @@ static sam_hdr_t *output_header(const input_t *t, const input_t *n, const char *
         text = hd;
     }
     const input_t *ins[2] = {t, n};
+    tpath = header_text(t->path);
+    npath = header_text(n->path);
+    cmdline = opt->cmdline ? header_text(opt->cmdline) : NULL;
+    if (!tpath || !npath || (opt->cmdline && !cmdline))
+        goto fail;
     for (int s = 0; s < 2; s++) {
         const input_t *in = ins[s];
         if (in->default_rg) {
             ksprintf(&text, "@RG\tID:%s\tSM:%s\tDS:metcn dilute %s input %s\n", in->default_rg,
-                     sample, s ? "normal" : "tumour", in->path);
+                     sample, s ? "normal" : "tumour", s ? npath : tpath);
             continue;
         }
         int nl = sam_hdr_count_lines(in->h, "RG");
@@ -350,19 +375,25 @@ static sam_hdr_t *output_header(const input_t *t, const input_t *n, const char *
     ksprintf(&text,
              "@CO\tmetcn dilute: tumour=%s normal=%s tumour_fraction=%g keep_tumour=%.6g "
              "keep_normal=%.6g seed=%llu\n",
-             t->path, n->path, res->fraction, res->keep_tumour, res->keep_normal,
+             tpath, npath, res->fraction, res->keep_tumour, res->keep_normal,
              (unsigned long long)opt->seed);
     if (!(h = sam_hdr_parse(text.l, text.s)))
         goto fail;
-    if (opt->cmdline && sam_hdr_add_pg(h, "metcn", "PN", "metcn", "VN", metcn_version(), "CL",
-                                       opt->cmdline, NULL) != 0)
+    if (cmdline &&
+        sam_hdr_add_pg(h, "metcn", "PN", "metcn", "VN", metcn_version(), "CL", cmdline, NULL) != 0)
         goto fail;
+    free(tpath);
+    free(npath);
+    free(cmdline);
     free(text.s);
     free(line.s);
     return h;
 fail:
     metcn_set_error(METCN_E_FORMAT, "%s: cannot build the output header", t->path);
     sam_hdr_destroy(h);
+    free(tpath);
+    free(npath);
+    free(cmdline);
     free(text.s);
     free(line.s);
     return NULL;
@@ -394,7 +425,7 @@ static int fix_rg(const input_t *in, bam1_t *b)
 typedef struct {
     samFile *fp;
     sam_hdr_t *h;
-    char *tmp, *tmp_idx, *final_idx;
+    const char *tmp, *tmp_idx; /* temporaries of the BAM and its index (borrowed from the set) */
 } output_t;
 
 static char *strdupf(const char *fmt, const char *a, const char *b)
@@ -442,6 +473,7 @@ int metcn_dilute(const char *tumour, const char *normal, const double *fractions
     input_t in[2];
     memset(in, 0, sizeof in);
     output_t *out = NULL;
+    metcn_outset_t *set = NULL;
     kstring_t name = {0, 0, NULL};
     int ret = 0;
     if (n == 0)
@@ -533,19 +565,32 @@ int metcn_dilute(const char *tumour, const char *normal, const double *fractions
         if (sam_hdr_tid2len(in[0].h, i) > (1LL << 29) - 1)
             min_shift = 14;
 
-    /* open outputs under temporary names */
-    char pid[32];
-    snprintf(pid, sizeof pid, "%ld", (long)getpid());
+    /* open outputs under temporary names, in the run's output set: all of them (and the
+     * summary the CLI adds) are renamed together when complete, or none (docs/reliability.md) */
+    if (!(set = metcn_outset_begin())) {
+        ret = metcn_last_error_code();
+        goto fail;
+    }
     for (size_t i = 0; i < n; i++) {
         metcn_dilute_result_t *r = &run->results[i];
         output_t *o = &out[i];
-        const char *ext = min_shift ? "csi" : "bai";
-        char *fi = strdupf("%s.%s", r->path, ext);
-        o->final_idx = fi;
-        o->tmp = strdupf("%s.tmp.%s", r->path, pid);
-        o->tmp_idx = o->tmp ? strdupf("%s.%s", o->tmp, ext) : NULL;
-        if (!o->final_idx || !o->tmp || !o->tmp_idx) {
+        const char *ext = min_shift ? "csi" : "bai", *stale = min_shift ? "bai" : "csi";
+        char *fi = strdupf("%s.%s", r->path, ext), *other = strdupf("%s.%s", r->path, stale);
+        /* the BAM before its index, so the index is never older than the BAM it describes;
+         * an index of the other kind would pair with the new BAM: removed at commit */
+        if (!fi || !other) {
+            free(fi);
+            free(other);
             ret = metcn_set_error(METCN_E_NOMEM, "out of memory");
+            goto fail;
+        }
+        o->tmp = metcn_outset_add(set, r->path);
+        o->tmp_idx = o->tmp ? metcn_outset_add(set, fi) : NULL;
+        int rm = o->tmp_idx ? metcn_outset_remove(set, other) : -1;
+        free(fi);
+        free(other);
+        if (rm != 0) {
+            ret = metcn_last_error_code();
             goto fail;
         }
         char *sample = NULL;
@@ -561,6 +606,9 @@ int metcn_dilute(const char *tumour, const char *normal, const double *fractions
             ret = metcn_set_error(METCN_E_NOMEM, "out of memory");
             goto fail;
         }
+        for (char *q = sample; *q; q++) /* a tab or newline would break the @RG line */
+            if ((unsigned char)*q < 0x20 || *q == 0x7f)
+                *q = '_';
         o->h = output_header(&in[0], &in[1], sample, r, opt);
         free(sample);
         if (!o->h) {
@@ -616,8 +664,10 @@ int metcn_dilute(const char *tumour, const char *normal, const double *fractions
                 }
                 fixed = 1;
             }
+            errno = 0;
             if (sam_write1(out[i].fp, out[i].h, b) < 0) {
-                ret = metcn_set_error(METCN_E_IO, "%s: write failed", r->path);
+                ret = metcn_set_error(METCN_E_IO, "%s: write failed%s%s", r->path,
+                                      errno ? ": " : "", errno ? strerror(errno) : "");
                 goto fail;
             }
             r->records++;
@@ -632,14 +682,15 @@ int metcn_dilute(const char *tumour, const char *normal, const double *fractions
             goto fail;
     }
 
-    /* close, index, rename (the index first removed so a stale one never pairs with the new
-     * BAM) */
+    /* close and index; the set renames them */
     for (size_t i = 0; i < n; i++) {
         output_t *o = &out[i];
+        errno = 0;
         int c = sam_close(o->fp);
         o->fp = NULL;
         if (c != 0) {
-            ret = metcn_set_error(METCN_E_IO, "%s: write failed", run->results[i].path);
+            ret = metcn_set_error(METCN_E_IO, "%s: write failed%s%s", run->results[i].path,
+                                  errno ? ": " : "", errno ? strerror(errno) : "");
             goto fail;
         }
         if (sam_index_build3(o->tmp, o->tmp_idx, min_shift, opt->threads) != 0) {
@@ -648,21 +699,8 @@ int metcn_dilute(const char *tumour, const char *normal, const double *fractions
             goto fail;
         }
     }
-    for (size_t i = 0; i < n; i++) {
-        output_t *o = &out[i];
-        const char *path = run->results[i].path;
-        char *other = strdupf("%s.%s", path, min_shift ? "bai" : "csi");
-        if (other) {
-            unlink(other);
-            free(other);
-        }
-        unlink(o->final_idx);
-        if (rename(o->tmp, path) != 0 || rename(o->tmp_idx, o->final_idx) != 0) {
-            ret = metcn_set_error(METCN_E_IO, "%s: cannot rename the temporary file: %s", path,
-                                  strerror(errno));
-            goto fail;
-        }
-    }
+    ret = metcn_outset_commit(set);
+    set = NULL;
     goto done;
 fail:
     if (out)
@@ -670,18 +708,12 @@ fail:
             if (out[i].fp)
                 sam_close(out[i].fp);
             out[i].fp = NULL;
-            if (out[i].tmp)
-                unlink(out[i].tmp);
-            if (out[i].tmp_idx)
-                unlink(out[i].tmp_idx);
         }
+    metcn_outset_abort(set);
 done:
     if (out)
         for (size_t i = 0; i < n; i++) {
             sam_hdr_destroy(out[i].h);
-            free(out[i].tmp);
-            free(out[i].tmp_idx);
-            free(out[i].final_idx);
         }
     free(out);
     free(name.s);
