@@ -148,7 +148,10 @@ const char *metcn_qc_name(int q); /* "pass", "warn", "fail" */
     X(PON_NORMALS, "pon_normals", '<', "normals in the PoN: its noise model is uncertain")         \
     X(SAMPLE_TYPE_MISMATCH, "sample_type_mismatch", 0,                                             \
       "the sample's type (tissue / plasma) differs from the PoN's (value: the PoN's type, 0 "      \
-      "tissue, 1 plasma): its normals may not model this sample's noise")
+      "tissue, 1 plasma): its normals may not model this sample's noise")                          \
+    X(NORMALISED_BY_CNVKIT, "normalised_by_cnvkit", 0,                                             \
+      "remark: the input was a CNVkit .cnr, normalised against its CNVkit reference, not a "       \
+      "metcn PoN (value: the log2 SD of a bin of CNVkit weight 0, from the sample's scatter)")
 
 #define METCN_QC_ENUM_(id, name, op, what) METCN_QC_##id,
 typedef enum { METCN_QC_CODES(METCN_QC_ENUM_) METCN_QC_N_CODES } metcn_qc_code_t;
@@ -310,6 +313,8 @@ typedef struct {
     double noise_k; /* robust SD of consecutive standardised differences / sqrt 2: the
                        factor applied to the PoN's per-bin SD (about 1 when the weights fit) */
     double mapd, median_depth, gc_strength;
+    const char *normaliser; /* static, from the input: "metcn" (PoN) or "cnvkit" (a .cnr) */
+    double noise_cnvkit;    /* cnvkit: metcn_cnr_t.noise_cnvkit; NaN otherwise */
     double sys_sd; /* systematic SD (log2) shared by neighbouring bins, added in quadrature to
                       the gene level's SE (docs/method.md section 2) */
     /* levels (log2 copy ratio, centred on the reference bins) */

@@ -41,6 +41,8 @@ typedef struct {
     int64_t end;       /* exclusive */
     char *name;        /* BED name column, or NULL */
     metcn_role_t role; /* gene-independent: REFERENCE, SEX or OTHER */
+    int off_target;    /* 1: an off-target bin (between targets: metcn_panel_off_target(), or a
+                          CNVkit "Antitarget" row), normalised apart from the targets */
 } metcn_bin_t;
 
 typedef struct {
@@ -129,6 +131,24 @@ metcn_panel_t *metcn_panel_load(const char *spec, const metcn_panel_opt_t *opt,
                                 const sam_hdr_t *hdr);
 
 void metcn_panel_destroy(metcn_panel_t *p);
+
+/** One interval for metcn_panel_from_intervals() (0-based half-open; strings borrowed). */
+typedef struct {
+    const char *contig;
+    int64_t start, end;
+    const char *name; /* or NULL */
+    long line;        /* line of its file, for messages (0: none) */
+    int off_target;   /* 1: an off-target bin */
+} metcn_interval_t;
+
+/** A panel from intervals (e.g. the rows of a CNVkit .cnr), sorted into panel order.
+ *  build: "grch38" / "grch37" (contig lengths and centromeres from the build table), or NULL
+ *  to recognise it from the bins named after a gene of a build table that lie inside that
+ *  gene's extent there (unknown when neither build fits better).  Overlapping or duplicated
+ *  intervals are an error (METCN_E_OVERLAP naming source and line).  source is recorded as
+ *  the panel's source.  Caller frees with metcn_panel_destroy(). */
+metcn_panel_t *metcn_panel_from_intervals(const metcn_interval_t *iv, size_t n, const char *source,
+                                          const char *build);
 
 /** Deep copy of a panel; NULL on error.  Caller frees with metcn_panel_destroy(). */
 metcn_panel_t *metcn_panel_copy(const metcn_panel_t *p);

@@ -65,6 +65,8 @@ metcn_call_t *call_init(const metcn_gene_t *gene, const metcn_cnr_t *cnr, const 
     c->mapd = cnr->mapd;
     c->median_depth = cnr->median_depth;
     c->gc_strength = cnr->gc_strength;
+    c->normaliser = cnr->normaliser ? cnr->normaliser : "metcn";
+    c->noise_cnvkit = cnr->noise_cnvkit;
     for (size_t i = 0; i < n; i++) {
         double l = cnr->log2 ? cnr->log2[i] : NAN, w = cnr->weight ? cnr->weight[i] : NAN;
         int excl = cnr->excluded ? cnr->excluded[i] : 0;
@@ -618,5 +620,8 @@ int call_qc(metcn_call_t *c, const metcn_call_opt_t *opt)
                               c->control_fragmented - 1, opt->min_control_bins);
     if (!r)
         r = check(c, METCN_QC_CONTROL_BINS_USED, c->control_lv.n, opt->control_bins_warn, NAN);
+    if (!r && strcmp(c->normaliser, "cnvkit") == 0)
+        r = metcn_call_add_qc(c, METCN_QC_NORMALISED_BY_CNVKIT, METCN_QC_PASS, c->noise_cnvkit,
+                              NAN);
     return r;
 }

@@ -1,5 +1,6 @@
 /* cmd_call.c -- `metcn call [options] --pon PON -o PREFIX TUMOUR...`: every gene of --gene for
- * every tumour; one row per sample and gene. */
+ * every tumour; one row per sample and gene.  CNVkit .cnr inputs are normalised already and
+ * are called without --pon, each on the panel its rows make. */
 #include <getopt.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -81,18 +82,22 @@ static void help(FILE *fp)
     metcn_call_opt_t d;
     metcn_call_opt_init(&d);
     fprintf(fp,
-            "Usage: metcn call [options] --pon PON -o PREFIX TUMOUR...\n\n"
+            "Usage: metcn call [options] --pon PON -o PREFIX TUMOUR...\n"
+            "       metcn call [options] -o PREFIX SAMPLE.cnr...\n\n"
             "Call each gene's copy number per tumour cell, its chromosome's control level (the\n"
             "NGS stand-in for the centromeric probe: CEP7 for MET and EGFR, CEP17 for ERBB2),\n"
             "the gene/control ratio and its tier under the gene's criteria, the high-level flag\n"
             "and the pattern (focal / polysomy), with intervals and QC.  TUMOUR: BAM/CRAM files\n"
             "or per-bin coverage tables (`metcn coverage` output, CNVkit .cnn, mosdepth\n"
-            "regions.bed.gz); many tumours share one loaded PoN.\n\n"
+            "regions.bed.gz, GATK CollectReadCounts TSV, Picard HsMetrics per-target); many\n"
+            "tumours share one loaded PoN.  CNVkit .cnr results (cnvkit.py fix) are normalised\n"
+            "already: they are called without --pon, from their log2 and weights (docs/pon.md).\n\n"
             "Outputs: PREFIX.calls.tsv (one row per sample and gene), PREFIX.json (all), per\n"
             "sample PREFIX.SAMPLE.vcf (a record per gene) and per sample and gene\n"
             "PREFIX.SAMPLE.GENE.cnr, .seg, .svg; a summary on standard output.\n\n"
             "Options:\n"
-            "  --pon FILE             panel of normals from 'metcn pon build' (required)\n"
+            "  --pon FILE             panel of normals from 'metcn pon build' (required unless\n"
+            "                         every input is a CNVkit .cnr)\n"
             "  -o, --output PREFIX    output prefix (required)\n"
             "  --gene LIST            genes to call, comma-separated [MET]\n"
             "  --criteria LIST        tier presets: NAME (for the preset's own gene) or\n"
@@ -161,14 +166,31 @@ static int pon_sample_type(const metcn_pon_t *pon)
 /* One tumour: normalised once, then called for every gene. */
 typedef struct {
     const char *path;
-    const metcn_pon_t *pon;
+    const metcn_pon_t *pon; /* NULL: every input must be a CNVkit .cnr */
     metcn_gene_t *const *genes;
-    const metcn_call_opt_t *opts; /* per gene */
+    const char *const *gene_names; /* --gene, for the genes of a .cnr's own panel */
+    const metcn_call_opt_t *opts;  /* per gene */
     size_t n_genes;
     const metcn_cov_opt_t *cov_opt;
     metcn_call_t *call[MAX_GENES];
     char *error;
+    metcn_sample_t *own;                /* a CNVkit .cnr: kept open, its panel under the calls */
+    metcn_gene_t *own_genes[MAX_GENES]; /* the genes on that panel */
 } job_t;
+
+/* A CNVkit .cnr brings its own panel: the genes are viewed on it (they and the sample live in
+ * the job until the outputs are written). */
+static int own_genes(job_t *j, metcn_sample_t *s)
+{
+    if (j->pon)
+        return metcn_sample_check(s, NULL, j->pon); /* the one message: no --pon with a .cnr */
+    for (size_t g = 0; g < j->n_genes; g++)
+        if (!(j->own_genes[g] = metcn_panel_gene(metcn_sample_panel(s), j->gene_names[g], NULL)))
+            return metcn_set_error(metcn_last_error_code(), "%s: %s", s->path, metcn_last_error());
+    j->own = s;
+    j->genes = j->own_genes;
+    return 0;
+}
 
 /* One tumour: opened once, normalised for each gene (the PoN fits each gene off its own
  * chromosome), called for every gene. */
@@ -179,7 +201,16 @@ static int run_job(job_t *j)
     metcn_sample_t *s = metcn_sample_open(j->path, j->cov_opt);
     if (!s)
         goto out;
-    size_t nn = metcn_pon_n_normals(j->pon);
+    if (metcn_sample_panel(s) && own_genes(j, s) < 0)
+        goto out;
+    if (!j->pon && !metcn_sample_panel(s)) {
+        metcn_set_error(METCN_E_ARG,
+                        "%s: %s input needs --pon (only CNVkit .cnr results, normalised already, "
+                        "are called without one)",
+                        j->path, metcn_input_name(s->kind, s->table));
+        goto out;
+    }
+    size_t nn = j->pon ? metcn_pon_n_normals(j->pon) : 0;
     for (size_t g = 0; g < j->n_genes; g++) {
         const metcn_call_opt_t *o = &j->opts[g];
         metcn_cnr_destroy(cnr);
@@ -189,7 +220,7 @@ static int run_job(job_t *j)
         if (!(j->call[g] = metcn_call_run(j->genes[g], cnr, s->name, o)))
             goto out;
         /* The PoN's own remarks, known here where the PoN is loaded. */
-        if (nn < (size_t)o->min_pon_normals &&
+        if (j->pon && nn < (size_t)o->min_pon_normals &&
             metcn_call_add_qc(j->call[g], METCN_QC_PON_NORMALS, METCN_QC_WARN, (double)nn,
                               o->min_pon_normals))
             goto out;
@@ -201,7 +232,8 @@ out:
     if (ret)
         j->error = strdup(metcn_last_error());
     metcn_cnr_destroy(cnr);
-    metcn_sample_close(s);
+    if (s != j->own)
+        metcn_sample_close(s);
     return ret;
 }
 
@@ -520,8 +552,6 @@ static int parse_args(int argc, char **argv, args_t *a)
     while ((c = getopt_long(argc, argv, ":o:T:Q:@:qh", longopts, NULL)) != -1)
         if ((r = parse_opt(c, a, argv)) >= 0)
             return r;
-    if (!a->pon_path)
-        return cli_usage_error(CMD, "--pon is required");
     if (!a->prefix || !*a->prefix)
         return cli_usage_error(CMD, "-o PREFIX is required");
     if (optind >= argc)
@@ -572,26 +602,36 @@ int metcn_main_call(int argc, char **argv)
     job_t *jobs = NULL;
     char *cmdline = NULL;
 
-    if (!(pon = metcn_pon_load(a.pon_path))) {
+    if (a.pon_path && !(pon = metcn_pon_load(a.pon_path))) {
         rc = cli_runtime_error(CMD);
         goto out;
     }
-    if (!a.sample_type_given && pon_sample_type(pon) >= 0)
+    if (!a.sample_type_given && pon && pon_sample_type(pon) >= 0)
         a.opt.sample_type = pon_sample_type(pon);
     for (size_t g = 0; g < ng; g++) {
-        if (!(genes[g] = metcn_panel_gene(metcn_pon_panel(pon), a.gene[g], NULL))) {
+        gopt[g] = a.opt;
+        gopt[g].criteria = a.crit[g] ? a.crit[g] : metcn_criteria_default(a.gene[g]);
+        if (pon && !(genes[g] = metcn_panel_gene(metcn_pon_panel(pon), a.gene[g], NULL))) {
             rc = cli_error(CMD, "%s: %s", a.pon_path, metcn_last_error());
             goto out;
         }
-        gopt[g] = a.opt;
-        gopt[g].criteria = a.crit[g] ? a.crit[g] : metcn_criteria_default(genes[g]->name);
     }
     if (!(jobs = calloc(n, sizeof *jobs))) {
         rc = cli_error(CMD, "out of memory");
         goto out;
     }
     for (size_t i = 0; i < n; i++)
-        jobs[i] = (job_t){argv[optind + (int)i], pon, genes, gopt, ng, &cov_opt, {NULL}, NULL};
+        jobs[i] = (job_t){argv[optind + (int)i],
+                          pon,
+                          genes,
+                          a.gene,
+                          gopt,
+                          ng,
+                          &cov_opt,
+                          {NULL},
+                          NULL,
+                          NULL,
+                          {NULL}};
     run_all(jobs, n, a.threads);
     for (size_t i = 0; i < n; i++)
         if (jobs[i].error || !jobs[i].call[ng - 1]) {
@@ -611,8 +651,11 @@ int metcn_main_call(int argc, char **argv)
     rc = CLI_EXIT_OK;
 out:
     for (size_t i = 0; jobs && i < n; i++) {
-        for (size_t g = 0; g < ng; g++)
+        for (size_t g = 0; g < ng; g++) {
             metcn_call_destroy(jobs[i].call[g]);
+            metcn_gene_destroy(jobs[i].own_genes[g]);
+        }
+        metcn_sample_close(jobs[i].own);
         free(jobs[i].error);
     }
     for (size_t g = 0; g < ng; g++)

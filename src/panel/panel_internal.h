@@ -12,7 +12,8 @@ typedef struct {
     char *contig;
     int64_t start, end;
     char *name;
-    long line; /* line in its file (0: generated) */
+    long line;      /* line in its file (0: generated) */
+    int off_target; /* 1: an off-target bin */
 } rawbin_t;
 
 typedef struct {

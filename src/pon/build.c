@@ -138,7 +138,7 @@ void metcn_cnr_destroy(metcn_cnr_t *c)
     free(c);
 }
 
-static metcn_cnr_t *cnr_new(size_t n)
+metcn_cnr_t *metcn_cnr_new(size_t n)
 {
     metcn_cnr_t *c = calloc(1, sizeof *c);
     if (!c)
@@ -154,6 +154,8 @@ static metcn_cnr_t *cnr_new(size_t n)
         metcn_cnr_destroy(c);
         return NULL;
     }
+    c->normaliser = "metcn";
+    c->noise_cnvkit = NAN;
     return c;
 }
 
@@ -387,7 +389,7 @@ int metcn_pon_normalize(const metcn_pon_t *pon, const metcn_covtab_t *sample,
         rc = metcn_pon_check_panel(pon, gene->panel);
     if (rc < 0)
         return rc;
-    metcn_cnr_t *c = cnr_new(sample->n);
+    metcn_cnr_t *c = metcn_cnr_new(sample->n);
     if (!c)
         return metcn_set_error(METCN_E_NOMEM, "out of memory");
     rc = normalize_depth(pon, sample->depth, gene ? gene->contig : -1, c);
@@ -665,7 +667,7 @@ typedef struct {
 static int loo_by_contig(const metcn_pon_t *sub, const double *depth, metcn_cnr_t *c)
 {
     const metcn_panel_t *p = sub->panel;
-    metcn_cnr_t *k = cnr_new(p->n_bins);
+    metcn_cnr_t *k = metcn_cnr_new(p->n_bins);
     if (!k)
         return metcn_set_error(METCN_E_NOMEM, "out of memory");
     int rc = 0;
@@ -695,7 +697,7 @@ static int loo_one(void *ctx, size_t j)
     metcn_cnr_t *c = NULL;
     metcn_pon_t *sub = pon_shell(p, proto->gc, proto->gc_corrected, &proto->opt);
     size_t *others = malloc(N * sizeof *others);
-    if (!sub || !others || !(c = cnr_new(n))) {
+    if (!sub || !others || !(c = metcn_cnr_new(n))) {
         rc = metcn_set_error(METCN_E_NOMEM, "out of memory");
         goto out;
     }
