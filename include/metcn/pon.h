@@ -144,6 +144,9 @@ typedef struct {
                             bins' log2 off the gene's chromosome */
     double gc_strength;  /* size of the GC correction: robust SD (MAD * 1.4826) over the used
                             reference bins of the fitted GC curve, log2 units; 0 if none */
+    double gc_residual;  /* GC bias left after the correction: robust SD of a LOESS curve of
+                            the normalised log2 against GC over the fit bins (log2); NaN when
+                            not GC-corrected (QC rule gc_bias) */
     double median_depth; /* median raw depth of the scaling bins */
     int n_components_used;
     int sex;                /* metcn_sex_t inferred for the sample */

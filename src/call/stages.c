@@ -65,6 +65,8 @@ metcn_call_t *call_init(const metcn_gene_t *gene, const metcn_cnr_t *cnr, const 
     c->mapd = cnr->mapd;
     c->median_depth = cnr->median_depth;
     c->gc_strength = cnr->gc_strength;
+    c->gc_residual = cnr->gc_residual;
+    c->gene_chi2_df = NAN;
     c->normaliser = cnr->normaliser ? cnr->normaliser : "metcn";
     c->noise_cnvkit = cnr->noise_cnvkit;
     for (size_t i = 0; i < n; i++) {
@@ -598,6 +600,28 @@ static int check(metcn_call_t *c, metcn_qc_code_t code, double value, double war
     return 0;
 }
 
+/* The gene's bins about their level: chi-square of (x - level) / sd with the noise model's
+ * per-bin SDs (k-scaled), df = n - 1.  It judges the bins' own scatter; the level's SE also
+ * carries the systematic term shared by neighbouring bins, which says nothing about
+ * heterogeneity (comparing that SE with the model SE made the rule fire on most real samples:
+ * docs/method.md). */
+static int qc_heterogeneity(metcn_call_t *c, const metcn_call_opt_t *opt)
+{
+    double chi2 = 0;
+    int n = 0;
+    for (size_t i = 0; c->bin_flag && c->sd && i < c->n; i++)
+        if (c->bin_flag[i] & METCN_BIN_TARGET) {
+            double z = (c->log2[i] - c->gene_lv.est) / c->sd[i];
+            chi2 += z * z;
+            n++;
+        }
+    if (n < 2)
+        return 0;
+    double df = n - 1, crit = gsl_cdf_chisq_Qinv(opt->hetero_alpha, df) / df;
+    c->gene_chi2_df = chi2 / df;
+    return check(c, METCN_QC_GENE_BINS_HETEROGENEOUS, chi2 / df, crit, NAN);
+}
+
 int call_qc(metcn_call_t *c, const metcn_call_opt_t *opt)
 {
     const metcn_level_t *g = &c->gene_lv;
@@ -606,13 +630,13 @@ int call_qc(metcn_call_t *c, const metcn_call_opt_t *opt)
         r = metcn_call_add_qc(c, METCN_QC_GENE_BINS_EXCLUDED, METCN_QC_PASS,
                               c->n_target_bins - g->n, NAN);
     if (!r && g->n >= opt->hetero_min_bins)
-        r = check(c, METCN_QC_GENE_BINS_HETEROGENEOUS, g->se / g->se_model, opt->hetero_warn, NAN);
+        r = qc_heterogeneity(c, opt);
     if (!r && isfinite(c->mapd))
         r = check(c, METCN_QC_MAPD, c->mapd, opt->mapd_warn, opt->mapd_fail);
     if (!r && isfinite(c->median_depth))
         r = check(c, METCN_QC_DEPTH, c->median_depth, opt->depth_warn, opt->depth_fail);
-    if (!r && isfinite(c->gc_strength))
-        r = check(c, METCN_QC_GC_BIAS, c->gc_strength, opt->gc_warn, opt->gc_fail);
+    if (!r && isfinite(c->gc_residual))
+        r = check(c, METCN_QC_GC_BIAS, c->gc_residual, opt->gc_warn, opt->gc_fail);
     if (!r)
         r = check(c, METCN_QC_NOISE, c->noise_k, opt->noise_warn, NAN);
     if (!r && c->control_fragmented)
@@ -620,7 +644,7 @@ int call_qc(metcn_call_t *c, const metcn_call_opt_t *opt)
                               c->control_fragmented - 1, opt->min_control_bins);
     if (!r)
         r = check(c, METCN_QC_CONTROL_BINS_USED, c->control_lv.n, opt->control_bins_warn, NAN);
-    if (!r && strcmp(c->normaliser, "cnvkit") == 0)
+    if (!r && c->normaliser && strcmp(c->normaliser, "cnvkit") == 0)
         r = metcn_call_add_qc(c, METCN_QC_NORMALISED_BY_CNVKIT, METCN_QC_PASS, c->noise_cnvkit,
                               NAN);
     return r;

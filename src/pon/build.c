@@ -156,6 +156,7 @@ metcn_cnr_t *metcn_cnr_new(size_t n)
     }
     c->normaliser = "metcn";
     c->noise_cnvkit = NAN;
+    c->gc_residual = NAN;
     return c;
 }
 
@@ -318,6 +319,27 @@ static void noise_and_weights(const metcn_pon_t *pon, const int *fit, metcn_cnr_
     }
 }
 
+/* What GC bias is left after the correction: a LOESS curve of the normalised log2 against GC
+ * over the fit bins, and its robust SD (MAD * 1.4826, log2).  This, not the size of the
+ * correction, is what can bias a call: a strong bias that the correction removed leaves none.
+ * NaN when the PoN is not GC-corrected or the curve cannot be fitted. */
+static double residual_gc(const metcn_pon_t *pon, const int *fit, const double *log2)
+{
+    size_t n = pon->panel->n_bins;
+    double *curve = malloc((n ? n : 1) * sizeof *curve), res = NAN;
+    int *m = malloc((n ? n : 1) * sizeof *m);
+    if (!pon->gc_corrected || !curve || !m)
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        m[i] = fit[i] && isfinite(log2[i]) && isfinite(pon->gc[i]);
+    if (metcn_loess(pon->gc, log2, m, n, pon->opt.loess_span, 2, curve) == 0)
+        res = metcn_mad_sd(curve, m, n, NAN);
+out:
+    free(curve);
+    free(m);
+    return res;
+}
+
 /* Scale, GC, centre, components and re-centring all stand on the bins off the gene's
  * chromosome (all autosomes without a gene), so a real change there is never corrected
  * away. */
@@ -348,6 +370,7 @@ static int normalize_depth(const metcn_pon_t *pon, const double *depth, int skip
     for (size_t i = 0; i < n; i++)
         c->log2[i] -= med;
     noise_and_weights(pon, fit, c);
+    c->gc_residual = residual_gc(pon, fit, c->log2);
 out:
     free(free_bins);
     free(fit);
