@@ -323,6 +323,9 @@ typedef struct {
     double noise_cnvkit;    /* cnvkit: metcn_cnr_t.noise_cnvkit; NaN otherwise */
     double gene_chi2_df;    /* the gene bins' chi-square about their level per df (QC rule
                                gene_bins_heterogeneous); NaN when not judged */
+    double chrom_sd;        /* SD (log2) of whole-chromosome levels beyond their model, from the
+                               reference chromosomes; added in quadrature to the control levels
+                               (docs/method.md section 2) */
     double sys_sd; /* systematic SD (log2) shared by neighbouring bins, added in quadrature to
                       the gene level's SE (docs/method.md section 2) */
     /* levels (log2 copy ratio, centred on the reference bins) */

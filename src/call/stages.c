@@ -433,12 +433,16 @@ int call_systematic(metcn_call_t *c, const metcn_call_opt_t *opt)
     if (c->sys_sd < opt->min_sys_sd)
         c->sys_sd = opt->min_sys_sd;
     add_systematic(&c->gene_lv, c->sys_sd);
+    /* the control levels: the block term averaged over their blocks, and the error shared by
+     * a whole chromosome (noise.c), which no number of bins averages away */
+    c->chrom_sd = call_chromosome_sd(c);
     metcn_level_t *lv[3] = {&c->control_lv, &c->control_p, &c->control_q};
     for (int k = 0; k < 3; k++)
-        if (lv[k]->n > 0)
-            add_systematic(
-                lv[k],
-                c->sys_sd * sqrt((double)block / (lv[k]->n > (int)block ? lv[k]->n : (int)block)));
+        if (lv[k]->n > 0) {
+            double b =
+                c->sys_sd * sqrt((double)block / (lv[k]->n > (int)block ? lv[k]->n : (int)block));
+            add_systematic(lv[k], sqrt(b * b + c->chrom_sd * c->chrom_sd));
+        }
     return 0;
 }
 

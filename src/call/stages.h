@@ -56,5 +56,8 @@ int call_cn_gained(const metcn_cn_t *cn, const metcn_call_opt_t *opt);
 
 /** Systematic SD of blocks of `block` consecutive used reference bins (0 when < 5 blocks). */
 double call_systematic_sd(const metcn_call_t *c, size_t block);
+/* noise.c: the SD of whole-chromosome levels beyond their model (added to the control
+ * levels). */
+double call_chromosome_sd(const metcn_call_t *c);
 
 #endif

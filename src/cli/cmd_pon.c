@@ -28,13 +28,17 @@ enum {
     OPT_NOGC,
     OPT_OUTZ,
     OPT_DROP,
-    OPT_MINSEX
+    OPT_MINSEX,
+    OPT_OFF_TARGET,
+    OPT_OFF_TARGET_SIZE
 };
 
 static void help_build(FILE *fp)
 {
     metcn_pon_opt_t o;
     metcn_pon_opt_init(&o);
+    metcn_offtarget_opt_t ot;
+    metcn_offtarget_opt_init(&ot);
     fprintf(fp,
             "Usage: metcn pon build [options] --panel PANEL -o PON NORMAL...\n"
             "       metcn pon build [options] --panel PANEL -o PON --list FILE\n\n"
@@ -70,9 +74,15 @@ static void help_build(FILE *fp)
             "  --drop-outliers          rebuild without outlier normals\n"
             "  --min-sex-normals INT    normals of a sex needed for its own "
             "chrX/chrY centre "
-            "[%d]\n",
+            "[%d]\n"
+            "  --off-target             add off-target bins between the targets (CNVkit's\n"
+            "                           antitarget rule; N gaps from -T when given), counted\n"
+            "                           in the same pass and normalised apart from the\n"
+            "                           targets (docs/pon.md); 'metcn panel show --off-target'\n"
+            "                           shows them\n"
+            "  --off-target-size BP     their average size [%lld]\n",
             o.threads, o.n_components, o.max_components, o.min_var_frac, o.min_rel_depth,
-            o.max_spread, o.loess_span, o.outlier_z, o.min_sex_normals);
+            o.max_spread, o.loess_span, o.outlier_z, o.min_sex_normals, (long long)ot.avg_size);
     cli_panel_help(fp);
 }
 
@@ -134,6 +144,8 @@ typedef struct {
     metcn_sample_t **samples; /* opened (kept open until their job) */
     metcn_covtab_t **tabs;
     metcn_panel_t *panel;
+    const metcn_offtarget_opt_t *off; /* --off-target: its options, else NULL */
+    const char *ref;                  /* -T: N gaps for the off-target bins */
 } normals_t;
 
 static int open_until_reads(normals_t *N)
@@ -145,6 +157,11 @@ static int open_until_reads(normals_t *N)
         hdr = N->samples[j]->hdr;
     }
     N->panel = metcn_panel_load(N->pa->panel, &N->pa->opt, hdr);
+    if (N->panel && N->off) {
+        metcn_panel_t *with = metcn_panel_off_target(N->panel, N->off, N->ref);
+        metcn_panel_destroy(N->panel);
+        N->panel = with;
+    }
     return N->panel ? 0 : metcn_last_error_code();
 }
 
@@ -210,6 +227,8 @@ static int cmd_build(int argc, char **argv)
         {"outlier-z", required_argument, NULL, OPT_OUTZ},
         {"drop-outliers", no_argument, NULL, OPT_DROP},
         {"min-sex-normals", required_argument, NULL, OPT_MINSEX},
+        {"off-target", no_argument, NULL, OPT_OFF_TARGET},
+        {"off-target-size", required_argument, NULL, OPT_OFF_TARGET_SIZE},
         CLI_PANEL_LONGOPTS,
         {NULL, 0, NULL, 0}};
     metcn_pon_opt_t o;
@@ -220,7 +239,9 @@ static int cmd_build(int argc, char **argv)
     metcn_cov_opt_init(&copt);
     copt.gc = 0; /* GC is computed once, for the panel, below */
     const char *out = NULL, *list = NULL;
-    int c;
+    metcn_offtarget_opt_t off;
+    metcn_offtarget_opt_init(&off);
+    int c, off_on = 0;
     optind = 1;
     while ((c = cli_getopt(CMD, argc, argv, "ho:@:Q:k:T:", longopts, &pa)) >= 0) {
         switch (c) {
@@ -282,6 +303,13 @@ static int cmd_build(int argc, char **argv)
             if (cli_int(CMD, "--min-sex-normals", optarg, 1, 100000, &o.min_sex_normals))
                 return CLI_EXIT_USAGE;
             break;
+        case OPT_OFF_TARGET:
+            off_on = 1;
+            break;
+        case OPT_OFF_TARGET_SIZE:
+            if (cli_int64(CMD, "--off-target-size", optarg, 1000, 100000000, &off.avg_size))
+                return CLI_EXIT_USAGE;
+            break;
         default:
             return cli_usage_error(CMD, "unknown option");
         }
@@ -298,7 +326,7 @@ static int cmd_build(int argc, char **argv)
         return cli_usage_error(CMD, "build: --panel is required");
     if (list && optind < argc)
         return cli_usage_error(CMD, "build: give normals either on the command line or --list");
-    normals_t N = {.pa = &pa, .copt = &copt};
+    normals_t N = {.pa = &pa, .copt = &copt, .off = off_on ? &off : NULL, .ref = copt.reference};
     int ret = CLI_EXIT_RUNTIME, owned_paths = 0;
     char *cmdline = NULL;
     if (list) {

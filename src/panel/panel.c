@@ -256,7 +256,7 @@ static int add_bins(metcn_panel_t *p, rawvec_t *v, const sam_hdr_t *hdr, const c
         b->start = r->start;
         b->end = r->end;
         b->name = r->name;
-        b->off_target = r->off_target;
+        b->off_target = r->off_target || (r->name && strcmp(r->name, "Antitarget") == 0);
         r->name = NULL;
         if (p->contigs[ci].length >= 0 && b->end > p->contigs[ci].length)
             return metcn_set_error(
@@ -730,5 +730,19 @@ metcn_panel_t *metcn_panel_from_intervals(const metcn_interval_t *iv, size_t n, 
         p = assemble(&raw, source, NULL, key);
 out:
     rawvec_free(&raw);
+    return p;
+}
+
+metcn_panel_t *panel_assemble_like(rawvec_t *v, const metcn_panel_t *like)
+{
+    metcn_panel_t *p = assemble(v, like->source, NULL, build_key(like->build));
+    for (int c = 0; p && c < p->n_contigs; c++) {
+        int k = panel_contig_index(like, p->contigs[c].name);
+        if (k >= 0) {
+            p->contigs[c].length = like->contigs[k].length;
+            p->contigs[c].cen_start = like->contigs[k].cen_start;
+            p->contigs[c].cen_end = like->contigs[k].cen_end;
+        }
+    }
     return p;
 }

@@ -244,6 +244,7 @@ static void json_qc(metcn_json_t *j, const metcn_call_t *c)
     metcn_json_num(j, "mapd", c->mapd);
     metcn_json_num(j, "noise_factor", c->noise_k);
     metcn_json_num(j, "systematic_sd", c->sys_sd);
+    metcn_json_num(j, "chromosome_sd", c->chrom_sd);
     metcn_json_num(j, "median_depth", c->median_depth);
     metcn_json_num(j, "gc_strength", c->gc_strength);
     metcn_json_num(j, "gc_residual", c->gc_residual);
