@@ -11,12 +11,15 @@
 #include "metcn/stats.h"
 #include "stages.h"
 
+/* log2 departure of a whole chromosome taken as a copy-number change (docs/method.md). */
+#define CHROM_CHANGED 0.1
+
 /* The SD tau of whole-chromosome levels about 0 beyond their model variance, over the
  * reference chromosomes (the autosomes other than the gene's, which the normalisation centred
- * on): solved robustly as the tau with median(d_c^2 / (v_c + tau^2)) = 0.4549 (the median of
- * chi-square with 1 df), d_c a chromosome's weighted mean log2 and v_c its model variance.  A
- * chromosome of the tumour that really changed is one of many and moves the median little.
- * 0 with fewer than 5 chromosomes of at least 3 used bins. */
+ * on) whose level is within CHROM_CHANGED of 0: solved robustly as the tau with median(d_c^2 / (v_c
+ * + tau^2)) = 0.4549 (the median of chi-square with 1 df), d_c a chromosome's weighted mean log2
+ * and v_c its model variance.  A chromosome of the tumour that really changed is one of many and
+ * moves the median little. 0 with fewer than 5 chromosomes of at least 3 used bins. */
 double call_chromosome_sd(const metcn_call_t *c)
 {
     const metcn_panel_t *p = c->panel;
@@ -34,8 +37,10 @@ double call_chromosome_sd(const metcn_call_t *c)
             swx[k] += c->weight[i] * c->log2[i];
             cnt[k]++;
         }
+    /* a chromosome departing by more than CHROM_CHANGED is taken as a real copy-number change
+     * of the tumour (one copy at purity 0.15 or more), not error: left out */
     for (int k = 0; k < nc; k++)
-        if (cnt[k] >= 3) {
+        if (cnt[k] >= 3 && fabs(swx[k] / sw[k]) <= CHROM_CHANGED) {
             d2[nb] = (swx[k] / sw[k]) * (swx[k] / sw[k]);
             v[nb] = 1.0 / sw[k];
             nb++;
