@@ -95,6 +95,8 @@ static int contig_bins(const metcn_panel_t *p, int c, const ivs_t *acc,
     for (size_t a = 0; a < acc->n; a++) {
         int64_t pos = acc->s[a] + o->pad, stop = acc->e[a] - o->pad;
         for (size_t k = t; pos < stop; k++) {
+            while (k < p->n_bins && p->bins[k].contig == c && p->bins[k].off_target)
+                k++; /* only the targets block */
             int more = k < p->n_bins && p->bins[k].contig == c;
             int64_t block_s = more ? p->bins[k].start - o->pad : stop;
             int64_t block_e = more ? p->bins[k].end + o->pad : stop;
@@ -139,7 +141,7 @@ static int contig_access(const metcn_panel_t *p, int c, const faidx_t *fai,
     int64_t end = p->contigs[c].length;
     if (end < 0) {
         for (size_t i = 0; i < p->n_bins; i++)
-            if (p->bins[i].contig == c && p->bins[i].end > end)
+            if (p->bins[i].contig == c && !p->bins[i].off_target && p->bins[i].end > end)
                 end = p->bins[i].end;
         return ivs_push(acc, o->telomere, end) ? METCN_E_NOMEM : 0;
     }
