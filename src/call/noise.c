@@ -14,6 +14,22 @@
 /* log2 departure of a whole chromosome taken as a copy-number change (docs/method.md). */
 #define CHROM_CHANGED 0.1
 
+double call_excess_sd(const double *d2, const double *v, double *scratch, size_t n)
+{
+    double lo = 0, hi = 1.0;
+    for (int it = 0; it < 60; it++) { /* bisection: the median decreases in s */
+        double mid = 0.5 * (lo + hi);
+        for (size_t b = 0; b < n; b++)
+            scratch[b] = d2[b] / (v[b] + mid * mid);
+        if (metcn_median(scratch, NULL, n) > 0.4549)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    double s = 0.5 * (lo + hi);
+    return s < 1e-6 ? 0 : s;
+}
+
 /* The SD tau of whole-chromosome levels about 0 beyond their model variance, over the
  * reference chromosomes (the autosomes other than the gene's, which the normalisation centred
  * on) whose level is within CHROM_CHANGED of 0: solved robustly as the tau with median(d_c^2 / (v_c
@@ -47,19 +63,7 @@ double call_chromosome_sd(const metcn_call_t *c)
         }
     if (nb < 5)
         goto out;
-    double lo = 0, hi = 1.0;
-    for (int it = 0; it < 60; it++) {
-        double mid = 0.5 * (lo + hi);
-        for (int b = 0; b < nb; b++)
-            r[b] = d2[b] / (v[b] + mid * mid);
-        if (metcn_median(r, NULL, (size_t)nb) > 0.4549)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    res = 0.5 * (lo + hi);
-    if (res < 1e-6)
-        res = 0;
+    res = call_excess_sd(d2, v, r, (size_t)nb);
 out:
     free(sw);
     free(swx);

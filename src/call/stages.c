@@ -403,19 +403,7 @@ double call_systematic_sd(const metcn_call_t *c, size_t block)
     }
     if (nb < 5)
         goto out;
-    double lo = 0, hi = 1.0;
-    for (int it = 0; it < 60; it++) {
-        double mid = 0.5 * (lo + hi);
-        for (size_t b = 0; b < nb; b++)
-            r[b] = d2[b] / (v[b] + mid * mid);
-        if (metcn_median(r, NULL, nb) > 0.4549)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    res = 0.5 * (lo + hi);
-    if (res < 1e-6)
-        res = 0;
+    res = call_excess_sd(d2, v, r, nb);
 out:
     free(d2);
     free(v);
