@@ -14,4 +14,6 @@ $SUDO apt-get install -y -qq --no-install-recommends \
 # test (Debian's snakemake and multiqc)
 $SUDO apt-get install -y -qq --no-install-recommends \
     help2man man-db dpkg-dev snakemake multiqc >/dev/null
+# CNVkit results as input (tests/cli/cnvkit_input.sh): Debian's cnvkit builds the .cnr files
+$SUDO apt-get install -y -qq --no-install-recommends cnvkit >/dev/null
 echo "deps: installed"

@@ -1322,7 +1322,8 @@ START_TEST(test_stage_qc)
         {0.1, 100, 0.02, 1.0, 10, 100, ".", METCN_QC_PASS},
         {0.35, 100, 0.02, 1.0, 10, 100, "mapd=0.35>0.3", METCN_QC_WARN},
         {0.1, 5, 0.02, 1.0, 10, 100, "depth=5<10", METCN_QC_FAIL},
-        {0.1, 100, 0.2, 1.0, 10, 100, "gc_bias=0.2>0.15", METCN_QC_WARN},
+        {0.1, 100, 0.08, 1.0, 10, 100, "gc_bias=0.08>0.05", METCN_QC_WARN},
+        {0.1, 100, 0.2, 1.0, 10, 100, "gc_bias=0.2>0.15", METCN_QC_FAIL},
         {0.1, 100, 0.02, 1.6, 10, 100, "noise=1.6>1.5", METCN_QC_WARN},
         {0.1, 100, 0.02, 1.0, 2, 100, "gene_bins_used=2<3;gene_bins_excluded=8", METCN_QC_WARN},
         {0.1, 100, 0.02, 1.0, 10, 7, "control_bins_used=7<10", METCN_QC_WARN},
@@ -1332,7 +1333,8 @@ START_TEST(test_stage_qc)
         metcn_call_t *c = with_levels(1, 0, 0.05, 1, &o);
         c->mapd = cases[k].mapd;
         c->median_depth = cases[k].depth;
-        c->gc_strength = cases[k].gc;
+        c->gc_residual = cases[k].gc; /* the rule judges what the correction left */
+        c->gc_strength = 1.0;         /* however strong the correction was */
         c->noise_k = cases[k].noise;
         c->gene_lv.n = cases[k].gene_n;
         c->n_target_bins = 10;

@@ -501,6 +501,65 @@ static void collect(metcn_log_level_t sev, const char *msg, void *ud)
     snprintf(problems + l, sizeof problems - l, "%s|%s\n", sev == METCN_LOG_ERROR ? "E" : "W", msg);
 }
 
+/* Off-target bins by CNVkit's rule, worked by hand: chr1 with targets [200000,200200) and
+ * [800000,800300), no FASTA and no length: accessible [150000, 800300) (telomere margin, the
+ * last target's end), shrunk by 500: [150500, 799800); minus the padded targets [199500,
+ * 200700) and [799500, 800800): [150500, 199500) (49,000 bp: one bin, round(0.33) -> 1) and
+ * [200700, 799500) (598,800 bp: round(3.99) = 4 equal bins of 149,700).  chr2 with a FASTA-free
+ * target only at its start gets none (its region is shorter than 150,000 / 16).  Written as
+ * BED and read back, the bins named Antitarget are off-target again. */
+START_TEST(test_off_target)
+{
+    const char *bed = write_file("ot.bed",
+                                 "chr1\t200000\t200200\tT1\nchr1\t800000\t800300\tT2\n"
+                                 "chr2\t150000\t155000\tT3\n",
+                                 0);
+    metcn_panel_t *p = metcn_panel_load(bed, NULL, NULL);
+    ck_assert_msg(p != NULL, "%s", metcn_last_error());
+    metcn_panel_t *q = metcn_panel_off_target(p, NULL, NULL);
+    ck_assert_msg(q != NULL, "%s", metcn_last_error());
+    static const int64_t want[][2] = {{150500, 199500}, {200000, 200200}, {200700, 350400},
+                                      {350400, 500100}, {500100, 649800}, {649800, 799500},
+                                      {800000, 800300}, {150000, 155000}};
+    ck_assert_uint_eq(q->n_bins, 8);
+    size_t n_off = 0;
+    for (size_t i = 0; i < q->n_bins; i++) {
+        ck_assert_msg(q->bins[i].start == want[i][0] && q->bins[i].end == want[i][1],
+                      "bin %zu: %lld-%lld", i, (long long)q->bins[i].start,
+                      (long long)q->bins[i].end);
+        int off = q->bins[i].name && strcmp(q->bins[i].name, "Antitarget") == 0;
+        ck_assert_int_eq(q->bins[i].off_target, off);
+        n_off += (size_t)off;
+    }
+    ck_assert_uint_eq(n_off, 5);
+    /* derived again from the targets: the same panel */
+    metcn_panel_t *r = metcn_panel_off_target(q, NULL, NULL);
+    char a[17], b[17];
+    ck_assert_str_eq(metcn_panel_checksum(q, a), metcn_panel_checksum(r, b));
+    /* a BED of the result reads back with the flags */
+    char text[2048];
+    size_t l = 0;
+    for (size_t i = 0; i < q->n_bins; i++)
+        l += (size_t)snprintf(text + l, sizeof text - l, "%s\t%lld\t%lld\t%s\n",
+                              q->contigs[q->bins[i].contig].name, (long long)q->bins[i].start,
+                              (long long)q->bins[i].end, q->bins[i].name);
+    metcn_panel_t *s = metcn_panel_load(write_file("ot2.bed", text, 0), NULL, NULL);
+    ck_assert_ptr_nonnull(s);
+    for (size_t i = 0; i < s->n_bins; i++)
+        ck_assert_int_eq(s->bins[i].off_target, q->bins[i].off_target);
+    /* a bin size below 1 kb is refused */
+    metcn_offtarget_opt_t o;
+    metcn_offtarget_opt_init(&o);
+    o.avg_size = 10;
+    ck_assert_ptr_null(metcn_panel_off_target(p, &o, NULL));
+    ck_assert_ptr_nonnull(strstr(metcn_last_error(), "below 1000 bp"));
+    metcn_panel_destroy(s);
+    metcn_panel_destroy(r);
+    metcn_panel_destroy(q);
+    metcn_panel_destroy(p);
+}
+END_TEST
+
 START_TEST(test_check_all_problems)
 {
     const char *path = write_file(
@@ -542,6 +601,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_checksum_alias_invariant);
     tcase_add_test(tc, test_builtin);
     tcase_add_test(tc, test_check_all_problems);
+    tcase_add_test(tc, test_off_target);
     suite_add_tcase(s, tc);
     return s;
 }

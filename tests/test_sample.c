@@ -171,6 +171,133 @@ START_TEST(test_tables_by_content)
 }
 END_TEST
 
+/* GATK CollectReadCounts TSV and Picard HsMetrics PER_TARGET_COVERAGE: 1-based closed
+ * intervals onto the panel's 0-based bins; GATK's depth is COUNT x 150 / length, its counts the
+ * fragments; Picard's mean_coverage and %gc as they are.  Rows off the panel (a 0-based start
+ * taken as 1-based) and bad values are refused naming the line. */
+START_TEST(test_foreign_tables)
+{
+    spit("counts.tsv", "@HD\tVN:1.6\n@SQ\tSN:chr1\tLN:10000\n@SQ\tSN:chr2\tLN:10000\n"
+                       "@RG\tID:GATKCopyNumber\tSM:g1\nCONTIG\tSTART\tEND\tCOUNT\n"
+                       "chr1\t1001\t2000\t20\nchr1\t3001\t4000\t0\nchr2\t1001\t2000\t10\n");
+    spit("hs.txt", "chrom\tstart\tend\tlength\tname\t%gc\tmean_coverage\tnormalized_coverage\t"
+                   "min_normalized_coverage\tmax_normalized_coverage\tmin_coverage\tmax_coverage\t"
+                   "pct_0x\tread_count\n"
+                   "chr1\t1001\t2000\t1000\tA\t0.41\t1.0\t1.33\t0\t2\t0\t2\t0\t7\n"
+                   "chr1\t3001\t4000\t1000\tB\t0.55\t0.0\t0\t0\t0\t0\t0\t1\t0\n"
+                   "chr2\t1001\t2000\t1000\tC\t0.62\t0.5\t0.67\t0\t1\t0\t1\t0.5\t3\n");
+    static const double gatk_depth[3] = {3.0, 0.0, 1.5}, picard_gc[3] = {0.41, 0.55, 0.62};
+    static const uint64_t gatk_frag[3] = {20, 0, 10};
+    metcn_sample_t *s = metcn_sample_open(path_of("counts.tsv"), NULL);
+    ck_assert_msg(s != NULL, "%s", metcn_last_error());
+    ck_assert_int_eq(s->kind, METCN_INPUT_TABLE);
+    ck_assert_int_eq(s->table, METCN_TABLE_GATK);
+    ck_assert_str_eq(metcn_input_name(s->kind, s->table), "GATK CollectReadCounts");
+    ck_assert_msg(metcn_sample_coverage(s, panel) == 0, "%s", metcn_last_error());
+    ck_assert_int_eq(s->cov->has_fragments, 1);
+    for (int i = 0; i < 3; i++) {
+        ck_assert_double_eq_tol(s->cov->depth[i], gatk_depth[i], 1e-9);
+        ck_assert_uint_eq(s->cov->fragments[i], gatk_frag[i]);
+    }
+    ck_assert_str_eq(s->cov->format, "gatk");
+    metcn_sample_close(s);
+    s = metcn_sample_open(path_of("hs.txt"), NULL);
+    ck_assert_msg(s != NULL, "%s", metcn_last_error());
+    ck_assert_int_eq(s->table, METCN_TABLE_PICARD);
+    ck_assert_msg(metcn_sample_coverage(s, panel) == 0, "%s", metcn_last_error());
+    expect_truth(s->cov, "hs.txt");
+    ck_assert_int_eq(s->cov->has_gc, 1);
+    for (int i = 0; i < 3; i++)
+        ck_assert_double_eq_tol(s->cov->gc[i], picard_gc[i], 1e-9);
+    metcn_sample_close(s);
+    static const struct {
+        const char *file, *text, *msg;
+    } bad[] = {
+        {"zero.tsv", "CONTIG\tSTART\tEND\tCOUNT\nchr1\t1000\t2000\t20\n",
+         "zero.tsv:2: chr1:999-2000 matches no bin"},
+        {"count.tsv", "CONTIG\tSTART\tEND\tCOUNT\nchr1\t1001\t2000\t-3\n",
+         "count.tsv:2: bad COUNT"},
+        {"cov.txt",
+         "chrom\tstart\tend\tlength\tname\t%gc\tmean_coverage\nchr1\t1001\t2000\t1000\tA\t0."
+         "4\tNaN\n",
+         "cov.txt:2: bad mean_coverage or %gc"},
+        {"rev.tsv", "CONTIG\tSTART\tEND\tCOUNT\nchr1\t2000\t1001\t20\n",
+         "rev.tsv:2: bad start or end"},
+    };
+    for (int k = 0; k < 4; k++) {
+        spit(bad[k].file, bad[k].text);
+        s = metcn_sample_open(path_of(bad[k].file), NULL);
+        ck_assert_msg(s != NULL, "%s: %s", bad[k].file, metcn_last_error());
+        ck_assert_int_lt(metcn_sample_coverage(s, panel), 0);
+        ck_assert_msg(strstr(metcn_last_error(), bad[k].msg) != NULL, "%s: '%s'", bad[k].file,
+                      metcn_last_error());
+        metcn_sample_close(s);
+    }
+}
+END_TEST
+
+/* A CNVkit .cnr: its rows make the panel (Antitarget rows off-target, the build recognised
+ * from the MET bins), no PoN is taken, and the per-bin SD is s sqrt(1 - weight) with s
+ * recovered from the sample's scatter: log2 generated with s = 0.8 and weights 0.9-0.99. */
+START_TEST(test_cnvkit_cnr)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 42);
+    FILE *fp = fopen(path_of("t.cnr"), "w");
+    ck_assert_ptr_nonnull(fp);
+    fputs("chromosome\tstart\tend\tgene\tlog2\tdepth\tweight\n", fp);
+    const double s_true = 0.8;
+    double wt[480];
+    for (int c = 1; c <= 8; c++)
+        for (int i = 0; i < 60; i++) {
+            double w = wt[(c - 1) * 60 + i] = round(1e4 * (0.9 + 0.09 * gsl_rng_uniform(r))) / 1e4;
+            int anti = i % 2;
+            int64_t st = 1000000 + (int64_t)i * 200000;
+            if (c == 7 && i == 59)
+                fprintf(fp, "chr7\t116700000\t116700200\tMET\t%.5f\t300\t%.4f\n",
+                        gsl_ran_gaussian(r, s_true * sqrt(1 - w)), w);
+            else
+                fprintf(fp, "chr%d\t%lld\t%lld\t%s\t%.5f\t%d\t%.4f\n", c, (long long)st,
+                        (long long)st + (anti ? 150000 : 200), anti ? "Antitarget" : "T",
+                        gsl_ran_gaussian(r, s_true * sqrt(1 - w)), anti ? 5 : 300, w);
+        }
+    fclose(fp);
+    gsl_rng_free(r);
+    metcn_sample_t *s = metcn_sample_open(path_of("t.cnr"), NULL);
+    ck_assert_msg(s != NULL, "%s", metcn_last_error());
+    ck_assert_int_eq(s->kind, METCN_INPUT_CNVKIT_CNR);
+    ck_assert_str_eq(s->name, "t");
+    const metcn_panel_t *p = metcn_sample_panel(s);
+    ck_assert_ptr_nonnull(p);
+    ck_assert_uint_eq(p->n_bins, 480);
+    ck_assert_str_eq(p->build, "GRCh38");
+    size_t n_off = 0;
+    for (size_t i = 0; i < p->n_bins; i++)
+        n_off += p->bins[i].off_target;
+    ck_assert_uint_eq(n_off, 239);
+    ck_assert_int_lt(metcn_sample_coverage(s, panel), 0);
+    metcn_gene_t *g = metcn_panel_gene(p, "MET", NULL);
+    ck_assert_ptr_nonnull(g);
+    metcn_cnr_t *c = NULL;
+    ck_assert_msg(metcn_sample_normalize(s, NULL, g, &c) == 0, "%s", metcn_last_error());
+    ck_assert_str_eq(c->normaliser, "cnvkit");
+    /* s from ~200 differences of targets: relative SE ~ 1.1 / sqrt(200) = 8%; 4 SEs */
+    ck_assert_msg(fabs(c->noise_cnvkit - s_true) < 0.32 * s_true, "scale %g, truth %g",
+                  c->noise_cnvkit, s_true);
+    /* file order is panel order here: each target's SD is s sqrt(1 - w) to the 4 decimals */
+    for (size_t i = 0; i < p->n_bins; i++)
+        if (!p->bins[i].off_target) {
+            ck_assert_double_eq_tol(c->pon_sd[i], c->noise_cnvkit * sqrt(1 - wt[i]), 1e-6);
+            ck_assert_double_eq_tol(c->weight[i], 1 / (c->pon_sd[i] * c->pon_sd[i]), 1e-6);
+        }
+    ck_assert_int_eq(s->depth.source, METCN_SOURCE_ESTIMATED);
+    ck_assert_double_eq_tol(s->depth.value, 300, 1e-9); /* targets only */
+    metcn_cnr_destroy(c);
+    metcn_gene_destroy(g);
+    metcn_sample_close(s);
+}
+END_TEST
+
 /* Anything else: one message naming the file. */
 START_TEST(test_refused)
 {
@@ -302,6 +429,8 @@ int main(void)
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_reads_by_content);
     tcase_add_test(tc, test_tables_by_content);
+    tcase_add_test(tc, test_foreign_tables);
+    tcase_add_test(tc, test_cnvkit_cnr);
     tcase_add_test(tc, test_refused);
     tcase_add_test(tc, test_check);
     tcase_add_test(tc, test_normalize_properties);

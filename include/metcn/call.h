@@ -134,11 +134,14 @@ const char *metcn_qc_name(int q); /* "pass", "warn", "fail" */
     X(GENE_BINS_EXCLUDED, "gene_bins_excluded", 0,                                                 \
       "remark: gene bins excluded by the PoN (the level uses the others)")                         \
     X(GENE_BINS_HETEROGENEOUS, "gene_bins_heterogeneous", '>',                                     \
-      "the gene's bins scatter more than the noise model (SE / model SE): a partial amplicon "     \
-      "or a bad bin may bias the gene level")                                                      \
+      "the gene's bins scatter about their level more than the noise model allows (chi-square "    \
+      "per df, threshold its critical value at hetero_alpha): a partial amplicon or a bad bin "    \
+      "may bias the gene level")                                                                   \
     X(MAPD, "mapd", '>', "sample noise: intervals may be too narrow, small changes unreliable")    \
     X(DEPTH, "depth", '<', "median reference depth: too few reads for the noise model")            \
-    X(GC_BIAS, "gc_bias", '>', "strength of the GC correction: residual GC bias may remain")       \
+    X(GC_BIAS, "gc_bias", '>',                                                                     \
+      "GC bias left after the correction (robust SD of the log2-vs-GC curve of the normalised "    \
+      "bins): it would shift a gene whose bins' GC differs from the control's")                    \
     X(NOISE, "noise", '>', "noise factor over the PoN's model: the PoN may not fit this sample")   \
     X(CONTROL_FRAGMENTED, "control_fragmented", '<',                                               \
       "control bins left after focal exclusion: the chromosome is broken into focal events, "      \
@@ -148,7 +151,10 @@ const char *metcn_qc_name(int q); /* "pass", "warn", "fail" */
     X(PON_NORMALS, "pon_normals", '<', "normals in the PoN: its noise model is uncertain")         \
     X(SAMPLE_TYPE_MISMATCH, "sample_type_mismatch", 0,                                             \
       "the sample's type (tissue / plasma) differs from the PoN's (value: the PoN's type, 0 "      \
-      "tissue, 1 plasma): its normals may not model this sample's noise")
+      "tissue, 1 plasma): its normals may not model this sample's noise")                          \
+    X(NORMALISED_BY_CNVKIT, "normalised_by_cnvkit", 0,                                             \
+      "remark: the input was a CNVkit .cnr, normalised against its CNVkit reference, not a "       \
+      "metcn PoN (value: the log2 SD of a bin of CNVkit weight 0, from the sample's scatter)")
 
 #define METCN_QC_ENUM_(id, name, op, what) METCN_QC_##id,
 typedef enum { METCN_QC_CODES(METCN_QC_ENUM_) METCN_QC_N_CODES } metcn_qc_code_t;
@@ -207,15 +213,17 @@ typedef struct {
     int min_control_bins;    /* fewer usable control bins: error; fewer left after focal
                                 exclusion: none excluded, QC warn (default 3) */
     int control_bins_warn;   /* fewer control bins used: QC warn (default 10) */
-    double hetero_warn;      /* gene level SE above this times its model SE: QC warn (3) */
+    double hetero_alpha;     /* QC warn: the gene bins' chi-square about their level (per-bin
+                                SDs of the noise model) is significant at this level (0.001) */
     int hetero_min_bins;     /* ... judged only with at least this many gene bins (3) */
     double noise_warn;       /* noise factor above this: QC warn (default 1.5) */
     double mapd_warn;        /* MAPD above this: QC warn (default 0.30) */
     double mapd_fail;        /* MAPD above this: QC fail (default 0.50) */
     double depth_warn;       /* median reference depth below this: QC warn (default 30) */
     double depth_fail;       /* below this: QC fail (default 10) */
-    double gc_warn;          /* GC-correction strength above this: QC warn (log2, default 0.15) */
-    double gc_fail;          /* above this: QC fail (default 0.40) */
+    double gc_warn;          /* GC bias left after the correction above this: QC warn (log2,
+                                default 0.05; metcn_cnr_t.gc_residual) */
+    double gc_fail;          /* above this: QC fail (default 0.15) */
     int min_pon_normals;     /* fewer normals in the PoN: QC warn, added by the command that
                                 loads the PoN (default 10) */
     int sample_type;         /* metcn_sample_type_t (default tissue) */
@@ -310,6 +318,14 @@ typedef struct {
     double noise_k; /* robust SD of consecutive standardised differences / sqrt 2: the
                        factor applied to the PoN's per-bin SD (about 1 when the weights fit) */
     double mapd, median_depth, gc_strength;
+    double gc_residual;     /* metcn_cnr_t.gc_residual: what the gc_bias rule judges */
+    const char *normaliser; /* static, from the input: "metcn" (PoN) or "cnvkit" (a .cnr) */
+    double noise_cnvkit;    /* cnvkit: metcn_cnr_t.noise_cnvkit; NaN otherwise */
+    double gene_chi2_df;    /* the gene bins' chi-square about their level per df (QC rule
+                               gene_bins_heterogeneous); NaN when not judged */
+    double chrom_sd;        /* SD (log2) of whole-chromosome levels beyond their model, from the
+                               reference chromosomes; added in quadrature to the control levels
+                               (docs/method.md section 2) */
     double sys_sd; /* systematic SD (log2) shared by neighbouring bins, added in quadrature to
                       the gene level's SE (docs/method.md section 2) */
     /* levels (log2 copy ratio, centred on the reference bins) */

@@ -170,24 +170,29 @@ int metcn_gc_compute(const metcn_panel_t *panel, const char *fasta, double *gc);
 
 /** The kinds of coverage table metcn reads. */
 typedef enum {
-    METCN_TABLE_METCN = 0,   /* `metcn coverage` output: '##metcn-coverage' lines, then
-                                '#chrom start end name role length fragments mean_depth ...' */
-    METCN_TABLE_CNVKIT = 1,  /* CNVkit .cnn: 'chromosome start end gene [depth] log2 ...' */
-    METCN_TABLE_MOSDEPTH = 2 /* mosdepth regions.bed: no header, 'chrom start end [name] mean' */
+    METCN_TABLE_METCN = 0,    /* `metcn coverage` output: '##metcn-coverage' lines, then
+                                 '#chrom start end name role length fragments mean_depth ...' */
+    METCN_TABLE_CNVKIT = 1,   /* CNVkit .cnn: 'chromosome start end gene [depth] log2 ...' */
+    METCN_TABLE_MOSDEPTH = 2, /* mosdepth regions.bed: no header, 'chrom start end [name] mean' */
+    METCN_TABLE_GATK = 3,     /* GATK CollectReadCounts TSV: '@' header lines, then 'CONTIG START
+                                 END COUNT' (1-based closed; depth = COUNT x 150 / length) */
+    METCN_TABLE_PICARD = 4    /* Picard CollectHsMetrics PER_TARGET_COVERAGE: 'chrom start end
+                                 length name %gc mean_coverage ...' (1-based closed) */
 } metcn_table_t;
 
 /** The kind of coverage table a text begins with (e.g. a file's first block), decided by its
- *  first line that is not a '##' line, as metcn_covtab_read() decides it; -1 for none (or a
- *  text that ends before that line). */
+ *  first line that is not a '##' line (nor a GATK '@' header line), as metcn_covtab_read() decides
+ * it; -1 for none (or a text that ends before that line). */
 int metcn_covtab_sniff(const char *text, size_t len);
 
 /** Read a coverage table written by `metcn coverage` (TSV, plain or bgzipped), a CNVkit
- *  .cnn / .targetcoverage.cnn (with or without a depth column) or a mosdepth regions.bed.gz,
- *  detected from its content.  Rows are matched to panel bins by contig (aliases allowed),
- *  start and end; a row that matches no bin, or a bin without a row, is an error naming the
- *  file and the line.  A metcn table's fragment-length classes are read back, and so are its
- *  allele counts: a table whose header names an allele table (`##alleles=`) needs that file
- *  beside it.  Returns NULL on error. */
+ *  .cnn / .targetcoverage.cnn (with or without a depth column), a mosdepth regions.bed.gz, a
+ *  GATK CollectReadCounts TSV or a Picard CollectHsMetrics PER_TARGET_COVERAGE file,
+ *  detected from its content (the 1-based intervals of GATK and Picard are converted).  Rows are
+ *  matched to panel bins by contig (aliases allowed), start and end; a row that matches no bin, or
+ *  a bin without a row, is an error naming the file and the line.  A metcn table's
+ *  fragment-length classes are read back, and so are its allele counts: a table whose header
+ *  names an allele table (`##alleles=`) needs that file beside it.  Returns NULL on error. */
 metcn_covtab_t *metcn_covtab_read(const char *path, const metcn_panel_t *panel);
 
 /** metcn_covtab_read() from an open line reader (borrowed), positioned at the table's start. */

@@ -41,6 +41,8 @@ typedef struct {
     int64_t end;       /* exclusive */
     char *name;        /* BED name column, or NULL */
     metcn_role_t role; /* gene-independent: REFERENCE, SEX or OTHER */
+    int off_target;    /* 1: an off-target bin (between targets: metcn_panel_off_target(), or a
+                          CNVkit "Antitarget" row), normalised apart from the targets */
 } metcn_bin_t;
 
 typedef struct {
@@ -120,6 +122,32 @@ metcn_gene_t *metcn_panel_gene(const metcn_panel_t *p, const char *name,
 
 void metcn_gene_destroy(metcn_gene_t *g);
 
+/* ---- off-target bins ------------------------------------------------------------------------- */
+
+/** Options of metcn_panel_off_target() (defaults from metcn_offtarget_opt_init(), CNVkit's). */
+typedef struct {
+    int64_t avg_size; /* average off-target bin size, bp (default 150,000) */
+    int64_t min_size; /* a region between targets shorter than this gets no bin; 0: avg_size /
+                         16 (default 0) */
+    int64_t pad;      /* bp kept clear of each target and of each gap (default 500: twice a
+                         250 bp insert, so no fragment on a target reaches a bin) */
+    int64_t telomere; /* without a FASTA: bp left out at each contig end (default 150,000) */
+    int64_t min_gap;  /* with a FASTA: runs of N at least this long are gaps (default 5,000) */
+} metcn_offtarget_opt_t;
+
+void metcn_offtarget_opt_init(metcn_offtarget_opt_t *opt);
+
+/** A copy of panel p with off-target bins added between its targets (name "Antitarget",
+ *  off_target 1, the role of their contig), as CNVkit's `antitarget` makes them: on each of
+ *  p's contigs (not mitochondria, alt or decoy contigs) the accessible sequence (fasta: an
+ *  indexed FASTA whose N runs of at least min_gap are gaps; NULL: the contig's length, or its
+ *  last target's end, less telomere at each end), shrunk by pad, minus every target widened
+ *  by pad; each remaining region of at least min_size is cut into max(1, round(length /
+ *  avg_size)) equal bins.  Off-target bins already in p are derived again.  opt may be NULL
+ *  (defaults).  NULL + message on error.  Caller frees with metcn_panel_destroy(). */
+metcn_panel_t *metcn_panel_off_target(const metcn_panel_t *p, const metcn_offtarget_opt_t *opt,
+                                      const char *fasta);
+
 /** Load a panel by built-in name ("grch38", "grch37", "grch38-met", "grch37-met") or by BED
  *  path (plain, gzip or bgzip).  hdr (may be NULL) supplies contig lengths for the tiled
  *  layouts and for checking bins; it is not used for aliasing here (see
@@ -129,6 +157,24 @@ metcn_panel_t *metcn_panel_load(const char *spec, const metcn_panel_opt_t *opt,
                                 const sam_hdr_t *hdr);
 
 void metcn_panel_destroy(metcn_panel_t *p);
+
+/** One interval for metcn_panel_from_intervals() (0-based half-open; strings borrowed). */
+typedef struct {
+    const char *contig;
+    int64_t start, end;
+    const char *name; /* or NULL */
+    long line;        /* line of its file, for messages (0: none) */
+    int off_target;   /* 1: an off-target bin */
+} metcn_interval_t;
+
+/** A panel from intervals (e.g. the rows of a CNVkit .cnr), sorted into panel order.
+ *  build: "grch38" / "grch37" (contig lengths and centromeres from the build table), or NULL
+ *  to recognise it from the bins named after a gene of a build table that lie inside that
+ *  gene's extent there (unknown when neither build fits better).  Overlapping or duplicated
+ *  intervals are an error (METCN_E_OVERLAP naming source and line).  source is recorded as
+ *  the panel's source.  Caller frees with metcn_panel_destroy(). */
+metcn_panel_t *metcn_panel_from_intervals(const metcn_interval_t *iv, size_t n, const char *source,
+                                          const char *build);
 
 /** Deep copy of a panel; NULL on error.  Caller frees with metcn_panel_destroy(). */
 metcn_panel_t *metcn_panel_copy(const metcn_panel_t *p);

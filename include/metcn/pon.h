@@ -154,12 +154,24 @@ typedef struct {
                             bins' log2 off the gene's chromosome */
     double gc_strength;  /* size of the GC correction: robust SD (MAD * 1.4826) over the used
                             reference bins of the fitted GC curve, log2 units; 0 if none */
+    double gc_residual;  /* GC bias left after the correction: robust SD of a LOESS curve of
+                            the normalised log2 against GC over the fit bins (log2); NaN when
+                            not GC-corrected (QC rule gc_bias) */
     double median_depth; /* median raw depth of the scaling bins */
     int n_components_used;
-    int sex;            /* metcn_sex_t inferred for the sample */
-    double x_log2;      /* median log2 of chrX bins (autosome-scaled, before centring) */
-    double noise_scale; /* sample's noise relative to the PoN's: MAPD / PoN median MAPD */
+    int sex;                /* metcn_sex_t inferred for the sample */
+    double x_log2;          /* median log2 of chrX bins (autosome-scaled, before centring) */
+    double noise_scale;     /* sample's noise relative to the PoN's: MAPD / PoN median MAPD */
+    const char *normaliser; /* static: "metcn" (a metcn PoN) or "cnvkit" (a CNVkit .cnr taken
+                               as normalised: its log2 and weights, docs/pon.md) */
+    double noise_cnvkit;    /* cnvkit: the log2 SD of a bin of CNVkit weight 0 (relative
+                               variance 1 - weight), estimated from the sample's own scatter;
+                               NaN otherwise */
 } metcn_cnr_t;
+
+/** A metcn_cnr_t of n bins, arrays allocated (values unset, excluded 0), normaliser "metcn".
+ *  NULL when out of memory (no message).  Caller frees with metcn_cnr_destroy(). */
+metcn_cnr_t *metcn_cnr_new(size_t n);
 
 /** Normalise one sample for one gene: scale to the median of the used autosomal bins off the
  *  gene's chromosome, GC-correct (curve fitted on those bins only, against the PoN centre),

@@ -49,11 +49,14 @@ typedef enum {
     METCN_INPUT_BAM = 0,
     METCN_INPUT_CRAM = 1,
     METCN_INPUT_SAM = 2,
-    METCN_INPUT_TABLE = 3 /* a coverage table: which one in metcn_sample_t.table */
+    METCN_INPUT_TABLE = 3,     /* a coverage table: which one in metcn_sample_t.table */
+    METCN_INPUT_CNVKIT_CNR = 4 /* CNVkit .cnr: normalised already (no PoN); its rows are its
+                                  panel (metcn_sample_panel()) */
 } metcn_input_t;
 
-/** "BAM", "CRAM", "SAM", or for a table "metcn coverage table", "CNVkit .cnn",
- *  "mosdepth regions" (table: a metcn_table_t). */
+/** "BAM", "CRAM", "SAM", "CNVkit .cnr", or for a table "metcn coverage table", "CNVkit .cnn",
+ *  "mosdepth regions", "GATK CollectReadCounts", "Picard HsMetrics per-target" (table: a
+ *  metcn_table_t). */
 const char *metcn_input_name(int kind, int table);
 
 typedef struct metcn_sample_priv_s metcn_sample_priv_t;
@@ -79,8 +82,10 @@ typedef struct {
 } metcn_sample_t;
 
 /** Open one input and decide its kind from its content: BGZF/BAM magic, CRAM magic, a SAM
- *  header (or SAM records), or the first lines of a metcn coverage table, a CNVkit .cnn or a
- *  mosdepth regions file (plain, gzip or bgzip).  Reads a BAM/CRAM/SAM's header.  opt (may
+ *  header (or SAM records), or the first lines of a CNVkit .cnr (header 'chromosome ... weight'
+ *  without 'probes'; read whole at open), a metcn coverage table, a CNVkit .cnn, a mosdepth
+ *  regions file, a GATK CollectReadCounts TSV or a Picard CollectHsMetrics
+ *  PER_TARGET_COVERAGE file (plain, gzip or bgzip).  Reads a BAM/CRAM/SAM's header.  opt (may
  *  be NULL: defaults) is copied; its reference (FASTA for CRAM decoding only, unless opt->gc)
  *  is borrowed and must outlive the sample.  NULL + message ("<path>: ...") on error.
  *  Caller frees with metcn_sample_close(). */
@@ -95,6 +100,12 @@ metcn_sample_t *metcn_sample_open(const char *path, const metcn_cov_opt_t *opt);
  *  message naming the input. */
 int metcn_sample_check(const metcn_sample_t *s, const metcn_panel_t *panel, const metcn_pon_t *pon);
 
+/** The panel of an input that brings its own (a CNVkit .cnr: its rows, "Antitarget" rows
+ *  flagged off_target, the build recognised as metcn_panel_from_intervals() does); NULL for
+ *  any other input (borrowed: lives as long as the sample).  Gene views for such a sample
+ *  are made on this panel. */
+const metcn_panel_t *metcn_sample_panel(const metcn_sample_t *s);
+
 /** The sample's per-bin coverage on panel (borrowed: must outlive the sample) into s->cov:
  *  counted from the reads (after metcn_sample_check(s, panel, NULL)) or read from the table.
  *  A second call with the same panel does nothing; with another panel it is an error for
@@ -102,7 +113,10 @@ int metcn_sample_check(const metcn_sample_t *s, const metcn_panel_t *panel, cons
 int metcn_sample_coverage(metcn_sample_t *s, const metcn_panel_t *panel);
 
 /** The sample normalised against pon for gene (a view of the PoN's panel; NULL: no gene, all
- *  autosomes), with metcn_pon_normalize().  Computes the coverage first if needed.  The first
+ *  autosomes), with metcn_pon_normalize().  A CNVkit .cnr takes pon NULL (a PoN is an error)
+ *  and gene a view of metcn_sample_panel(): its log2 as CNVkit normalised it, per-bin SD
+ *  s sqrt(1 - weight) with s from the sample's scatter (docs/pon.md; cnr->normaliser
+ *  "cnvkit").  Computes the coverage first if needed.  The first
  *  call also estimates the sample's sex, depth, mapd and noise_scale from a gene-neutral
  *  normalisation.  *out is the caller's (metcn_cnr_destroy()).  Returns 0 or a negative
  *  code. */

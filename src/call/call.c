@@ -36,15 +36,15 @@ void metcn_call_opt_init(metcn_call_opt_t *opt)
     opt->min_target_bins = 3;
     opt->min_control_bins = 3;
     opt->control_bins_warn = 10;
-    opt->hetero_warn = 3.0;
+    opt->hetero_alpha = 0.001;
     opt->hetero_min_bins = 3;
     opt->noise_warn = 1.5;
     opt->mapd_warn = 0.30;
     opt->mapd_fail = 0.50;
     opt->depth_warn = 30;
     opt->depth_fail = 10;
-    opt->gc_warn = 0.15;
-    opt->gc_fail = 0.40;
+    opt->gc_warn = 0.05;
+    opt->gc_fail = 0.15;
     opt->min_pon_normals = 10;
     opt->sample_type = METCN_SAMPLE_TISSUE;
     opt->detect_min_ratio = 2.0;
@@ -107,7 +107,7 @@ int metcn_call_opt_check(const metcn_call_opt_t *o)
                             o->min_target_bins, o->min_control_bins, o->hetero_min_bins,
                             o->noise_min_pairs);
     if (!r)
-        r = in_range("hetero_warn", o->hetero_warn, 0, 1e6, 1);
+        r = in_range("hetero_alpha", o->hetero_alpha, 0, 0.5, 1);
     if (!r)
         r = in_range("noise_warn", o->noise_warn, 0, 1e6, 1);
     if (!r && !(o->mapd_warn > 0 && o->mapd_warn <= o->mapd_fail))

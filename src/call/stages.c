@@ -65,6 +65,10 @@ metcn_call_t *call_init(const metcn_gene_t *gene, const metcn_cnr_t *cnr, const 
     c->mapd = cnr->mapd;
     c->median_depth = cnr->median_depth;
     c->gc_strength = cnr->gc_strength;
+    c->gc_residual = cnr->gc_residual;
+    c->gene_chi2_df = NAN;
+    c->normaliser = cnr->normaliser ? cnr->normaliser : "metcn";
+    c->noise_cnvkit = cnr->noise_cnvkit;
     for (size_t i = 0; i < n; i++) {
         double l = cnr->log2 ? cnr->log2[i] : NAN, w = cnr->weight ? cnr->weight[i] : NAN;
         int excl = cnr->excluded ? cnr->excluded[i] : 0;
@@ -399,19 +403,7 @@ double call_systematic_sd(const metcn_call_t *c, size_t block)
     }
     if (nb < 5)
         goto out;
-    double lo = 0, hi = 1.0;
-    for (int it = 0; it < 60; it++) {
-        double mid = 0.5 * (lo + hi);
-        for (size_t b = 0; b < nb; b++)
-            r[b] = d2[b] / (v[b] + mid * mid);
-        if (metcn_median(r, NULL, nb) > 0.4549)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    res = 0.5 * (lo + hi);
-    if (res < 1e-6)
-        res = 0;
+    res = call_excess_sd(d2, v, r, nb);
 out:
     free(d2);
     free(v);
@@ -429,12 +421,16 @@ int call_systematic(metcn_call_t *c, const metcn_call_opt_t *opt)
     if (c->sys_sd < opt->min_sys_sd)
         c->sys_sd = opt->min_sys_sd;
     add_systematic(&c->gene_lv, c->sys_sd);
+    /* the control levels: the block term averaged over their blocks, and the error shared by
+     * a whole chromosome (noise.c), which no number of bins averages away */
+    c->chrom_sd = call_chromosome_sd(c);
     metcn_level_t *lv[3] = {&c->control_lv, &c->control_p, &c->control_q};
     for (int k = 0; k < 3; k++)
-        if (lv[k]->n > 0)
-            add_systematic(
-                lv[k],
-                c->sys_sd * sqrt((double)block / (lv[k]->n > (int)block ? lv[k]->n : (int)block)));
+        if (lv[k]->n > 0) {
+            double b =
+                c->sys_sd * sqrt((double)block / (lv[k]->n > (int)block ? lv[k]->n : (int)block));
+            add_systematic(lv[k], sqrt(b * b + c->chrom_sd * c->chrom_sd));
+        }
     return 0;
 }
 
@@ -596,6 +592,28 @@ static int check(metcn_call_t *c, metcn_qc_code_t code, double value, double war
     return 0;
 }
 
+/* The gene's bins about their level: chi-square of (x - level) / sd with the noise model's
+ * per-bin SDs (k-scaled), df = n - 1.  It judges the bins' own scatter; the level's SE also
+ * carries the systematic term shared by neighbouring bins, which says nothing about
+ * heterogeneity (comparing that SE with the model SE made the rule fire on most real samples:
+ * docs/method.md). */
+static int qc_heterogeneity(metcn_call_t *c, const metcn_call_opt_t *opt)
+{
+    double chi2 = 0;
+    int n = 0;
+    for (size_t i = 0; c->bin_flag && c->sd && i < c->n; i++)
+        if (c->bin_flag[i] & METCN_BIN_TARGET) {
+            double z = (c->log2[i] - c->gene_lv.est) / c->sd[i];
+            chi2 += z * z;
+            n++;
+        }
+    if (n < 2)
+        return 0;
+    double df = n - 1, crit = gsl_cdf_chisq_Qinv(opt->hetero_alpha, df) / df;
+    c->gene_chi2_df = chi2 / df;
+    return check(c, METCN_QC_GENE_BINS_HETEROGENEOUS, chi2 / df, crit, NAN);
+}
+
 int call_qc(metcn_call_t *c, const metcn_call_opt_t *opt)
 {
     const metcn_level_t *g = &c->gene_lv;
@@ -604,13 +622,13 @@ int call_qc(metcn_call_t *c, const metcn_call_opt_t *opt)
         r = metcn_call_add_qc(c, METCN_QC_GENE_BINS_EXCLUDED, METCN_QC_PASS,
                               c->n_target_bins - g->n, NAN);
     if (!r && g->n >= opt->hetero_min_bins)
-        r = check(c, METCN_QC_GENE_BINS_HETEROGENEOUS, g->se / g->se_model, opt->hetero_warn, NAN);
+        r = qc_heterogeneity(c, opt);
     if (!r && isfinite(c->mapd))
         r = check(c, METCN_QC_MAPD, c->mapd, opt->mapd_warn, opt->mapd_fail);
     if (!r && isfinite(c->median_depth))
         r = check(c, METCN_QC_DEPTH, c->median_depth, opt->depth_warn, opt->depth_fail);
-    if (!r && isfinite(c->gc_strength))
-        r = check(c, METCN_QC_GC_BIAS, c->gc_strength, opt->gc_warn, opt->gc_fail);
+    if (!r && isfinite(c->gc_residual))
+        r = check(c, METCN_QC_GC_BIAS, c->gc_residual, opt->gc_warn, opt->gc_fail);
     if (!r)
         r = check(c, METCN_QC_NOISE, c->noise_k, opt->noise_warn, NAN);
     if (!r && c->control_fragmented)
@@ -618,5 +636,8 @@ int call_qc(metcn_call_t *c, const metcn_call_opt_t *opt)
                               c->control_fragmented - 1, opt->min_control_bins);
     if (!r)
         r = check(c, METCN_QC_CONTROL_BINS_USED, c->control_lv.n, opt->control_bins_warn, NAN);
+    if (!r && c->normaliser && strcmp(c->normaliser, "cnvkit") == 0)
+        r = metcn_call_add_qc(c, METCN_QC_NORMALISED_BY_CNVKIT, METCN_QC_PASS, c->noise_cnvkit,
+                              NAN);
     return r;
 }

@@ -56,5 +56,12 @@ int call_cn_gained(const metcn_cn_t *cn, const metcn_call_opt_t *opt);
 
 /** Systematic SD of blocks of `block` consecutive used reference bins (0 when < 5 blocks). */
 double call_systematic_sd(const metcn_call_t *c, size_t block);
+/* noise.c: the SD s with median_b(d2_b / (v_b + s^2)) = 0.4549 (the median of chi-square with
+ * 1 df): the spread of n group means d (squared: d2) beyond their model variances v, robust to
+ * a minority of groups with real changes; 0 when none; in [0, 1].  scratch: n doubles. */
+double call_excess_sd(const double *d2, const double *v, double *scratch, size_t n);
+/* noise.c: the SD of whole-chromosome levels beyond their model (added to the control
+ * levels). */
+double call_chromosome_sd(const metcn_call_t *c);
 
 #endif

@@ -2,7 +2,8 @@
  * every tumour; one row per sample and gene.  A tumour that cannot be read, does not fit the
  * PoN or cannot be called gets qc=fail rows with the reason, the others are called, and the
  * exit status is 3 (batch failure isolation); a failure of the run itself (options, PoN, gene,
- * output location) stops it at once with 1 or 2 and writes nothing. */
+ * output location) stops it at once with 1 or 2 and writes nothing.  CNVkit .cnr inputs are
+ * normalised already and are called without --pon, each on the panel its rows make. */
 #include <getopt.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -60,15 +61,16 @@ static const tunable_t tunables[] = {
     T_I("min-target-bins", min_target_bins, 1, 1000000, "QC warn: fewer usable gene bins"),
     T_I("min-control-bins", min_control_bins, 1, 1000000, "error: fewer usable control bins"),
     T_I("control-bins-warn", control_bins_warn, 0, 1000000, "QC warn: fewer control bins used"),
-    T_D("hetero-warn", hetero_warn, 0.01, 1e6, "QC warn: gene SE above this x its model SE"),
+    T_D("hetero-alpha", hetero_alpha, 1e-12, 0.499,
+        "QC warn: gene bins' scatter significant at this level"),
     T_I("hetero-min-bins", hetero_min_bins, 2, 1000000, "... judged from this many gene bins"),
     T_D("noise-warn", noise_warn, 0.01, 1e6, "QC warn: noise factor above this"),
     T_D("mapd-warn", mapd_warn, 0, 100, "QC warn: MAPD above this"),
     T_D("mapd-fail", mapd_fail, 0, 100, "QC fail: MAPD above this"),
     T_D("depth-warn", depth_warn, 0, 1e9, "QC warn: median reference depth below this"),
     T_D("depth-fail", depth_fail, 0, 1e9, "QC fail: median reference depth below this"),
-    T_D("gc-warn", gc_warn, 0, 100, "QC warn: GC-correction strength above this"),
-    T_D("gc-fail", gc_fail, 0, 100, "QC fail: GC-correction strength above this"),
+    T_D("gc-warn", gc_warn, 0, 100, "QC warn: GC bias left after correction above this"),
+    T_D("gc-fail", gc_fail, 0, 100, "QC fail: GC bias left after correction above this"),
     T_I("min-pon-normals", min_pon_normals, 0, 1000000, "QC warn: fewer normals in the PoN"),
     T_D("detect-min-ratio", detect_min_ratio, 1, 1e6,
         "detected: implied tumour-cell gene/control ratio >= this"),
@@ -84,13 +86,16 @@ static void help(FILE *fp)
     metcn_call_opt_t d;
     metcn_call_opt_init(&d);
     fprintf(fp,
-            "Usage: metcn call [options] --pon PON -o PREFIX TUMOUR...\n\n"
+            "Usage: metcn call [options] --pon PON -o PREFIX TUMOUR...\n"
+            "       metcn call [options] -o PREFIX SAMPLE.cnr...\n\n"
             "Call each gene's copy number per tumour cell, its chromosome's control level (the\n"
             "NGS stand-in for the centromeric probe: CEP7 for MET and EGFR, CEP17 for ERBB2),\n"
             "the gene/control ratio and its tier under the gene's criteria, the high-level flag\n"
             "and the pattern (focal / polysomy), with intervals and QC.  TUMOUR: BAM/CRAM files\n"
             "or per-bin coverage tables (`metcn coverage` output, CNVkit .cnn, mosdepth\n"
-            "regions.bed.gz); many tumours share one loaded PoN.\n\n"
+            "regions.bed.gz, GATK CollectReadCounts TSV, Picard HsMetrics per-target); many\n"
+            "tumours share one loaded PoN.  CNVkit .cnr results (cnvkit.py fix) are normalised\n"
+            "already: they are called without --pon, from their log2 and weights (docs/pon.md).\n\n"
             "Outputs: PREFIX.calls.tsv (one row per sample and gene), PREFIX.json (all), per\n"
             "sample PREFIX.SAMPLE.vcf (a record per gene) and per sample and gene\n"
             "PREFIX.SAMPLE.GENE.cnr, .seg, .svg; MultiQC custom content PREFIX.metcn_*_mqc.json;\n"
@@ -98,7 +103,8 @@ static void help(FILE *fp)
             "PoN gets rows with qc=fail and the reason (no per-sample files); the others are\n"
             "called.\n\n"
             "Options:\n"
-            "  --pon FILE             panel of normals from 'metcn pon build' (required)\n"
+            "  --pon FILE             panel of normals from 'metcn pon build' (required unless\n"
+            "                         every input is a CNVkit .cnr)\n"
             "  -o, --output PREFIX    output prefix (required)\n"
             "  --gene LIST            genes to call, comma-separated [MET]\n"
             "  --criteria LIST        tier presets: NAME (for the preset's own gene) or\n"
@@ -170,16 +176,19 @@ static int pon_sample_type(const metcn_pon_t *pon)
 /* One tumour: normalised once, then called for every gene. */
 typedef struct {
     const char *path;
-    const metcn_pon_t *pon;
+    const metcn_pon_t *pon; /* NULL: every input must be a CNVkit .cnr */
     metcn_gene_t *const *genes;
-    const metcn_call_opt_t *opts; /* per gene */
+    const char *const *gene_names; /* --gene, for the genes of a .cnr's own panel */
+    const metcn_call_opt_t *opts;  /* per gene */
     size_t n_genes;
     const metcn_cov_opt_t *cov_opt;
     char *name; /* the sample's name: its SM, else the file name */
     metcn_call_t *call[MAX_GENES];
-    char *error[MAX_GENES]; /* why gene g was not called (naming the input), or NULL */
-    int fail[MAX_GENES];    /* metcn_fail_t of error[g] */
-    int oom;                /* out of memory recording a failure: the run fails */
+    char *error[MAX_GENES];             /* why gene g was not called (naming the input), or NULL */
+    int fail[MAX_GENES];                /* metcn_fail_t of error[g] */
+    int oom;                            /* out of memory recording a failure: the run fails */
+    metcn_sample_t *own;                /* a CNVkit .cnr: kept open, its panel under the calls */
+    metcn_gene_t *own_genes[MAX_GENES]; /* the genes on that panel */
 } job_t;
 
 /* Genes g0.. of the job failed (fail: metcn_fail_t) for the reason this thread recorded. */
@@ -196,17 +205,31 @@ static void job_fail(job_t *j, size_t g0, size_t g1, int fail)
     free(why);
 }
 
+/* A CNVkit .cnr brings its own panel: the genes are viewed on it (they and the sample live in
+ * the job until the outputs are written). */
+static int own_genes(job_t *j, metcn_sample_t *s)
+{
+    if (j->pon)
+        return metcn_sample_check(s, NULL, j->pon); /* the one message: no --pon with a .cnr */
+    for (size_t g = 0; g < j->n_genes; g++)
+        if (!(j->own_genes[g] = metcn_panel_gene(metcn_sample_panel(s), j->gene_names[g], NULL)))
+            return metcn_set_error(metcn_last_error_code(), "%s: %s", s->path, metcn_last_error());
+    j->own = s;
+    j->genes = j->own_genes;
+    return 0;
+}
+
 /* One gene of an opened tumour: normalised (the PoN fits each gene off its own chromosome)
  * and called, with the PoN's own remarks, known here where the PoN is loaded. */
 static void run_gene(job_t *j, metcn_sample_t *s, size_t g)
 {
     const metcn_call_opt_t *o = &j->opts[g];
-    size_t nn = metcn_pon_n_normals(j->pon);
+    size_t nn = j->pon ? metcn_pon_n_normals(j->pon) : 0;
     metcn_cnr_t *cnr = NULL;
     if (metcn_sample_normalize(s, j->pon, j->genes[g], &cnr) < 0)
         job_fail(j, g, g + 1, METCN_FAIL_INPUT);
     else if (!(j->call[g] = metcn_call_run(j->genes[g], cnr, s->name, o)) ||
-             (nn < (size_t)o->min_pon_normals &&
+             (j->pon && nn < (size_t)o->min_pon_normals &&
               metcn_call_add_qc(j->call[g], METCN_QC_PON_NORMALS, METCN_QC_WARN, (double)nn,
                                 o->min_pon_normals)) ||
              metcn_call_check_sample_type(j->call[g], pon_sample_type(j->pon)))
@@ -222,13 +245,28 @@ static void run_job(job_t *j)
     j->name = s ? strdup(s->name) : metcn_path_stem(j->path);
     if (!j->name)
         j->oom = 1;
-    else if (!s || metcn_sample_check(s, NULL, j->pon) < 0 ||
-             metcn_sample_coverage(s, metcn_pon_panel(j->pon)) < 0)
+    else if (!s)
+        job_fail(j, 0, j->n_genes, METCN_FAIL_INPUT);
+    else if (metcn_sample_panel(s)) { /* a CNVkit .cnr: normalised already */
+        if (own_genes(j, s) < 0)
+            job_fail(j, 0, j->n_genes, METCN_FAIL_INPUT);
+        else
+            for (size_t g = 0; g < j->n_genes; g++)
+                run_gene(j, s, g);
+    } else if (!j->pon) {
+        metcn_set_error(METCN_E_ARG,
+                        "%s: %s input needs --pon (only CNVkit .cnr results, normalised already, "
+                        "are called without one)",
+                        j->path, metcn_input_name(s->kind, s->table));
+        job_fail(j, 0, j->n_genes, METCN_FAIL_INPUT);
+    } else if (metcn_sample_check(s, NULL, j->pon) < 0 ||
+               metcn_sample_coverage(s, metcn_pon_panel(j->pon)) < 0)
         job_fail(j, 0, j->n_genes, METCN_FAIL_INPUT);
     else
         for (size_t g = 0; g < j->n_genes; g++)
             run_gene(j, s, g);
-    metcn_sample_close(s);
+    if (s != j->own)
+        metcn_sample_close(s);
 }
 
 /* Each job keeps its failures: the queue, which stops at a failing job, never sees one. */
@@ -414,9 +452,13 @@ static int write_all(const char *prefix, job_t *jobs, size_t n, const metcn_repo
     int r = rows ? 0 : metcn_set_error(METCN_E_NOMEM, "%s: out of memory", prefix);
     for (size_t i = 0; i < n && !r; i++)
         for (size_t g = 0; g < ng; g++)
-            rows[i * ng + g] =
-                (metcn_report_row_t){jobs[i].call[g], jobs[i].name,    jobs[i].genes[g]->name,
-                                     jobs[i].path,    jobs[i].fail[g], jobs[i].error[g]};
+            rows[i * ng + g] = (metcn_report_row_t){
+                jobs[i].call[g],
+                jobs[i].name,
+                jobs[i].genes[g] ? jobs[i].genes[g]->name : jobs[i].gene_names[g],
+                jobs[i].path,
+                jobs[i].fail[g],
+                jobs[i].error[g]};
     if (!r)
         r = (path = path_join(prefix, NULL, NULL, ".calls.tsv"))
                 ? metcn_report_rows_tsv(path, rows, n * ng)
@@ -611,8 +653,6 @@ static int parse_args(int argc, char **argv, args_t *a)
     while ((c = getopt_long(argc, argv, ":o:T:Q:@:qh", longopts, NULL)) != -1)
         if ((r = parse_opt(c, a, argv)) >= 0)
             return r;
-    if (!a->pon_path)
-        return cli_usage_error(CMD, "--pon is required");
     if (!a->prefix || !*a->prefix)
         return cli_usage_error(CMD, "-o PREFIX is required");
     if (optind >= argc)
@@ -666,19 +706,19 @@ int metcn_main_call(int argc, char **argv)
     job_t *jobs = NULL;
     char *cmdline = NULL;
 
-    if (!(pon = metcn_pon_load(a.pon_path))) {
+    if (a.pon_path && !(pon = metcn_pon_load(a.pon_path))) {
         rc = cli_runtime_error(CMD);
         goto out;
     }
-    if (!a.sample_type_given && pon_sample_type(pon) >= 0)
+    if (!a.sample_type_given && pon && pon_sample_type(pon) >= 0)
         a.opt.sample_type = pon_sample_type(pon);
     for (size_t g = 0; g < ng; g++) {
-        if (!(genes[g] = metcn_panel_gene(metcn_pon_panel(pon), a.gene[g], NULL))) {
+        gopt[g] = a.opt;
+        gopt[g].criteria = a.crit[g] ? a.crit[g] : metcn_criteria_default(a.gene[g]);
+        if (pon && !(genes[g] = metcn_panel_gene(metcn_pon_panel(pon), a.gene[g], NULL))) {
             rc = cli_error(CMD, "%s: %s", a.pon_path, metcn_last_error());
             goto out;
         }
-        gopt[g] = a.opt;
-        gopt[g].criteria = a.crit[g] ? a.crit[g] : metcn_criteria_default(genes[g]->name);
     }
     if (!(jobs = calloc(n, sizeof *jobs))) {
         rc = cli_error(CMD, "out of memory");
@@ -688,6 +728,7 @@ int metcn_main_call(int argc, char **argv)
         jobs[i] = (job_t){.path = argv[optind + (int)i],
                           .pon = pon,
                           .genes = genes,
+                          .gene_names = a.gene,
                           .opts = gopt,
                           .n_genes = ng,
                           .cov_opt = &cov_opt};
@@ -716,7 +757,9 @@ out:
         for (size_t g = 0; g < ng; g++) {
             metcn_call_destroy(jobs[i].call[g]);
             free(jobs[i].error[g]);
+            metcn_gene_destroy(jobs[i].own_genes[g]);
         }
+        metcn_sample_close(jobs[i].own);
         free(jobs[i].name);
     }
     for (size_t g = 0; g < ng; g++)

@@ -16,9 +16,12 @@ static const char *CMD = "panel";
 
 static void help(FILE *fp)
 {
+    metcn_offtarget_opt_t ot;
+    metcn_offtarget_opt_init(&ot);
     fprintf(fp,
             "Usage: metcn panel list\n"
             "       metcn panel show  --panel NAME|BED [--gene NAME] [--header FILE] [-o OUT.bed]\n"
+            "                         [--off-target [--off-target-size BP] [-T FASTA]]\n"
             "       metcn panel check --panel BED [--gene NAME,...] [--header FILE]\n\n"
             "list   the built-in panels\n"
             "show   every bin as BED: chrom start end name role arm; the roles are the panel's\n"
@@ -29,7 +32,14 @@ static void help(FILE *fp)
             "       any error was found\n\n"
             "Options:\n"
             "  --header FILE          BAM/CRAM/SAM whose header gives contig names and lengths\n"
-            "  -o, --output FILE      output for 'show' [-]\n");
+            "  -o, --output FILE      output for 'show' [-]\n"
+            "  --off-target           show: add the off-target bins that 'pon build --off-target'\n"
+            "                         derives between the targets (name Antitarget), as CNVkit's\n"
+            "                         antitarget does (docs/panel.md)\n"
+            "  --off-target-size BP   their average size [%lld]\n"
+            "  -T, --reference FASTA  indexed FASTA: its N gaps get no off-target bin [none: a\n"
+            "                         %lld bp margin at each contig end]\n",
+            (long long)ot.avg_size, (long long)ot.telomere);
     cli_panel_help(fp);
     cli_gene_help(fp, "show: none; check: MET");
 }
@@ -114,9 +124,22 @@ static int check(const cli_panel_args_t *pa, const sam_hdr_t *hdr)
     return CLI_EXIT_RUNTIME;
 }
 
-static int show(const cli_panel_args_t *pa, const sam_hdr_t *hdr, const char *out)
+/* --off-target, --off-target-size, -T of `show`. */
+typedef struct {
+    int on;
+    metcn_offtarget_opt_t opt;
+    const char *fasta;
+} offtarget_args_t;
+
+static int show(const cli_panel_args_t *pa, const sam_hdr_t *hdr, const char *out,
+                const offtarget_args_t *ot)
 {
     metcn_panel_t *p = metcn_panel_load(pa->panel, &pa->opt, hdr);
+    if (p && ot->on) {
+        metcn_panel_t *q = metcn_panel_off_target(p, &ot->opt, ot->fasta);
+        metcn_panel_destroy(p);
+        p = q;
+    }
     metcn_gene_t *g = NULL;
     metcn_ofile_t *f = NULL;
     int ret = CLI_EXIT_RUNTIME;
@@ -149,18 +172,35 @@ out:
 
 int metcn_main_panel(int argc, char **argv)
 {
-    static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
-                                             {"output", required_argument, NULL, 'o'},
-                                             {"header", required_argument, NULL, 'H'},
-                                             CLI_PANEL_LONGOPTS,
-                                             {NULL, 0, NULL, 0}};
+    enum { OPT_OFF_TARGET = CLI_OPT_FIRST_FREE, OPT_OFF_TARGET_SIZE };
+    static const struct option longopts[] = {
+        {"help", no_argument, NULL, 'h'},
+        {"output", required_argument, NULL, 'o'},
+        {"header", required_argument, NULL, 'H'},
+        {"off-target", no_argument, NULL, OPT_OFF_TARGET},
+        {"off-target-size", required_argument, NULL, OPT_OFF_TARGET_SIZE},
+        {"reference", required_argument, NULL, 'T'},
+        CLI_PANEL_LONGOPTS,
+        {NULL, 0, NULL, 0}};
     cli_panel_args_t pa;
     cli_panel_args_init(&pa);
     const char *out = "-", *header = NULL;
+    offtarget_args_t ot = {0, {0}, NULL};
+    metcn_offtarget_opt_init(&ot.opt);
     int c;
     optind = 1;
-    while ((c = cli_getopt(CMD, argc, argv, "ho:", longopts, &pa)) >= 0) {
+    while ((c = cli_getopt(CMD, argc, argv, "ho:T:", longopts, &pa)) >= 0) {
         switch (c) {
+        case OPT_OFF_TARGET:
+            ot.on = 1;
+            break;
+        case OPT_OFF_TARGET_SIZE:
+            if (cli_int64(CMD, "--off-target-size", optarg, 1000, 100000000, &ot.opt.avg_size))
+                return CLI_EXIT_USAGE;
+            break;
+        case 'T':
+            ot.fasta = optarg;
+            break;
         case 'h':
             help(stdout);
             return CLI_EXIT_OK;
@@ -201,8 +241,12 @@ int metcn_main_panel(int argc, char **argv)
         metcn_sample_close(h);
         return cli_error(CMD, "%s: --header needs a BAM, CRAM or SAM file", header);
     }
+    if ((ot.on || ot.fasta) && strcmp(action, "show") != 0) {
+        metcn_sample_close(h);
+        return cli_usage_error(CMD, "--off-target and --reference go with 'show'");
+    }
     int ret = strcmp(action, "check") == 0 ? check(&pa, h ? h->hdr : NULL)
-                                           : show(&pa, h ? h->hdr : NULL, out);
+                                           : show(&pa, h ? h->hdr : NULL, out, &ot);
     metcn_sample_close(h);
     return ret;
 }

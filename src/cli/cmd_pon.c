@@ -34,7 +34,9 @@ enum {
     OPT_OUTZ,
     OPT_DROP,
     OPT_MINSEX,
-    OPT_NO_MULTIQC
+    OPT_NO_MULTIQC,
+    OPT_OFF_TARGET,
+    OPT_OFF_TARGET_SIZE
 };
 
 /* Normals a PoN cannot be built from fewer of (metcn_pon_build()'s own minimum). */
@@ -44,6 +46,8 @@ static void help_build(FILE *fp)
 {
     metcn_pon_opt_t o;
     metcn_pon_opt_init(&o);
+    metcn_offtarget_opt_t ot;
+    metcn_offtarget_opt_init(&ot);
     fprintf(fp,
             "Usage: metcn pon build [options] --panel PANEL -o PON NORMAL...\n"
             "       metcn pon build [options] --panel PANEL -o PON --list FILE\n\n"
@@ -81,12 +85,19 @@ static void help_build(FILE *fp)
             "chrX/chrY centre "
             "[%d]\n"
             "  --no-multiqc             write no MultiQC file (PON without .gz, plus\n"
-            "                           .metcn_pon_mqc.json: the normals' QC)\n\n"
+            "                           .metcn_pon_mqc.json: the normals' QC)\n"
+            "  --off-target             add off-target bins between the targets (CNVkit's\n"
+            "                           antitarget rule; N gaps from -T when given), counted\n"
+            "                           in the same pass and normalised apart from the\n"
+            "                           targets (docs/pon.md); 'metcn panel show --off-target'\n"
+            "                           shows them\n"
+            "  --off-target-size BP     their average size [%lld]\n\n"
             "A normal that cannot be read or does not fit the panel is left out with a warning\n"
             "naming it and recorded in the PoN's sample list as failed, with the reason, as\n"
             "long as %d usable normals remain.\n",
             o.threads, o.n_components, o.max_components, o.min_var_frac, o.min_rel_depth,
-            o.max_spread, o.loess_span, o.outlier_z, o.min_sex_normals, MIN_NORMALS);
+            o.max_spread, o.loess_span, o.outlier_z, o.min_sex_normals, (long long)ot.avg_size,
+            MIN_NORMALS);
     cli_panel_help(fp);
     cli_exit_help(fp, "they are left out, and listed as failed in the PoN (metcn pon info)");
 }
@@ -152,6 +163,8 @@ typedef struct {
     char **errors;            /* why normal j failed (naming its file), or NULL */
     int oom;                  /* out of memory recording a failure */
     metcn_panel_t *panel;
+    const metcn_offtarget_opt_t *off; /* --off-target: its options, else NULL */
+    const char *ref;                  /* -T: N gaps for the off-target bins */
 } normals_t;
 
 /* Normal j failed for the reason this thread recorded: kept, and the run goes on. */
@@ -184,6 +197,11 @@ static int open_until_reads(normals_t *N)
         if (open_normal(N, j) == 0)
             hdr = N->samples[j]->hdr;
     N->panel = metcn_panel_load(N->pa->panel, &N->pa->opt, hdr);
+    if (N->panel && N->off) {
+        metcn_panel_t *with = metcn_panel_off_target(N->panel, N->off, N->ref);
+        metcn_panel_destroy(N->panel);
+        N->panel = with;
+    }
     return N->panel ? 0 : metcn_last_error_code();
 }
 
@@ -307,6 +325,8 @@ static int cmd_build(int argc, char **argv)
         {"drop-outliers", no_argument, NULL, OPT_DROP},
         {"min-sex-normals", required_argument, NULL, OPT_MINSEX},
         {"no-multiqc", no_argument, NULL, OPT_NO_MULTIQC},
+        {"off-target", no_argument, NULL, OPT_OFF_TARGET},
+        {"off-target-size", required_argument, NULL, OPT_OFF_TARGET_SIZE},
         CLI_PANEL_LONGOPTS,
         {NULL, 0, NULL, 0}};
     metcn_pon_opt_t o;
@@ -317,7 +337,9 @@ static int cmd_build(int argc, char **argv)
     metcn_cov_opt_init(&copt);
     copt.gc = 0; /* GC is computed once, for the panel, below */
     const char *out = NULL, *list = NULL;
-    int c, multiqc = 1;
+    metcn_offtarget_opt_t off;
+    metcn_offtarget_opt_init(&off);
+    int c, multiqc = 1, off_on = 0;
     optind = 1;
     while ((c = cli_getopt(CMD, argc, argv, "ho:@:Q:k:T:", longopts, &pa)) >= 0) {
         switch (c) {
@@ -382,6 +404,13 @@ static int cmd_build(int argc, char **argv)
         case OPT_NO_MULTIQC:
             multiqc = 0;
             break;
+        case OPT_OFF_TARGET:
+            off_on = 1;
+            break;
+        case OPT_OFF_TARGET_SIZE:
+            if (cli_int64(CMD, "--off-target-size", optarg, 1000, 100000000, &off.avg_size))
+                return CLI_EXIT_USAGE;
+            break;
         default:
             return cli_usage_error(CMD, "unknown option");
         }
@@ -400,7 +429,7 @@ static int cmd_build(int argc, char **argv)
         return cli_usage_error(CMD, "build: give normals either on the command line or --list");
     if (strcmp(out, "-") != 0 && cli_output_dir_check(CMD, out))
         return CLI_EXIT_RUNTIME;
-    normals_t N = {.pa = &pa, .copt = &copt};
+    normals_t N = {.pa = &pa, .copt = &copt, .off = off_on ? &off : NULL, .ref = copt.reference};
     int ret = CLI_EXIT_RUNTIME, owned_paths = 0;
     char *cmdline = NULL;
     if (list) {

@@ -12,6 +12,7 @@
 #include <htslib/bgzf.h>
 #include <htslib/kstring.h>
 
+#include "cov/foreign.h"
 #include "metcn/cov.h"
 #include "metcn/metcn.h"
 #include "metcn/util.h"
@@ -207,7 +208,8 @@ typedef struct {
     int kind; /* metcn_table_t */
     int ncols, c_depth, c_log2, c_frag, c_gc, c_class; /* c_class: first frag_<lo>_<hi> */
     int c_drop[METCN_N_DROP];
-    int first_is_data; /* mosdepth: the line that decided the layout is a row */
+    int first_is_data;   /* mosdepth: the line that decided the layout is a row */
+    foreign_layout_t fo; /* GATK, Picard: foreign.c reads the rows */
 } layout_t;
 
 static int col_index(char **f, int n, const char *name)
@@ -228,6 +230,11 @@ static int classify(char **f, int n, layout_t *L)
     L->first_is_data = 0;
     L->ncols = n;
     char *h0 = f[0][0] == '#' ? f[0] + 1 : f[0];
+    if (foreign_classify(f, n, &L->fo)) {
+        L->kind = L->fo.kind;
+        L->c_frag = L->fo.c_count; /* GATK: has fragments (read counts) */
+        return 0;
+    }
     if (strcmp(h0, "chrom") == 0 && n >= 8 && strcmp(f[6], "fragments") == 0) {
         L->kind = METCN_TABLE_METCN;
         L->c_frag = 6;
@@ -263,8 +270,9 @@ int metcn_covtab_sniff(const char *text, size_t len)
         if (!nl)
             return -1;
         size_t l = (size_t)(nl - p);
-        if (l == 0 || (l >= 2 && p[0] == '#' && p[1] == '#')) {
-            p = nl + 1;
+        if (l == 0 || (l >= 2 && p[0] == '#' && p[1] == '#') ||
+            (p[0] == '@' && l >= 3 && p[1] >= 'A' && p[1] <= 'Z')) {
+            p = nl + 1; /* '##' lines, a GATK table's SAM-style '@' header */
             continue;
         }
         char *line = strndup(p, l), *f[64];
@@ -366,6 +374,8 @@ static int read_header(metcn_tsv_t *in, metcn_covtab_t *t, layout_t *L, char ***
         char *line = metcn_tsv_line(in);
         if (metcn_tsv_len(in) == 0)
             continue;
+        if (foreign_header_line(line))
+            continue;
         if (strncmp(line, "##", 2) == 0) {
             if (strncmp(line, "##sample=", 9) == 0 && !t->sample && !(t->sample = strdup(line + 9)))
                 return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
@@ -394,8 +404,9 @@ static int read_header(metcn_tsv_t *in, metcn_covtab_t *t, layout_t *L, char ***
             return metcn_set_error(METCN_E_FORMAT, "%s:%ld: unrecognised header line", path,
                                    metcn_tsv_lineno(in));
         return metcn_set_error(METCN_E_FORMAT,
-                               "%s:%ld: not a metcn coverage table, a CNVkit .cnn or a mosdepth "
-                               "regions file (%d columns, no header)",
+                               "%s:%ld: not a metcn coverage table, a CNVkit .cnn, a mosdepth "
+                               "regions file, a GATK CollectReadCounts TSV or a Picard "
+                               "HsMetrics per-target file (%d columns, no header)",
                                path, metcn_tsv_lineno(in), n);
     }
     return r < 0 ? r : metcn_set_error(METCN_E_FORMAT, "%s: no coverage rows (empty table)", path);
@@ -458,8 +469,15 @@ static int parse_row(metcn_tsv_t *in, const layout_t *L, metcn_covtab_t *t, uint
         return metcn_set_error(METCN_E_FORMAT, "%s:%ld: %d columns, expected %d", path, ln, n,
                                L->ncols);
     int64_t s, e;
-    if (metcn_parse_int64(f[1], 0, INT64_MAX / 4, &s) ||
-        metcn_parse_int64(f[2], 1, INT64_MAX / 4, &e))
+    double fdepth = 0, fgc = NAN;
+    uint64_t fcount = 0;
+    int foreign = L->kind == METCN_TABLE_GATK || L->kind == METCN_TABLE_PICARD;
+    int fr = foreign ? foreign_row(&L->fo, f, &s, &e, &fdepth, &fgc, &fcount) : 0;
+    if (fr == -2)
+        return metcn_set_error(METCN_E_FORMAT, "%s:%ld: bad %s", path, ln,
+                               L->kind == METCN_TABLE_GATK ? "COUNT" : "mean_coverage or %gc");
+    if (fr == -1 || (!foreign && (metcn_parse_int64(f[1], 0, INT64_MAX / 4, &s) ||
+                                  metcn_parse_int64(f[2], 1, INT64_MAX / 4, &e))))
         return metcn_set_error(METCN_E_FORMAT, "%s:%ld: bad start or end", path, ln);
     long i = metcn_panel_find(panel, f[0], s, e);
     /* CNVkit writes antitarget bins in separate files; a metcn table never has extra rows,
@@ -473,6 +491,12 @@ static int parse_row(metcn_tsv_t *in, const layout_t *L, metcn_covtab_t *t, uint
         return metcn_set_error(METCN_E_FORMAT, "%s:%ld: bin %s:%lld-%lld appears twice", path, ln,
                                f[0], (long long)s, (long long)e);
     seen[i] = 1;
+    if (foreign) {
+        t->depth[i] = fdepth;
+        t->gc[i] = fgc;
+        t->fragments[i] = fcount;
+        return 0;
+    }
     return parse_values(in, L, f, t, i);
 }
 
@@ -495,7 +519,7 @@ static int read_finish(metcn_tsv_t *in, const layout_t *L, metcn_covtab_t *t, co
                                path, panel->contigs[b->contig].name, (long long)b->start,
                                (long long)b->end, panel->source, missing, panel->n_bins);
     }
-    static const char *const kind_names[] = {"metcn", "cnvkit", "mosdepth"};
+    static const char *const kind_names[] = {"metcn", "cnvkit", "mosdepth", "gatk", "picard"};
     t->has_fragments = L->c_frag >= 0;
     t->has_gc = 0;
     for (size_t i = 0; i < t->n; i++)

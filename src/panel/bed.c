@@ -32,6 +32,7 @@ int rawvec_push(rawvec_t *v, const char *contig, int64_t start, int64_t end, con
     b->start = start;
     b->end = end;
     b->line = line;
+    b->off_target = 0;
     v->n++;
     return 0;
 }

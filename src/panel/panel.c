@@ -256,6 +256,7 @@ static int add_bins(metcn_panel_t *p, rawvec_t *v, const sam_hdr_t *hdr, const c
         b->start = r->start;
         b->end = r->end;
         b->name = r->name;
+        b->off_target = r->off_target || (r->name && strcmp(r->name, "Antitarget") == 0);
         r->name = NULL;
         if (p->contigs[ci].length >= 0 && b->end > p->contigs[ci].length)
             return metcn_set_error(
@@ -666,4 +667,82 @@ int metcn_panel_check(const char *path, const metcn_panel_opt_t *opt_in, const s
     }
     rawvec_free(&raw);
     return r < 0 ? r : errors;
+}
+
+/* ---- panels from intervals (a CNVkit .cnr's rows) ------------------------------------------- */
+
+/* Whether a bin name's first token (up to _ . , ; - or space) names a gene of build `key` whose
+ * extent there overlaps the bin. */
+static int gene_fits(const char *key, const char *contig, int64_t start, int64_t end,
+                     const char *name)
+{
+    char gene[64], line[256], *f[6];
+    size_t l = strcspn(name, "_.,;- \t");
+    if (l == 0 || l >= sizeof gene)
+        return 0;
+    memcpy(gene, name, l);
+    gene[l] = '\0';
+    if (build_lookup(key, "gene", gene, line, sizeof line, f, 6) < 5 || !same_contig(f[2], contig))
+        return 0;
+    return start < strtoll(f[4], NULL, 10) && end > strtoll(f[3], NULL, 10);
+}
+
+static const char *guess_build(const rawvec_t *v)
+{
+    static const char *const keys[] = {"grch38", "grch37"};
+    size_t hits[2] = {0, 0};
+    const char *last = NULL; /* consecutive bins of one gene: one lookup */
+    int last_fit[2] = {0, 0};
+    for (size_t i = 0; i < v->n; i++) {
+        const rawbin_t *r = &v->a[i];
+        if (!r->name || r->off_target)
+            continue;
+        for (int k = 0; k < 2; k++) {
+            if (!last || strcmp(last, r->name) != 0)
+                last_fit[k] = gene_fits(keys[k], r->contig, r->start, r->end, r->name);
+            hits[k] += last_fit[k];
+        }
+        last = r->name;
+    }
+    return hits[0] > hits[1] ? keys[0] : hits[1] > hits[0] ? keys[1] : NULL;
+}
+
+metcn_panel_t *metcn_panel_from_intervals(const metcn_interval_t *iv, size_t n, const char *source,
+                                          const char *build)
+{
+    rawvec_t raw = {0};
+    metcn_panel_t *p = NULL;
+    const char *key = NULL;
+    if (build && !(key = build_key(build))) {
+        metcn_set_error(METCN_E_ARG, "%s: unknown build '%s' (grch38 or grch37)", source, build);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (rawvec_push(&raw, iv[i].contig, iv[i].start, iv[i].end, iv[i].name, iv[i].line)) {
+            metcn_set_error(METCN_E_NOMEM, "%s: out of memory", source);
+            goto out;
+        }
+        raw.a[raw.n - 1].off_target = iv[i].off_target;
+    }
+    if (!key)
+        key = guess_build(&raw);
+    if (bed_sort_check(&raw, 0, source, NULL, NULL) == 0)
+        p = assemble(&raw, source, NULL, key);
+out:
+    rawvec_free(&raw);
+    return p;
+}
+
+metcn_panel_t *panel_assemble_like(rawvec_t *v, const metcn_panel_t *like)
+{
+    metcn_panel_t *p = assemble(v, like->source, NULL, build_key(like->build));
+    for (int c = 0; p && c < p->n_contigs; c++) {
+        int k = panel_contig_index(like, p->contigs[c].name);
+        if (k >= 0) {
+            p->contigs[c].length = like->contigs[k].length;
+            p->contigs[c].cen_start = like->contigs[k].cen_start;
+            p->contigs[c].cen_end = like->contigs[k].cen_end;
+        }
+    }
+    return p;
 }

@@ -12,7 +12,8 @@ typedef struct {
     char *contig;
     int64_t start, end;
     char *name;
-    long line; /* line in its file (0: generated) */
+    long line;      /* line in its file (0: generated) */
+    int off_target; /* 1: an off-target bin */
 } rawbin_t;
 
 typedef struct {
@@ -52,5 +53,8 @@ const char *build_key(const char *build);
 int build_lookup(const char *key, const char *tag, const char *sel, char *line, size_t linesz,
                  char **f, int max);
 int64_t build_contig_length(const char *key, const char *contig);
+/* The panel of sorted, non-overlapping raw bins v (names taken over) with the source, build,
+ * contig lengths and centromeres of panel `like` (contigs it lacks: from the build table). */
+metcn_panel_t *panel_assemble_like(rawvec_t *v, const metcn_panel_t *like);
 
 #endif

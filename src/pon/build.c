@@ -142,7 +142,7 @@ void metcn_cnr_destroy(metcn_cnr_t *c)
     free(c);
 }
 
-static metcn_cnr_t *cnr_new(size_t n)
+metcn_cnr_t *metcn_cnr_new(size_t n)
 {
     metcn_cnr_t *c = calloc(1, sizeof *c);
     if (!c)
@@ -158,45 +158,75 @@ static metcn_cnr_t *cnr_new(size_t n)
         metcn_cnr_destroy(c);
         return NULL;
     }
+    c->normaliser = "metcn";
+    c->noise_cnvkit = NAN;
+    c->gc_residual = NAN;
     return c;
 }
 
 /* ---- per-sample steps shared by the build and the tumour -------------------------------- */
 
-/* Scale to the median of the scaling bins (scale[i]: used autosomal bins, off the gene's
- * chromosome when a gene is called), log2, GC-correct against gc_centre (curve fitted on
- * those bins only; do_gc 0 skips it), and infer the sex from chrX. */
-static int preprocess(const metcn_pon_t *pon, const int *excluded, const int *scale_bins,
-                      const double *depth, int do_gc, const double *gc_centre, double *l,
-                      double *scale, double *gc_strength, double *x_log2, int *sex)
+/* Scale and GC-correct one kind of bin (targets, or off-target bins when the panel has them):
+ * the median and the curve come from that kind's scaling bins only, and are applied to that
+ * kind's bins only (their capture, GC and mappability biases differ).  tmp: n scratch. */
+static int scale_gc_kind(const metcn_pon_t *pon, const int *ref, int kind, const double *depth,
+                         int do_gc, const double *gc_centre, double *l, double *tmp, int *mask,
+                         double *scale, double *gc_strength)
 {
     const metcn_panel_t *p = pon->panel;
     size_t n = p->n_bins;
-    int rc = 0;
+    for (size_t i = 0; i < n; i++)
+        mask[i] = ref[i] && p->bins[i].off_target == kind;
+    int rc = metcn_norm_median_scale(depth, mask, n, scale);
+    if (rc < 0)
+        return rc;
+    metcn_norm_log2(depth, n, *scale, tmp);
+    *gc_strength = 0;
+    /* against the centre: the curve holds the sample's own GC bias, not the bins' large
+     * capture-efficiency spread */
+    if (pon->gc_corrected && do_gc &&
+        (rc = metcn_norm_gc_correct_vs(tmp, gc_centre, pon->gc, mask, n, pon->opt.loess_span,
+                                       gc_strength)) < 0)
+        return rc;
+    for (size_t i = 0; i < n; i++)
+        if (p->bins[i].off_target == kind)
+            l[i] = tmp[i];
+    return 0;
+}
+
+/* Scale to the median of the scaling bins (scale[i]: used autosomal bins, off the gene's
+ * chromosome when a gene is called), log2, GC-correct against gc_centre (curve fitted on
+ * those bins only; do_gc 0 skips it), and infer the sex from chrX.  Targets and off-target
+ * bins each get their own scale and curve (scale[0], scale[1]: NaN without off-target bins);
+ * gc_strength is the targets'. */
+static int preprocess(const metcn_pon_t *pon, const int *excluded, const int *scale_bins,
+                      const double *depth, int do_gc, const double *gc_centre, double *l,
+                      double scale[2], double *gc_strength, double *x_log2, int *sex)
+{
+    const metcn_panel_t *p = pon->panel;
+    size_t n = p->n_bins;
+    int rc = 0, has_off = 0;
     int *ref = malloc((n ? n : 1) * sizeof *ref);
     int *xm = malloc((n ? n : 1) * sizeof *xm);
-    if (!ref || !xm) {
+    int *mask = malloc((n ? n : 1) * sizeof *mask);
+    double *tmp = malloc((n ? n : 1) * sizeof *tmp), off_strength;
+    if (!ref || !xm || !mask || !tmp) {
         rc = metcn_set_error(METCN_E_NOMEM, "out of memory");
         goto out;
     }
     for (size_t i = 0; i < n; i++) {
         ref[i] = scale_bins[i] && excluded[i] == METCN_PON_OK && isfinite(depth[i]);
-        xm[i] = pon_sex_kind(p, i) == 'X' &&
+        xm[i] = pon_sex_kind(p, i) == 'X' && !p->bins[i].off_target &&
                 (excluded[i] == METCN_PON_OK || excluded[i] == METCN_PON_NO_SEX_CENTRE);
+        has_off |= p->bins[i].off_target;
     }
-    rc = metcn_norm_median_scale(depth, ref, n, scale);
+    scale[1] = NAN;
+    rc = scale_gc_kind(pon, ref, 0, depth, do_gc, gc_centre, l, tmp, mask, &scale[0], gc_strength);
+    if (rc == 0 && has_off)
+        rc = scale_gc_kind(pon, ref, 1, depth, do_gc, gc_centre, l, tmp, mask, &scale[1],
+                           &off_strength);
     if (rc < 0)
         goto out;
-    metcn_norm_log2(depth, n, *scale, l);
-    *gc_strength = 0;
-    if (pon->gc_corrected && do_gc) {
-        /* against the centre: the curve holds the sample's own GC bias, not the bins' large
-         * capture-efficiency spread */
-        rc = metcn_norm_gc_correct_vs(l, gc_centre, pon->gc, ref, n, pon->opt.loess_span,
-                                      gc_strength);
-        if (rc < 0)
-            goto out;
-    }
     *x_log2 = metcn_median(l, xm, n);
     *sex = !isfinite(*x_log2)          ? METCN_SEX_UNKNOWN
            : *x_log2 < SEX_X_THRESHOLD ? METCN_SEX_XY
@@ -204,6 +234,8 @@ static int preprocess(const metcn_pon_t *pon, const int *excluded, const int *sc
 out:
     free(ref);
     free(xm);
+    free(mask);
+    free(tmp);
     return rc;
 }
 
@@ -320,6 +352,27 @@ static void noise_and_weights(const metcn_pon_t *pon, const int *fit, metcn_cnr_
     }
 }
 
+/* What GC bias is left after the correction: a LOESS curve of the normalised log2 against GC
+ * over the fit bins, and its robust SD (MAD * 1.4826, log2).  This, not the size of the
+ * correction, is what can bias a call: a strong bias that the correction removed leaves none.
+ * NaN when the PoN is not GC-corrected or the curve cannot be fitted. */
+static double residual_gc(const metcn_pon_t *pon, const int *fit, const double *log2)
+{
+    size_t n = pon->panel->n_bins;
+    double *curve = malloc((n ? n : 1) * sizeof *curve), res = NAN;
+    int *m = malloc((n ? n : 1) * sizeof *m);
+    if (!pon->gc_corrected || !curve || !m)
+        goto out;
+    for (size_t i = 0; i < n; i++)
+        m[i] = fit[i] && isfinite(log2[i]) && isfinite(pon->gc[i]);
+    if (metcn_loess(pon->gc, log2, m, n, pon->opt.loess_span, 2, curve) == 0)
+        res = metcn_mad_sd(curve, m, n, NAN);
+out:
+    free(curve);
+    free(m);
+    return res;
+}
+
 /* Scale, GC, centre, components and re-centring all stand on the bins off the gene's
  * chromosome (all autosomes without a gene), so a real change there is never corrected
  * away. */
@@ -335,21 +388,34 @@ static int normalize_depth(const metcn_pon_t *pon, const double *depth, int skip
         goto out;
     }
     free_bins_of(p, skip, free_bins);
-    rc = preprocess(pon, pon->excluded, free_bins, depth, 1, pon->centre, c->log2, &c->median_depth,
+    double scale[2];
+    rc = preprocess(pon, pon->excluded, free_bins, depth, 1, pon->centre, c->log2, scale,
                     &c->gc_strength, &c->x_log2, &c->sex);
+    c->median_depth = scale[0];
     if (rc < 0)
         goto out;
     subtract_centre(pon, depth, free_bins, c, fit);
     c->n_components_used = remove_components(pon, fit, c->log2);
-    double med = metcn_median(c->log2, fit, n);
-    if (!isfinite(med)) {
-        rc = metcn_set_error(METCN_E_TOOFEW, "no usable autosomal bin%s to centre on",
-                             skip >= 0 ? " off the gene's chromosome" : "");
-        goto out;
+    /* each kind re-centred on its own fit bins; noise and residual GC from the targets */
+    for (int kind = 0; kind <= 1; kind++) {
+        for (size_t i = 0; i < n; i++)
+            free_bins[i] = fit[i] && p->bins[i].off_target == kind;
+        double med = metcn_median(c->log2, free_bins, n);
+        if (!isfinite(med) && kind == 1)
+            continue; /* no off-target bins */
+        if (!isfinite(med)) {
+            rc = metcn_set_error(METCN_E_TOOFEW, "no usable autosomal bin%s to centre on",
+                                 skip >= 0 ? " off the gene's chromosome" : "");
+            goto out;
+        }
+        for (size_t i = 0; i < n; i++)
+            if (p->bins[i].off_target == kind)
+                c->log2[i] -= med;
     }
     for (size_t i = 0; i < n; i++)
-        c->log2[i] -= med;
-    noise_and_weights(pon, fit, c);
+        free_bins[i] = fit[i] && !p->bins[i].off_target;
+    noise_and_weights(pon, free_bins, c);
+    c->gc_residual = residual_gc(pon, free_bins, c->log2);
 out:
     free(free_bins);
     free(fit);
@@ -391,7 +457,7 @@ int metcn_pon_normalize(const metcn_pon_t *pon, const metcn_covtab_t *sample,
         rc = metcn_pon_check_panel(pon, gene->panel);
     if (rc < 0)
         return rc;
-    metcn_cnr_t *c = cnr_new(sample->n);
+    metcn_cnr_t *c = metcn_cnr_new(sample->n);
     if (!c)
         return metcn_set_error(METCN_E_NOMEM, "out of memory");
     rc = normalize_depth(pon, sample->depth, gene ? gene->contig : -1, c);
@@ -602,13 +668,13 @@ static int compute_stats(metcn_pon_t *pon, const double *const *depths, const si
     for (int pass = 0; pass < 3 && rc == 0; pass++) {
         memcpy(c0, pon->centre, n * sizeof *c0);
         for (size_t j = 0; j < N && rc == 0; j++) {
-            double scale, gs, xl;
+            double scale[2], gs, xl;
             const double *d = depths[idx[j]];
-            rc = preprocess(pon, pon->excluded, autosomal, d, pass > 0, c0, l, &scale, &gs, &xl,
+            rc = preprocess(pon, pon->excluded, autosomal, d, pass > 0, c0, l, scale, &gs, &xl,
                             &sexes[j]);
             for (size_t i = 0; rc == 0 && i < n; i++) {
                 L[i * N + j] = l[i];
-                rel[i * N + j] = d[i] / scale;
+                rel[i * N + j] = d[i] / scale[p->bins[i].off_target]; /* to its own kind */
             }
         }
         if (rc == 0)
@@ -669,7 +735,7 @@ typedef struct {
 static int loo_by_contig(const metcn_pon_t *sub, const double *depth, metcn_cnr_t *c)
 {
     const metcn_panel_t *p = sub->panel;
-    metcn_cnr_t *k = cnr_new(p->n_bins);
+    metcn_cnr_t *k = metcn_cnr_new(p->n_bins);
     if (!k)
         return metcn_set_error(METCN_E_NOMEM, "out of memory");
     int rc = 0;
@@ -699,7 +765,7 @@ static int loo_one(void *ctx, size_t j)
     metcn_cnr_t *c = NULL;
     metcn_pon_t *sub = pon_shell(p, proto->gc, proto->gc_corrected, &proto->opt);
     size_t *others = malloc(N * sizeof *others);
-    if (!sub || !others || !(c = cnr_new(n))) {
+    if (!sub || !others || !(c = metcn_cnr_new(n))) {
         rc = metcn_set_error(METCN_E_NOMEM, "out of memory");
         goto out;
     }

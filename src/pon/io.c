@@ -610,8 +610,11 @@ static int parse_bins(loader_t *L)
             rc = bad(L, ln, "bin out of panel order (or overlapping the one before)");
         else if (strcmp(f[4], ".") != 0 && !(bn->name = strdup(f[4])))
             rc = metcn_set_error(METCN_E_NOMEM, "%s: out of memory", L->path);
-        else
+        else {
+            /* off-target bins carry CNVkit's name: the file needs no column of its own */
+            bn->off_target = bn->name && strcmp(bn->name, "Antitarget") == 0;
             rc = bin_values(L, ln, i++, f);
+        }
     }
     free(f);
     return rc;

@@ -244,7 +244,7 @@ static void json_opt(metcn_json_t *j, const metcn_call_opt_t *o)
     metcn_json_int(j, "min_target_bins", o->min_target_bins);
     metcn_json_int(j, "min_control_bins", o->min_control_bins);
     metcn_json_int(j, "control_bins_warn", o->control_bins_warn);
-    metcn_json_num(j, "hetero_warn", o->hetero_warn);
+    metcn_json_num(j, "hetero_alpha", o->hetero_alpha);
     metcn_json_int(j, "hetero_min_bins", o->hetero_min_bins);
     metcn_json_num(j, "noise_warn", o->noise_warn);
     metcn_json_num(j, "mapd_warn", o->mapd_warn);
@@ -311,8 +311,12 @@ static void json_qc(metcn_json_t *j, const metcn_call_t *c)
     metcn_json_num(j, "mapd", c->mapd);
     metcn_json_num(j, "noise_factor", c->noise_k);
     metcn_json_num(j, "systematic_sd", c->sys_sd);
+    metcn_json_num(j, "chromosome_sd", c->chrom_sd);
     metcn_json_num(j, "median_depth", c->median_depth);
     metcn_json_num(j, "gc_strength", c->gc_strength);
+    metcn_json_num(j, "gc_residual", c->gc_residual);
+    metcn_json_num(j, "gene_chi2_df", c->gene_chi2_df);
+    metcn_json_str(j, "normaliser", c->normaliser);
     metcn_json_int(j, "gene_bins_in_panel", c->n_target_bins);
     metcn_json_int(j, "gene_bins_used", c->gene_lv.n);
     metcn_json_int(j, "control_bins_in_panel", c->n_control_bins);

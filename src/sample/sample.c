@@ -14,12 +14,14 @@
 #include "metcn/metcn.h"
 #include "metcn/sample.h"
 #include "metcn/util.h"
+#include "sample/sample_internal.h"
 
 struct metcn_sample_priv_s {
     metcn_cov_opt_t opt;
     samFile *fp;      /* reads, until the engine takes it */
     metcn_tsv_t *tab; /* a table, until it is read */
     int estimated;    /* sex, depth and noise estimated */
+    cnvkit_cnr_t cnr; /* a CNVkit .cnr: read at open */
 };
 
 static const char *const source_names[] = {"none", "assumed", "given", "estimated", "pon"};
@@ -31,7 +33,8 @@ const char *metcn_source_name(int source)
 
 const char *metcn_input_name(int kind, int table)
 {
-    static const char *const tables[] = {"metcn coverage table", "CNVkit .cnn", "mosdepth regions"};
+    static const char *const tables[] = {"metcn coverage table", "CNVkit .cnn", "mosdepth regions",
+                                         "GATK CollectReadCounts", "Picard HsMetrics per-target"};
     switch (kind) {
     case METCN_INPUT_BAM:
         return "BAM";
@@ -40,7 +43,9 @@ const char *metcn_input_name(int kind, int table)
     case METCN_INPUT_SAM:
         return "SAM";
     case METCN_INPUT_TABLE:
-        return table >= 0 && table <= METCN_TABLE_MOSDEPTH ? tables[table] : "coverage table";
+        return table >= 0 && table <= METCN_TABLE_PICARD ? tables[table] : "coverage table";
+    case METCN_INPUT_CNVKIT_CNR:
+        return "CNVkit .cnr";
     default:
         return "unknown";
     }
@@ -59,6 +64,7 @@ void metcn_sample_close(metcn_sample_t *s)
         if (s->priv->fp)
             sam_close(s->priv->fp);
         metcn_tsv_close(s->priv->tab);
+        cnvkit_cnr_free(&s->priv->cnr);
         free(s->priv);
     }
     sam_hdr_destroy(s->hdr);
@@ -119,12 +125,20 @@ static int open_table(metcn_sample_t *s, hFILE *hf)
     }
     const char *text = bg->uncompressed_block;
     size_t len = (size_t)bg->block_length;
+    if (cnvkit_cnr_sniff(text, len)) {
+        s->kind = METCN_INPUT_CNVKIT_CNR;
+        metcn_tsv_t *in = metcn_tsv_bgzf(bg, s->path);
+        int rc = in ? cnvkit_cnr_read(in, NULL, &s->priv->cnr) : metcn_last_error_code();
+        metcn_tsv_close(in);
+        return rc;
+    }
     s->table = metcn_covtab_sniff(text, len);
     if (s->table < 0) {
         bgzf_close(bg);
         return metcn_set_error(METCN_E_FORMAT,
                                "%s: %s: not a BAM, CRAM or SAM file, nor a coverage table "
-                               "(metcn, CNVkit .cnn, mosdepth regions)",
+                               "(metcn, CNVkit .cnn, mosdepth regions, GATK CollectReadCounts, "
+                               "Picard HsMetrics per-target), nor a CNVkit .cnr",
                                s->path, len ? "unrecognised content" : "empty");
     }
     s->kind = METCN_INPUT_TABLE;
@@ -132,6 +146,15 @@ static int open_table(metcn_sample_t *s, hFILE *hf)
     if (!(s->priv->tab = metcn_tsv_bgzf(bg, s->path)))
         return metcn_last_error_code();
     return 0;
+}
+
+/* A GATK CollectReadCounts TSV begins with a SAM-style header, so htslib takes it for SAM:
+ * its column line after the '@' lines tells it apart (the file is peeked, not consumed). */
+static int gatk_table(hFILE *hf)
+{
+    char buf[65536];
+    ssize_t n = hpeek(hf, buf, sizeof buf);
+    return n > 0 && metcn_covtab_sniff(buf, (size_t)n) == METCN_TABLE_GATK;
 }
 
 metcn_sample_t *metcn_sample_open(const char *path, const metcn_cov_opt_t *opt)
@@ -159,12 +182,14 @@ metcn_sample_t *metcn_sample_open(const char *path, const metcn_cov_opt_t *opt)
         rc = metcn_set_error(METCN_E_IO, "%s: cannot read: %s", path, strerror(errno));
         hclose_abruptly(hf);
     } else if (fmt.category == sequence_data &&
-               (fmt.format == bam || fmt.format == cram || fmt.format == sam))
+               (fmt.format == bam || fmt.format == cram || (fmt.format == sam && !gatk_table(hf))))
         rc = open_reads(s, hf, &fmt);
     else
         rc = open_table(s, hf);
     if (rc == 0 && !s->name && !(s->name = metcn_path_stem(path)))
         rc = metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
+    if (rc == 0 && s->kind == METCN_INPUT_CNVKIT_CNR && metcn_ends_with(s->name, ".cnr"))
+        s->name[strlen(s->name) - 4] = '\0'; /* CNVkit's own extension */
     if (rc < 0) {
         metcn_sample_close(s);
         return NULL;
@@ -174,6 +199,12 @@ metcn_sample_t *metcn_sample_open(const char *path, const metcn_cov_opt_t *opt)
 
 int metcn_sample_check(const metcn_sample_t *s, const metcn_panel_t *panel, const metcn_pon_t *pon)
 {
+    if (s->kind == METCN_INPUT_CNVKIT_CNR)
+        return pon ? metcn_set_error(METCN_E_ARG,
+                                     "%s: a CNVkit .cnr is normalised already (against its CNVkit "
+                                     "reference): call it without --pon",
+                                     s->path)
+                   : 0;
     if (!panel && !pon)
         return metcn_set_error(METCN_E_ARG, "%s: no panel to check against", s->path);
     const metcn_panel_t *pp = pon ? metcn_pon_panel(pon) : NULL;
@@ -200,8 +231,16 @@ int metcn_sample_check(const metcn_sample_t *s, const metcn_panel_t *panel, cons
     return rc;
 }
 
+const metcn_panel_t *metcn_sample_panel(const metcn_sample_t *s)
+{
+    return s->kind == METCN_INPUT_CNVKIT_CNR ? s->priv->cnr.panel : NULL;
+}
+
 int metcn_sample_coverage(metcn_sample_t *s, const metcn_panel_t *panel)
 {
+    if (s->kind == METCN_INPUT_CNVKIT_CNR)
+        return metcn_set_error(
+            METCN_E_ARG, "%s: a CNVkit .cnr holds normalised log2 ratios, not coverage", s->path);
     if (s->cov) {
         char a[17], b[17];
         if (s->cov->panel == panel ||
@@ -247,6 +286,22 @@ int metcn_sample_normalize(metcn_sample_t *s, const metcn_pon_t *pon, const metc
 {
     *out = NULL;
     int rc = 0;
+    if (s->kind == METCN_INPUT_CNVKIT_CNR) {
+        if ((rc = metcn_sample_check(s, NULL, pon)) < 0)
+            return rc;
+        if (gene && gene->panel != s->priv->cnr.panel)
+            return metcn_set_error(METCN_E_ARG, "%s: gene %s is not a view of the .cnr's panel",
+                                   s->path, gene->name);
+        if (!s->priv->estimated) {
+            metcn_cnr_t *neutral = NULL;
+            if ((rc = cnvkit_cnr_normalize(&s->priv->cnr, NULL, &neutral)) < 0)
+                return rc;
+            estimate(s, neutral);
+            s->noise_scale = prop(NAN, METCN_SOURCE_NONE);
+            metcn_cnr_destroy(neutral);
+        }
+        return cnvkit_cnr_normalize(&s->priv->cnr, gene, out);
+    }
     if (!s->cov && ((rc = metcn_sample_check(s, NULL, pon)) < 0 ||
                     (rc = metcn_sample_coverage(s, metcn_pon_panel(pon))) < 0))
         return rc;

@@ -11,7 +11,7 @@ expect_out "[MET=camidge,ERBB2=asco-cap-2018,"
 expect_out "EGFR=colorado, any other gene ratio2]"
 # every threshold is an option with its default
 for t in "--high-amp-cn F" "--mapd-warn F" "--mapd-fail F" "--depth-warn F" "--gc-fail F" \
-    "--noise-warn F" "--hetero-warn F" "--control-bins-warn INT" "--min-pon-normals INT" \
+    "--noise-warn F" "--hetero-alpha F" "--control-bins-warn INT" "--min-pon-normals INT" \
     "--focal-min-z F"; do
     expect_out "$t"
 done
