@@ -9,7 +9,7 @@ results.  Needs /usr/bin/python3 with numpy (Debian python3-numpy, installed wit
 Cohorts (docs/realdata.md says what each holds):
   TR     targeted panel, 41 normals + 41 tumours, on-target bins (MET: 45 bins)
   CL     the same kind of panel (cell-line baits), 4 normals + 1 cell line (MET: 46 bins)
-  TRoff  TR's off-target ("antitarget") bins alone, MET = its gene extent (--gene-region)
+  TRoff  TR's off-target ("antitarget") bins alone, MET = the bins over its GRCh37 extent
   EXoff  exome cohort, off-target bins alone (its on-target files are not in the repository),
          10 normals + 10 tumours, no GC (no CNVkit reference shipped for it)
 
@@ -27,14 +27,12 @@ import sys
 
 import numpy as np
 
-GRCH37_MET = ("chr7", 116312443, 116438440)  # Ensembl gene extent, GRCh37 (met-coordinates.md)
-
 COHORTS = {
-    # name: (data subdir of normals, of tumours, coverage kind, GC reference, gene option)
-    "TR": ("targeted", "targeted", "targetcoverage", "reference-tr.cnn", None),
-    "CL": ("cell/normal", "cell", "targetcoverage", "reference-cell.cnn", None),
-    "TRoff": ("targeted", "targeted", "antitargetcoverage", "reference-tr.cnn", GRCH37_MET),
-    "EXoff": ("exome", "exome", "antitargetcoverage", None, GRCH37_MET),
+    # name: (data subdir of normals, of tumours, coverage kind, GC reference, off-target bins)
+    "TR": ("targeted", "targeted", "targetcoverage", "reference-tr.cnn", False),
+    "CL": ("cell/normal", "cell", "targetcoverage", "reference-cell.cnn", False),
+    "TRoff": ("targeted", "targeted", "antitargetcoverage", "reference-tr.cnn", True),
+    "EXoff": ("exome", "exome", "antitargetcoverage", None, True),
 }
 CNVKIT_COHORTS = ("TR", "CL")  # on-target + off-target through CNVkit's own pipeline
 
@@ -92,7 +90,7 @@ def prep(data, out, cohorts):
     for co in cohorts:
         if co not in COHORTS:
             die("unknown cohort %s (known: %s)" % (co, " ".join(COHORTS)))
-        nsub, tsub, kind, gcref, region = COHORTS[co]
+        nsub, tsub, kind, gcref, offtarget = COHORTS[co]
         normals = sample_files(data, nsub, kind, "_N")
         if co == "CL":
             tumours = [os.path.join(data, "cell", "CL_seq.%s.cnn" % kind)]
@@ -121,16 +119,18 @@ def prep(data, out, cohorts):
                         write_cnn(s2, os.path.join(cdir, "cov", "%s.%s.cnn" % (name, k)), gc)
         with open(os.path.join(cdir, "panel.bed"), "w") as f:
             for c, s, e, g in bins:
-                f.write("%s\t%s\t%s\t%s\n" % (c, s, e, "Background" if region else g))
+                f.write("%s\t%s\t%s\t%s\n" % (c, s, e, "Background" if offtarget else g))
         for role in lists:
             with open(os.path.join(cdir, role + ".list"), "w") as f:
                 f.write("\n".join(lists[role]) + "\n")
-        opts = ["--panel", os.path.join(cdir, "panel.bed"), "--build", "grch37", "--gene", "MET"]
-        if region:
-            opts += ["--gene-region", "%s:%d-%d" % region]
+        # the PoN is gene-independent; the gene is the call's.  Off-target bins carry no gene
+        # name, so MET's bins are those overlapping its extent in metcn's built-in GRCh37 gene
+        # table (chr7:116,312,444-116,438,440, 1-based): five off-target bins of 7-144 kb.
         with open(os.path.join(cdir, "panel.opts"), "w") as f:
-            f.write(" ".join(opts) + "\n")
-        with open(os.path.join(cdir, "cnvkit"), "w") as f:
+            f.write("--panel %s --build grch37\n" % os.path.join(cdir, "panel.bed"))
+        with open(os.path.join(cdir, "gene.opts"), "w") as f:
+            f.write("--gene MET\n")
+        with open(os.path.join(cdir, "cnvkit.use"), "w") as f:
             f.write("1\n" if co in CNVKIT_COHORTS else "0\n")
         print(
             "%s: %d normals, %d tumours, %d bins, GC %s"
@@ -157,28 +157,36 @@ def fnum(s):
 
 
 def load_pon(path):
-    """metcn PoN file -> dict of per-bin arrays (panel order), meta and normals' QC rows."""
-    bins, meta, samples = [], {}, {}
+    """metcn PoN file (format 1 or 2; columns found by their '#' header lines) -> dict of
+    per-bin arrays (panel order), meta and the normals' QC rows (dicts)."""
+    bins, meta, samples, head = [], {}, {}, {}
     with opener(path) as f:
         for ln in f:
             r = ln.rstrip("\n").split("\t")
-            if r[0] == "bin":
+            if r[0].startswith("#") and not r[0].startswith("#metcn"):
+                head[r[0][1:]] = r[1:]
+            elif r[0] == "bin":
                 bins.append(r[1:])
             elif r[0] == "meta":
                 meta[r[1]] = r[2]
             elif r[0] == "sample":
-                samples[r[1]] = r[2:]
+                samples[r[1]] = dict(zip(head.get("sample", [])[1:], r[2:]))
+    col = {c: i for i, c in enumerate(head["bin"])}
+
+    def column(name, conv):
+        return np.array([conv(b[col[name]]) for b in bins])
+
     p = {
-        "chrom": np.array([b[0] for b in bins]),
-        "start": np.array([int(b[1]) for b in bins]),
-        "end": np.array([int(b[2]) for b in bins]),
-        "name": np.array([b[3] for b in bins]),
-        "role": np.array([b[4] for b in bins]),
-        "gc": np.array([fnum(b[6]) for b in bins]),
-        "rel": np.array([fnum(b[7]) for b in bins]),
-        "spread": np.array([fnum(b[10]) for b in bins]),
-        "sd": np.array([fnum(b[11]) for b in bins]),
-        "excl": np.array([b[12] for b in bins]),
+        "chrom": column("chrom", str),
+        "start": column("start", int),
+        "end": column("end", int),
+        "name": column("name", str),
+        "role": column("role", str),
+        "gc": column("gc", fnum),
+        "rel": column("rel_depth", fnum),
+        "spread": column("spread", fnum),
+        "sd": column("sd", fnum),
+        "excl": column("excluded", str),
         "meta": meta,
         "samples": samples,
     }
@@ -281,18 +289,24 @@ class Sample:
     def __init__(self, cohort, kind, js, cnr_path, seg_path, pon, offtarget):
         self.cohort, self.kind, self.js, self.name = cohort, kind, js, js["sample"]
         q, lv = js["qc"], js["levels"]
-        self.qc, self.reasons = q["status"], q["reasons"]
-        self.codes = sorted({re.split(r"[=(<>]", x)[0] for x in q["reasons"]})
+        self.qc = q["status"]
+        if "records" in q:  # metcn >= format-2 PoN: QC records (code, level, value, threshold)
+            self.codes = sorted({r["code"] for r in q["records"] if r["level"] in ("warn", "fail")})
+        else:  # older: "code=value>threshold" strings
+            self.codes = sorted({re.split(r"[=(<>]", x)[0] for x in q["reasons"]})
         self.k, self.sys = q["noise_factor"], q["systematic_sd"]
         self.mapd, self.depth, self.gcs = q["mapd"], q["median_depth"], q["gc_strength"]
-        g, c7 = lv["gene"], lv["chr7"]
+        g, c7 = lv["gene"], lv.get("control", lv.get("chr7"))
         self.met, self.met_se, self.met_se_model, self.met_n = g["log2"], g["se"], g["se_model"], g["bins"]
-        self.met_lo, self.met_hi = g["log2_low"], g["log2_high"]
-        self.c7, self.c7_se, self.c7_se_model = c7["log2"], c7["se"], c7["se_model"]
+        self.c7, self.c7_se, self.c7_se_model, self.c7_n = c7["log2"], c7["se"], c7["se_model"], c7["bins"]
         cl = js["call"]
-        self.ratio, self.ratio_lo, self.ratio_hi = (cl["met_chr7_ratio"], cl["met_chr7_ratio_low"],
-                                                    cl["met_chr7_ratio_high"])
-        self.tier, self.equivocal, self.lod = cl["tier"], cl["equivocal"], cl["lod_met_cn"]
+        if "ratio" in cl:
+            self.ratio, self.ratio_lo, self.ratio_hi, self.lod = cl["ratio"], cl["ratio_low"], cl["ratio_high"], cl["lod_cn"]
+        else:
+            self.ratio, self.ratio_lo, self.ratio_hi, self.lod = (cl["met_chr7_ratio"], cl["met_chr7_ratio_low"],
+                                                                  cl["met_chr7_ratio_high"], cl["lod_met_cn"])
+        self.tier, self.equivocal = cl["tier"], cl["equivocal"]
+        self.gene_keys = [(js.get("chromosome"), b["start"]) for b in js["gene_bins"]]
         # gene bins: their own scatter about the gene level, with the SDs the caller used
         gb = [b for b in js["gene_bins"] if b["used"]]
         x = np.array([b["log2"] for b in gb])
@@ -317,6 +331,11 @@ class Sample:
         start, end = pon["start"][idx], pon["end"][idx]
         lvl = seg_level(load_seg(seg_path), chrom, start)
         ref = (role == "reference") & np.isfinite(lvl)
+        # scatter about the segment level by role: the gene's own bins, its flanks, the control
+        # bins of its chromosome, the genome reference
+        zall = (x - lvl) / sd0
+        self.k_role = {r: mad_sd(zall[(role == r) & np.isfinite(lvl)]) if ((role == r) & np.isfinite(lvl)).sum() >= 10
+                       else math.nan for r in ("target", "flank", "control", "reference")}
         self.n_ref = int(ref.sum())
         # reference bins only from here on
         x, sd0, lvl, chrom, start, end = x[ref], sd0[ref], lvl[ref], chrom[ref], start[ref], end[ref]
@@ -390,8 +409,7 @@ def cnvkit_compare(smp, cnr_metcn, cnr_cnvkit, pon):
     out["metcn_mapd"], out["metcn_sd_local"] = spread_stats(chrom, a)
     out["cnvkit_mapd"], out["cnvkit_sd_local"] = spread_stats(chrom, b)
     # the gene: metcn's level vs CNVkit's mean over the same bins (all target-role bins)
-    tk = [(c, st) for c, st, role in zip(pon["chrom"], pon["start"], pon["role"]) if role == "target"]
-    g = np.array([ic[k] for k in tk if k in ic])
+    g = np.array([ic[k] for k in smp.gene_keys if k in ic])
     out["cnvkit_gene_mean"] = float(np.mean(g)) if len(g) else math.nan
     out["cnvkit_gene_sd"] = float(np.std(g, ddof=1)) if len(g) > 1 else math.nan
     # CNVkit's off-target bins when present (same file): their spread, for TRoff
@@ -457,12 +475,13 @@ def med(v, d=3):
 def load_cohort(out, co):
     cdir = os.path.join(out, co)
     pon = load_pon(os.path.join(cdir, "pon.tsv.gz"))
-    off = COHORTS[co][4] is not None
+    off = COHORTS[co][4]
     sets = {"tumours": [], "held-out normals": []}
     js = json.load(open(os.path.join(cdir, "calls.json")))
     for rec in js["samples"]:
-        sets["tumours"].append(Sample(co, "tumour", rec, os.path.join(cdir, "calls.%s.cnr" % rec["sample"]),
-                                      os.path.join(cdir, "calls.%s.seg" % rec["sample"]), pon, off))
+        base = os.path.join(cdir, "calls.%s.%s" % (rec["sample"], rec["gene"]))
+        sets["tumours"].append(Sample(co, "tumour", rec, base + ".cnr", base + ".seg", pon, off))
+        sets["tumours"][-1].cnr = base + ".cnr"
         sets["tumours"][-1].pon = pon
     ldir = os.path.join(cdir, "loo")
     folds = sorted(f[:-5] for f in os.listdir(ldir) if f.startswith("fold") and f.endswith(".json")) \
@@ -470,13 +489,11 @@ def load_cohort(out, co):
     for fo in folds:
         fpon = load_pon(os.path.join(ldir, fo + ".pon.tsv.gz"))
         for rec in json.load(open(os.path.join(ldir, fo + ".json")))["samples"]:
-            sm = Sample(co, "normal", rec, os.path.join(ldir, "%s.%s.cnr" % (fo, rec["sample"])),
-                        os.path.join(ldir, "%s.%s.seg" % (fo, rec["sample"])), fpon, off)
+            base = os.path.join(ldir, "%s.%s.%s" % (fo, rec["sample"], rec["gene"]))
+            sm = Sample(co, "normal", rec, base + ".cnr", base + ".seg", fpon, off)
             sm.pon = fpon
-            sm.cnr = os.path.join(ldir, "%s.%s.cnr" % (fo, rec["sample"]))
+            sm.cnr = base + ".cnr"
             sets["held-out normals"].append(sm)
-    for sm in sets["tumours"]:
-        sm.cnr = os.path.join(cdir, "calls.%s.cnr" % sm.name)
     # CNVkit (TR, CL: on-target cohort files; TRoff: TR's CNVkit run covers the off-target bins)
     cnv_dir = os.path.join(out, "TR" if co == "TRoff" else co, "cnvkit")
     for kind, lst in sets.items():
@@ -502,7 +519,7 @@ def cross_fold_tau2(normals, values, variances):
     return out
 
 
-SE_MODELS = ("model only", "current main", "per-sample tau", "per-gene tau (other folds)",
+SE_MODELS = ("model only", "current main", "per-sample tau", "per-gene tau",
              "per-sample + per-gene tau")
 
 
@@ -520,22 +537,29 @@ def coverage_rows(label, err, v_model, v_cur, tau_s2, tau_g2):
 
 
 def truth_table(normals):
-    """Held-out normals (truth: no copy-number change): the gene level, the gene/chr7 ratio and
-    every other panel locus, with the 95% coverage of each SE model."""
+    """Held-out normals (truth: no copy-number change): the gene level, the control level, the
+    gene/chr7 ratio and every other panel locus, with the 95% coverage of each SE model."""
     e = np.array([s.met for s in normals])
     vm = np.array([s.met_se_model for s in normals]) ** 2
     vc = np.array([s.met_se for s in normals]) ** 2
     ts2 = np.array([s.tau for s in normals]) ** 2
+    # the gene's own between-normal term, from the held-out normals of the other folds (the
+    # PoN is gene-independent: it keeps no per-gene levels of its normals)
     tg2 = cross_fold_tau2(normals, e, vm)
     rows = coverage_rows("MET level (log2)", e, vm, vc, ts2, tg2)
-    nct = np.array([s.js["levels"]["chr7"]["bins"] for s in normals], dtype=float)
+    nct = np.array([s.c7_n for s in normals], dtype=float)
+    c7 = np.array([s.c7 for s in normals])
     c7m = np.array([s.c7_se_model for s in normals]) ** 2
     c7c = np.array([s.c7_se for s in normals]) ** 2
-    d = np.array([s.met - s.c7 for s in normals])
-    # the control level averages the shared error over its genes (about n/10 of them)
+    # the control level averages the shared error over its genes (one per ~10 bins, as main)
     c7t = ts2 * np.minimum(1, 10 / np.maximum(nct, 1))
-    rows += coverage_rows("MET - chr7 (log2 ratio)", d, vm + c7m, vc + c7c, ts2 + c7t, tg2)
-    # every other panel locus, keyed by position; per-locus shared variance from other folds
+    # the control level's own between-normal term (a whole-chromosome offset), learned from
+    # the held-out normals of the other folds
+    c7g = cross_fold_tau2(normals, c7, c7m)
+    rows += coverage_rows("chr7 control level (log2)", c7, c7m, c7c, c7t, c7g)
+    rows += coverage_rows("MET - chr7 (log2 ratio)", e - c7, vm + c7m, vc + c7c, ts2 + c7t, tg2 + c7g)
+    # every other panel locus, keyed by position; its per-locus shared variance is learned from
+    # the held-out normals of the other folds (what a PoN could store per gene)
     keys = {}
     for j, s in enumerate(normals):
         for k, m, v in zip(s.loci_key, s.loci_m0, s.loci_v):
@@ -545,11 +569,10 @@ def truth_table(normals):
         idx = [x[0] for x in lst]
         m = np.array([x[1] for x in lst])
         v = np.array([x[2] for x in lst])
-        sub = [normals[j] for j in idx]
         E.append(m)
         VM.append(v)
         TS.append(np.array([normals[j].tau for j in idx]) ** 2)
-        TG.append(cross_fold_tau2(sub, m, v))
+        TG.append(cross_fold_tau2([normals[j] for j in idx], m, v))
     if E:
         E, VM, TS, TG = (np.concatenate(x) for x in (E, VM, TS, TG))
         rows += coverage_rows("other panel loci (log2)", E, VM, np.full(len(E), math.nan), TS, TG)
@@ -635,6 +658,34 @@ def covariate_table(samples):
     return out
 
 
+def camidge_tier(r):
+    return 0 if r < 1.8 else 1 if r <= 2.2 else 2 if r < 5 else 3
+
+
+def tumour_effect(tumours, normals):
+    """What the proposed SE would do to the tumours' MET/chr7 intervals (purity 1, as run):
+    median SE of log2(MET/chr7) and the number of equivocal calls, current vs proposed.  The
+    gene's and the control level's between-normal terms come from all held-out normals."""
+    e = np.array([s.met for s in normals])
+    c7 = np.array([s.c7 for s in normals])
+    vm = np.array([s.met_se_model for s in normals]) ** 2
+    c7m = np.array([s.c7_se_model for s in normals]) ** 2
+    tg2 = max(0.0, mad_sd(e) ** 2 - np.median(vm)) if len(normals) >= 5 else 0.0
+    chr_t2 = max(0.0, mad_sd(c7) ** 2 - np.median(c7m)) if len(normals) >= 5 else 0.0
+    cur, prop, eq_c, eq_p = [], [], 0, 0
+    for s in tumours:
+        n7 = s.c7_n
+        v = (s.met_se_model ** 2 + s.tau ** 2 + tg2 + s.c7_se_model ** 2 + s.tau ** 2 * min(1, 10 / max(n7, 1))
+             + chr_t2)
+        d = s.met - s.c7
+        cur.append(math.sqrt(s.met_se ** 2 + s.c7_se ** 2))
+        prop.append(math.sqrt(v))
+        eq_c += bool(s.equivocal)
+        lo, hi = 2 ** (d - 1.959964 * math.sqrt(v)), 2 ** (d + 1.959964 * math.sqrt(v))
+        eq_p += camidge_tier(lo) != camidge_tier(hi)
+    return np.median(cur), np.median(prop), eq_c, eq_p, math.sqrt(tg2), math.sqrt(chr_t2)
+
+
 def summarise(out, cohorts):
     lines = ["# Real capture data through metcn: QC and noise diagnostics", "",
              "Generated by `bench/real_cohort.sh` (real_cohort.py summarise); see docs/realdata.md.", ""]
@@ -680,6 +731,9 @@ def summarise(out, cohorts):
             ("MET bins chi2/df about the MET level", lambda s: s.met_q / max(s.met_n - 1, 1)),
             ("noise factor k (metcn, consecutive differences)", lambda s: s.k),
             ("per-bin scatter about the segment level / model (k_tot)", lambda s: s.k_tot),
+            ("... the gene's own bins", lambda s: s.k_role["target"]),
+            ("... flank bins (within 10 Mb of the gene)", lambda s: s.k_role["flank"]),
+            ("... control bins (rest of chr7)", lambda s: s.k_role["control"]),
             ("systematic_sd (metcn: blocks of 10 bins about 0)", lambda s: s.sys),
             ("the same blocks about the segment level", lambda s: s.sys_seg),
             ("tau: shared error of a gene (panel genes about the segment level)", lambda s: s.tau),
@@ -747,12 +801,18 @@ def summarise(out, cohorts):
             for r in truth_table(sets["held-out normals"]):
                 lines.append("| %s | %s | %d | %s | %s | %s | %s |" % (r[0], r[1], r[2], fmt(r[3]), fmt(r[4]),
                                                                   fmt(r[5]), fmt(r[6])))
+        if sets["held-out normals"] and sets["tumours"]:
+            sc, sp, ec, ep, tg, tc = tumour_effect(sets["tumours"], sets["held-out normals"])
+            lines += ["", "Tumours under the proposed SE (per-sample tau + the gene's tau from the held-out normals, %s, + "
+                      "the control level's whole-chromosome term from the held-out normals, %s): median SE of "
+                      "log2(MET/chr7) %s (current %s); equivocal calls (purity 1) %d (current %d) of %d." % (
+                          fmt(tg), fmt(tc), fmt(sp), fmt(sc), ep, ec, len(sets["tumours"]))]
         cmp_ = [(k, [s.cnvkit for s in lst if s.cnvkit]) for k, lst in sets.items()]
         cmp_ = [(k, c) for k, c in cmp_ if c]
         if cmp_:
             lines += ["", "### metcn vs CNVkit on the same reference bins", "",
                       "| set | n | MAPD metcn | MAPD CNVkit | local SD metcn | local SD CNVkit "
-                      "| gene mean, SD across samples: metcn | CNVkit |",
+                      "| robust SD across samples of the gene's mean (truth 0 in normals): metcn | CNVkit |",
                       "| --- | --- | --- | --- | --- | --- | --- | --- |"]
             for k, c in cmp_:
                 lst = [s for s in sets[k] if s.cnvkit]

@@ -95,7 +95,8 @@ metcn_call() { # PON PREFIX SAMPLE...
     local pon=$1 prefix=$2
     shift 2
     [ -s "$prefix.calls.tsv" ] && return 0
-    "$metcn" call -q --pon "$pon" -o "$prefix" "$@" 2>>"$log.$co" ||
+    # shellcheck disable=SC2046
+    "$metcn" call -q $(cat "$co_dir/gene.opts") --pon "$pon" -o "$prefix" "$@" 2>>"$log.$co" ||
         { echo "real_cohort.sh: metcn call failed for $prefix (see $log.$co)" >&2; return 1; }
 }
 fold_one() { # F: PoN of the normals outside fold F, call the fold's normals
@@ -148,7 +149,7 @@ for spec in "${cospec[@]}"; do
         echo "$nfolds" >"$co_dir/loo/folds"
         seq 0 $((nfolds - 1)) | xargs -P "$jobs" -I{} bash -c 'fold_one "$1"' _ {}
     fi
-    if [ $cnv = 1 ] && [ "$(cat "$co_dir/cnvkit")" = 1 ]; then
+    if [ $cnv = 1 ] && [ "$(cat "$co_dir/cnvkit.use")" = 1 ]; then
         mkdir -p "$co_dir/cnvkit/loo"
         echo "$co: CNVkit reference and fix" >&2
         mapfile -t nn < <(xargs -n1 basename <"$co_dir/normals.list" | sed 's/\.cnn$//')
