@@ -107,6 +107,24 @@ static const char *base_name(const char *path)
     return b ? b + 1 : path;
 }
 
+/* A '##' line's value: control characters (a tab or newline in a file or sample name would
+ * break the line) written as '_'. */
+static void header_value(metcn_ofile_t *f, const char *key, const char *v)
+{
+    char buf[256];
+    size_t n = 0;
+    metcn_ofile_printf(f, "##%s=", key);
+    for (const char *p = v ? v : ""; *p; p++) {
+        buf[n++] = (unsigned char)*p < 0x20 || *p == 0x7f ? '_' : *p;
+        if (n == sizeof buf - 1 || !p[1]) {
+            buf[n] = 0;
+            metcn_ofile_printf(f, "%s", buf);
+            n = 0;
+        }
+    }
+    metcn_ofile_printf(f, "\n");
+}
+
 /* The '##' header lines of a written table (the allele table's name, when there is one). */
 static void write_header(metcn_ofile_t *f, const metcn_covtab_t *t, const metcn_cov_opt_t *opt,
                          const char *cmdline, const char *alleles)
@@ -114,8 +132,8 @@ static void write_header(metcn_ofile_t *f, const metcn_covtab_t *t, const metcn_
     const metcn_panel_t *p = t->panel;
     char sum[17];
     metcn_ofile_printf(f, "##metcn-coverage version=%s\n", METCN_VERSION);
-    metcn_ofile_printf(f, "##sample=%s\n", t->sample ? t->sample : "");
-    metcn_ofile_printf(f, "##source=%s\n", t->source ? t->source : "");
+    header_value(f, "sample", t->sample);
+    header_value(f, "source", t->source);
     if (cmdline)
         metcn_ofile_printf(f, "##command=%s\n", cmdline);
     metcn_ofile_printf(f, "##panel=%s checksum=%s\n", p->source, metcn_panel_checksum(p, sum));

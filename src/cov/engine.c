@@ -1501,6 +1501,30 @@ metcn_covtab_t *metcn_cov_compute(const char *path, const metcn_panel_t *panel,
     return t;
 }
 
+/* An index file beside path (PATH.bai, .csi, .crai, or PATH with its .bam/.cram extension
+ * replaced by .bai/.crai) that sam_index_load3 could not read: names it in the error and
+ * returns 1; 0 when there is none. */
+static int index_present(const char *path)
+{
+    static const char *const ext[] = {".bai", ".csi", ".crai"};
+    size_t n = strlen(path);
+    const char *dot = strrchr(path, '.');
+    size_t stem = dot && !strchr(dot, '/') ? (size_t)(dot - path) : n;
+    char ip[4096];
+    for (int e = 0; e < 6; e++) {
+        int len = snprintf(ip, sizeof ip, "%.*s%s", (int)(e < 3 ? n : stem), path, ext[e % 3]);
+        struct stat st;
+        if (len > 0 && (size_t)len < sizeof ip && stat(ip, &st) == 0 && S_ISREG(st.st_mode)) {
+            metcn_set_error(METCN_E_INDEX,
+                            "%s: cannot read its index %s (corrupt, or not an index: rebuild it "
+                            "with samtools index)",
+                            path, ip);
+            return 1;
+        }
+    }
+    return 0;
+}
+
 metcn_covtab_t *metcn_cov_compute_hts(samFile *fp, sam_hdr_t *h, const char *path,
                                       const metcn_panel_t *panel, const metcn_cov_opt_t *opt_in)
 {
@@ -1535,8 +1559,9 @@ metcn_covtab_t *metcn_cov_compute_hts(samFile *fp, sam_hdr_t *h, const char *pat
     int is_cram = fp->format.format == cram;
     /* The index is looked for first: with one, threads go to parallel readers, and the
      * caller's handle gets no thread pool. */
-    if (!opt->force_stream && strcmp(path, "-") != 0)
-        idx = sam_index_load3(fp, path, NULL, HTS_IDX_SILENT_FAIL);
+    if (!opt->force_stream && strcmp(path, "-") != 0 &&
+        !(idx = sam_index_load3(fp, path, NULL, HTS_IDX_SILENT_FAIL)) && index_present(path))
+        goto out; /* an index that exists but cannot be read is not silently passed over */
     if (opt->threads > 0) {
         if (!(pool.pool = hts_tpool_init(opt->threads)) ||
             (!idx && hts_set_opt(fp, HTS_OPT_THREAD_POOL, &pool) != 0)) {
@@ -1679,13 +1704,19 @@ metcn_covtab_t *metcn_cov_compute_hts(samFile *fp, sam_hdr_t *h, const char *pat
         metcn_set_error(is_cram ? METCN_E_REFERENCE : METCN_E_TRUNCATED,
                         is_cram ? "%s: cannot decode records (corrupt file, or the reference is "
                                   "missing or does not match: give --reference)"
+                    : use_index ? "%s: truncated or corrupt file, or an index of another file "
+                                  "(read error through the index; rebuild it with samtools index)"
                                 : "%s: truncated or corrupt file (read error)",
                         path);
         goto out;
     }
-    if (fp->format.compression == bgzf && fp->format.format == bam &&
-        bgzf_check_EOF(fp->fp.bgzf) == 0 && strcmp(path, "-") != 0) {
-        metcn_set_error(METCN_E_TRUNCATED, "%s: truncated file (no BGZF end-of-file block)", path);
+    /* A file cut at a block or container boundary reads to its end without an error: its
+     * end-of-file marker is what is missing (a stream cannot be checked). */
+    if (strcmp(path, "-") != 0 && (is_cram || fp->format.format == bam) && hts_check_EOF(fp) == 0) {
+        metcn_set_error(METCN_E_TRUNCATED,
+                        is_cram ? "%s: truncated file (no CRAM end-of-file container)"
+                                : "%s: truncated file (no BGZF end-of-file block)",
+                        path);
         goto out;
     }
     for (size_t i = 0; i < t->n; i++)

@@ -27,7 +27,7 @@ expect_out "lod_tf_cn5/cn10: detection probability of 5 / 10 copies [0.95]"
 
 run "$METCN" call
 expect_rc 2
-expect_err "--pon is required"
+expect_err "-o PREFIX is required"
 run "$METCN" call --pon x.pon
 expect_rc 2
 expect_err "-o PREFIX is required"
