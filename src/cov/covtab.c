@@ -109,11 +109,10 @@ static const char *base_name(const char *path)
 
 /* A '##' line's value: control characters (a tab or newline in a file or sample name would
  * break the line) written as '_'. */
-static void header_value(metcn_ofile_t *f, const char *key, const char *v)
+static void put_clean(metcn_ofile_t *f, const char *v)
 {
     char buf[256];
     size_t n = 0;
-    metcn_ofile_printf(f, "##%s=", key);
     for (const char *p = v ? v : ""; *p; p++) {
         buf[n++] = (unsigned char)*p < 0x20 || *p == 0x7f ? '_' : *p;
         if (n == sizeof buf - 1 || !p[1]) {
@@ -122,7 +121,6 @@ static void header_value(metcn_ofile_t *f, const char *key, const char *v)
             n = 0;
         }
     }
-    metcn_ofile_printf(f, "\n");
 }
 
 /* The '##' header lines of a written table (the allele table's name, when there is one). */
@@ -132,11 +130,17 @@ static void write_header(metcn_ofile_t *f, const metcn_covtab_t *t, const metcn_
     const metcn_panel_t *p = t->panel;
     char sum[17];
     metcn_ofile_printf(f, "##metcn-coverage version=%s\n", METCN_VERSION);
-    header_value(f, "sample", t->sample);
-    header_value(f, "source", t->source);
-    if (cmdline)
-        metcn_ofile_printf(f, "##command=%s\n", cmdline);
-    metcn_ofile_printf(f, "##panel=%s checksum=%s\n", p->source, metcn_panel_checksum(p, sum));
+    metcn_ofile_printf(f, "##sample=");
+    put_clean(f, t->sample);
+    metcn_ofile_printf(f, "\n##source=");
+    put_clean(f, t->source);
+    if (cmdline) {
+        metcn_ofile_printf(f, "\n##command=");
+        put_clean(f, cmdline);
+    }
+    metcn_ofile_printf(f, "\n##panel=");
+    put_clean(f, p->source);
+    metcn_ofile_printf(f, " checksum=%s\n", metcn_panel_checksum(p, sum));
     if (opt) {
         metcn_ofile_printf(f, "##filters=min_mapq:%d exclude_flags:0x%x include_flags:0x%x",
                            opt->min_mapq, opt->exclude_flags, opt->include_flags);
