@@ -10,7 +10,15 @@
 # docs/install.md describes it; cmake/cpack.cmake turns it into a .deb.
 include(GNUInstallDirs)
 
-option(METCN_SHARED "Also build the shared library libmetcn.so (exports metcn_* only)" ON)
+# Off by default in sanitizer and fuzzing builds: clang does not link its sanitizer runtimes
+# into shared libraries, so libmetcn.so would not link with --no-undefined there.
+if(METCN_FUZZ OR METCN_SANITIZE)
+  set(METCN_SHARED_DEFAULT OFF)
+else()
+  set(METCN_SHARED_DEFAULT ON)
+endif()
+option(METCN_SHARED "Also build the shared library libmetcn.so (exports metcn_* only)"
+       ${METCN_SHARED_DEFAULT})
 option(METCN_MANPAGES "Generate man pages from --help with help2man at build time" ON)
 
 # --- the shared library: the same sources as metcn_lib, compiled position-independent.  The

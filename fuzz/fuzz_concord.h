@@ -22,9 +22,9 @@ static void concord_run(const char *calls, const char *fish, int variant)
     metcn_concord_opt_t opt;
     metcn_concord_opt_init(&opt);
     if (variant & 1)
-        metcn_concord_parse_rule("tier:intermediate", 0, &opt.fish_amp);
+        metcn_concord_parse_rule("tier:intermediate", 0, &opt.criteria, &opt.fish_amp);
     if (variant & 2)
-        metcn_concord_parse_rule("cn:5,ratio:2", 1, &opt.ngs_amp);
+        metcn_concord_parse_rule("cn:5,ratio:2", 1, &opt.criteria, &opt.ngs_amp);
     opt.include_qc_fail = (variant & 4) != 0;
     opt.ngs_tier_from_ratio = (variant & 8) != 0;
     const char *list[2] = {calls, calls};

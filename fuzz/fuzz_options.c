@@ -43,13 +43,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     metcn_amp_rule_t rule;
     char buf[256];
+    const metcn_criteria_t *crit = metcn_criteria_default("MET");
     for (int ngs = 0; ngs < 2; ngs++)
-        if (metcn_concord_parse_rule(s, ngs, &rule) == 0) {
-            metcn_concord_rule_str(&rule, ngs, buf, sizeof buf);
+        if (metcn_concord_parse_rule(s, ngs, crit, &rule) == 0) {
+            metcn_concord_rule_str(&rule, ngs, crit, buf, sizeof buf);
             metcn_concord_rule_apply(&rule, 2.5, 6, 2);
         }
-    int tier = metcn_concord_tier_parse(s);
-    metcn_concord_tier_name(tier);
+    int tier = metcn_criteria_tier_parse(crit, s);
+    if (tier >= 0)
+        metcn_criteria_tier_name(crit, tier);
+    metcn_criteria_get(s);
     int role = metcn_role_parse(s);
     if (role >= 0 && strcmp(metcn_role_name((metcn_role_t)role), s) != 0)
         abort();
@@ -63,14 +66,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     static const char *bed_path;
     if (!bed_path)
         bed_path = strdup(fuzz_file("options_panel.bed", (const uint8_t *)bed, sizeof bed - 1));
-    metcn_panel_opt_t po;
-    metcn_panel_opt_init(&po);
-    po.gene = s;
-    po.build = "grch38";
-    metcn_panel_destroy(metcn_panel_load(bed_path, &po, NULL));
-    metcn_panel_opt_init(&po);
-    po.gene_region = s;
-    metcn_panel_destroy(metcn_panel_load(bed_path, &po, NULL));
+    static metcn_panel_t *panel;
+    if (!panel) {
+        metcn_panel_opt_t po;
+        metcn_panel_opt_init(&po);
+        po.build = "grch38";
+        if (!(panel = metcn_panel_load(bed_path, &po, NULL)))
+            abort();
+    }
+    metcn_gene_destroy(metcn_panel_gene(panel, s, NULL));
+    metcn_gene_opt_t go;
+    metcn_gene_opt_init(&go);
+    go.region = s;
+    metcn_gene_destroy(metcn_panel_gene(panel, "MET", &go));
 
     uint32_t flags;
     cli_flags("fuzz", "-F", s, &flags);

@@ -72,9 +72,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 t->fragments[i] = (uint64_t)(t->depth[i] * 3);
             }
             t->has_fragments = 1;
+            /* for MET when the panel has it (bins named after it, or the build table), else
+             * over all autosomes (g NULL) */
+            metcn_gene_t *g = metcn_panel_gene(p, "MET", NULL);
             metcn_cnr_t *cnr = NULL;
-            if (metcn_pon_check_panel(pon, p) == 0 && metcn_pon_normalize(pon, t, &cnr) == 0)
+            if (metcn_pon_check_panel(pon, p) == 0 && metcn_pon_normalize(pon, t, g, &cnr) == 0)
                 metcn_cnr_destroy(cnr);
+            metcn_gene_destroy(g);
             metcn_covtab_destroy(t);
         }
         metcn_pon_destroy(pon);

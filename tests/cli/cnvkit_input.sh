@@ -69,15 +69,21 @@ while IFS= read -r line; do
     awk -v d="$d" 'BEGIN { exit !(d <= 0.35) }' && ok || bad "$s: ratio $rb (BAM) vs $rc_ (.cnr)"
 done <both.tsv
 
-# errors: one line naming the file, exit 1, no outputs left
+# errors: a bad .cnr is that sample's failure (batch isolation, docs/call.md): exit 3, the
+# first stderr line names the file and the problem, its row says qc=fail and why, no
+# per-sample files
 src=T_m12_p0.6_c2.cnr
+failed_row() { # failed_row PREFIX WHAT
+    awk -F'\t' 'NR == 2 && $23 == "fail" && $24 ~ /input_failed=/ { f = 1 } END { exit !f }' "$1.calls.tsv" &&
+        ok || bad "$2: no qc=fail row with input_failed= in $1.calls.tsv"
+    [ -z "$(ls "$1".*.vcf 2>/dev/null)" ] && ok || bad "$2: per-sample files written"
+}
 cnr_err() { # cnr_err NAME EXPECTED-TEXT (the file NAME is made by the caller)
     run "$METCN" call -q -o "bad_$1" "$1"
-    expect_rc 1
-    expect_err "metcn call: $1"
-    expect_err "$2"
-    [ "$(wc -l <"$WORK/.err")" -eq 1 ] && ok || bad "$1: more than one line: $ERR"
-    expect_no_file "bad_$1.calls.tsv"
+    expect_rc 3
+    first=$(head -1 "$WORK/.err")
+    [[ "$first" == "metcn call: $1"* && "$first" == *"$2"* ]] && ok || bad "$1: first stderr line: $first"
+    failed_row "bad_$1" "$1"
 }
 cut -f1-4,6,7 "$src" >nolog2.cnr
 cnr_err nolog2.cnr "without a 'log2' column"
@@ -93,13 +99,13 @@ head -1 "$src" >empty.cnr
 cnr_err empty.cnr "without rows"
 awk -F'\t' -v OFS='\t' 'NR == 10 { $2 = $2 - 1000000 } { print }' "$src" >short.cnr
 cnr_err short.cnr "short.cnr:10: "
-# a .cnr with --pon; a BAM without --pon
+# a .cnr with --pon; a BAM without --pon: the sample's failure, with the reason
 run "$METCN" call --pon pon.tsv.gz -q -o mixed "$src"
-expect_rc 1
+expect_rc 3
 expect_err "call it without --pon"
-expect_no_file mixed.calls.tsv
+failed_row mixed "a .cnr with --pon"
 run "$METCN" call -q -o nopon "$TD/T_m12_p0.6_c2.bam"
-expect_rc 1
+expect_rc 3
 expect_err "BAM input needs --pon"
-expect_no_file nopon.calls.tsv
+failed_row nopon "a BAM without --pon"
 finish
