@@ -65,8 +65,7 @@ static void help(FILE *fp)
             "  --snp-flank INT        sites within INT bp of a bin are counted [%lld]\n"
             "  --min-baseq INT        bases below this quality are not counted at a site [%d]\n",
             OUTDIR_EXT, OUTDIR_STATUS, d.min_mapq, d.exclude_flags, d.include_flags, d.threads,
-            edges, (long long)d.snp_flank,
-            d.min_baseq);
+            edges, (long long)d.snp_flank, d.min_baseq);
     cli_panel_help(fp);
     cli_exit_help(fp, "they have no table; DIR/" OUTDIR_STATUS " says why");
 }
