@@ -66,6 +66,25 @@ START_TEST(test_parse_int_region)
 }
 END_TEST
 
+static const struct {
+    const char *s;
+    int ok, lo, hi;
+} size_cases[] = {
+    {"90-150", 1, 90, 150}, {"0-0", 1, 0, 0},     {"0-1001", 1, 0, 1001}, {"150-90", 0, 0, 0},
+    {"90-90", 0, 0, 0},     {"90", 0, 0, 0},      {"-150", 0, 0, 0},      {"90-1002", 0, 0, 0},
+    {"a-b", 0, 0, 0},       {"90-150x", 0, 0, 0}, {"", 0, 0, 0},          {"5-0", 0, 0, 0},
+};
+
+START_TEST(test_parse_size_select)
+{
+    int lo = -7, hi = -7;
+    int r = metcn_parse_size_select(size_cases[_i].s, &lo, &hi);
+    ck_assert_msg((r == 0) == size_cases[_i].ok, "'%s': r=%d", size_cases[_i].s, r);
+    ck_assert_int_eq(lo, size_cases[_i].ok ? size_cases[_i].lo : -7);
+    ck_assert_int_eq(hi, size_cases[_i].ok ? size_cases[_i].hi : -7);
+}
+END_TEST
+
 START_TEST(test_ofile_atomic)
 {
     char dir[] = "/tmp/metcn_test_util.XXXXXX", path[256], cmd[300];
@@ -318,6 +337,7 @@ int main(void)
     TCase *tc = tcase_create("core");
     tcase_add_loop_test(tc, test_parse_double, 0,
                         (int)(sizeof double_cases / sizeof double_cases[0]));
+    tcase_add_loop_test(tc, test_parse_size_select, 0, sizeof size_cases / sizeof size_cases[0]);
     tcase_add_test(tc, test_parse_int_region);
     tcase_add_test(tc, test_ofile_atomic);
     tcase_add_test(tc, test_hash64);

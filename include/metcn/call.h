@@ -100,12 +100,7 @@ typedef enum {
 } metcn_purity_source_t;
 const char *metcn_purity_source_name(int s); /* "assumed", "given", "vaf" */
 
-/** What the sample is: tissue (the tumour-cell fraction is its purity) or plasma cell-free
- *  DNA (the tumour DNA fraction).  Both are called the same way; docs/method.md section 10. */
-typedef enum { METCN_SAMPLE_TISSUE = 0, METCN_SAMPLE_PLASMA = 1 } metcn_sample_type_t;
-const char *metcn_sample_type_name(int t); /* "tissue", "plasma" */
-/** METCN_SAMPLE_* of "tissue" / "plasma" (case-insensitive), -1 otherwise. */
-int metcn_sample_type_parse(const char *s);
+/* metcn_sample_type_t (tissue or plasma) is declared in metcn/pon.h: a PoN records it. */
 
 /** Whether an amplification was seen (docs/method.md section 10). */
 typedef enum {

@@ -56,6 +56,14 @@ typedef enum {
 /** "unknown", "XX", "XY". */
 const char *metcn_sex_name(int sex);
 
+/** What a sample is: tissue (the tumour-cell fraction is its purity) or plasma cell-free
+ *  DNA (the tumour DNA fraction).  Both are called the same way (docs/method.md section 10);
+ *  a PoN records the type of its normals (docs/plasma.md). */
+typedef enum { METCN_SAMPLE_TISSUE = 0, METCN_SAMPLE_PLASMA = 1 } metcn_sample_type_t;
+const char *metcn_sample_type_name(int t); /* "tissue", "plasma"; "unknown" otherwise */
+/** METCN_SAMPLE_* of "tissue" / "plasma" (case-insensitive), -1 otherwise. */
+int metcn_sample_type_parse(const char *s);
+
 /** Build options (defaults from metcn_pon_opt_init(), printed by `metcn pon build --help`). */
 typedef struct {
     int n_components;     /* components kept: -1 = choose from explained variance (default) */
@@ -74,6 +82,7 @@ typedef struct {
     int min_sex_normals;  /* normals of a sex needed for its own sex-chromosome centre
                              (default 3); fewer: derived from the other sex (see docs) */
     int threads;          /* worker threads for per-sample work (default 1) */
+    int sample_type;      /* metcn_sample_type_t of the normals (default tissue); recorded */
 } metcn_pon_opt_t;
 
 void metcn_pon_opt_init(metcn_pon_opt_t *opt);
@@ -207,6 +216,9 @@ const metcn_pon_sample_t *metcn_pon_sample(const metcn_pon_t *pon, size_t i);
 int metcn_pon_n_components(const metcn_pon_t *pon);
 /** Fraction of residual variance explained by component j (0 <= j < k). */
 double metcn_pon_component_var_frac(const metcn_pon_t *pon, int j);
+/** The size selection (|TLEN| in [*min, *max)) the normals' coverage was counted with;
+ *  0 0 when none (and for PoN files written before it was recorded). */
+void metcn_pon_size_select(const metcn_pon_t *pon, int *min, int *max);
 /** Whether the PoN's normals were GC-corrected. */
 int metcn_pon_gc_corrected(const metcn_pon_t *pon);
 /** Options the PoN was built with. */

@@ -17,6 +17,9 @@ extern "C" {
 int metcn_parse_int64(const char *s, int64_t lo, int64_t hi, int64_t *out);
 int metcn_parse_int(const char *s, int lo, int hi, int *out);
 int metcn_parse_double(const char *s, double lo, double hi, double *out);
+/** A fragment size selection "MIN-MAX" (|TLEN| in [MIN, MAX), 0 <= MIN < MAX <= 1001), or
+ *  "0-0" for none.  Returns 0 (both set) or METCN_E_FORMAT (neither set). */
+int metcn_parse_size_select(const char *s, int *min, int *max);
 
 /** Parse "chr:start-end" (1-based inclusive, commas allowed in numbers) into a contig name
  *  (caller frees) and a 0-based half-open interval.  Returns 0 or METCN_E_FORMAT. */

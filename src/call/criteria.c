@@ -204,20 +204,6 @@ const char *metcn_purity_source_name(int s)
     return s >= 0 && s < 3 ? n[s] : "unknown";
 }
 
-const char *metcn_sample_type_name(int t)
-{
-    static const char *const n[] = {"tissue", "plasma"};
-    return t >= 0 && t < 2 ? n[t] : "unknown";
-}
-
-int metcn_sample_type_parse(const char *s)
-{
-    for (int t = 0; s && t < 2; t++)
-        if (strcasecmp(s, metcn_sample_type_name(t)) == 0)
-            return t;
-    return -1;
-}
-
 const char *metcn_detection_name(int d)
 {
     static const char *const n[] = {"not_detected", "detected", "not_assessable"};

@@ -59,6 +59,14 @@ int cli_int(const char *cmd, const char *opt, const char *arg, int lo, int hi, i
     return 0;
 }
 
+int cli_size_select(const char *cmd, const char *arg, int *min, int *max)
+{
+    if (metcn_parse_size_select(arg, min, max) == 0)
+        return 0;
+    return cli_usage_error(cmd, "--size-select: '%s' is not MIN-MAX with 0 <= MIN < MAX <= 1001",
+                           arg);
+}
+
 int cli_int64(const char *cmd, const char *opt, const char *arg, int64_t lo, int64_t hi,
               int64_t *out)
 {

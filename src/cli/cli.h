@@ -27,6 +27,8 @@ int cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(print
 /** Strict option parsing: on a bad value print a usage error naming the option and return 2;
  *  else store the value and return 0. */
 int cli_int(const char *cmd, const char *opt, const char *arg, int lo, int hi, int *out);
+/** --size-select MIN-MAX (metcn_parse_size_select(); "0-0": none) into *min, *max. */
+int cli_size_select(const char *cmd, const char *arg, int *min, int *max);
 int cli_int64(const char *cmd, const char *opt, const char *arg, int64_t lo, int64_t hi,
               int64_t *out);
 int cli_double(const char *cmd, const char *opt, const char *arg, double lo, double hi,

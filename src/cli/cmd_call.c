@@ -125,6 +125,9 @@ static void help(FILE *fp)
             "  --vaf V[:DEPTH]        tumour fraction 2 x V from a clonal heterozygous somatic\n"
             "                         variant in a diploid region, V in (0,0.5]; with DEPTH\n"
             "                         (reads at the variant) its Clopper-Pearson interval\n"
+            "  --size-select MIN-MAX  count only fragments with MIN <= |TLEN| < MAX (reads:\n"
+            "                         in the one pass; tables: counted so); the PoN must\n"
+            "                         have the same (0-0: none) [the PoN's selection]\n"
             "  --ploidy F             tumour ploidy [%g]\n"
             "  --conf F               confidence level of the intervals [%g]\n"
             "  -T, --reference FASTA  reference for CRAM decoding\n"
@@ -155,6 +158,7 @@ enum {
     OPT_TF,
     OPT_VAF,
     OPT_SAMPLE_TYPE,
+    OPT_SIZE,
     OPT_PLOIDY,
     OPT_CRITERIA,
     OPT_GENE,
@@ -164,13 +168,12 @@ enum {
     OPT_TUNABLE /* OPT_TUNABLE + k: tunables[k] */
 };
 
-/* The sample type the PoN records (METCN_SAMPLE_*), -1 when it records none.  The hook for
- * `pon build --sample-type` (arch-data): return the PoN's type here, and `call` defaults to it
- * and warns (QC sample_type_mismatch) when --sample-type says otherwise. */
+/* The sample type the PoN records (METCN_SAMPLE_*; a PoN written before it was recorded is
+ * tissue), -1 without a PoN: `call` defaults to it and warns (QC sample_type_mismatch) when
+ * --sample-type says otherwise. */
 static int pon_sample_type(const metcn_pon_t *pon)
 {
-    (void)pon;
-    return -1;
+    return pon ? metcn_pon_options(pon)->sample_type : -1;
 }
 
 /* One tumour: normalised once, then called for every gene. */
@@ -512,6 +515,7 @@ typedef struct {
     const metcn_criteria_t *crit[MAX_GENES];
     size_t n_genes;
     int sample_type_given;
+    int size_min, size_max, size_given; /* --size-select */
     const char *fraction_opt; /* --purity, --tumour-fraction or --vaf, whichever was given */
     double vaf;               /* --vaf V[:DEPTH], converted once --conf is known */
     int64_t vaf_depth;
@@ -582,6 +586,9 @@ static int parse_opt(int c, args_t *a, char **argv)
             return cli_usage_error(CMD, "--sample-type: '%s' is not tissue or plasma", optarg);
         a->sample_type_given = 1;
         return -1;
+    case OPT_SIZE:
+        a->size_given = 1;
+        return cli_size_select(CMD, optarg, &a->size_min, &a->size_max) ? CLI_EXIT_USAGE : -1;
     case OPT_PLOIDY:
         return cli_double(CMD, "--ploidy", optarg, 0.5, 20, &opt->ploidy) ? CLI_EXIT_USAGE : -1;
     case OPT_CRITERIA:
@@ -628,6 +635,7 @@ static int parse_args(int argc, char **argv, args_t *a)
         {"tumour-fraction", required_argument, NULL, OPT_TF},
         {"vaf", required_argument, NULL, OPT_VAF},
         {"sample-type", required_argument, NULL, OPT_SAMPLE_TYPE},
+        {"size-select", required_argument, NULL, OPT_SIZE},
         {"ploidy", required_argument, NULL, OPT_PLOIDY},
         {"criteria", required_argument, NULL, OPT_CRITERIA},
         {"gene", required_argument, NULL, OPT_GENE},
@@ -712,6 +720,10 @@ int metcn_main_call(int argc, char **argv)
     }
     if (!a.sample_type_given && pon && pon_sample_type(pon) >= 0)
         a.opt.sample_type = pon_sample_type(pon);
+    if (!a.size_given && pon)
+        metcn_pon_size_select(pon, &a.size_min, &a.size_max);
+    cov_opt.size_min = a.size_min;
+    cov_opt.size_max = a.size_max;
     for (size_t g = 0; g < ng; g++) {
         gopt[g] = a.opt;
         gopt[g].criteria = a.crit[g] ? a.crit[g] : metcn_criteria_default(a.gene[g]);

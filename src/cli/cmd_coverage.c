@@ -65,8 +65,7 @@ static void help(FILE *fp)
             "  --snp-flank INT        sites within INT bp of a bin are counted [%lld]\n"
             "  --min-baseq INT        bases below this quality are not counted at a site [%d]\n",
             OUTDIR_EXT, OUTDIR_STATUS, d.min_mapq, d.exclude_flags, d.include_flags, d.threads,
-            edges, (long long)d.snp_flank,
-            d.min_baseq);
+            edges, (long long)d.snp_flank, d.min_baseq);
     cli_panel_help(fp);
     cli_exit_help(fp, "they have no table; DIR/" OUTDIR_STATUS " says why");
 }
@@ -335,16 +334,10 @@ int metcn_main_coverage(int argc, char **argv)
                                        "increasing lengths in 1-1000",
                                        optarg, METCN_MAX_FRAG_EDGES);
             break;
-        case OPT_SIZE: {
-            char tail;
-            if (sscanf(optarg, "%d-%d%c", &opt.size_min, &opt.size_max, &tail) != 2 ||
-                opt.size_min < 0 || opt.size_max <= opt.size_min || opt.size_max > 1001)
-                return cli_usage_error(CMD,
-                                       "--size-select: '%s' is not MIN-MAX with "
-                                       "0 <= MIN < MAX <= 1001",
-                                       optarg);
+        case OPT_SIZE:
+            if (cli_size_select(CMD, optarg, &opt.size_min, &opt.size_max))
+                return CLI_EXIT_USAGE;
             break;
-        }
         case OPT_DEDUP:
             if (strcmp(optarg, "flag") == 0)
                 opt.dedup = METCN_DEDUP_FLAG;

@@ -36,7 +36,9 @@ enum {
     OPT_MINSEX,
     OPT_NO_MULTIQC,
     OPT_OFF_TARGET,
-    OPT_OFF_TARGET_SIZE
+    OPT_OFF_TARGET_SIZE,
+    OPT_SAMPLE_TYPE,
+    OPT_SIZE
 };
 
 /* Normals a PoN cannot be built from fewer of (metcn_pon_build()'s own minimum). */
@@ -91,13 +93,20 @@ static void help_build(FILE *fp)
             "                           in the same pass and normalised apart from the\n"
             "                           targets (docs/pon.md); 'metcn panel show --off-target'\n"
             "                           shows them\n"
-            "  --off-target-size BP     their average size [%lld]\n\n"
+            "  --off-target-size BP     their average size [%lld]\n"
+            "  --sample-type TYPE       what the normals are, tissue or plasma (healthy\n"
+            "                           donors' cell-free DNA), recorded in the PoN: call\n"
+            "                           takes it as the tumours' type and warns on a\n"
+            "                           mismatch [%s]\n"
+            "  --size-select MIN-MAX    count only fragments of proper pairs with MIN <=\n"
+            "                           |TLEN| < MAX (tables must have been counted so);\n"
+            "                           recorded: call needs the same selection [none]\n\n"
             "A normal that cannot be read or does not fit the panel is left out with a warning\n"
             "naming it and recorded in the PoN's sample list as failed, with the reason, as\n"
             "long as %d usable normals remain.\n",
             o.threads, o.n_components, o.max_components, o.min_var_frac, o.min_rel_depth,
             o.max_spread, o.loess_span, o.outlier_z, o.min_sex_normals, (long long)ot.avg_size,
-            MIN_NORMALS);
+            metcn_sample_type_name(o.sample_type), MIN_NORMALS);
     cli_panel_help(fp);
     cli_exit_help(fp, "they are left out, and listed as failed in the PoN (metcn pon info)");
 }
@@ -327,6 +336,8 @@ static int cmd_build(int argc, char **argv)
         {"no-multiqc", no_argument, NULL, OPT_NO_MULTIQC},
         {"off-target", no_argument, NULL, OPT_OFF_TARGET},
         {"off-target-size", required_argument, NULL, OPT_OFF_TARGET_SIZE},
+        {"sample-type", required_argument, NULL, OPT_SAMPLE_TYPE},
+        {"size-select", required_argument, NULL, OPT_SIZE},
         CLI_PANEL_LONGOPTS,
         {NULL, 0, NULL, 0}};
     metcn_pon_opt_t o;
@@ -409,6 +420,14 @@ static int cmd_build(int argc, char **argv)
             break;
         case OPT_OFF_TARGET_SIZE:
             if (cli_int64(CMD, "--off-target-size", optarg, 1000, 100000000, &off.avg_size))
+                return CLI_EXIT_USAGE;
+            break;
+        case OPT_SAMPLE_TYPE:
+            if ((o.sample_type = metcn_sample_type_parse(optarg)) < 0)
+                return cli_usage_error(CMD, "--sample-type: '%s' is not tissue or plasma", optarg);
+            break;
+        case OPT_SIZE:
+            if (cli_size_select(CMD, optarg, &copt.size_min, &copt.size_max))
                 return CLI_EXIT_USAGE;
             break;
         default:
@@ -508,6 +527,13 @@ static int cmd_info(int argc, char **argv)
             printf("bins_%s\t%zu\n", metcn_pon_reason_name(r), rc[r]);
     printf("normals_used\t%zu\nnormals_recorded\t%zu\n", metcn_pon_n_normals(pon),
            metcn_pon_n_samples(pon));
+    int smin, smax;
+    metcn_pon_size_select(pon, &smin, &smax);
+    printf("sample_type\t%s\n", metcn_sample_type_name(o->sample_type));
+    if (smax)
+        printf("size_select\t%d-%d\n", smin, smax);
+    else
+        printf("size_select\tnone\n");
     printf("gc_corrected\t%s\n", metcn_pon_gc_corrected(pon) ? "yes" : "no");
     printf("components\t%d", metcn_pon_n_components(pon));
     for (int k = 0; k < metcn_pon_n_components(pon); k++)

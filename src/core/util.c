@@ -48,6 +48,23 @@ int metcn_parse_double(const char *s, double lo, double hi, double *out)
     return 0;
 }
 
+int metcn_parse_size_select(const char *s, int *min, int *max)
+{
+    char buf[32];
+    const char *dash = s ? strchr(s, '-') : NULL;
+    int lo = 0, hi = 0;
+    if (!dash || (size_t)(dash - s) >= sizeof buf)
+        return METCN_E_FORMAT;
+    memcpy(buf, s, (size_t)(dash - s));
+    buf[dash - s] = '\0';
+    if (metcn_parse_int(buf, 0, 1001, &lo) < 0 || metcn_parse_int(dash + 1, 0, 1001, &hi) < 0 ||
+        !(hi > lo || (lo == 0 && hi == 0)))
+        return METCN_E_FORMAT;
+    *min = lo;
+    *max = hi;
+    return 0;
+}
+
 /* Parse an integer that may contain thousands separators. */
 static int parse_pos(const char *s, size_t len, int64_t *out)
 {

@@ -45,6 +45,7 @@ void metcn_pon_opt_init(metcn_pon_opt_t *opt)
     opt->drop_outliers = 0;
     opt->min_sex_normals = 3;
     opt->threads = 1;
+    opt->sample_type = METCN_SAMPLE_TISSUE;
 }
 
 int pon_sex_kind(const metcn_panel_t *p, size_t i)
@@ -450,6 +451,19 @@ int metcn_pon_normalize(const metcn_pon_t *pon, const metcn_covtab_t *sample,
         return metcn_set_error(METCN_E_INCOMPATIBLE,
                                "%s: %zu bins, the PoN has %zu: not the PoN's panel", what,
                                sample->n, pon->panel->n_bins);
+    if (sample->size_min != pon->size_min || sample->size_max != pon->size_max) {
+        /* selected and unselected depths differ bin by bin (fragment length varies with GC
+         * and capture): normalising one against the other would call the difference */
+        char a[32] = "none", b[32] = "none";
+        if (sample->size_max)
+            snprintf(a, sizeof a, "%d-%d", sample->size_min, sample->size_max);
+        if (pon->size_max)
+            snprintf(b, sizeof b, "%d-%d", pon->size_min, pon->size_max);
+        return metcn_set_error(METCN_E_INCOMPATIBLE,
+                               "%s: counted with size selection %s, the PoN's normals with %s "
+                               "(give the same --size-select to pon build and call)",
+                               what, a, b);
+    }
     int rc = 0;
     if (sample->panel != pon->panel)
         rc = metcn_pon_check_panel(pon, sample->panel);
@@ -839,6 +853,15 @@ static int build_inputs(build_t *B, const metcn_panel_t *panel, metcn_covtab_t *
             return metcn_set_error(METCN_E_INCOMPATIBLE, "%s: %zu bins, the panel has %zu",
                                    normals[j]->source ? normals[j]->source : normals[j]->sample,
                                    normals[j]->n, n);
+        /* normals counted with different size selections see different depth profiles
+         * (short fragments are not spread like long ones): one PoN, one selection */
+        if (normals[j]->size_min != normals[0]->size_min ||
+            normals[j]->size_max != normals[0]->size_max)
+            return metcn_set_error(
+                METCN_E_INCOMPATIBLE, "%s: counted with size selection %d-%d, %s with %d-%d",
+                normals[j]->source ? normals[j]->source : normals[j]->sample, normals[j]->size_min,
+                normals[j]->size_max, normals[0]->source ? normals[0]->source : normals[0]->sample,
+                normals[0]->size_min, normals[0]->size_max);
         B->depths[j] = normals[j]->depth;
         B->idx[j] = j;
     }
@@ -878,6 +901,8 @@ static int build_shell(build_t *B, const metcn_panel_t *panel, metcn_covtab_t *c
     if (!(B->pon = pon_shell(panel, B->gc, gc_corrected, B->opt)))
         return metcn_last_error_code();
     metcn_pon_t *pon = B->pon;
+    pon->size_min = normals[0]->size_min;
+    pon->size_max = normals[0]->size_max;
     pon->samples = calloc(B->n_normals, sizeof *pon->samples);
     pon->names = calloc(B->n_normals, sizeof *pon->names);
     if (!pon->samples || !pon->names)
@@ -1097,6 +1122,11 @@ int metcn_pon_n_components(const metcn_pon_t *pon)
 double metcn_pon_component_var_frac(const metcn_pon_t *pon, int j)
 {
     return j >= 0 && j < pon->k ? pon->var_frac[j] : NAN;
+}
+void metcn_pon_size_select(const metcn_pon_t *pon, int *min, int *max)
+{
+    *min = pon->size_min;
+    *max = pon->size_max;
 }
 int metcn_pon_gc_corrected(const metcn_pon_t *pon)
 {

@@ -6,6 +6,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <htslib/kstring.h>
@@ -86,6 +87,8 @@ static void write_meta(writer_t *w, const metcn_pon_t *pon, const char *cmdline)
     emit(w, "param\toutlier_z\t%s\n", num(a, o->outlier_z));
     emit(w, "param\tdrop_outliers\t%d\n", o->drop_outliers);
     emit(w, "param\tmin_sex_normals\t%d\n", o->min_sex_normals);
+    emit(w, "param\tsample_type\t%s\n", metcn_sample_type_name(o->sample_type));
+    emit(w, "param\tsize_select\t%d-%d\n", pon->size_min, pon->size_max);
 }
 
 static void write_records(writer_t *w, const metcn_pon_t *pon)
@@ -367,7 +370,27 @@ static int param_value(loader_t *L, size_t ln, const char *key, const char *v)
                                                      : NULL;
     if ((ip && metcn_parse_int(v, -1, 1000000, ip) < 0) || (dp && field_double(v, dp) < 0))
         return bad(L, ln, "bad parameter %s '%.40s'", key, v);
+    /* both added after format 2 was first written: a file without them is tissue, unselected */
+    if (strcmp(key, "sample_type") == 0 && (o->sample_type = metcn_sample_type_parse(v)) < 0)
+        return bad(L, ln, "bad parameter %s '%.40s' (tissue or plasma)", key, v);
+    if (strcmp(key, "size_select") == 0 &&
+        metcn_parse_size_select(v, &L->pon->size_min, &L->pon->size_max) < 0)
+        return bad(L, ln, "bad parameter %s '%.40s' (MIN-MAX)", key, v);
     return 0;
+}
+
+const char *metcn_sample_type_name(int t)
+{
+    static const char *const n[] = {"tissue", "plasma"};
+    return t >= 0 && t < 2 ? n[t] : "unknown";
+}
+
+int metcn_sample_type_parse(const char *s)
+{
+    for (int t = 0; s && t < 2; t++)
+        if (strcasecmp(s, metcn_sample_type_name(t)) == 0)
+            return t;
+    return -1;
 }
 
 /* Load step 4: meta and param lines, each key once; the declared counts must be those of the

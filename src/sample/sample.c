@@ -260,6 +260,20 @@ int metcn_sample_coverage(metcn_sample_t *s, const metcn_panel_t *panel)
         s->cov = metcn_covtab_read_tsv(s->priv->tab, panel);
         metcn_tsv_close(s->priv->tab);
         s->priv->tab = NULL;
+        const metcn_cov_opt_t *o = &s->priv->opt;
+        if (s->cov && (o->size_min || o->size_max) &&
+            (s->cov->size_min != o->size_min || s->cov->size_max != o->size_max)) {
+            char had[32] = "none";
+            if (s->cov->size_max)
+                snprintf(had, sizeof had, "%d-%d", s->cov->size_min, s->cov->size_max);
+            metcn_set_error(METCN_E_INCOMPATIBLE,
+                            "%s: a table counted with size selection %s, not the %d-%d asked: "
+                            "count it again with 'metcn coverage --size-select %d-%d'",
+                            s->path, had, o->size_min, o->size_max, o->size_min, o->size_max);
+            metcn_covtab_destroy(s->cov);
+            s->cov = NULL;
+            return METCN_E_INCOMPATIBLE;
+        }
     }
     if (!s->cov)
         return metcn_last_error_code() ? metcn_last_error_code() : METCN_E_IO;

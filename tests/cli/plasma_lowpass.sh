@@ -1,0 +1,74 @@
+# Low-pass whole-genome plasma (issue 18): 0.3x of cell-free DNA (metcn-sim --wgs --plasma)
+# on the test genome tiled in 100 kb bins (the built-in grch38 tiling needs GRCh38's contig
+# lengths, which the test genome has for chr7 only; a tiling of its own .fai is the same path:
+# large bins, every contig), four healthy donors as a plasma PoN, and two tumours with MET at
+# 20 copies: at a tumour fraction of 15% it is detected, its copy number's (wide) interval
+# holds the truth and so does the mixture's; at 1% the call says not_assessable, the fraction
+# being under the 5-copy detection limit this depth allows.  The depth QC and the gene's
+# bin count are set for low-pass (a 0.3x genome fails the panel defaults by design).
+. "$(dirname "$0")/lib.bash" "$@"
+TD=${METCN_TESTDATA:-$BUILD/testdata}
+SIM=${METCN_SIM:-$BUILD/metcn-sim}
+[ -s "$TD/ref.fa.fai" ] || { echo "FAIL: no $TD/ref.fa.fai (ctest -R simdata)" >&2; exit 1; }
+cd "$WORK" || exit 1
+awk -v OFS='\t' '{ for (s = 0; s < $2; s += 100000) print $1, s, (s + 100000 < $2 ? s + 100000 : $2) }' \
+    "$TD/ref.fa.fai" >tiles.bed
+{
+    for i in 1 2 3 4; do
+        sex=XX
+        [ $((i % 2)) -eq 0 ] && sex=XY
+        echo "N$i -s $((20 + i)) --sex $sex"
+    done
+    echo "T_hi -s 31 --sex XX --purity 0.15 --met-cn 20"
+    echo "T_lo -s 32 --sex XY --purity 0.01 --met-cn 20"
+} | while read -r name args; do
+    echo "$SIM reads -r $TD/ref.fa --wgs --plasma -d 0.3 -l 1 -o $name $args"
+done >jobs.txt
+xargs -P 2 -L 1 -a jobs.txt -- bash -c '"$0" "$@" >/dev/null'
+for s in N1 N2 N3 N4 T_hi T_lo; do [ -s "$s.bam" ] && ok || bad "metcn-sim wrote no $s.bam"; done
+
+run "$METCN" pon build -T "$TD/ref.fa" --panel tiles.bed --sample-type plasma -o pon.gz \
+    N1.bam N2.bam N3.bam N4.bam
+expect_rc 0
+LP=(--depth-warn 0.1 --depth-fail 0.05 --min-target-bins 2)
+run "$METCN" call "${LP[@]}" --pon pon.gz --tumour-fraction 0.15 -q -o hi T_hi.bam
+expect_rc 0
+run "$METCN" call "${LP[@]}" --pon pon.gz --tumour-fraction 0.01 -q -o lo T_lo.bam
+expect_rc 0
+# with the panel defaults the depth QC fails the sample (0.3x is below 10x by design)
+run "$METCN" call --pon pon.gz --tumour-fraction 0.15 -q -o def T_hi.bam
+expect_rc 0
+
+run python3 - <<'PY'
+import csv
+num = lambda s: float("nan") if s == "NA" else float(s)
+row = lambda f: next(r for r in csv.DictReader(open(f), delimiter="\t") if r["gene"] == "MET")
+hi, lo, de = row("hi.calls.tsv"), row("lo.calls.tsv"), row("def.calls.tsv")
+for n, r in (("hi", hi), ("lo", lo)):
+    print(n, "cn %s [%s, %s] plasma_cn %s [%s, %s] %s lod_tf 5: %s 10: %s qc %s %s" % tuple(
+        r[k] for k in ("cn", "cn_low", "cn_high", "plasma_cn", "plasma_cn_low", "plasma_cn_high",
+                       "detection", "lod_tf_cn5", "lod_tf_cn10", "qc", "qc_reasons")))
+fails = []
+mix = 0.15 * 20 + 2 * 0.85
+if hi["detection"] != "detected":
+    fails.append("TF 0.15: %s" % hi["detection"])
+if not num(hi["cn_low"]) <= 20 <= num(hi["cn_high"]):
+    fails.append("TF 0.15: cn interval misses 20")
+if not num(hi["plasma_cn_low"]) <= mix <= num(hi["plasma_cn_high"]):
+    fails.append("TF 0.15: plasma_cn interval misses %g" % mix)
+if hi["qc"] == "fail":
+    fails.append("TF 0.15: qc fail %s" % hi["qc_reasons"])
+# the interval this depth allows: wider than a deep panel's (about +-5% of the mixture there)
+if not num(hi["plasma_cn_high"]) - num(hi["plasma_cn_low"]) > 0.1 * mix:
+    fails.append("TF 0.15: plasma_cn interval implausibly narrow for 0.3x")
+if not (lo["detection"] == "not_assessable" and 0.01 < num(lo["lod_tf_cn5"])):
+    fails.append("TF 0.01: %s (lod_tf_cn5 %s)" % (lo["detection"], lo["lod_tf_cn5"]))
+if not (de["qc"] == "fail" and "depth=" in de["qc_reasons"] and de["detection"] == "not_assessable"):
+    fails.append("panel defaults at 0.3x: qc %s %s %s" % (de["qc"], de["qc_reasons"], de["detection"]))
+for f in fails:
+    print("FAIL:", f)
+raise SystemExit(1 if fails else 0)
+PY
+echo "$OUT"
+expect_rc 0
+finish
