@@ -776,6 +776,14 @@ int metcn_main_call(int argc, char **argv)
         rc = cli_runtime_error(CMD);
         goto out;
     }
+    if (a.snps && pon) { /* the site list once, before any tumour: a bad one stops the run */
+        metcn_sites_t *sites = metcn_sites_load(a.snps, metcn_pon_panel(pon), cov_opt.snp_flank);
+        if (!sites) {
+            rc = cli_runtime_error(CMD);
+            goto out;
+        }
+        metcn_sites_destroy(sites);
+    }
     if (a.normal && (!pon || !(normal = open_normal(a.normal, pon, &cov_opt)))) {
         rc = pon ? cli_runtime_error(CMD) : cli_usage_error(CMD, "--normal needs --pon");
         goto out;
