@@ -131,3 +131,18 @@ void report_json_purity_fit(metcn_json_t *j, const metcn_call_t *c)
     json_sites(j, c, f);
     metcn_json_end_object(j);
 }
+
+const metcn_purity_seg_t *report_purity_gene_seg(const metcn_call_t *c)
+{
+    for (size_t i = 0; c->pfit && i < c->pfit->n_segs; i++)
+        if (c->pfit->segs[i].is_gene)
+            return &c->pfit->segs[i];
+    return NULL;
+}
+
+const metcn_purity_seg_t *report_purity_bin_seg(const metcn_call_t *c, size_t bin)
+{
+    if (!c->pfit || bin >= c->n || c->pfit->bin_seg[bin] < 0)
+        return NULL;
+    return &c->pfit->segs[c->pfit->bin_seg[bin]];
+}

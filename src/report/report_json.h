@@ -22,4 +22,9 @@ void report_json_purity_fit(metcn_json_t *j, const metcn_call_t *c);
  *  ploidy_mean (NaN without a fit); status the fit's status name, "none" without one. */
 void report_purity_estimate(const metcn_call_t *c, double v[5], const char **status);
 
+/** The fit's segment of the call's gene, or NULL (no fit, or none). */
+const metcn_purity_seg_t *report_purity_gene_seg(const metcn_call_t *c);
+/** The fit's segment holding panel bin `bin`, or NULL (no fit, or the bin unused). */
+const metcn_purity_seg_t *report_purity_bin_seg(const metcn_call_t *c, size_t bin);
+
 #endif
