@@ -59,6 +59,20 @@ assert len(f["sites"]) == f["het_sites"] > 100
 assert {s["status"] for s in f["sites"]} == {"het_inferred"}
 EOF
 
+# allele-specific outputs: SEG and .cnr with CNVkit's baf cn1 cn2 (MET's segment (9,1) at baf
+# near the truth's, the expected BAF of (9,1) at the true purity), VCF MAJOR_CN/MINOR_CN
+bexp=$(awk -v p="$p1" 'BEGIN { printf "%.4f", (9 * p + 1 - p) / (10 * p + 2 * (1 - p)) }')
+head -1 "$WORK/t1.G_T1.MET.seg" | grep -q 'seg.mean	baf	cn1	cn2$' && ok || bad "SEG columns"
+head -1 "$WORK/t1.G_T1.MET.cnr" | grep -q 'use	baf	cn1	cn2$' && ok || bad ".cnr columns"
+awk -F'\t' -v b="$bexp" '$2 == "chr7" && $8 == 9 && $9 == 1 { n++; if ($7 - b > 0.03 || b - $7 > 0.03) bad = 1 }
+    END { exit !(n >= 1 && !bad) }' "$WORK/t1.G_T1.MET.seg" && ok || bad "SEG MET (9,1) baf vs $bexp"
+awk -F'\t' '$2 == "chr5" && $8 == 1 && $9 == 0 { n++ } END { exit !(n == 1) }' "$WORK/t1.G_T1.MET.seg" &&
+    ok || bad "SEG chr5 LOH (1,0)"
+awk -F'\t' 'NR > 1 && $8 == "target" && !($11 == 9 && $12 == 1) { n++ } END { exit n > 0 }' \
+    "$WORK/t1.G_T1.MET.cnr" && ok || bad ".cnr MET bins not (9,1)"
+grep -q 'MAJOR_CN=9;MINOR_CN=1;BAF=' "$WORK/t1.G_T1.vcf" && ok || bad "VCF MAJOR_CN/MINOR_CN"
+grep -q '^##INFO=<ID=PURITY_ESTIMATE,' "$WORK/t1.G_T1.vcf" && ok || bad "VCF PURITY_ESTIMATE header"
+
 # the matched normal: genotypes from it, same answer
 run "$METCN" call --pon "$WORK/n.pon" -T ref.fa --snps sites.vcf.gz --normal germline/G_N.bam \
     -o "$WORK/t1n" -q germline/G_T1.bam
