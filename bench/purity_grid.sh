@@ -3,9 +3,10 @@
 # (issue 17): tumours of one XY individual at purity 0.1-0.9, four genomes (quiet: only the MET
 # amplicon; two events: LOH chr5 (1,0) and a gain chr9 (2,1); four events: cnLOH chr3 (2,0),
 # LOH chr5, gains chr9 (2,1) and chr10 (3,1); wgd: doubled after LOH of chr3 and a gain of chr9,
-# so chr3 (2,0) and chr9 (4,2)), depth 300-800x, MET 4-20 copies.  Each tumour is called twice
-# with the same PoN (the fixture normals N01-N12): with --snps (purity estimated) and with the
-# true purity given; both against the simulator's truth.
+# so chr3 (2,0) and chr9 (4,2)), depth 300-800x, MET 4-20 copies (twice that when doubled).
+# Each tumour is called twice with the same PoN (the fixture normals N01-N12): with --snps
+# (purity and ploidy estimated) and with the true purity and ploidy given; both against the
+# simulator's truth.
 #
 #     bench/purity_grid.sh BUILD_DIR [OUT_DIR]       (BUILD_DIR/testdata: the ctest fixture)
 #
@@ -73,7 +74,7 @@ for g in "${genomes[@]}"; do
             --no-multiqc -o "$OUT/$name.est" "$OUT/$name.bam" || true
         t1=$(date +%s.%N)
         "$M" call --pon "$OUT/n.pon" -T ref.fa -q --no-sample-files --no-multiqc \
-            --purity "$p" -o "$OUT/$name.given" "$OUT/$name.bam" || true
+            --purity "$p" --ploidy "$(col "$T" ploidy)" -o "$OUT/$name.given" "$OUT/$name.bam" || true
         E="$OUT/$name.est.calls.tsv" G="$OUT/$name.given.calls.tsv"
         printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t' "$name" "$g" "$p" "$(col "$T" depth)" \
             "$(col "$T" met_cn)" "$(col "$T" fish_tier)" "$(col "$T" wgd)" "$(col "$T" mean_ploidy)"

@@ -72,6 +72,8 @@ awk -F'\t' 'NR > 1 && $8 == "target" && !($11 == 9 && $12 == 1) { n++ } END { ex
     "$WORK/t1.G_T1.MET.cnr" && ok || bad ".cnr MET bins not (9,1)"
 grep -q 'MAJOR_CN=9;MINOR_CN=1;BAF=' "$WORK/t1.G_T1.vcf" && ok || bad "VCF MAJOR_CN/MINOR_CN"
 grep -q '^##INFO=<ID=PURITY_ESTIMATE,' "$WORK/t1.G_T1.vcf" && ok || bad "VCF PURITY_ESTIMATE header"
+grep -q '>allele fraction<' "$WORK/t1.G_T1.MET.svg" && grep -q '>(9,1)<' "$WORK/t1.G_T1.MET.svg" && ok ||
+    bad "SVG allele-fraction track"
 
 # the matched normal: genotypes from it, same answer
 run "$METCN" call --pon "$WORK/n.pon" -T ref.fa --snps sites.vcf.gz --normal germline/G_N.bam \
