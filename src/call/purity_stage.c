@@ -144,6 +144,41 @@ static int add_fit_qc(metcn_call_t *c, const metcn_purity_t *f, const metcn_call
     return r;
 }
 
+/* An ambiguous fit's other solutions (relative likelihood >= alt_rel: another purity, a
+ * doubled or halved ploidy) are as possible as the chosen one: the gene's and the control's
+ * copy-number intervals and the ratio interval become the hull over them, and the decisions
+ * that read those intervals (equivocal, high_amp) are taken again on the hull.  The points
+ * stay the chosen solution's. */
+static int widen_by_solutions(metcn_call_t *c, const metcn_purity_t *f, const metcn_gene_t *gene,
+                              const metcn_cnr_t *cnr, const char *sample, const metcn_call_opt_t *o)
+{
+    for (size_t k = 1; k < f->n_solutions; k++) {
+        const metcn_purity_solution_t *sol = &f->solutions[k];
+        if (!(sol->rel >= o->fit.alt_rel) || !(sol->ploidy > 0 && sol->ploidy <= 20) ||
+            !(sol->purity > 0 && sol->purity <= 1))
+            continue;
+        metcn_call_opt_t oa = *o;
+        oa.purity = oa.purity_lo = oa.purity_hi = sol->purity;
+        oa.ploidy = sol->ploidy;
+        metcn_call_t *alt = metcn_call_run(gene, cnr, sample, &oa);
+        if (!alt)
+            return metcn_last_error_code() ? metcn_last_error_code() : METCN_E_ARG;
+        c->gene_cn.lo = fmin(c->gene_cn.lo, alt->gene_cn.lo);
+        c->gene_cn.hi = fmax(c->gene_cn.hi, alt->gene_cn.hi);
+        c->control_cn.lo = fmin(c->control_cn.lo, alt->control_cn.lo);
+        c->control_cn.hi = fmax(c->control_cn.hi, alt->control_cn.hi);
+        c->ratio_lo = fmin(c->ratio_lo, alt->ratio_lo);
+        c->ratio_hi = fmax(c->ratio_hi, alt->ratio_hi);
+        metcn_call_destroy(alt);
+    }
+    c->equivocal = isfinite(c->ratio) && metcn_criteria_spans(c->criteria, c->ratio_lo, c->ratio_hi,
+                                                              c->gene_cn.lo, c->gene_cn.hi);
+    c->high_amp = c->gene_cn.lo > o->high_amp_cn    ? METCN_HIGHAMP_YES
+                  : c->gene_cn.hi <= o->high_amp_cn ? METCN_HIGHAMP_NO
+                                                    : METCN_HIGHAMP_EQUIVOCAL;
+    return 0;
+}
+
 metcn_call_t *metcn_call_run_fit(const metcn_gene_t *gene, const metcn_cnr_t *cnr,
                                  const metcn_sites_t *sites, const metcn_sites_t *normal, int sex,
                                  const char *sample, const metcn_call_opt_t *opt)
@@ -164,6 +199,9 @@ metcn_call_t *metcn_call_run_fit(const metcn_gene_t *gene, const metcn_cnr_t *cn
             goto fail;
         metcn_call_destroy(c);
         c = c2;
+        if (f->status == METCN_PURITY_ESTIMATED && f->ambiguous &&
+            widen_by_solutions(c, f, gene, cnr, sample, &o) < 0)
+            goto fail;
     }
     if (add_fit_qc(c, f, opt, opt->purity_source != METCN_PURITY_ASSUMED) < 0)
         goto fail;
