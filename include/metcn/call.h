@@ -454,7 +454,9 @@ int metcn_call_purity_fit(const metcn_call_t *c, const metcn_sites_t *sites,
  *  opt->estimate_purity, the call is made, purity and ploidy are fitted from it and the sites,
  *  and when no purity was given (source assumed) the call is made again at the estimate (source
  *  estimated, the interval as its purity range, the fit's depth-scale ploidy; a fit that cannot
- *  tell gives its whole range and the QC remark purity_undetermined); with a given purity the
+ *  tell gives its whole range and the QC remark purity_undetermined; an ambiguous one widens
+ *  the copy-number and ratio intervals to the hull over its solutions with rel >= alt_rel and
+ *  adds purity_ambiguous); with a given purity the
  *  estimate is kept beside it and QC purity_disagrees warns when the two intervals are more
  *  than opt->disagree_min apart.  The fit is in c->pfit.  A failed fit (e.g. too few bins) is
  *  no error: the call stands as metcn_call_run() made it, with c->pfit NULL.  sites, normal:
