@@ -140,6 +140,19 @@ expect_rc 0
 [ "$(col "$WORK/tab.calls.tsv" purity)" = "$(col "$WORK/t1.calls.tsv" purity)" ] && ok ||
     bad "table: purity $(col "$WORK/tab.calls.tsv" purity) vs BAM $(col "$WORK/t1.calls.tsv" purity)"
 
+# plasma: the estimate is the tumour fraction (source estimated, its range holds the truth) and
+# feeds detection: PS_t0 (TF 0.2, MET 12) detected; a quiet plasma genome cannot tell its
+# fraction, which the columns say
+"$METCN" pon build --panel plasma_panel.bed -T ref.fa -o "$WORK/p.pon" plasma/PN0{1,2,3,4}.bam 2>/dev/null
+run "$METCN" call --pon "$WORK/p.pon" -T ref.fa --sample-type plasma --snps sites.vcf.gz -o "$WORK/ps" -q plasma/PS_t0.bam
+expect_rc 0
+T="$WORK/ps.calls.tsv"
+tf=$(awk -F'\t' '$1 == "PS_t0" { print $8 }' plasma/manifest.tsv)
+[ "$(col "$T" tumour_fraction_source)" = estimated ] && ok || bad "plasma tumour_fraction_source"
+holds "$(col "$T" tumour_fraction_low) <= $tf && $tf <= $(col "$T" tumour_fraction_high)" && ok ||
+    bad "plasma TF range misses $tf"
+[ "$(col "$T" detection)" = detected ] && ok || bad "PS_t0 detection $(col "$T" detection)"
+
 # bad input: one line, the right exit code, nothing written
 run "$METCN" call --pon "$WORK/n.pon" --normal germline/G_N.bam -o "$WORK/x" germline/G_T1.bam
 expect_rc 2
