@@ -267,6 +267,8 @@ static void json_opt(metcn_json_t *j, const metcn_call_opt_t *o)
     metcn_json_num(j, "detect_min_ratio", o->detect_min_ratio);
     metcn_json_num(j, "detect_alpha", o->detect_alpha);
     metcn_json_num(j, "lod_power", o->lod_power);
+    metcn_json_bool(j, "estimate_purity", o->estimate_purity);
+    metcn_json_num(j, "purity_disagree", o->disagree_min);
     metcn_json_end_object(j);
 }
 
