@@ -84,7 +84,7 @@ for g in "${genomes[@]}"; do
         printf '%s\t%s\t%s\t%s\t%s\t' "$(col "$E" cn)" "$(col "$E" cn_low)" "$(col "$E" cn_high)" \
             "$(col "$E" tier)" "$(col "$E" equivocal)"
         printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$(col "$G" cn)" "$(col "$G" cn_low)" "$(col "$G" cn_high)" \
-            "$(col "$G" tier)" "$(col "$G" equivocal)" "$(echo "$t1 - $t0" | bc)"
+            "$(col "$G" tier)" "$(col "$G" equivocal)" "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')"
     done
 done >>"$OUT/grid.tsv"
 
