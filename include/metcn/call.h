@@ -14,10 +14,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "metcn/cov.h"
 #include "metcn/metcn.h"
 #include "metcn/pon.h"
 #include "metcn/stats.h"
 #include "metcn/panel.h"
+#include "metcn/purity.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -96,9 +98,11 @@ const char *metcn_pattern_name(int p); /* "none", "focal", "polysomy", "focal_on
 typedef enum {
     METCN_PURITY_ASSUMED = 0, /* none given: 1 assumed (the tumour fraction is unknown) */
     METCN_PURITY_GIVEN = 1,   /* --purity or --tumour-fraction */
-    METCN_PURITY_VAF = 2      /* --vaf: twice a clonal heterozygous variant's allele fraction */
+    METCN_PURITY_VAF = 2,     /* --vaf: twice a clonal heterozygous variant's allele fraction */
+    METCN_PURITY_SOURCE_ESTIMATED =
+        3 /* fitted from the reads (metcn_purity_fit(), docs/purity.md) */
 } metcn_purity_source_t;
-const char *metcn_purity_source_name(int s); /* "assumed", "given", "vaf" */
+const char *metcn_purity_source_name(int s); /* "assumed", "given", "vaf", "estimated" */
 
 /* metcn_sample_type_t (tissue or plasma) is declared in metcn/pon.h: a PoN records it. */
 
@@ -149,7 +153,16 @@ const char *metcn_qc_name(int q); /* "pass", "warn", "fail" */
       "tissue, 1 plasma): its normals may not model this sample's noise")                          \
     X(NORMALISED_BY_CNVKIT, "normalised_by_cnvkit", 0,                                             \
       "remark: the input was a CNVkit .cnr, normalised against its CNVkit reference, not a "       \
-      "metcn PoN (value: the log2 SD of a bin of CNVkit weight 0, from the sample's scatter)")
+      "metcn PoN (value: the log2 SD of a bin of CNVkit weight 0, from the sample's scatter)")     \
+    X(PURITY_UNDETERMINED, "purity_undetermined", 0,                                               \
+      "the purity fit cannot tell the purity (value: width of the range still possible): copy "    \
+      "numbers and tiers carry that whole range (the point purity is the range's middle)")         \
+    X(PURITY_AMBIGUOUS, "purity_ambiguous", 0,                                                     \
+      "the purity fit is ambiguous (value: its flags, docs/purity.md section 6): another "         \
+      "solution (e.g. doubled ploidy) fits almost as well")                                        \
+    X(PURITY_DISAGREES, "purity_disagrees", '>',                                                   \
+      "the given purity and the estimate from the reads disagree beyond both uncertainties "       \
+      "(value: the gap between the two intervals)")
 
 #define METCN_QC_ENUM_(id, name, op, what) METCN_QC_##id,
 typedef enum { METCN_QC_CODES(METCN_QC_ENUM_) METCN_QC_N_CODES } metcn_qc_code_t;
@@ -230,6 +243,12 @@ typedef struct {
                                 when the tumour fraction is low and the amount is no guard) */
     double lod_power;        /* lod_tf_cn5/cn10: the tumour fraction at which an amplicon of 5 /
                                 10 copies is detected with this probability (default 0.95) */
+    int estimate_purity;     /* metcn_call_run_fit(): 1 fit purity and ploidy from the reads
+                                (docs/purity.md); 0 not (default 0; the CLI turns it on with
+                                --snps or --estimate-purity) */
+    double disagree_min;     /* purity_disagrees: the gap between the given purity range and
+                                the estimate's interval above this (default 0.05) */
+    metcn_purity_opt_t fit;  /* the purity fit's options (metcn_purity_opt_init()) */
 } metcn_call_opt_t;
 
 void metcn_call_opt_init(metcn_call_opt_t *opt);
@@ -386,6 +405,10 @@ typedef struct {
     /* segments over every contig */
     metcn_segment_t *segs;
     size_t n_segs;
+    /* purity fit (metcn_call_run_fit() with estimate_purity; NULL otherwise) */
+    metcn_purity_t *pfit;       /* owned; its bin indices are panel bin indices, its sites
+                                   those of sites[] below */
+    const metcn_sites_t *sites; /* borrowed: the allele counts the fit used, or NULL */
 } metcn_call_t;
 
 /** Call one gene of one sample.  cnr must be on the gene's panel (cnr->n ==
@@ -411,6 +434,31 @@ int metcn_call_check_sample_type(metcn_call_t *c, int pon_type);
 char *metcn_call_qc_string(const metcn_call_t *c);
 
 void metcn_call_destroy(metcn_call_t *c);
+
+/** Build the purity fit's input from a call: the used bins' centred log2 and SD (the gene's
+ *  target bins marked is_gene), the sites' tumour counts (ref_bias NaN, genotype unknown
+ *  unless normal is given: a matched normal's counts at the same sites, a site heterozygous
+ *  there when its minor count passes opt->het_pvalue and it has min_site_depth reads), sex a
+ *  metcn_sex_t value.  Then fit (metcn_purity_fit()).  sites and normal may be NULL.  *out is
+ *  the caller's (metcn_purity_destroy()).  Returns 0 or a negative code. */
+int metcn_call_purity_fit(const metcn_call_t *c, const metcn_sites_t *sites,
+                          const metcn_sites_t *normal, int sex, const metcn_purity_opt_t *opt,
+                          metcn_purity_t **out);
+
+/** metcn_call_run() with the purity from the reads (docs/purity.md, docs/call.md): with
+ *  opt->estimate_purity, the call is made, purity and ploidy are fitted from it and the sites,
+ *  and when no purity was given (source assumed) the call is made again at the estimate (source
+ *  estimated, the interval as its purity range, the fit's depth-scale ploidy; a fit that cannot
+ *  tell gives its whole range and the QC remark purity_undetermined; an ambiguous one widens
+ *  the copy-number and ratio intervals to the hull over its solutions with rel >= alt_rel and
+ *  adds purity_ambiguous); with a given purity the
+ *  estimate is kept beside it and QC purity_disagrees warns when the two intervals are more
+ *  than opt->disagree_min apart.  The fit is in c->pfit.  A failed fit (e.g. too few bins) is
+ *  no error: the call stands as metcn_call_run() made it, with c->pfit NULL.  sites, normal:
+ *  borrowed, must outlive the call; may be NULL.  NULL + message on error. */
+metcn_call_t *metcn_call_run_fit(const metcn_gene_t *gene, const metcn_cnr_t *cnr,
+                                 const metcn_sites_t *sites, const metcn_sites_t *normal, int sex,
+                                 const char *sample, const metcn_call_opt_t *opt);
 
 #ifdef __cplusplus
 }

@@ -18,6 +18,9 @@ void metcn_call_opt_init(metcn_call_opt_t *opt)
     opt->purity = opt->purity_lo = opt->purity_hi = 1.0;
     opt->purity_source = METCN_PURITY_ASSUMED;
     opt->ploidy = 2.0;
+    opt->estimate_purity = 0;
+    opt->disagree_min = 0.05;
+    metcn_purity_opt_init(&opt->fit);
     opt->criteria = NULL;
     opt->conf = 0.95;
     opt->huber_k = 2.0;
@@ -294,6 +297,7 @@ void metcn_call_destroy(metcn_call_t *c)
     free(c->weight);
     free(c->bin_flag);
     free(c->segs);
+    metcn_purity_destroy(c->pfit);
     free(c);
 }
 

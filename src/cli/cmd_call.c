@@ -128,7 +128,16 @@ static void help(FILE *fp)
             "  --size-select MIN-MAX  count only fragments with MIN <= |TLEN| < MAX (reads:\n"
             "                         in the one pass; tables: counted so); the PoN must\n"
             "                         have the same (0-0: none) [the PoN's selection]\n"
-            "  --ploidy F             tumour ploidy [%g]\n"
+            "  --ploidy F             tumour ploidy [%g; with the fit: its depth-scale ploidy]\n"
+            "  --snps FILE            VCF/BCF of germline SNP sites: allele counts in the same\n"
+            "                         pass over each BAM/CRAM (a coverage table brings its\n"
+            "                         own allele table); turns on --estimate-purity\n"
+            "  --normal FILE          matched normal (BAM/CRAM/table) of the one tumour:\n"
+            "                         germline genotypes at the --snps sites\n"
+            "  --estimate-purity      fit purity and ploidy from the reads (docs/purity.md);\n"
+            "                         without --purity the call uses the estimate, with it the\n"
+            "                         estimate is reported beside (QC purity_disagrees)\n"
+            "  --purity-disagree F    purity_disagrees: intervals further apart than F [%g]\n"
             "  --conf F               confidence level of the intervals [%g]\n"
             "  -T, --reference FASTA  reference for CRAM decoding\n"
             "  -Q, --min-mapq INT     minimum mapping quality for BAM/CRAM input [0]\n"
@@ -138,7 +147,8 @@ static void help(FILE *fp)
             "  -q, --quiet            no summary on standard output\n"
             "  -h, --help             this help\n\n"
             "Thresholds (docs/method.md, docs/call.md):\n",
-            metcn_sample_type_name(d.sample_type), METCN_TF_FLOOR, d.ploidy, d.conf);
+            metcn_sample_type_name(d.sample_type), METCN_TF_FLOOR, d.ploidy, d.disagree_min,
+            d.conf);
     for (size_t k = 0; k < N_TUNABLES; k++) {
         const tunable_t *t = &tunables[k];
         const char *base = (const char *)&d + t->off;
@@ -165,6 +175,10 @@ enum {
     OPT_CONF,
     OPT_NO_SAMPLE_FILES,
     OPT_NO_MULTIQC,
+    OPT_SNPS,
+    OPT_NORMAL,
+    OPT_ESTIMATE,
+    OPT_DISAGREE,
     OPT_TUNABLE /* OPT_TUNABLE + k: tunables[k] */
 };
 
@@ -192,6 +206,8 @@ typedef struct {
     int oom;                            /* out of memory recording a failure: the run fails */
     metcn_sample_t *own;                /* a CNVkit .cnr: kept open, its panel under the calls */
     metcn_gene_t *own_genes[MAX_GENES]; /* the genes on that panel */
+    const metcn_sites_t *normal;        /* --normal's allele counts (borrowed), or NULL */
+    metcn_sample_t *kept;               /* kept open: the calls borrow its allele counts */
 } job_t;
 
 /* Genes g0.. of the job failed (fail: metcn_fail_t) for the reason this thread recorded. */
@@ -231,7 +247,9 @@ static void run_gene(job_t *j, metcn_sample_t *s, size_t g)
     metcn_cnr_t *cnr = NULL;
     if (metcn_sample_normalize(s, j->pon, j->genes[g], &cnr) < 0)
         job_fail(j, g, g + 1, METCN_FAIL_INPUT);
-    else if (!(j->call[g] = metcn_call_run(j->genes[g], cnr, s->name, o)) ||
+    else if (!(j->call[g] = metcn_call_run_fit(
+                   j->genes[g], cnr, s->cov ? s->cov->sites : NULL, j->normal,
+                   s->sex.source == METCN_SOURCE_NONE ? 0 : (int)s->sex.value, s->name, o)) ||
              (j->pon && nn < (size_t)o->min_pon_normals &&
               metcn_call_add_qc(j->call[g], METCN_QC_PON_NORMALS, METCN_QC_WARN, (double)nn,
                                 o->min_pon_normals)) ||
@@ -268,8 +286,30 @@ static void run_job(job_t *j)
     else
         for (size_t g = 0; g < j->n_genes; g++)
             run_gene(j, s, g);
-    if (s != j->own)
+    if (s && s != j->own && j->opts[0].estimate_purity)
+        j->kept = s; /* its allele counts live until the outputs are written */
+    else if (s != j->own)
         metcn_sample_close(s);
+}
+
+/* The matched normal (--normal): opened, checked against the PoN and counted once, for its
+ * allele counts at the --snps sites (the tumour's sites: same list, same panel). */
+static metcn_sample_t *open_normal(const char *path, const metcn_pon_t *pon,
+                                   const metcn_cov_opt_t *cov_opt)
+{
+    metcn_sample_t *s = metcn_sample_open(path, cov_opt);
+    if (s && (metcn_sample_check(s, NULL, pon) < 0 ||
+              metcn_sample_coverage(s, metcn_pon_panel(pon)) < 0)) {
+        metcn_sample_close(s);
+        return NULL;
+    }
+    if (s && !s->cov->sites) {
+        metcn_set_error(METCN_E_ARG, "%s: no allele counts (a coverage table made without --snps)",
+                        path);
+        metcn_sample_close(s);
+        return NULL;
+    }
+    return s;
 }
 
 /* Each job keeps its failures: the queue, which stops at a failing job, never sees one. */
@@ -519,6 +559,7 @@ typedef struct {
     const char *fraction_opt; /* --purity, --tumour-fraction or --vaf, whichever was given */
     double vaf;               /* --vaf V[:DEPTH], converted once --conf is known */
     int64_t vaf_depth;
+    const char *snps, *normal; /* --snps, --normal */
 } args_t;
 
 /* --purity, --tumour-fraction and --vaf each set the one tumour fraction: one of them only. */
@@ -612,6 +653,20 @@ static int parse_opt(int c, args_t *a, char **argv)
     case OPT_NO_MULTIQC:
         a->multiqc = 0;
         return -1;
+    case OPT_SNPS:
+        a->snps = optarg;
+        opt->estimate_purity = 1;
+        return -1;
+    case OPT_NORMAL:
+        a->normal = optarg;
+        return -1;
+    case OPT_ESTIMATE:
+        opt->estimate_purity = 1;
+        return -1;
+    case OPT_DISAGREE:
+        return cli_double(CMD, "--purity-disagree", optarg, 0, 1, &opt->disagree_min)
+                   ? CLI_EXIT_USAGE
+                   : -1;
     case 'q':
         a->quiet = 1;
         return -1;
@@ -645,6 +700,10 @@ static int parse_args(int argc, char **argv, args_t *a)
         {"threads", required_argument, NULL, '@'},
         {"no-sample-files", no_argument, NULL, OPT_NO_SAMPLE_FILES},
         {"no-multiqc", no_argument, NULL, OPT_NO_MULTIQC},
+        {"snps", required_argument, NULL, OPT_SNPS},
+        {"normal", required_argument, NULL, OPT_NORMAL},
+        {"estimate-purity", no_argument, NULL, OPT_ESTIMATE},
+        {"purity-disagree", required_argument, NULL, OPT_DISAGREE},
         {"quiet", no_argument, NULL, 'q'},
         {"help", no_argument, NULL, 'h'},
     };
@@ -665,6 +724,11 @@ static int parse_args(int argc, char **argv, args_t *a)
         return cli_usage_error(CMD, "-o PREFIX is required");
     if (optind >= argc)
         return cli_usage_error(CMD, "no tumour input given");
+    if (a->normal && !a->snps)
+        return cli_usage_error(CMD, "--normal needs --snps (the sites to genotype)");
+    if (a->normal && argc - optind != 1)
+        return cli_usage_error(CMD, "--normal: one tumour per run with a matched normal (%d given)",
+                               argc - optind);
     if (a->opt.purity_source == METCN_PURITY_VAF &&
         metcn_tf_from_vaf(a->vaf, a->vaf_depth, a->opt.conf, &a->opt.purity, &a->opt.purity_lo,
                           &a->opt.purity_hi))
@@ -707,15 +771,29 @@ int metcn_main_call(int argc, char **argv)
         cov_opt.min_mapq = a.min_mapq;
     if (a.threads > 1)
         cov_opt.threads = 0; /* parallelism is across samples */
+    cov_opt.snps = a.snps;
     size_t n = (size_t)(argc - optind), ng = a.n_genes;
     metcn_pon_t *pon = NULL;
     metcn_gene_t *genes[MAX_GENES] = {NULL};
     metcn_call_opt_t gopt[MAX_GENES];
     job_t *jobs = NULL;
     char *cmdline = NULL;
+    metcn_sample_t *normal = NULL;
 
     if (a.pon_path && !(pon = metcn_pon_load(a.pon_path))) {
         rc = cli_runtime_error(CMD);
+        goto out;
+    }
+    if (a.snps && pon) { /* the site list once, before any tumour: a bad one stops the run */
+        metcn_sites_t *sites = metcn_sites_load(a.snps, metcn_pon_panel(pon), cov_opt.snp_flank);
+        if (!sites) {
+            rc = cli_runtime_error(CMD);
+            goto out;
+        }
+        metcn_sites_destroy(sites);
+    }
+    if (a.normal && (!pon || !(normal = open_normal(a.normal, pon, &cov_opt)))) {
+        rc = pon ? cli_runtime_error(CMD) : cli_usage_error(CMD, "--normal needs --pon");
         goto out;
     }
     if (!a.sample_type_given && pon && pon_sample_type(pon) >= 0)
@@ -743,7 +821,8 @@ int metcn_main_call(int argc, char **argv)
                           .gene_names = a.gene,
                           .opts = gopt,
                           .n_genes = ng,
-                          .cov_opt = &cov_opt};
+                          .cov_opt = &cov_opt,
+                          .normal = normal ? normal->cov->sites : NULL};
     run_all(jobs, n, a.threads);
     int oom = 0;
     for (size_t i = 0; i < n; i++)
@@ -772,12 +851,14 @@ out:
             metcn_gene_destroy(jobs[i].own_genes[g]);
         }
         metcn_sample_close(jobs[i].own);
+        metcn_sample_close(jobs[i].kept);
         free(jobs[i].name);
     }
     for (size_t g = 0; g < ng; g++)
         metcn_gene_destroy(genes[g]);
     free(jobs);
     free(cmdline);
+    metcn_sample_close(normal);
     metcn_pon_destroy(pon);
     return rc;
 }

@@ -22,7 +22,8 @@ static const char calls_header[] =
     "purity_low\tpurity_high\tpurity_source\tploidy\tqc\tqc_reasons\tcriteria\tgene_log2\t"
     "control_log2\tmapd\tlod_cn\ttumour_fraction\ttumour_fraction_low\ttumour_fraction_high\t"
     "tumour_fraction_source\tplasma_cn\tplasma_cn_low\tplasma_cn_high\tdetection\tlod_tf_cn5\t"
-    "lod_tf_cn10";
+    "lod_tf_cn10\tpurity_estimate\tpurity_estimate_low\tpurity_estimate_high\t"
+    "purity_estimate_status\tploidy_estimate\tploidy_mean";
 
 const char *metcn_report_calls_header(void)
 {
@@ -104,6 +105,14 @@ static char *calls_row(const metcn_call_t *c)
     field(&k, metcn_detection_name(c->detection));
     field_num(&k, c->lod_tf_cn5);
     field_num(&k, c->lod_tf_cn10);
+    double est[5];
+    const char *est_status;
+    report_purity_estimate(c, est, &est_status);
+    for (int e = 0; e < 3; e++)
+        field_num(&k, est[e]);
+    field(&k, est_status);
+    field_num(&k, est[3]);
+    field_num(&k, est[4]);
     free(qr);
     return k.s;
 }
@@ -258,6 +267,8 @@ static void json_opt(metcn_json_t *j, const metcn_call_opt_t *o)
     metcn_json_num(j, "detect_min_ratio", o->detect_min_ratio);
     metcn_json_num(j, "detect_alpha", o->detect_alpha);
     metcn_json_num(j, "lod_power", o->lod_power);
+    metcn_json_bool(j, "estimate_purity", o->estimate_purity);
+    metcn_json_num(j, "purity_disagree", o->disagree_min);
     metcn_json_end_object(j);
 }
 
@@ -542,6 +553,7 @@ static void json_call(metcn_json_t *j, const metcn_call_t *c, const char *input)
     metcn_json_end_object(j);
     json_detection(j, c);
 
+    report_json_purity_fit(j, c);
     json_pattern(j, c);
     json_qc(j, c);
     json_bins(j, c);

@@ -35,11 +35,53 @@ static void tier_bands(metcn_svg_t *s, const metcn_svg_frame_t *fr, const metcn_
     }
 }
 
+/* The allele-fraction track (with a purity fit and its sites): the B-allele fraction of every
+ * heterozygous site the fit used on the gene's chromosome (alt / (ref + alt), both mirror
+ * images shown as they are), and each fit segment's mirrored fraction and its mirror as lines,
+ * labelled with (major, minor). */
+static void baf_track(metcn_svg_t *s, const metcn_call_t *c, double len, double y0)
+{
+    const metcn_purity_t *f = c->pfit;
+    const metcn_sites_t *st = c->sites;
+    int32_t chr = c->gene->contig;
+    metcn_svg_frame_t fr = {80, y0, 760, 120, 0, len / 1e6, 0, 1, 0, 0};
+    metcn_svg_line(s, fr.x0, metcn_svg_fy(&fr, 0.5), fr.x0 + fr.w, metcn_svg_fy(&fr, 0.5),
+                   "#adb5bd", 1, "3,3");
+    for (size_t i = 0; st && i < st->n; i++) {
+        int ss = f->site_status[i];
+        uint32_t d = st->ref_count[i] + st->alt_count[i];
+        if (st->contig[i] != chr || d == 0 ||
+            (ss != METCN_PSITE_HET_NORMAL && ss != METCN_PSITE_HET_INFERRED))
+            continue;
+        double x = metcn_svg_fx(&fr, (st->pos[i] + 0.5) / 1e6);
+        metcn_svg_circle(s, x, metcn_svg_fy(&fr, (double)st->alt_count[i] / d), 1.8, "#7048e8",
+                         "none", 0.6);
+    }
+    for (size_t k = 0; k < f->n_segs; k++) {
+        const metcn_purity_seg_t *g = &f->segs[k];
+        if (g->tid != chr || !isfinite(g->baf))
+            continue;
+        double x0 = metcn_svg_fx(&fr, g->start / 1e6), x1 = metcn_svg_fx(&fr, g->end / 1e6);
+        if (x1 - x0 < 2)
+            x1 = x0 + 2;
+        metcn_svg_line(s, x0, metcn_svg_fy(&fr, g->baf), x1, metcn_svg_fy(&fr, g->baf), "#343a40",
+                       2, NULL);
+        metcn_svg_line(s, x0, metcn_svg_fy(&fr, 1 - g->baf), x1, metcn_svg_fy(&fr, 1 - g->baf),
+                       "#343a40", 2, NULL);
+        if (!g->subclonal)
+            metcn_svg_text(s, x1 + 3, metcn_svg_fy(&fr, g->baf) - 3, "start", 10, "#343a40", 0,
+                           "(%d,%d)", g->major, g->minor);
+    }
+    metcn_svg_axes(s, &fr, NULL, "allele fraction", 2);
+}
+
 int metcn_report_svg(const char *path, const metcn_call_t *c)
 {
     const metcn_panel_t *p = c->panel;
     const metcn_gene_t *g = c->gene;
-    metcn_svg_t *s = metcn_svg_new(960, 560);
+    int track = c->pfit && c->sites;
+    double height = track ? 730 : 560; /* the allele-fraction track adds 170 px */
+    metcn_svg_t *s = metcn_svg_new(960, height);
     if (!s)
         return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
     const metcn_contig_t *ctg = &p->contigs[g->contig];
@@ -126,6 +168,8 @@ int metcn_report_svg(const char *path, const metcn_call_t *c)
                        0.8);
     }
     metcn_svg_axes(s, &fr, "chromosome position (Mb)", "copy number per tumour cell", 8);
+    if (track)
+        baf_track(s, c, len, 520);
     metcn_svg_text(s, 80, 24, "start", 16, "#000", 0, "%s  %s/%s %.2f (%.2f-%.2f) %s%s", c->sample,
                    g->name, c->control, c->ratio, c->ratio_lo, c->ratio_hi,
                    metcn_criteria_tier_name(cr, c->tier), c->equivocal ? " (equivocal)" : "");
@@ -134,15 +178,20 @@ int metcn_report_svg(const char *path, const metcn_call_t *c)
                    metcn_pattern_name(c->pattern), c->high_amp_cn, metcn_highamp_name(c->high_amp),
                    cr->name, c->lod_cn, metcn_qc_name(c->qc));
     int assumed = c->purity_source == METCN_PURITY_ASSUMED;
-    metcn_svg_text(s, 80, 530, "start", 11, assumed ? "#c92a2a" : "#333", 0,
+    metcn_svg_text(s, 80, height - 30, "start", 11, assumed ? "#c92a2a" : "#333", 0,
                    c->sample_type == METCN_SAMPLE_PLASMA
                        ? "tumour fraction %.3g%s, ploidy %g; red: %s bins, grey: control bins, "
                          "blue rings: focal events left out of the control"
                        : "purity %.2f%s, ploidy %g; red: %s bins, grey: control bins, blue "
                          "rings: focal events left out of the control",
-                   c->purity, assumed ? " ASSUMED (not given)" : "", c->ploidy, g->name);
+                   c->purity,
+                   assumed ? " ASSUMED (not given)"
+                   : c->purity_source == METCN_PURITY_SOURCE_ESTIMATED
+                       ? " (estimated from the reads)"
+                       : "",
+                   c->ploidy, g->name);
     char l5[32], l10[32];
-    metcn_svg_text(s, 80, 548, "start", 11,
+    metcn_svg_text(s, 80, height - 12, "start", 11,
                    c->detection == METCN_DETECTION_NOT_ASSESSABLE ? "#c92a2a" : "#333", 0,
                    "%s CN %.2f (%.2f-%.2f); %s; detection limit as tumour fraction %s for 10 "
                    "copies, %s for 5",

@@ -58,7 +58,7 @@ complete_words() { # complete_words WORD... -> COMPREPLY for the last word, one 
 [ "$(complete_words "$METCN" pon "")" = "build info" ] && ok || bad "completion of 'metcn pon '"
 [ "$(complete_words "$METCN" pon build --refer)" = "--reference" ] && ok ||
     bad "completion of 'metcn pon build --refer'"
-[ "$(complete_words "$METCN" call --pur)" = "--purity" ] && ok || bad "completion of --pur"
+[ "$(complete_words "$METCN" call --pur)" = "--purity --purity-disagree" ] && ok || bad "completion of --pur"
 got=$(complete_words "$METCN" coverage --panel grch38)
 want=$("$METCN" panel list | awk '$1 ~ /^grch38/ {print $1}' | tr '\n' ' ')
 [ "$got " = "$want" ] && ok || bad "completion of --panel grch38: '$got' vs '$want'"

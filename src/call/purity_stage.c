@@ -1,0 +1,215 @@
+/* purity_stage.c -- the caller with the purity from the reads: a call's bins and the sample's
+ * allele counts into metcn_purity_fit(), and the call made again at the estimate.  The model,
+ * the flags and what "cannot tell" means: docs/purity.md; the columns and QC: docs/call.md. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+
+#include "metcn/call.h"
+#include "metcn/metcn.h"
+#include "metcn/panel.h"
+#include "metcn/pon.h"
+#include "metcn/purity.h"
+
+/* A matched normal's genotype at one site: heterozygous when its minor count is more than
+ * sequencing error explains (the fit's own test) and at least a tenth of the reads (a pure
+ * normal's het site sits near one half; the tenth keeps contamination and mapping artefacts
+ * out); homozygous otherwise; unknown below min_site_depth. */
+static int normal_genotype(uint32_t ref, uint32_t alt, const metcn_purity_opt_t *o)
+{
+    uint32_t depth = ref + alt, minor = ref < alt ? ref : alt;
+    if (depth < (uint32_t)o->min_site_depth || depth == 0)
+        return METCN_GT_UNKNOWN;
+    double pv = minor < 1 ? 1.0 : gsl_cdf_binomial_Q(minor - 1, o->error_rate, depth);
+    return pv < o->het_pvalue && minor >= 0.1 * depth ? METCN_GT_HET : METCN_GT_HOM;
+}
+
+/* The panel contig whose canonical name is want ("X", "Y"), -1 when none. */
+static int32_t contig_named(const metcn_panel_t *p, const char *want)
+{
+    char canon[24];
+    for (int k = 0; k < p->n_contigs; k++)
+        if (strcmp(metcn_contig_canonical(p->contigs[k].name, canon, sizeof canon), want) == 0)
+            return k;
+    return -1;
+}
+
+int metcn_call_purity_fit(const metcn_call_t *c, const metcn_sites_t *sites,
+                          const metcn_sites_t *normal, int sex, const metcn_purity_opt_t *opt,
+                          metcn_purity_t **out)
+{
+    metcn_purity_bin_t *bins = NULL;
+    metcn_purity_site_t *ps = NULL;
+    int r = 0;
+    *out = NULL;
+    if (!c || !opt)
+        return metcn_set_error(METCN_E_ARG, "purity fit: missing input");
+    if (normal && (!sites || normal->n != sites->n))
+        return metcn_set_error(METCN_E_INCOMPATIBLE,
+                               "purity fit: the normal's allele counts are not at the tumour's "
+                               "sites (%zu and %zu sites)",
+                               normal->n, sites ? sites->n : 0);
+    size_t ns = sites ? sites->n : 0;
+    bins = malloc((c->n ? c->n : 1) * sizeof *bins);
+    ps = malloc((ns ? ns : 1) * sizeof *ps);
+    if (!bins || !ps) {
+        r = metcn_set_error(METCN_E_NOMEM, "purity fit: out of memory");
+        goto out;
+    }
+    /* Every panel bin, in panel order (sorted by contig and start); unused bins carry NaN and
+     * are skipped by the fit, so its bin indices are the panel's. */
+    for (size_t i = 0; i < c->n; i++) {
+        const metcn_bin_t *b = &c->panel->bins[i];
+        int used = (c->bin_flag[i] & METCN_BIN_USED) && isfinite(c->log2[i]) &&
+                   isfinite(c->sd[i]) && c->sd[i] > 0;
+        bins[i] = (metcn_purity_bin_t){b->contig,
+                                       b->start,
+                                       b->end,
+                                       used ? c->log2[i] : NAN,
+                                       used ? c->sd[i] : NAN,
+                                       (c->bin_flag[i] & METCN_BIN_TARGET) != 0};
+    }
+    for (size_t i = 0; i < ns; i++) {
+        ps[i] = (metcn_purity_site_t){
+            sites->contig[i],
+            sites->pos[i],
+            (int32_t)sites->ref_count[i],
+            (int32_t)sites->alt_count[i],
+            normal ? normal_genotype(normal->ref_count[i], normal->alt_count[i], opt)
+                   : METCN_GT_UNKNOWN,
+            NAN};
+    }
+    metcn_purity_input_t in = {bins,
+                               c->n,
+                               ns ? ps : NULL,
+                               ns,
+                               sex,
+                               contig_named(c->panel, "X"),
+                               contig_named(c->panel, "Y")};
+    r = metcn_purity_fit(&in, opt, out);
+out:
+    free(bins);
+    free(ps);
+    return r;
+}
+
+/* The gap between the given purity range and the estimate's interval (0 when they meet). */
+static double interval_gap(const metcn_call_t *c, const metcn_purity_t *f)
+{
+    if (f->purity_lo > c->purity_hi)
+        return f->purity_lo - c->purity_hi;
+    if (c->purity_lo > f->purity_hi)
+        return c->purity_lo - f->purity_hi;
+    return 0;
+}
+
+/* The estimate as the call's purity options.  A fit that cannot tell (or gives only an upper
+ * bound) still has a range: the call carries all of it, its lower end floored at the grid's
+ * lowest purity (a copy number per tumour cell at purity 0 is not defined). */
+static void estimate_as_opt(const metcn_purity_t *f, const metcn_call_opt_t *opt,
+                            metcn_call_opt_t *o)
+{
+    *o = *opt;
+    double floor = opt->fit.purity_min > 0 ? opt->fit.purity_min : 0.01;
+    double lo = fmax(f->purity_lo, floor), hi = fmin(fmax(f->purity_hi, lo), 1.0);
+    double p = f->purity;
+    if (f->status == METCN_PURITY_UNDETERMINED || !isfinite(p))
+        p = 0.5 * (lo + hi);
+    o->purity = fmin(fmax(p, lo), hi);
+    o->purity_lo = lo;
+    o->purity_hi = hi;
+    o->purity_source = METCN_PURITY_SOURCE_ESTIMATED;
+    if (isfinite(f->ploidy) && f->ploidy > 0 && f->ploidy <= 20)
+        o->ploidy = f->ploidy;
+}
+
+/* The fit's QC remarks and warnings on the call it produced or sits beside. */
+static int add_fit_qc(metcn_call_t *c, const metcn_purity_t *f, const metcn_call_opt_t *opt,
+                      int given)
+{
+    int r = 0;
+    if (f->status != METCN_PURITY_ESTIMATED)
+        r = metcn_call_add_qc(c, METCN_QC_PURITY_UNDETERMINED, METCN_QC_WARN,
+                              f->purity_hi - f->purity_lo, NAN);
+    else if (f->ambiguous)
+        r = metcn_call_add_qc(c, METCN_QC_PURITY_AMBIGUOUS, METCN_QC_WARN, (double)f->flags, NAN);
+    if (!r && given && f->status == METCN_PURITY_ESTIMATED) {
+        double gap = interval_gap(c, f);
+        if (gap > opt->disagree_min)
+            r = metcn_call_add_qc(c, METCN_QC_PURITY_DISAGREES, METCN_QC_WARN, gap,
+                                  opt->disagree_min);
+    }
+    return r;
+}
+
+/* An ambiguous fit's other solutions (relative likelihood >= alt_rel: another purity, a
+ * doubled or halved ploidy) are as possible as the chosen one: the gene's and the control's
+ * copy-number intervals and the ratio interval become the hull over them, and the decisions
+ * that read those intervals (equivocal, high_amp) are taken again on the hull.  The points
+ * stay the chosen solution's. */
+static int widen_by_solutions(metcn_call_t *c, const metcn_purity_t *f, const metcn_gene_t *gene,
+                              const metcn_cnr_t *cnr, const char *sample, const metcn_call_opt_t *o)
+{
+    for (size_t k = 1; k < f->n_solutions; k++) {
+        const metcn_purity_solution_t *sol = &f->solutions[k];
+        if (!(sol->rel >= o->fit.alt_rel) || !(sol->ploidy > 0 && sol->ploidy <= 20) ||
+            !(sol->purity > 0 && sol->purity <= 1))
+            continue;
+        metcn_call_opt_t oa = *o;
+        oa.purity = oa.purity_lo = oa.purity_hi = sol->purity;
+        oa.ploidy = sol->ploidy;
+        metcn_call_t *alt = metcn_call_run(gene, cnr, sample, &oa);
+        if (!alt)
+            return metcn_last_error_code() ? metcn_last_error_code() : METCN_E_ARG;
+        c->gene_cn.lo = fmin(c->gene_cn.lo, alt->gene_cn.lo);
+        c->gene_cn.hi = fmax(c->gene_cn.hi, alt->gene_cn.hi);
+        c->control_cn.lo = fmin(c->control_cn.lo, alt->control_cn.lo);
+        c->control_cn.hi = fmax(c->control_cn.hi, alt->control_cn.hi);
+        c->ratio_lo = fmin(c->ratio_lo, alt->ratio_lo);
+        c->ratio_hi = fmax(c->ratio_hi, alt->ratio_hi);
+        metcn_call_destroy(alt);
+    }
+    c->equivocal = isfinite(c->ratio) && metcn_criteria_spans(c->criteria, c->ratio_lo, c->ratio_hi,
+                                                              c->gene_cn.lo, c->gene_cn.hi);
+    c->high_amp = c->gene_cn.lo > o->high_amp_cn    ? METCN_HIGHAMP_YES
+                  : c->gene_cn.hi <= o->high_amp_cn ? METCN_HIGHAMP_NO
+                                                    : METCN_HIGHAMP_EQUIVOCAL;
+    return 0;
+}
+
+metcn_call_t *metcn_call_run_fit(const metcn_gene_t *gene, const metcn_cnr_t *cnr,
+                                 const metcn_sites_t *sites, const metcn_sites_t *normal, int sex,
+                                 const char *sample, const metcn_call_opt_t *opt)
+{
+    metcn_call_t *c = metcn_call_run(gene, cnr, sample, opt), *c2 = NULL;
+    metcn_purity_t *f = NULL;
+    if (!c || !opt->estimate_purity)
+        return c;
+    int r = metcn_call_purity_fit(c, sites, normal, sex, &opt->fit, &f);
+    if (r == METCN_E_TOOFEW)
+        return c; /* too few bins for a fit: the call stands, without an estimate */
+    if (r < 0)
+        goto fail;
+    if (opt->purity_source == METCN_PURITY_ASSUMED) {
+        metcn_call_opt_t o;
+        estimate_as_opt(f, opt, &o);
+        if (!(c2 = metcn_call_run(gene, cnr, sample, &o)))
+            goto fail;
+        metcn_call_destroy(c);
+        c = c2;
+        if (f->status == METCN_PURITY_ESTIMATED && f->ambiguous &&
+            widen_by_solutions(c, f, gene, cnr, sample, &o) < 0)
+            goto fail;
+    }
+    if (add_fit_qc(c, f, opt, opt->purity_source != METCN_PURITY_ASSUMED) < 0)
+        goto fail;
+    c->pfit = f;
+    c->sites = sites;
+    return c;
+fail:
+    metcn_purity_destroy(f);
+    metcn_call_destroy(c);
+    return NULL;
+}
