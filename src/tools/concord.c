@@ -433,8 +433,10 @@ static int read_calls(builder_t *b, const char *path)
             ret = metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
             goto out;
         }
-    /* 0.1 tables name the columns after MET and chr7; gene-neutral ones have gene rows */
-    int v01 = column(hdr, nh, "met_chr7_ratio") >= 0;
+    /* 0.1 tables name the columns after MET and chr7; gene-neutral ones have gene rows.  Any
+     * 0.1 name makes it a 0.1 table, so that a missing column is named as that table names it */
+    int v01 = column(hdr, nh, "met_chr7_ratio") >= 0 || column(hdr, nh, "met_cn") >= 0 ||
+              column(hdr, nh, "chr7_cn") >= 0;
     const char *n_cn = v01 ? "met_cn" : "cn", *n_ctl = v01 ? "chr7_cn" : "control_cn",
                *n_ratio = v01 ? "met_chr7_ratio" : "ratio";
     int c_sample = column(hdr, nh, "sample"), c_cn = column(hdr, nh, n_cn);

@@ -122,6 +122,7 @@ printf 'sample,met_cep7_ratio\nA,-2\n' >"$IN/negative.csv"
 printf 'sample,met_cep7_ratio\nA,2,7\n' >"$IN/extra_field.csv"
 gzip -c "$IN/fish.csv" | head -c 60 >"$IN/trunc.csv.gz"
 printf 'sample\tmet_cn\ttier\nA\t3\thigh\n' >"$IN/nocol.calls.tsv"
+printf 'sample\tgene\tcn\ttier\nA\tMET\t3\thigh\n' >"$IN/nocol2.calls.tsv" # gene-neutral
 sed 's/\thigh\t/\thuge\t/' "$IN/ok.calls.tsv" >"$IN/badtier.calls.tsv"
 
 # ---- the matrix ------------------------------------------------------------------------------
@@ -143,8 +144,13 @@ check_row() { # name rc-wanted out-dir texts...
             [[ $first == *"${t//@O/$o}"* ]] || ROW_FAILS+=("first stderr line lacks '${t//@O/$o}': '$first'")
         done
     fi
-    left=$(ls -A "$o")
-    [ -z "$left" ] || ROW_FAILS+=("left behind in the output directory: $(echo $left)")
+    left=$(cd "$o" && ls -A | tr '\n' ' ')
+    left=${left% }
+    if [ -z "${LEFT_WANT:-}" ]; then
+        [ -z "$left" ] || ROW_FAILS+=("left behind in the output directory: $left")
+    else
+        [ "$left" = "$LEFT_WANT" ] || ROW_FAILS+=("output directory holds '$left', expected '$LEFT_WANT'")
+    fi
 }
 
 report_row() { # name
@@ -174,6 +180,25 @@ row() { # NAME RC TEXT... -- COMMAND...
     for a in "$@"; do cmd+=("${a//@O/$o}"); done
     run "${cmd[@]}"
     check_row "$name" "$want" "$o" "${texts[@]}"
+    report_row "$name"
+}
+
+# A run that fails in part (exit 3: some inputs left out, the rest written): the exit code, the
+# first stderr line as for `row`, and exactly the listed files in the output directory.
+row_part() { # NAME RC 'FILE...' TEXT... -- COMMAND...
+    local name=$1 want=$2 texts=() cmd=() o
+    LEFT_WANT=$3
+    shift 3
+    while [ "$1" != "--" ]; do texts+=("$1"); shift; done
+    shift
+    N=$((N + 1))
+    o=$WORK/out/$N
+    mkdir -p "$o"
+    for a in "$@"; do cmd+=("${a//@O/$o}"); done
+    run "${cmd[@]}"
+    check_row "$name" "$want" "$o" "${texts[@]}"
+    LEFT_WANT=""
+    LAST_OUT=$o
     report_row "$name"
 }
 
@@ -213,8 +238,9 @@ known "engine (src/cov/engine.c): a foreign index is reported as a corrupt BAM"
 row "coverage: foreign index" 1 "foreign.bam:" "index" -- $M coverage --panel $P -o @O/o.tsv $IN/foreign.bam
 known "engine (src/cov/engine.c): an unreadable index is ignored silently (streams)"
 row "coverage: garbage index" 1 "garbage.bam" "index" -- $M coverage --panel $P -o @O/o.tsv $IN/garbage.bam
-row "coverage: empty BAM" 1 "empty.bam:" "header" -- $M coverage --panel $P -o @O/o.tsv $IN/empty.bam
-row "coverage: text file as BAM" 1 "text.bam:" "header" -- $M coverage --panel $P -o @O/o.tsv $IN/text.bam
+row "coverage: empty BAM" 1 "empty.bam:" "empty" -- $M coverage --panel $P -o @O/o.tsv $IN/empty.bam
+# the kind comes from the content: a 4-column BED reads as a (mosdepth) table, not as reads
+row "coverage: text file as BAM" 1 "text.bam:1:" "bad depth" -- $M coverage --panel $P -o @O/o.tsv $IN/text.bam
 row "coverage: directory as BAM" 1 "adir:" "directory" -- $M coverage --panel $P -o @O/o.tsv $IN/adir
 row "coverage: missing BAM" 1 "missing.bam:" "No such file" -- $M coverage --panel $P -o @O/o.tsv $IN/missing.bam
 LONG=$IN$(printf '/%0200d' $(seq 1 15))/missing.bam # 3,000+ bytes: the message is not cut
@@ -247,12 +273,12 @@ row "panel show: empty BED" 1 "empty.bed:" "no regions" -- $M panel show --panel
 row "panel check: empty BED" 1 "empty.bed:" "error" -- $M panel check --panel $IN/empty.bed
 row "panel show: binary BED" 1 "binary.bed:1:" "columns" -- $M panel show --panel $IN/binary.bed -o @O/p.bed
 row "panel show: missing BED" 1 "missing.bed:" "No such file" -- $M panel show --panel $IN/missing.bed -o @O/p.bed
-row "panel show: header from an empty file" 1 "empty.bam:" "header" -- $M panel show --panel $P --header $IN/empty.bam -o @O/p.bed
+row "panel show: header from an empty file" 1 "empty.bam:" "empty" -- $M panel show --panel $P --header $IN/empty.bam -o @O/p.bed
 row "panel show: device full" 1 "/dev/full:" "No space left on device" -- $M panel show --panel $P -o /dev/full
 row "panel show: standard output full" 1 "standard output" "No space left on device" -- bash -c 'exec "$@" >/dev/full' sh $M panel show --panel $P
 row "panel list: standard output full" 1 "standard output" "No space left on device" -- bash -c 'exec "$@" >/dev/full' sh $M panel list
 row_ok "panel show: --bin-size 2^32" "p.bed" -- $M panel show --panel grch38 --bin-size 4294967296 -o @O/p.bed
-row_ok "panel show: --window 2^40" "p.bed" -- $M panel show --panel grch38-met --window 1099511627776 -o @O/p.bed
+row_ok "panel show: --window 2^40" "p.bed" -- $M panel show --panel grch38-met --gene MET --window 1099511627776 -o @O/p.bed
 
 # pon
 row "pon info: empty file" 1 "empty.pon:" "not a metcn PoN" -- $M pon info $IN/empty.pon
@@ -263,15 +289,29 @@ row "pon info: directory" 1 "adir:" "directory" -- $M pon info $IN/adir
 row "pon info: standard output full" 1 "standard output" "No space left on device" -- bash -c 'exec "$@" >/dev/full' sh $M pon info $IN/good.pon
 known "arch-data (src/pon/io.c): bounds from later meta lines (issue 20): crash"
 row "pon info: repeated meta n_samples" 1 "crafted.pon:" "n_samples" -- $M pon info $IN/crafted.pon
-row "pon build: an empty normal among several" 1 "nempty.regions.bed:" -- $M pon build --panel $IN/p.bed --no-gc -o @O/x.pon "${NORMALS[@]}" $IN/nempty.regions.bed
-row "pon build: a missing normal" 1 "nope.regions.bed:" "No such file" -- $M pon build --panel $IN/p.bed --no-gc -o @O/x.pon "${NORMALS[@]}" $IN/nope.regions.bed
+# issue 19: a normal that fails among enough usable ones is left out and listed in the PoN as
+# failed with its reason; the PoN and its MultiQC file are written; exit 3
+PONSET="x.pon x.pon.metcn_pon_mqc.json"
+row_part "pon build: an empty normal among several" 3 "$PONSET" "nempty.regions.bed:" "empty" -- $M pon build --panel $IN/p.bed --no-gc -o @O/x.pon "${NORMALS[@]}" $IN/nempty.regions.bed
+expect_err "1 of 7 normals failed"
+run "$M" pon info "$LAST_OUT/x.pon"
+expect_rc 0
+[ "$(awk -F'\t' '$1 == "nempty" && $10 == "failed" && $11 ~ /nempty.regions.bed: empty/' "$WORK/.out" | wc -l)" -eq 1 ] &&
+    ok || bad "pon info does not list nempty as failed with its reason"
+row_part "pon build: a missing normal" 3 "$PONSET" "nope.regions.bed:" "No such file" -- $M pon build --panel $IN/p.bed --no-gc -o @O/x.pon "${NORMALS[@]}" $IN/nope.regions.bed
+run "$M" pon info "$LAST_OUT/x.pon"
+[ "$(awk -F'\t' '$1 == "nope" && $10 == "failed" && $11 ~ /No such file/' "$WORK/.out" | wc -l)" -eq 1 ] &&
+    ok || bad "pon info does not list nope as failed with its reason"
+# fewer than 3 usable normals remain: no PoN, exit 1
+row "pon build: too few usable normals" 1 "nempty.regions.bed:" "empty" -- $M pon build --panel $IN/p.bed --no-gc -o @O/x.pon $IN/n1.regions.bed $IN/n2.regions.bed $IN/nempty.regions.bed $IN/nope.regions.bed
+expect_err "only 2 of 4 normals could be used: a panel of normals needs at least 3"
 row "pon build: a truncated BAM among normals" 1 "trunc.bam:" "truncated" -- $M pon build --panel $P -o @O/x.pon $IN/small.bam $IN/t.bam $IN/trunc.bam
 known "arch-data (src/cli/cmd_pon.c): -o is checked only after the build (a warning comes first)"
 row "pon build: output is a directory" 1 "@O:" "is a directory" -- $M pon build --panel $IN/p.bed --no-gc -o @O "${NORMALS[@]}"
 known "arch-data (src/cli/cmd_pon.c): -o is checked only after the build (a warning comes first)"
 row "pon build: device full" 1 "/dev/full:" "No space left on device" -- $M pon build --panel $IN/p.bed --no-gc -o /dev/full "${NORMALS[@]}"
 row "pon build: components out of range" 2 "--components" -- $M pon build --panel $IN/p.bed --no-gc -k 1000000 -o @O/x.pon "${NORMALS[@]}"
-row_ok "pon build: unsafe sample name (tab and newline in a file name)" "x.pon" -- $M pon build --panel $IN/p.bed --no-gc -o @O/x.pon "${NORMALS[@]}" "$IN/"$'n\t7\nx.regions.bed'
+row_ok "pon build: unsafe sample name (tab and newline in a file name)" "$PONSET" -- $M pon build --panel $IN/p.bed --no-gc -o @O/x.pon "${NORMALS[@]}" "$IN/"$'n\t7\nx.regions.bed'
 run "$M" pon info "$LAST_OUT/x.pon"
 expect_rc 0
 
@@ -283,6 +323,7 @@ row "concordance: negative ratio" 1 "negative.csv:2:" "not a number >= 0" -- $M 
 row "concordance: extra field" 1 "extra_field.csv:2:" "fields" -- $M concordance --calls $IN/ok.calls.tsv --fish $IN/extra_field.csv -o @O/c
 row "concordance: truncated gzip FISH" 1 "trunc.csv.gz:" "read error" -- $M concordance --calls $IN/ok.calls.tsv --fish $IN/trunc.csv.gz -o @O/c
 row "concordance: calls without met_chr7_ratio" 1 "nocol.calls.tsv:" "no column 'met_chr7_ratio'" -- $M concordance --calls $IN/nocol.calls.tsv --fish $IN/fish.csv -o @O/c
+row "concordance: gene-neutral calls without ratio" 1 "nocol2.calls.tsv:" "no column 'ratio'" -- $M concordance --calls $IN/nocol2.calls.tsv --fish $IN/fish.csv -o @O/c
 row "concordance: unknown tier" 1 "badtier.calls.tsv:2:" "tier 'huge'" -- $M concordance --calls $IN/badtier.calls.tsv --fish $IN/fish.csv -o @O/c
 known "arch-call (src/tools/concord.c): a directory is 'cannot open' without the reason"
 row "concordance: directory as calls" 1 "adir:" "directory" -- $M concordance --calls $IN/adir --fish $IN/fish.csv -o @O/c
