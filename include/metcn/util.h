@@ -65,7 +65,8 @@ const char *metcn_ofile_path(const metcn_ofile_t *f);
 
 /** A sample name from a path: the file name without its directory and known extensions
  *  (.gz .bgz .tsv .cnn .bed .regions .targetcoverage .coverage .bam .cram .sam), "stdin" for
- *  "-".  Caller frees; NULL when out of memory. */
+ *  "-"; control characters (tab, line breaks) become '_', so that the name is safe in table
+ *  fields and header lines.  Caller frees; NULL when out of memory. */
 char *metcn_path_stem(const char *path);
 
 /** An output set: every file a run writes, committed together or not at all.
@@ -139,6 +140,13 @@ metcn_tsv_t *metcn_tsv_text(const char *text, const char *name);
 /** Next line: 1 read, 0 end of input, < 0 read error (message "<name>: read error or corrupt
  *  compressed data after line N"). */
 int metcn_tsv_next(metcn_tsv_t *t);
+/** Next line that holds data: blank (white space only) lines and "##" comment lines are
+ *  skipped.  1, 0 at the end, or < 0: a read error, or a NUL byte in the line
+ *  ("<name>:N: NUL byte in a text line"). */
+int metcn_tsv_next_data(metcn_tsv_t *t);
+/** The current line read as a header line: a UTF-8 byte-order mark and one leading '#' are
+ *  removed in place.  Returns the line (as metcn_tsv_line()). */
+char *metcn_tsv_header(metcn_tsv_t *t);
 /** The current line without its line end (modifiable until the next metcn_tsv_next()), its
  *  length, and its 1-based number. */
 char *metcn_tsv_line(const metcn_tsv_t *t);

@@ -9,10 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 #include <gsl/gsl_cdf.h>
-#include <htslib/bgzf.h>
 #include <htslib/khash.h>
 #include <htslib/kstring.h>
 
@@ -240,94 +238,57 @@ int metcn_track_events(metcn_track_point_t *s, size_t n, const metcn_track_opt_t
     return 0;
 }
 
-/* ---- a small TSV reader (to be replaced by the shared one in src/core) ------------------- */
+/* ---- reading tables (lines from the one reader, metcn_tsv_*) ------------------------------ */
 
 typedef struct {
     const char *path;
-    BGZF *fp; /* plain text or gzip, read without htslib's format detection */
-    kstring_t line;
+    metcn_tsv_t *in;
     int64_t lineno;
     char **hdr; /* owned copies of the header fields */
     int nh;
-    char **f; /* fields of the current line (pointers into line) */
-    int nf, mf;
+    char **f; /* fields of the current line (the reader's, valid until the next line) */
+    int nf;
 } tsv_t;
 
 static void tsv_close(tsv_t *t)
 {
-    if (t->fp)
-        bgzf_close(t->fp);
+    metcn_tsv_close(t->in);
     for (int i = 0; i < t->nh; i++)
         free(t->hdr[i]);
     free(t->hdr);
-    free(t->line.s);
-    free(t->f);
     memset(t, 0, sizeof *t);
 }
 
 /* Split the current line at tabs into t->f. */
 static int tsv_split(tsv_t *t)
 {
-    int need = 1;
-    for (const char *c = t->line.s; *c; c++)
-        need += *c == '\t';
-    if (need > t->mf) {
-        char **f = realloc(t->f, (size_t)need * sizeof *f);
-        if (!f)
-            return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", t->path);
-        t->f = f;
-        t->mf = need;
-    }
-    t->nf = metcn_split(t->line.s, '\t', t->f, need);
+    int n = metcn_tsv_split(t->in, &t->f);
+    if (n < 0)
+        return n;
+    t->nf = n;
     return 0;
 }
 
 /* Next line that is not blank and not a "##" comment: 1, 0 at the end, or a negative code. */
 static int tsv_getline(tsv_t *t)
 {
-    for (;;) {
-        int r = bgzf_getline(t->fp, '\n', &t->line);
-        if (r == -1)
-            return 0;
-        if (r < -1)
-            return metcn_set_error(METCN_E_IO,
-                                   "%s: read error (truncated or corrupt file) after line %lld",
-                                   t->path, (long long)t->lineno);
-        t->lineno++;
-        while (t->line.l > 0 && t->line.s[t->line.l - 1] == '\r')
-            t->line.s[--t->line.l] = '\0';
-        if (strlen(t->line.s) != t->line.l)
-            return metcn_set_error(METCN_E_FORMAT, "%s:%lld: NUL byte in a text line", t->path,
-                                   (long long)t->lineno);
-        if (strncmp(t->line.s, "##", 2) == 0)
-            continue;
-        for (const char *c = t->line.s; *c; c++)
-            if (!isspace((unsigned char)*c))
-                return 1;
-    }
+    int r = metcn_tsv_next_data(t->in);
+    t->lineno = metcn_tsv_lineno(t->in);
+    return r;
 }
 
 static int tsv_open(tsv_t *t, const char *path)
 {
     memset(t, 0, sizeof *t);
     t->path = path;
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return metcn_set_error(METCN_E_IO, "%s: cannot open: %s", path, strerror(errno));
-    if (S_ISDIR(st.st_mode))
-        return metcn_set_error(METCN_E_IO, "%s: is a directory", path);
-    if (!(t->fp = bgzf_open(path, "r")))
-        return metcn_set_error(METCN_E_IO, "%s: cannot open: %s", path, strerror(errno));
+    if (!(t->in = metcn_tsv_open(path)))
+        return metcn_last_error_code();
     int r = tsv_getline(t);
     if (r < 0)
         return r;
     if (r == 0)
         return metcn_set_error(METCN_E_FORMAT, "%s: empty file (no header line)", path);
-    char *s = t->line.s;
-    if ((unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF)
-        memmove(s, s + 3, strlen(s + 3) + 1); /* UTF-8 byte-order mark from spreadsheets */
-    if (s[0] == '#')
-        memmove(s, s + 1, strlen(s + 1) + 1);
+    metcn_tsv_header(t->in);
     if ((r = tsv_split(t)) != 0)
         return r;
     if (!(t->hdr = calloc((size_t)t->nf, sizeof *t->hdr)))
