@@ -49,6 +49,10 @@ metcn_ofile_t *metcn_ofile_open(const char *path);
  *  writable.  Returns 0 or a negative code with a message naming path and the reason
  *  ("<path>: cannot write there: No such file or directory").  Nothing is created. */
 int metcn_output_check(const char *path);
+/** The same for an output prefix (PREFIX.calls.tsv, PREFIX.json, ...): the directory its files
+ *  go to exists and is writable ("<prefix>: cannot write there: <reason>").  Each file is
+ *  checked again when opened. */
+int metcn_output_prefix_check(const char *prefix);
 /** printf into the file; returns 0 or METCN_E_IO (sticky: later calls keep failing). */
 int metcn_ofile_printf(metcn_ofile_t *f, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
