@@ -107,11 +107,12 @@ open(sys.argv[1], "w").write("\n".join(lines) + "\nchecksum\tfnv1a64\t%016x\n" %
 EOF
 
 # call: a PoN of the test panel from four whole normals (about a second), a tumour, the same
-# tumour with chr7 of another length (another build) and without chr2
+# tumour with chr7 of GRCh37's length (another build; the simulated chr7 has GRCh38's) and
+# without chr2
 T=$D/T_m12_p0.6_c2.bam
 "$METCN" pon build --panel "$P" -o "$IN/bam.pon" "$D"/N0{1..4}.bam 2>/dev/null ||
     { echo "cannot build the BAM PoN"; exit 1; }
-samtools view -H "$T" | sed '/SN:chr7\t/s/LN:[0-9]*/LN:159345973/' >"$IN/build.sam"
+samtools view -H "$T" | sed '/SN:chr7\t/s/LN:[0-9]*/LN:159138663/' >"$IN/build.sam"
 samtools reheader "$IN/build.sam" "$T" >"$IN/otherbuild.bam"
 samtools view -h "$T" | awk '!(/^@SQ/ && /SN:chr2\t/)' | samtools view -b -o "$IN/nochr2.bam" -
 
@@ -337,8 +338,9 @@ qc_of() { # calls table, sample: "qc qc_reasons" of the sample's MET row
 row_part "call: tumour without a contig of the panel" 3 "c.calls.tsv c.json" "nochr2.bam:" "no contig chr2" -- "${C[@]}" -o @O/c $IN/nochr2.bam
 [[ $(qc_of "$LAST_OUT/c.calls.tsv" T_m12_p0.6_c2) == "fail input_failed="*"no contig chr2"* ]] && ok ||
     bad "call: nochr2.bam's row is not qc=fail with the reason"
-known "sample (src/sample/sample.c): contig lengths are not compared with the PoN's: a BAM of another build is called"
-row_part "call: tumour of another build" 3 "c.calls.tsv c.json" "otherbuild.bam:" "chr7" -- "${C[@]}" -o @O/c $IN/otherbuild.bam
+row_part "call: tumour of another build" 3 "c.calls.tsv c.json" "otherbuild.bam:" "contig chr7 has length 159138663" "another reference build" -- "${C[@]}" -o @O/c $IN/otherbuild.bam
+[[ $(qc_of "$LAST_OUT/c.calls.tsv" T_m12_p0.6_c2) == "fail input_failed="*"another reference build"* ]] && ok ||
+    bad "call: otherbuild.bam's row is not qc=fail with the reason"
 row "call: gene not in the panel" 1 "bam.pon:" "gene FOO" -- "${C[@]}" --gene FOO -o @O/c $T
 row "call: unknown criteria" 2 "--criteria" "unknown preset 'nope'" -- "${C[@]}" --criteria nope -o @O/c $T
 row "call: --purity above 1" 2 "--purity" "outside (0,1]" -- "${C[@]}" --purity 1.5 -o @O/c $T
