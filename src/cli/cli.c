@@ -1,10 +1,7 @@
 /* cli.c -- helpers shared by the subcommands. */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <htslib/kstring.h>
 #include <htslib/sam.h>
