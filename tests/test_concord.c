@@ -757,7 +757,12 @@ END_TEST
 static const struct {
     const char *calls, *fish, *err;
 } bad_cases[] = {
+    /* a 0.1 name makes it a 0.1 table: the missing column is named the 0.1 way */
     {"sample\tmet_cn\ttier\nA\t2\tlow\n", "sample,met_cep7_ratio\nA,2\n",
+     "no column 'met_chr7_ratio' in the header"},
+    {"sample\tgene\tcn\ttier\nA\tMET\t2\tlow\n", "sample,met_cep7_ratio\nA,2\n",
+     "no column 'ratio' in the header"},
+    {"sample\tgene\tratio\ttier\nA\tMET\t2\tlow\n", "sample,met_cep7_ratio\nA,2\n",
      "no column 'cn' in the header"},
     {"sample\tcn\tratio\ttier\nA\t2\t1\tlow\n", "sample,met_cep7_ratio\nA,2\n",
      "no column 'gene' in the header"},

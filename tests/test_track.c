@@ -184,7 +184,7 @@ static void parse_series(const char *spec, metcn_track_point_t *pts, size_t *n)
         p->gene = "MET";
         p->plasma_cn = (metcn_track_value_t){NAN, NAN, NAN};
         if (tok[0] == 'D') {
-            p->detection = METCN_DETECT_DETECTED;
+            p->detection = METCN_DETECTION_DETECTED;
             if (tok[1] != 'x') {
                 double se = 0.05;
                 char *slash = strchr(tok, '/');
@@ -193,13 +193,13 @@ static void parse_series(const char *spec, metcn_track_point_t *pts, size_t *n)
                 p->plasma_cn = iv(atof(tok + 1), se);
             }
         } else if (tok[0] == 'N') {
-            p->detection = METCN_DETECT_NOT_DETECTED;
+            p->detection = METCN_DETECTION_NOT_DETECTED;
             p->plasma_cn = iv(2.0, 0.03);
         } else if (tok[0] == 'A') {
-            p->detection = METCN_DETECT_NOT_ASSESSABLE;
+            p->detection = METCN_DETECTION_NOT_ASSESSABLE;
             p->plasma_cn = iv(2.0, 0.2);
         } else {
-            p->detection = METCN_DETECT_NA;
+            p->detection = METCN_DETECTION_NA;
         }
     }
 }
@@ -228,7 +228,7 @@ START_TEST(test_events)
     for (size_t k = 0; k < n; k++) {
         metcn_event_t e = pts[k].event;
         int tested = e == METCN_EVENT_RISE || e == METCN_EVENT_FALL ||
-                     (e == METCN_EVENT_STABLE && pts[k].detection == METCN_DETECT_DETECTED);
+                     (e == METCN_EVENT_STABLE && pts[k].detection == METCN_DETECTION_DETECTED);
         ck_assert_msg(tested == isfinite(pts[k].z), "%s: point %zu z %g", event_cases[_i].why, k,
                       pts[k].z);
         if (!tested)
@@ -269,7 +269,7 @@ START_TEST(test_calibration)
             memset(pts, 0, sizeof pts);
             pts[0].day = 1;
             pts[1].day = 2;
-            pts[0].detection = pts[1].detection = METCN_DETECT_DETECTED;
+            pts[0].detection = pts[1].detection = METCN_DETECTION_DETECTED;
             pts[0].plasma_cn = iv(exp(truth + gsl_ran_gaussian(rng, sa)), sa);
             pts[1].plasma_cn = iv(exp(truth + cases[c].delta + gsl_ran_gaussian(rng, sb)), sb);
             ck_assert_int_eq(metcn_track_events(pts, 2, &opt), 0);
@@ -316,15 +316,15 @@ START_TEST(test_names)
         ck_assert_str_eq(metcn_track_event_name(e), want[e]);
     ck_assert_str_eq(metcn_track_event_name(-1), "NA");
     ck_assert_str_eq(metcn_track_event_name(METCN_EVENT_N_), "NA");
-    metcn_detect_t d;
+    metcn_detection_t d;
     ck_assert_int_eq(metcn_track_detect_parse("not_detected", &d), 0);
-    ck_assert_int_eq(d, METCN_DETECT_NOT_DETECTED);
+    ck_assert_int_eq(d, METCN_DETECTION_NOT_DETECTED);
     ck_assert_int_eq(metcn_track_detect_parse("NA", &d), 0);
-    ck_assert_int_eq(d, METCN_DETECT_NA);
+    ck_assert_int_eq(d, METCN_DETECTION_NA);
     ck_assert_int_eq(metcn_track_detect_parse("Detected", &d), METCN_E_FORMAT);
     ck_assert_int_eq(metcn_track_detect_parse("positive", &d), METCN_E_FORMAT);
     for (int k = 0; k <= 2; k++) {
-        ck_assert_int_eq(metcn_track_detect_parse(metcn_track_detect_name(k), &d), 0);
+        ck_assert_int_eq(metcn_track_detect_parse(metcn_detection_name(k), &d), 0);
         ck_assert_int_eq((int)d, k);
     }
     metcn_track_opt_t opt;
@@ -438,14 +438,14 @@ START_TEST(test_pipeline)
     ck_assert_str_eq(find(t, "S3", "MET")->tf_source, "vaf");
     ck_assert(isnan(find(t, "S3", "MET")->cn.est));
     ck_assert_int_eq(find(t, "S1", "ERBB2")->event, METCN_EVENT_FIRST);
-    ck_assert_int_eq(find(t, "S1", "ERBB2")->detection, METCN_DETECT_NOT_DETECTED);
+    ck_assert_int_eq(find(t, "S1", "ERBB2")->detection, METCN_DETECTION_NOT_DETECTED);
     /* tissue: detection from tier/qc, mixture copy number p*cn + 2(1-p) */
     const metcn_track_point_t *t1 = find(t, "T1", "MET"), *t2 = find(t, "T2", "MET"),
                               *t3 = find(t, "T3", "MET"), *t4 = find(t, "T4", "MET");
-    ck_assert_int_eq(t1->detection, METCN_DETECT_NOT_DETECTED);
+    ck_assert_int_eq(t1->detection, METCN_DETECTION_NOT_DETECTED);
     ck_assert_int_eq(t1->detection_src, METCN_SRC_DERIVED);
     ck_assert_int_eq(t1->event, METCN_EVENT_FIRST);
-    ck_assert_int_eq(t2->detection, METCN_DETECT_DETECTED);
+    ck_assert_int_eq(t2->detection, METCN_DETECTION_DETECTED);
     ck_assert_int_eq(t2->event, METCN_EVENT_EMERGED);
     ck_assert_int_eq(t2->plasma_cn_src, METCN_SRC_DERIVED);
     ck_assert(fabs(t2->plasma_cn.est - (0.5 * 9 + 1.0)) < 1e-12);
@@ -453,10 +453,10 @@ START_TEST(test_pipeline)
     ck_assert(fabs(t2->plasma_cn.hi - (0.5 * 10.5 + 1.0)) < 1e-12);
     ck_assert(fabs(t2->tf.est - 0.5) < 1e-12 && t2->tf.lo == 0.5 && t2->tf.hi == 0.5);
     ck_assert_str_eq(t2->tf_source, "given");
-    ck_assert_int_eq(t3->detection, METCN_DETECT_NOT_ASSESSABLE); /* qc fail */
+    ck_assert_int_eq(t3->detection, METCN_DETECTION_NOT_ASSESSABLE); /* qc fail */
     ck_assert_int_eq(t3->event, METCN_EVENT_BELOW_DETECTION);
     ck_assert_str_eq(t3->tf_source, "assumed");
-    ck_assert_int_eq(t4->detection, METCN_DETECT_NA); /* no tier */
+    ck_assert_int_eq(t4->detection, METCN_DETECTION_NA); /* no tier */
     ck_assert_int_eq(t4->event, METCN_EVENT_NA);
     ck_assert(isnan(t4->plasma_cn.lo) && fabs(t4->plasma_cn.est - (0.6 * 2.2 + 0.8)) < 1e-12);
 
@@ -597,14 +597,15 @@ START_TEST(test_negative_tiers)
     metcn_track_opt_init(&opt);
     metcn_track_t *t = metcn_track_run(path_in("sheet.tsv"), &opt);
     ck_assert_ptr_nonnull(t);
-    ck_assert_int_eq(t->points[0].detection, METCN_DETECT_DETECTED); /* low is an amplification */
+    ck_assert_int_eq(t->points[0].detection,
+                     METCN_DETECTION_DETECTED); /* low is an amplification */
     metcn_track_destroy(t);
     opt.negative_tiers = "negative,low";
     t = metcn_track_run(path_in("sheet.tsv"), &opt);
     ck_assert_ptr_nonnull(t);
-    ck_assert_int_eq(t->points[0].detection, METCN_DETECT_NOT_DETECTED);
-    ck_assert_int_eq(t->points[1].detection, METCN_DETECT_NOT_DETECTED); /* case-insensitive */
-    ck_assert_int_eq(t->points[2].detection, METCN_DETECT_NOT_ASSESSABLE);
+    ck_assert_int_eq(t->points[0].detection, METCN_DETECTION_NOT_DETECTED);
+    ck_assert_int_eq(t->points[1].detection, METCN_DETECTION_NOT_DETECTED); /* case-insensitive */
+    ck_assert_int_eq(t->points[2].detection, METCN_DETECTION_NOT_ASSESSABLE);
     metcn_track_destroy(t);
 }
 END_TEST

@@ -108,6 +108,8 @@ const char *metcn_purity_source_name(int s); /* "assumed", "given", "vaf", "esti
 
 /** Whether an amplification was seen (docs/method.md section 10). */
 typedef enum {
+    METCN_DETECTION_NA = -1,           /* unknown (metcn track: NA in a calls table and nothing
+                                          to derive it from) */
     METCN_DETECTION_NOT_DETECTED = 0,  /* could have been seen (5 copies at this sample's tumour
                                           fraction, depth and noise) and was not */
     METCN_DETECTION_DETECTED = 1,      /* gene significantly above its control, implying a

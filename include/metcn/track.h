@@ -12,26 +12,19 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "metcn/call.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /* ---- detection and events ------------------------------------------------------------------ */
 
-/** Detection status of a gene in one sample (calls-table column `detection`). */
-typedef enum {
-    METCN_DETECT_NA = -1,            /* unknown: NA in the table and nothing to derive it from */
-    METCN_DETECT_NOT_ASSESSABLE = 0, /* an amplification of clinical size could not have been
-                                        seen at this sample's tumour fraction, depth and noise */
-    METCN_DETECT_NOT_DETECTED = 1,   /* could have been seen, was not */
-    METCN_DETECT_DETECTED = 2
-} metcn_detect_t;
-
-/** "not_assessable", "not_detected", "detected"; "NA" for anything else. */
-const char *metcn_track_detect_name(int d);
-/** Inverse of metcn_track_detect_name() (exact, lower case).  Missing-value words (empty, NA, N/A,
- *  na, ".", "-") give METCN_DETECT_NA.  Returns 0 or METCN_E_FORMAT (no message recorded). */
-int metcn_track_detect_parse(const char *s, metcn_detect_t *out);
+/** Detection status of a gene in one sample (calls-table column `detection`): the caller's
+ *  metcn_detection_t (include/metcn/call.h), named by metcn_detection_name(). */
+/** Inverse of metcn_detection_name() (exact, lower case).  Missing-value words (empty, NA, N/A,
+ *  na, ".", "-") give METCN_DETECTION_NA.  Returns 0 or METCN_E_FORMAT (no message recorded). */
+int metcn_track_detect_parse(const char *s, metcn_detection_t *out);
 
 /* X(id, name): the events of the `event` column; metcn_track_events() gives the rules. */
 #define METCN_TRACK_EVENTS(X)                                                                      \
@@ -99,7 +92,7 @@ typedef struct {
     metcn_track_src_t plasma_cn_src;
     metcn_track_value_t cn;         /* copy number per tumour cell */
     double lod_tf_cn5, lod_tf_cn10; /* tumour fraction needed to detect 5 / 10 copies */
-    metcn_detect_t detection;
+    metcn_detection_t detection;
     metcn_track_src_t detection_src;
     /* the event (metcn_track_events) */
     metcn_event_t event;

@@ -52,6 +52,10 @@ metcn_ofile_t *metcn_ofile_open(const char *path);
  *  writable.  Returns 0 or a negative code with a message naming path and the reason
  *  ("<path>: cannot write there: No such file or directory").  Nothing is created. */
 int metcn_output_check(const char *path);
+/** The same for an output prefix (PREFIX.calls.tsv, PREFIX.json, ...): the directory its files
+ *  go to exists and is writable ("<prefix>: cannot write there: <reason>").  Each file is
+ *  checked again when opened. */
+int metcn_output_prefix_check(const char *prefix);
 /** printf into the file; returns 0 or METCN_E_IO (sticky: later calls keep failing). */
 int metcn_ofile_printf(metcn_ofile_t *f, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -68,7 +72,8 @@ const char *metcn_ofile_path(const metcn_ofile_t *f);
 
 /** A sample name from a path: the file name without its directory and known extensions
  *  (.gz .bgz .tsv .cnn .bed .regions .targetcoverage .coverage .bam .cram .sam), "stdin" for
- *  "-".  Caller frees; NULL when out of memory. */
+ *  "-"; control characters (tab, line breaks) become '_', so that the name is safe in table
+ *  fields and header lines.  Caller frees; NULL when out of memory. */
 char *metcn_path_stem(const char *path);
 
 /** An output set: every file a run writes, committed together or not at all.
@@ -142,6 +147,13 @@ metcn_tsv_t *metcn_tsv_text(const char *text, const char *name);
 /** Next line: 1 read, 0 end of input, < 0 read error (message "<name>: read error or corrupt
  *  compressed data after line N"). */
 int metcn_tsv_next(metcn_tsv_t *t);
+/** Next line that holds data: blank (white space only) lines and "##" comment lines are
+ *  skipped.  1, 0 at the end, or < 0: a read error, or a NUL byte in the line
+ *  ("<name>:N: NUL byte in a text line"). */
+int metcn_tsv_next_data(metcn_tsv_t *t);
+/** The current line read as a header line: a UTF-8 byte-order mark and one leading '#' are
+ *  removed in place.  Returns the line (as metcn_tsv_line()). */
+char *metcn_tsv_header(metcn_tsv_t *t);
 /** The current line without its line end (modifiable until the next metcn_tsv_next()), its
  *  length, and its 1-based number. */
 char *metcn_tsv_line(const metcn_tsv_t *t);

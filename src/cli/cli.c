@@ -1,10 +1,7 @@
 /* cli.c -- helpers shared by the subcommands. */
-#include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <htslib/kstring.h>
 #include <htslib/sam.h>
@@ -224,27 +221,6 @@ char *cli_input_reason(const char *path)
         ksprintf(&k, "%s: ", path);
     kputs(msg, &k);
     return k.s;
-}
-
-int cli_output_dir_check(const char *cmd, const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    char *dir = slash ? strndup(path, slash == path ? 1 : (size_t)(slash - path)) : strdup(".");
-    struct stat st;
-    const char *why = NULL;
-    if (!dir)
-        why = "out of memory";
-    else if (stat(dir, &st) != 0)
-        why = strerror(errno);
-    else if (!S_ISDIR(st.st_mode))
-        why = "not a directory";
-    else if (access(dir, W_OK | X_OK) != 0)
-        why = strerror(errno);
-    free(dir);
-    if (!why)
-        return 0;
-    cli_error(cmd, "%s: cannot write there: %s", path, why);
-    return 1;
 }
 
 char *cli_cmdline(int argc, char **argv)

@@ -98,10 +98,6 @@ void cli_exit_help(FILE *fp, const char *what);
  *  with "<path>: " unless it names path already (caller frees; NULL when out of memory). */
 char *cli_input_reason(const char *path);
 
-/** Before any work: the directory an output path (or prefix) would be written in exists and
- *  is writable.  Prints "metcn <cmd>: <path>: cannot write there: <reason>" and returns 1, or
- *  returns 0.  (To become metcn_output_check() of the crash-safe outputs, issue 20.) */
-int cli_output_dir_check(const char *cmd, const char *path);
 
 /** The command line joined with spaces (caller frees). */
 char *cli_cmdline(int argc, char **argv);

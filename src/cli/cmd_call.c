@@ -761,8 +761,8 @@ int metcn_main_call(int argc, char **argv)
     int rc = parse_args(argc, argv, &a);
     if (rc >= 0)
         return rc;
-    if (cli_output_dir_check(CMD, a.prefix))
-        return CLI_EXIT_RUNTIME;
+    if (metcn_output_prefix_check(a.prefix) != 0)
+        return cli_runtime_error(CMD);
     rc = CLI_EXIT_RUNTIME;
     metcn_cov_opt_t cov_opt;
     metcn_cov_opt_init(&cov_opt);

@@ -249,6 +249,20 @@ int metcn_main_concordance(int argc, char **argv)
                                   metcn_last_error());
             goto out;
         }
+    static const char *const suffix[] = {".json", ".tsv", ".samples.tsv", ".scatter.svg",
+                                         ".roc.svg"};
+    size_t plen = strlen(prefix) + 32;
+    if (!(path = malloc(plen))) {
+        ret = cli_error(CMD, "out of memory");
+        goto out;
+    }
+    for (int k = 0; k < 5; k++) { /* before the statistics and their warnings */
+        snprintf(path, plen, "%s%s", prefix, suffix[k]);
+        if (metcn_output_check(path) != 0) {
+            ret = cli_runtime_error(CMD);
+            goto out;
+        }
+    }
     if (!(c = metcn_concord_run(calls, n_calls, fish, &opt))) {
         ret = cli_runtime_error(CMD);
         goto out;
@@ -264,13 +278,6 @@ int metcn_main_concordance(int argc, char **argv)
         fprintf(stderr, "metcn %s: warning: no sample id is in both the calls and the FISH table\n",
                 CMD);
     cmdline = cli_cmdline(argc, argv);
-    size_t plen = strlen(prefix) + 32;
-    if (!(path = malloc(plen))) {
-        ret = cli_error(CMD, "out of memory");
-        goto out;
-    }
-    static const char *const suffix[] = {".json", ".tsv", ".samples.tsv", ".scatter.svg",
-                                         ".roc.svg"};
     for (int k = 0; k < 5; k++) {
         snprintf(path, plen, "%s%s", prefix, suffix[k]);
         int r = k == 0   ? metcn_concord_write_json(c, path, cmdline)

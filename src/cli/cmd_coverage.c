@@ -189,8 +189,8 @@ static int run_outdir(const char *dir, char **paths, size_t n, const cli_panel_a
     cov_input_t *in = calloc(n, sizeof *in);
     metcn_panel_t *p = NULL;
     int ret = in ? outdir_names(dir, paths, n, in) : cli_error(CMD, "out of memory");
-    if (ret == 0 && cli_output_dir_check(CMD, in[0].out))
-        ret = CLI_EXIT_RUNTIME;
+    if (ret == 0 && metcn_output_check(in[0].out) != 0)
+        ret = cli_runtime_error(CMD);
     if (ret == 0 && !(p = outdir_panel(in, n, pa, opt)))
         ret = cli_runtime_error(CMD);
     size_t failed = 0;

@@ -446,8 +446,8 @@ static int cmd_build(int argc, char **argv)
         return cli_usage_error(CMD, "build: --panel is required");
     if (list && optind < argc)
         return cli_usage_error(CMD, "build: give normals either on the command line or --list");
-    if (strcmp(out, "-") != 0 && cli_output_dir_check(CMD, out))
-        return CLI_EXIT_RUNTIME;
+    if (metcn_output_check(out) != 0) /* before the build and its warnings */
+        return cli_runtime_error(CMD);
     normals_t N = {.pa = &pa, .copt = &copt, .off = off_on ? &off : NULL, .ref = copt.reference};
     int ret = CLI_EXIT_RUNTIME, owned_paths = 0;
     char *cmdline = NULL;

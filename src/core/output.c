@@ -172,13 +172,9 @@ static int output_kind(const char *path)
     return KIND_TEMP;
 }
 
-int metcn_output_check(const char *path)
+/* The directory path's files go to (its part up to the last '/', else ".") is writable. */
+static int dir_writable(const char *path)
 {
-    int kind = output_kind(path);
-    if (kind < 0)
-        return kind;
-    if (kind != KIND_TEMP)
-        return 0;
     const char *slash = strrchr(path, '/');
     char *dir = slash ? strndup(path, (size_t)(slash - path) + 1) : strdup(".");
     if (!dir)
@@ -188,6 +184,21 @@ int metcn_output_check(const char *path)
         r = metcn_set_error(METCN_E_IO, "%s: cannot write there: %s", path, strerror(errno));
     free(dir);
     return r;
+}
+
+int metcn_output_check(const char *path)
+{
+    int kind = output_kind(path);
+    if (kind < 0)
+        return kind;
+    return kind == KIND_TEMP ? dir_writable(path) : 0;
+}
+
+int metcn_output_prefix_check(const char *prefix)
+{
+    if (!prefix || !*prefix)
+        return metcn_set_error(METCN_E_ARG, "empty output prefix");
+    return dir_writable(prefix);
 }
 
 /* Create and register a new temporary beside final: "<final>.tmp.<pid>" (with ".<k>" added if

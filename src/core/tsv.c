@@ -1,7 +1,9 @@
 /* tsv.c -- the one TSV line reader: BGZF (plain, gzip, bgzip, standard input) or memory. */
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <htslib/bgzf.h>
 #include <htslib/kstring.h>
@@ -43,6 +45,11 @@ metcn_tsv_t *metcn_tsv_bgzf(BGZF *fp, const char *name)
 
 metcn_tsv_t *metcn_tsv_open(const char *path)
 {
+    struct stat st; /* bgzf_open() opens a directory; reading it would fail with no reason */
+    if (strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        metcn_set_error(METCN_E_IO, "%s: is a directory", path);
+        return NULL;
+    }
     BGZF *fp = bgzf_open(path, "r");
     if (!fp) {
         metcn_set_error(METCN_E_IO, "%s: cannot open: %s", path,
@@ -86,6 +93,41 @@ int metcn_tsv_next(metcn_tsv_t *t)
         t->line.s[--t->line.l] = '\0';
     t->lineno++;
     return 1;
+}
+
+int metcn_tsv_next_data(metcn_tsv_t *t)
+{
+    for (;;) {
+        int r = metcn_tsv_next(t);
+        if (r <= 0)
+            return r;
+        const char *s = t->line.s;
+        if (strlen(s) != t->line.l)
+            return metcn_set_error(METCN_E_FORMAT, "%s:%ld: NUL byte in a text line", t->name,
+                                   t->lineno);
+        if (strncmp(s, "##", 2) == 0)
+            continue;
+        for (; *s; s++)
+            if (!isspace((unsigned char)*s))
+                return 1;
+    }
+}
+
+char *metcn_tsv_header(metcn_tsv_t *t)
+{
+    char *s = t->line.s;
+    size_t n = t->line.l;
+    if (n >= 3 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB &&
+        (unsigned char)s[2] == 0xBF) { /* UTF-8 byte-order mark from spreadsheets */
+        memmove(s, s + 3, n - 2);
+        n -= 3;
+    }
+    if (n > 0 && s[0] == '#') {
+        memmove(s, s + 1, n);
+        n--;
+    }
+    t->line.l = n;
+    return s;
 }
 
 char *metcn_tsv_line(const metcn_tsv_t *t)

@@ -121,6 +121,11 @@ char *metcn_path_stem(const char *path)
             }
         }
     }
+    /* a name goes into table fields and header lines: a tab or a line break from the file
+     * name would split them */
+    for (char *c = s; c && *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '_';
     return s;
 }
 

@@ -1,14 +1,12 @@
 /* concord.c -- `metcn concordance` pipeline: read calls tables and a FISH table, match samples
  * by id, classify both sides and compute the statistics (concord_stats.c). */
 #include <ctype.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include <htslib/hts.h>
 #include <htslib/khash.h>
 #include <htslib/kstring.h>
 
@@ -155,10 +153,11 @@ int metcn_concord_rule_apply(const metcn_amp_rule_t *rule, double ratio, double 
 
 /* ---- table reading ----------------------------------------------------------------------- */
 
+/* A FISH or calls table: lines from the one reader (metcn_tsv_*), fields split here because
+ * FISH tables may be CSV with quoted fields. */
 typedef struct {
     const char *path;
-    htsFile *fp;
-    kstring_t line;
+    metcn_tsv_t *tsv;
     int64_t lineno;
     char delim;
     char **f;
@@ -167,9 +166,7 @@ typedef struct {
 
 static void table_close(table_t *t)
 {
-    if (t->fp)
-        hts_close(t->fp);
-    free(t->line.s);
+    metcn_tsv_close(t->tsv);
     free(t->f);
     memset(t, 0, sizeof *t);
 }
@@ -184,10 +181,10 @@ static char *trim(char *s)
     return s;
 }
 
-/* Split t->line in place; CSV fields may be double-quoted ("" is a literal quote). */
+/* Split the current line in place; CSV fields may be double-quoted ("" is a literal quote). */
 static int split_line(table_t *t)
 {
-    char *p = t->line.s;
+    char *p = metcn_tsv_line(t->tsv);
     t->nf = 0;
     for (;;) {
         if (t->nf == t->mf) {
@@ -244,25 +241,9 @@ static int split_line(table_t *t)
  * negative code. */
 static int next_line(table_t *t)
 {
-    for (;;) {
-        int r = hts_getline(t->fp, '\n', &t->line);
-        if (r == -1)
-            return 0;
-        if (r < -1)
-            return metcn_set_error(METCN_E_IO, "%s: read error after line %lld", t->path,
-                                   (long long)t->lineno);
-        t->lineno++;
-        while (t->line.l > 0 && t->line.s[t->line.l - 1] == '\r')
-            t->line.s[--t->line.l] = '\0';
-        if (t->line.l == 0 || strncmp(t->line.s, "##", 2) == 0)
-            continue;
-        size_t i = 0;
-        while (i < t->line.l && isspace((unsigned char)t->line.s[i]))
-            i++;
-        if (i == t->line.l)
-            continue;
-        return 1;
-    }
+    int r = metcn_tsv_next_data(t->tsv);
+    t->lineno = metcn_tsv_lineno(t->tsv);
+    return r;
 }
 
 /* Open and read the header. delim 0 = detect (tab if the header has one, else comma). */
@@ -270,22 +251,14 @@ static int table_open(table_t *t, const char *path, char delim)
 {
     memset(t, 0, sizeof *t);
     t->path = path;
-    FILE *probe = fopen(path, "r"); /* a clear message before htslib logs its own */
-    if (!probe)
-        return metcn_set_error(METCN_E_IO, "%s: cannot open: %s", path, strerror(errno));
-    fclose(probe);
-    if (!(t->fp = hts_open(path, "r")))
-        return metcn_set_error(METCN_E_IO, "%s: cannot open", path);
+    if (!(t->tsv = metcn_tsv_open(path)))
+        return metcn_last_error_code();
     int r = next_line(t);
     if (r < 0)
         return r;
     if (r == 0)
         return metcn_set_error(METCN_E_FORMAT, "%s: empty file (no header line)", path);
-    char *s = t->line.s;
-    if ((unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF)
-        memmove(s, s + 3, strlen(s + 3) + 1); /* UTF-8 byte-order mark from spreadsheets */
-    if (s[0] == '#')
-        memmove(s, s + 1, strlen(s + 1) + 1);
+    const char *s = metcn_tsv_header(t->tsv);
     t->delim = delim ? delim : strchr(s, '\t') ? '\t' : strchr(s, ',') ? ',' : '\t';
     return split_line(t);
 }
@@ -433,8 +406,10 @@ static int read_calls(builder_t *b, const char *path)
             ret = metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
             goto out;
         }
-    /* 0.1 tables name the columns after MET and chr7; gene-neutral ones have gene rows */
-    int v01 = column(hdr, nh, "met_chr7_ratio") >= 0;
+    /* 0.1 tables name the columns after MET and chr7; gene-neutral ones have gene rows.  Any
+     * 0.1 name makes it a 0.1 table, so that a missing column is named as that table names it */
+    int v01 = column(hdr, nh, "met_chr7_ratio") >= 0 || column(hdr, nh, "met_cn") >= 0 ||
+              column(hdr, nh, "chr7_cn") >= 0;
     const char *n_cn = v01 ? "met_cn" : "cn", *n_ctl = v01 ? "chr7_cn" : "control_cn",
                *n_ratio = v01 ? "met_chr7_ratio" : "ratio";
     int c_sample = column(hdr, nh, "sample"), c_cn = column(hdr, nh, n_cn);

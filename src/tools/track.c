@@ -9,10 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 #include <gsl/gsl_cdf.h>
-#include <htslib/bgzf.h>
 #include <htslib/khash.h>
 #include <htslib/kstring.h>
 
@@ -24,28 +22,21 @@ KHASH_MAP_INIT_STR(tidx, size_t)
 
 /* ---- names ------------------------------------------------------------------------------- */
 
-static const char *const detect_names[] = {"not_assessable", "not_detected", "detected"};
-
-const char *metcn_track_detect_name(int d)
-{
-    return d >= 0 && d <= METCN_DETECT_DETECTED ? detect_names[d] : "NA";
-}
-
 static int is_missing(const char *s)
 {
     return *s == '\0' || strcmp(s, "NA") == 0 || strcmp(s, "N/A") == 0 || strcmp(s, "na") == 0 ||
            strcmp(s, ".") == 0 || strcmp(s, "-") == 0;
 }
 
-int metcn_track_detect_parse(const char *s, metcn_detect_t *out)
+int metcn_track_detect_parse(const char *s, metcn_detection_t *out)
 {
     if (is_missing(s)) {
-        *out = METCN_DETECT_NA;
+        *out = METCN_DETECTION_NA;
         return 0;
     }
-    for (int d = 0; d <= METCN_DETECT_DETECTED; d++)
-        if (strcmp(s, detect_names[d]) == 0) {
-            *out = (metcn_detect_t)d;
+    for (int d = 0; d <= METCN_DETECTION_NOT_ASSESSABLE; d++)
+        if (strcmp(s, metcn_detection_name(d)) == 0) {
+            *out = (metcn_detection_t)d;
             return 0;
         }
     return METCN_E_FORMAT;
@@ -197,15 +188,15 @@ int metcn_track_events(metcn_track_point_t *s, size_t n, const metcn_track_opt_t
         p->ref = -1;
         p->log_ratio = p->z = p->p_value = NAN;
         switch (p->detection) {
-        case METCN_DETECT_NOT_ASSESSABLE:
+        case METCN_DETECTION_NOT_ASSESSABLE:
             p->event = last_known < 0 ? METCN_EVENT_FIRST : METCN_EVENT_BELOW_DETECTION;
             p->ref = last_known;
             break;
-        case METCN_DETECT_NOT_DETECTED:
+        case METCN_DETECTION_NOT_DETECTED:
             if (last_known < 0) {
                 p->event = METCN_EVENT_FIRST;
             } else if (last_assessable >= 0 &&
-                       s[last_assessable].detection == METCN_DETECT_DETECTED) {
+                       s[last_assessable].detection == METCN_DETECTION_DETECTED) {
                 p->event = METCN_EVENT_CLEARED;
                 p->ref = last_assessable;
             } else {
@@ -213,10 +204,10 @@ int metcn_track_events(metcn_track_point_t *s, size_t n, const metcn_track_opt_t
                 p->ref = last_known;
             }
             break;
-        case METCN_DETECT_DETECTED:
+        case METCN_DETECTION_DETECTED:
             if (last_known < 0) {
                 p->event = METCN_EVENT_FIRST;
-            } else if (s[last_known].detection == METCN_DETECT_DETECTED) {
+            } else if (s[last_known].detection == METCN_DETECTION_DETECTED) {
                 detected_again(s, (long)k, run_testable, opt);
             } else {
                 p->event = last_detected >= 0 ? METCN_EVENT_REEMERGED : METCN_EVENT_EMERGED;
@@ -228,106 +219,69 @@ int metcn_track_events(metcn_track_point_t *s, size_t n, const metcn_track_opt_t
             continue; /* says nothing: not a reference for later points */
         }
         last_known = (long)k;
-        if (p->detection != METCN_DETECT_NOT_ASSESSABLE)
+        if (p->detection != METCN_DETECTION_NOT_ASSESSABLE)
             last_assessable = (long)k;
-        if (p->detection != METCN_DETECT_DETECTED)
+        if (p->detection != METCN_DETECTION_DETECTED)
             run_testable = -1;
         else if (isfinite(metcn_track_log_se(&p->plasma_cn, opt->interval_level)))
             run_testable = (long)k;
-        if (p->detection == METCN_DETECT_DETECTED)
+        if (p->detection == METCN_DETECTION_DETECTED)
             last_detected = (long)k;
     }
     return 0;
 }
 
-/* ---- a small TSV reader (to be replaced by the shared one in src/core) ------------------- */
+/* ---- reading tables (lines from the one reader, metcn_tsv_*) ------------------------------ */
 
 typedef struct {
     const char *path;
-    BGZF *fp; /* plain text or gzip, read without htslib's format detection */
-    kstring_t line;
+    metcn_tsv_t *in;
     int64_t lineno;
     char **hdr; /* owned copies of the header fields */
     int nh;
-    char **f; /* fields of the current line (pointers into line) */
-    int nf, mf;
+    char **f; /* fields of the current line (the reader's, valid until the next line) */
+    int nf;
 } tsv_t;
 
 static void tsv_close(tsv_t *t)
 {
-    if (t->fp)
-        bgzf_close(t->fp);
+    metcn_tsv_close(t->in);
     for (int i = 0; i < t->nh; i++)
         free(t->hdr[i]);
     free(t->hdr);
-    free(t->line.s);
-    free(t->f);
     memset(t, 0, sizeof *t);
 }
 
 /* Split the current line at tabs into t->f. */
 static int tsv_split(tsv_t *t)
 {
-    int need = 1;
-    for (const char *c = t->line.s; *c; c++)
-        need += *c == '\t';
-    if (need > t->mf) {
-        char **f = realloc(t->f, (size_t)need * sizeof *f);
-        if (!f)
-            return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", t->path);
-        t->f = f;
-        t->mf = need;
-    }
-    t->nf = metcn_split(t->line.s, '\t', t->f, need);
+    int n = metcn_tsv_split(t->in, &t->f);
+    if (n < 0)
+        return n;
+    t->nf = n;
     return 0;
 }
 
 /* Next line that is not blank and not a "##" comment: 1, 0 at the end, or a negative code. */
 static int tsv_getline(tsv_t *t)
 {
-    for (;;) {
-        int r = bgzf_getline(t->fp, '\n', &t->line);
-        if (r == -1)
-            return 0;
-        if (r < -1)
-            return metcn_set_error(METCN_E_IO,
-                                   "%s: read error (truncated or corrupt file) after line %lld",
-                                   t->path, (long long)t->lineno);
-        t->lineno++;
-        while (t->line.l > 0 && t->line.s[t->line.l - 1] == '\r')
-            t->line.s[--t->line.l] = '\0';
-        if (strlen(t->line.s) != t->line.l)
-            return metcn_set_error(METCN_E_FORMAT, "%s:%lld: NUL byte in a text line", t->path,
-                                   (long long)t->lineno);
-        if (strncmp(t->line.s, "##", 2) == 0)
-            continue;
-        for (const char *c = t->line.s; *c; c++)
-            if (!isspace((unsigned char)*c))
-                return 1;
-    }
+    int r = metcn_tsv_next_data(t->in);
+    t->lineno = metcn_tsv_lineno(t->in);
+    return r;
 }
 
 static int tsv_open(tsv_t *t, const char *path)
 {
     memset(t, 0, sizeof *t);
     t->path = path;
-    struct stat st;
-    if (stat(path, &st) != 0)
-        return metcn_set_error(METCN_E_IO, "%s: cannot open: %s", path, strerror(errno));
-    if (S_ISDIR(st.st_mode))
-        return metcn_set_error(METCN_E_IO, "%s: is a directory", path);
-    if (!(t->fp = bgzf_open(path, "r")))
-        return metcn_set_error(METCN_E_IO, "%s: cannot open: %s", path, strerror(errno));
+    if (!(t->in = metcn_tsv_open(path)))
+        return metcn_last_error_code();
     int r = tsv_getline(t);
     if (r < 0)
         return r;
     if (r == 0)
         return metcn_set_error(METCN_E_FORMAT, "%s: empty file (no header line)", path);
-    char *s = t->line.s;
-    if ((unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB && (unsigned char)s[2] == 0xBF)
-        memmove(s, s + 3, strlen(s + 3) + 1); /* UTF-8 byte-order mark from spreadsheets */
-    if (s[0] == '#')
-        memmove(s, s + 1, strlen(s + 1) + 1);
+    metcn_tsv_header(t->in);
     if ((r = tsv_split(t)) != 0)
         return r;
     if (!(t->hdr = calloc((size_t)t->nf, sizeof *t->hdr)))
@@ -652,19 +606,20 @@ static int value3(const tsv_t *tab, const int col[N_COLS], int c, double hi, met
 
 /* Detection of a tissue row: qc fail -> not assessable; a negative tier -> not detected; any
  * other tier -> detected; no tier -> unknown. */
-static metcn_detect_t derive_detection(const builder_t *b, const tsv_t *tab, const int col[N_COLS])
+static metcn_detection_t derive_detection(const builder_t *b, const tsv_t *tab,
+                                          const int col[N_COLS])
 {
     if (col[C_TIER] < 0 || col[C_QC] < 0)
-        return METCN_DETECT_NA;
+        return METCN_DETECTION_NA;
     const char *qc = tab->f[col[C_QC]], *tier = tab->f[col[C_TIER]];
     if (strcmp(qc, "fail") == 0)
-        return METCN_DETECT_NOT_ASSESSABLE;
+        return METCN_DETECTION_NOT_ASSESSABLE;
     if (is_missing(tier))
-        return METCN_DETECT_NA;
+        return METCN_DETECTION_NA;
     for (int i = 0; i < b->n_neg; i++)
         if (strcasecmp(tier, b->neg[i]) == 0)
-            return METCN_DETECT_NOT_DETECTED;
-    return METCN_DETECT_DETECTED;
+            return METCN_DETECTION_NOT_DETECTED;
+    return METCN_DETECTION_DETECTED;
 }
 
 /* Values of one calls row; the plasma columns when given, else derived from tissue ones. */
@@ -700,7 +655,7 @@ static int row_values(const builder_t *b, const tsv_t *tab, const int col[N_COLS
             p->plasma_cn_src = METCN_SRC_DERIVED;
         }
     }
-    p->detection = METCN_DETECT_NA;
+    p->detection = METCN_DETECTION_NA;
     if (col[C_DETECTION] >= 0 &&
         metcn_track_detect_parse(tab->f[col[C_DETECTION]], &p->detection) != 0)
         return metcn_set_error(METCN_E_FORMAT,
@@ -708,9 +663,9 @@ static int row_values(const builder_t *b, const tsv_t *tab, const int col[N_COLS
                                "not_assessable or NA",
                                tab->path, (long long)tab->lineno, tab->f[col[C_DETECTION]]);
     p->detection_src = METCN_SRC_REPORTED;
-    if (p->detection == METCN_DETECT_NA) {
+    if (p->detection == METCN_DETECTION_NA) {
         p->detection = derive_detection(b, tab, col);
-        p->detection_src = p->detection == METCN_DETECT_NA ? METCN_SRC_NA : METCN_SRC_DERIVED;
+        p->detection_src = p->detection == METCN_DETECTION_NA ? METCN_SRC_NA : METCN_SRC_DERIVED;
     }
     return 0;
 }

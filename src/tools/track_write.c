@@ -31,8 +31,8 @@ static int write_tsv(const metcn_track_t *t, metcn_ofile_t *f)
         metcn_ofile_printf(f, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t", p->patient, p->sample,
                            p->date, p->gene, metcn_fmt_double(b[0], p->tf.est, 6),
                            metcn_fmt_double(b[1], p->plasma_cn.est, 6),
-                           metcn_fmt_double(b[2], p->cn.est, 6),
-                           metcn_track_detect_name(p->detection), metcn_track_event_name(p->event));
+                           metcn_fmt_double(b[2], p->cn.est, 6), metcn_detection_name(p->detection),
+                           metcn_track_event_name(p->event));
         metcn_ofile_printf(
             f, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t", metcn_fmt_double(b[0], p->tf.lo, 6),
             metcn_fmt_double(b[1], p->tf.hi, 6), p->tf_source,
@@ -93,11 +93,11 @@ static void put_values(kstring_t *k, const metcn_track_point_t *p, int what)
 static void put_phrase(kstring_t *k, const metcn_track_point_t *p)
 {
     const char *d = p->date;
-    int det = p->detection == METCN_DETECT_DETECTED;
+    int det = p->detection == METCN_DETECTION_DETECTED;
     switch (p->event) {
     case METCN_EVENT_FIRST:
     case METCN_EVENT_STABLE:
-        if (p->detection == METCN_DETECT_NOT_ASSESSABLE) {
+        if (p->detection == METCN_DETECTION_NOT_ASSESSABLE) {
             ksprintf(k, "not assessable on %s", d);
             put_values(k, p, V_TF | V_LOD);
         } else if (det) {
@@ -189,7 +189,7 @@ static void json_point(metcn_json_t *j, const metcn_track_t *t, const metcn_trac
     json_value(j, "tumour_fraction", &p->tf, p->tf_source);
     json_value(j, "plasma_cn", &p->plasma_cn, metcn_track_src_name(p->plasma_cn_src));
     json_value(j, "cn", &p->cn, NULL);
-    metcn_json_str(j, "detection", metcn_track_detect_name(p->detection));
+    metcn_json_str(j, "detection", metcn_detection_name(p->detection));
     metcn_json_str(j, "detection_source", metcn_track_src_name(p->detection_src));
     metcn_json_num(j, "lod_tf_cn5", p->lod_tf_cn5);
     metcn_json_num(j, "lod_tf_cn10", p->lod_tf_cn10);
@@ -354,9 +354,9 @@ static const char *gene_colour(const plot_t *pl, const char *gene)
 static void marker(const plot_t *pl, double x, double y, const metcn_track_point_t *p,
                    const char *colour)
 {
-    if (p->detection == METCN_DETECT_DETECTED)
+    if (p->detection == METCN_DETECTION_DETECTED)
         metcn_svg_circle(pl->s, x, y, 4.5, colour, colour, 1);
-    else if (p->detection == METCN_DETECT_NOT_DETECTED)
+    else if (p->detection == METCN_DETECTION_NOT_DETECTED)
         metcn_svg_circle(pl->s, x, y, 4.5, "white", colour, 1);
     else
         metcn_svg_circle(pl->s, x, y, 4.5, "#cccccc", "#888888", 1);
@@ -514,8 +514,8 @@ static void draw_legend(const plot_t *pl)
     }
     y += 8;
     static const char *const what[3] = {"detected", "not detected", "not assessable"};
-    static const metcn_detect_t det[3] = {METCN_DETECT_DETECTED, METCN_DETECT_NOT_DETECTED,
-                                          METCN_DETECT_NOT_ASSESSABLE};
+    static const metcn_detection_t det[3] = {METCN_DETECTION_DETECTED, METCN_DETECTION_NOT_DETECTED,
+                                             METCN_DETECTION_NOT_ASSESSABLE};
     for (int k = 0; k < 3; k++) {
         metcn_track_point_t p;
         memset(&p, 0, sizeof p);

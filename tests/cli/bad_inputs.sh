@@ -97,7 +97,7 @@ gzip -c "$IN/good.pon" | head -c 800 >"$IN/trunc.pon.gz"
 # issue 20: a later `meta n_samples` larger than the first, under a valid checksum
 python3 - "$IN/crafted.pon" <<'EOF'
 import sys
-lines = ["#metcn-pon\t1", "meta\tn_samples\t1", "sample\ta\tXX" + "\t0" * 10,
+lines = ["#metcn-pon\t2", "meta\tn_samples\t1", "sample\ta\tXX" + "\t0" * 10,
          "meta\tn_samples\t5", "sample\tb\tXX" + "\t0" * 10]
 h = 0xcbf29ce484222325
 for line in lines:
@@ -105,6 +105,16 @@ for line in lines:
         h = ((h ^ c) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
 open(sys.argv[1], "w").write("\n".join(lines) + "\nchecksum\tfnv1a64\t%016x\n" % h)
 EOF
+
+# call: a PoN of the test panel from four whole normals (about a second), a tumour, the same
+# tumour with chr7 of GRCh37's length (another build; the simulated chr7 has GRCh38's) and
+# without chr2
+T=$D/T_m12_p0.6_c2.bam
+"$METCN" pon build --panel "$P" -o "$IN/bam.pon" "$D"/N0{1..4}.bam 2>/dev/null ||
+    { echo "cannot build the BAM PoN"; exit 1; }
+samtools view -H "$T" | sed '/SN:chr7\t/s/LN:[0-9]*/LN:159138663/' >"$IN/build.sam"
+samtools reheader "$IN/build.sam" "$T" >"$IN/otherbuild.bam"
+samtools view -h "$T" | awk '!(/^@SQ/ && /SN:chr2\t/)' | samtools view -b -o "$IN/nochr2.bam" -
 
 # concordance tables
 H='sample	gene	met_cn	chr7_cn	met_chr7_ratio	tier	qc'
@@ -122,6 +132,7 @@ printf 'sample,met_cep7_ratio\nA,-2\n' >"$IN/negative.csv"
 printf 'sample,met_cep7_ratio\nA,2,7\n' >"$IN/extra_field.csv"
 gzip -c "$IN/fish.csv" | head -c 60 >"$IN/trunc.csv.gz"
 printf 'sample\tmet_cn\ttier\nA\t3\thigh\n' >"$IN/nocol.calls.tsv"
+printf 'sample\tgene\tcn\ttier\nA\tMET\t3\thigh\n' >"$IN/nocol2.calls.tsv" # gene-neutral
 sed 's/\thigh\t/\thuge\t/' "$IN/ok.calls.tsv" >"$IN/badtier.calls.tsv"
 
 # ---- the matrix ------------------------------------------------------------------------------
@@ -143,8 +154,13 @@ check_row() { # name rc-wanted out-dir texts...
             [[ $first == *"${t//@O/$o}"* ]] || ROW_FAILS+=("first stderr line lacks '${t//@O/$o}': '$first'")
         done
     fi
-    left=$(ls -A "$o")
-    [ -z "$left" ] || ROW_FAILS+=("left behind in the output directory: $(echo $left)")
+    left=$(cd "$o" && ls -A | tr '\n' ' ')
+    left=${left% }
+    if [ -z "${LEFT_WANT:-}" ]; then
+        [ -z "$left" ] || ROW_FAILS+=("left behind in the output directory: $left")
+    else
+        [ "$left" = "$LEFT_WANT" ] || ROW_FAILS+=("output directory holds '$left', expected '$LEFT_WANT'")
+    fi
 }
 
 report_row() { # name
@@ -177,6 +193,25 @@ row() { # NAME RC TEXT... -- COMMAND...
     report_row "$name"
 }
 
+# A run that fails in part (exit 3: some inputs left out, the rest written): the exit code, the
+# first stderr line as for `row`, and exactly the listed files in the output directory.
+row_part() { # NAME RC 'FILE...' TEXT... -- COMMAND...
+    local name=$1 want=$2 texts=() cmd=() o
+    LEFT_WANT=$3
+    shift 3
+    while [ "$1" != "--" ]; do texts+=("$1"); shift; done
+    shift
+    N=$((N + 1))
+    o=$WORK/out/$N
+    mkdir -p "$o"
+    for a in "$@"; do cmd+=("${a//@O/$o}"); done
+    run "${cmd[@]}"
+    check_row "$name" "$want" "$o" "${texts[@]}"
+    LEFT_WANT=""
+    LAST_OUT=$o
+    report_row "$name"
+}
+
 # A run that succeeds: exit 0 and exactly the listed files in the output directory.
 row_ok() { # NAME 'FILE...' -- COMMAND...
     local name=$1 files=$2 cmd=() o left
@@ -195,9 +230,6 @@ row_ok() { # NAME 'FILE...' -- COMMAND...
 }
 
 M=$METCN
-# a sanitizer build aborts on some bugs a release build survives
-SANITIZED=0
-grep -aq __ubsan_handle "$M" && SANITIZED=1
 # coverage: damaged reads, indexes and references
 row "coverage: truncated BAM" 1 "trunc.bam:" "truncated" -- $M coverage --panel $P -o @O/o.tsv $IN/trunc.bam
 row "coverage: truncated BAM, indexed" 1 "trunc_idx.bam:" "truncated" -- $M coverage --panel $P -o @O/o.tsv $IN/trunc_idx.bam
@@ -213,8 +245,9 @@ known "engine (src/cov/engine.c): a foreign index is reported as a corrupt BAM"
 row "coverage: foreign index" 1 "foreign.bam:" "index" -- $M coverage --panel $P -o @O/o.tsv $IN/foreign.bam
 known "engine (src/cov/engine.c): an unreadable index is ignored silently (streams)"
 row "coverage: garbage index" 1 "garbage.bam" "index" -- $M coverage --panel $P -o @O/o.tsv $IN/garbage.bam
-row "coverage: empty BAM" 1 "empty.bam:" "header" -- $M coverage --panel $P -o @O/o.tsv $IN/empty.bam
-row "coverage: text file as BAM" 1 "text.bam:" "header" -- $M coverage --panel $P -o @O/o.tsv $IN/text.bam
+row "coverage: empty BAM" 1 "empty.bam:" "empty" -- $M coverage --panel $P -o @O/o.tsv $IN/empty.bam
+# the kind comes from the content: a 4-column BED reads as a (mosdepth) table, not as reads
+row "coverage: text file as BAM" 1 "text.bam:1:" "bad depth" -- $M coverage --panel $P -o @O/o.tsv $IN/text.bam
 row "coverage: directory as BAM" 1 "adir:" "directory" -- $M coverage --panel $P -o @O/o.tsv $IN/adir
 row "coverage: missing BAM" 1 "missing.bam:" "No such file" -- $M coverage --panel $P -o @O/o.tsv $IN/missing.bam
 LONG=$IN$(printf '/%0200d' $(seq 1 15))/missing.bam # 3,000+ bytes: the message is not cut
@@ -243,16 +276,15 @@ row_ok "coverage: tab and newline in the input's name" "o.tsv" -- bash -c '"$1" 
 
 # panel
 row "panel show: empty BED" 1 "empty.bed:" "no regions" -- $M panel show --panel $IN/empty.bed -o @O/p.bed
-[ "$SANITIZED" = 1 ] && known "arch-data (src/panel/panel.c): qsort(NULL, 0) on an empty BED, UBSan (issue 20)"
 row "panel check: empty BED" 1 "empty.bed:" "error" -- $M panel check --panel $IN/empty.bed
 row "panel show: binary BED" 1 "binary.bed:1:" "columns" -- $M panel show --panel $IN/binary.bed -o @O/p.bed
 row "panel show: missing BED" 1 "missing.bed:" "No such file" -- $M panel show --panel $IN/missing.bed -o @O/p.bed
-row "panel show: header from an empty file" 1 "empty.bam:" "header" -- $M panel show --panel $P --header $IN/empty.bam -o @O/p.bed
+row "panel show: header from an empty file" 1 "empty.bam:" "empty" -- $M panel show --panel $P --header $IN/empty.bam -o @O/p.bed
 row "panel show: device full" 1 "/dev/full:" "No space left on device" -- $M panel show --panel $P -o /dev/full
 row "panel show: standard output full" 1 "standard output" "No space left on device" -- bash -c 'exec "$@" >/dev/full' sh $M panel show --panel $P
 row "panel list: standard output full" 1 "standard output" "No space left on device" -- bash -c 'exec "$@" >/dev/full' sh $M panel list
 row_ok "panel show: --bin-size 2^32" "p.bed" -- $M panel show --panel grch38 --bin-size 4294967296 -o @O/p.bed
-row_ok "panel show: --window 2^40" "p.bed" -- $M panel show --panel grch38-met --window 1099511627776 -o @O/p.bed
+row_ok "panel show: --window 2^40" "p.bed" -- $M panel show --panel grch38-met --gene MET --window 1099511627776 -o @O/p.bed
 
 # pon
 row "pon info: empty file" 1 "empty.pon:" "not a metcn PoN" -- $M pon info $IN/empty.pon
@@ -261,19 +293,68 @@ row "pon info: edited" 1 "edited.pon:" "checksum mismatch" -- $M pon info $IN/ed
 row "pon info: truncated gzip" 1 "trunc.pon.gz:" "truncated or corrupt" -- $M pon info $IN/trunc.pon.gz
 row "pon info: directory" 1 "adir:" "directory" -- $M pon info $IN/adir
 row "pon info: standard output full" 1 "standard output" "No space left on device" -- bash -c 'exec "$@" >/dev/full' sh $M pon info $IN/good.pon
-known "arch-data (src/pon/io.c): bounds from later meta lines (issue 20): crash"
 row "pon info: repeated meta n_samples" 1 "crafted.pon:" "n_samples" -- $M pon info $IN/crafted.pon
-row "pon build: an empty normal among several" 1 "nempty.regions.bed:" -- $M pon build --panel $IN/p.bed --no-gc -o @O/x.pon "${NORMALS[@]}" $IN/nempty.regions.bed
-row "pon build: a missing normal" 1 "nope.regions.bed:" "No such file" -- $M pon build --panel $IN/p.bed --no-gc -o @O/x.pon "${NORMALS[@]}" $IN/nope.regions.bed
-row "pon build: a truncated BAM among normals" 1 "trunc.bam:" "truncated" -- $M pon build --panel $P -o @O/x.pon $IN/small.bam $IN/t.bam $IN/trunc.bam
-known "arch-data (src/cli/cmd_pon.c): -o is checked only after the build (a warning comes first)"
-row "pon build: output is a directory" 1 "@O:" "is a directory" -- $M pon build --panel $IN/p.bed --no-gc -o @O "${NORMALS[@]}"
-known "arch-data (src/cli/cmd_pon.c): -o is checked only after the build (a warning comes first)"
-row "pon build: device full" 1 "/dev/full:" "No space left on device" -- $M pon build --panel $IN/p.bed --no-gc -o /dev/full "${NORMALS[@]}"
-row "pon build: components out of range" 2 "--components" -- $M pon build --panel $IN/p.bed --no-gc -k 1000000 -o @O/x.pon "${NORMALS[@]}"
-row_ok "pon build: unsafe sample name (tab and newline in a file name)" "x.pon" -- $M pon build --panel $IN/p.bed --no-gc -o @O/x.pon "${NORMALS[@]}" "$IN/"$'n\t7\nx.regions.bed'
+# issue 19: a normal that fails among enough usable ones is left out and listed in the PoN as
+# failed with its reason; the PoN and its MultiQC file are written; exit 3
+PONSET="x.pon x.pon.metcn_pon_mqc.json"
+row_part "pon build: an empty normal among several" 3 "$PONSET" "nempty.regions.bed:" "empty" -- $M pon build --panel $IN/p.bed --no-gc -o @O/x.pon "${NORMALS[@]}" $IN/nempty.regions.bed
+expect_err "1 of 7 normals failed"
 run "$M" pon info "$LAST_OUT/x.pon"
 expect_rc 0
+[ "$(awk -F'\t' '$1 == "nempty" && $10 == "failed" && $11 ~ /nempty.regions.bed: empty/' "$WORK/.out" | wc -l)" -eq 1 ] &&
+    ok || bad "pon info does not list nempty as failed with its reason"
+row_part "pon build: a missing normal" 3 "$PONSET" "nope.regions.bed:" "No such file" -- $M pon build --panel $IN/p.bed --no-gc -o @O/x.pon "${NORMALS[@]}" $IN/nope.regions.bed
+run "$M" pon info "$LAST_OUT/x.pon"
+[ "$(awk -F'\t' '$1 == "nope" && $10 == "failed" && $11 ~ /No such file/' "$WORK/.out" | wc -l)" -eq 1 ] &&
+    ok || bad "pon info does not list nope as failed with its reason"
+# fewer than 3 usable normals remain: no PoN, exit 1
+row "pon build: too few usable normals" 1 "nempty.regions.bed:" "empty" -- $M pon build --panel $IN/p.bed --no-gc -o @O/x.pon $IN/n1.regions.bed $IN/n2.regions.bed $IN/nempty.regions.bed $IN/nope.regions.bed
+expect_err "only 2 of 4 normals could be used: a panel of normals needs at least 3"
+row "pon build: a truncated BAM among normals" 1 "trunc.bam:" "truncated" -- $M pon build --panel $P -o @O/x.pon $IN/small.bam $IN/t.bam $IN/trunc.bam
+row "pon build: output is a directory" 1 "@O:" "is a directory" -- $M pon build --panel $IN/p.bed --no-gc -o @O "${NORMALS[@]}"
+# 12 normals: no "only 6 normals" warning before the write fails
+row "pon build: device full" 1 "/dev/full:" "No space left on device" -- $M pon build --panel $IN/p.bed --no-gc -o /dev/full "$IN"/n{1..12}.regions.bed
+row "pon build: components out of range" 2 "--components" -- $M pon build --panel $IN/p.bed --no-gc -k 1000000 -o @O/x.pon "${NORMALS[@]}"
+row_ok "pon build: unsafe sample name (tab and newline in a file name)" "$PONSET" -- $M pon build --panel $IN/p.bed --no-gc -o @O/x.pon "${NORMALS[@]}" "$IN/"$'n\t7\nx.regions.bed'
+run "$M" pon info "$LAST_OUT/x.pon"
+expect_rc 0
+
+# call (--no-multiqc: the output set is the calls table and the JSON, plus per-sample files)
+C=($M call -q --no-multiqc --pon $IN/bam.pon)
+row "call: empty PoN" 1 "empty.pon:" "not a metcn PoN" -- $M call --pon $IN/empty.pon -o @O/c $T
+row "call: truncated PoN" 1 "trunc.pon:" "truncated" -- $M call --pon $IN/trunc.pon -o @O/c $T
+row "call: edited PoN" 1 "edited.pon:" "checksum mismatch" -- $M call --pon $IN/edited.pon -o @O/c $T
+row "call: repeated meta in the PoN" 1 "crafted.pon:4:" "n_samples given twice" -- $M call --pon $IN/crafted.pon -o @O/c $T
+row "call: directory as PoN" 1 "adir:" "directory" -- $M call --pon $IN/adir -o @O/c $T
+# a tumour that does not fit: its qc=fail row, the other tumour called, exit 3
+row_part "call: tumour table of another panel" 3 "c.T_m12_p0.6_c2.MET.cnr c.T_m12_p0.6_c2.MET.seg c.T_m12_p0.6_c2.MET.svg c.T_m12_p0.6_c2.vcf c.calls.tsv c.json" "n1.regions.bed:1:" "another panel" -- "${C[@]}" -o @O/c $T $IN/n1.regions.bed
+qc_of() { # calls table, sample: "qc qc_reasons" of the sample's MET row
+    awk -F'\t' -v s="$2" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+        $1 == s && $c["gene"] == "MET" { print $c["qc"], $c["qc_reasons"] }' "$1"
+}
+[[ $(qc_of "$LAST_OUT/c.calls.tsv" n1) == "fail input_failed="*"another panel"* ]] && ok ||
+    bad "call: n1's row is not qc=fail with the reason: '$(qc_of "$LAST_OUT/c.calls.tsv" n1)'"
+[[ $(qc_of "$LAST_OUT/c.calls.tsv" T_m12_p0.6_c2) == @(pass|warn)\ * ]] && ok || bad "call: the good tumour was not called"
+row_part "call: tumour without a contig of the panel" 3 "c.calls.tsv c.json" "nochr2.bam:" "no contig chr2" -- "${C[@]}" -o @O/c $IN/nochr2.bam
+[[ $(qc_of "$LAST_OUT/c.calls.tsv" T_m12_p0.6_c2) == "fail input_failed="*"no contig chr2"* ]] && ok ||
+    bad "call: nochr2.bam's row is not qc=fail with the reason"
+row_part "call: tumour of another build" 3 "c.calls.tsv c.json" "otherbuild.bam:" "contig chr7 has length 159138663" "another reference build" -- "${C[@]}" -o @O/c $IN/otherbuild.bam
+[[ $(qc_of "$LAST_OUT/c.calls.tsv" T_m12_p0.6_c2) == "fail input_failed="*"another reference build"* ]] && ok ||
+    bad "call: otherbuild.bam's row is not qc=fail with the reason"
+row "call: gene not in the panel" 1 "bam.pon:" "gene FOO" -- "${C[@]}" --gene FOO -o @O/c $T
+row "call: unknown criteria" 2 "--criteria" "unknown preset 'nope'" -- "${C[@]}" --criteria nope -o @O/c $T
+row "call: --purity above 1" 2 "--purity" "outside (0,1]" -- "${C[@]}" --purity 1.5 -o @O/c $T
+row "call: --purity 0" 2 "--purity" "outside (0,1]" -- "${C[@]}" --purity 0 -o @O/c $T
+row "call: --purity NaN" 2 "--purity" "'nan'" -- "${C[@]}" --purity nan -o @O/c $T
+row "call: --purity interval past 1" 2 "--purity" "outside (0,1]" -- "${C[@]}" --purity 0.5+-2 -o @O/c $T
+row "call: --ploidy 1e9" 2 "--ploidy" "out of range" -- "${C[@]}" --ploidy 1e9 -o @O/c $T
+row "call: --conf 1" 2 "--conf" "out of range" -- "${C[@]}" --conf 1 -o @O/c $T
+row "call: output directory missing" 1 "@O/no/c:" "No such file" -- "${C[@]}" -o @O/no/c $T
+row "call: prefix under /dev" 1 "/dev/full.calls.tsv:" "no such device" -- "${C[@]}" -o /dev/full $T
+# a sample named after a file with a tab and a newline: one row, the name made safe
+row_part "call: unsafe sample name (tab and newline in a file name)" 3 "c.calls.tsv c.json" -- $M call -q --no-multiqc --pon $IN/good.pon -o @O/c "$IN/"$'n\t7\nx.regions.bed'
+[ "$(wc -l <"$LAST_OUT/c.calls.tsv")" -eq 2 ] && [ "$(cut -f1 "$LAST_OUT/c.calls.tsv" | tail -n 1)" = n_7_x ] &&
+    ok || bad "call: the calls table of an unsafe name is not one row for n_7_x"
 
 # concordance
 row "concordance: empty FISH table" 1 "empty.csv:" "empty file" -- $M concordance --calls $IN/ok.calls.tsv --fish $IN/empty.csv -o @O/c
@@ -283,11 +364,10 @@ row "concordance: negative ratio" 1 "negative.csv:2:" "not a number >= 0" -- $M 
 row "concordance: extra field" 1 "extra_field.csv:2:" "fields" -- $M concordance --calls $IN/ok.calls.tsv --fish $IN/extra_field.csv -o @O/c
 row "concordance: truncated gzip FISH" 1 "trunc.csv.gz:" "read error" -- $M concordance --calls $IN/ok.calls.tsv --fish $IN/trunc.csv.gz -o @O/c
 row "concordance: calls without met_chr7_ratio" 1 "nocol.calls.tsv:" "no column 'met_chr7_ratio'" -- $M concordance --calls $IN/nocol.calls.tsv --fish $IN/fish.csv -o @O/c
+row "concordance: gene-neutral calls without ratio" 1 "nocol2.calls.tsv:" "no column 'ratio'" -- $M concordance --calls $IN/nocol2.calls.tsv --fish $IN/fish.csv -o @O/c
 row "concordance: unknown tier" 1 "badtier.calls.tsv:2:" "tier 'huge'" -- $M concordance --calls $IN/badtier.calls.tsv --fish $IN/fish.csv -o @O/c
-known "arch-call (src/tools/concord.c): a directory is 'cannot open' without the reason"
 row "concordance: directory as calls" 1 "adir:" "directory" -- $M concordance --calls $IN/adir --fish $IN/fish.csv -o @O/c
 row "concordance: missing FISH table" 1 "nofish.csv:" "No such file" -- $M concordance --calls $IN/ok.calls.tsv --fish $IN/nofish.csv -o @O/c
-known "arch-call (src/cli/cmd_concordance.c): -o is checked only after the statistics (warnings come first)"
 row "concordance: output directory missing" 1 "@O/no/c.json:" "No such file" -- $M concordance --calls $IN/ok.calls.tsv --fish $IN/fish_extra.csv -o @O/no/c
 row "concordance: --level out of range" 2 "--level" -- $M concordance --calls $IN/ok.calls.tsv --fish $IN/fish.csv --level 1 -o @O/c
 row_ok "concordance: --level 0.999" "c.json c.roc.svg c.samples.tsv c.scatter.svg c.tsv" -- $M concordance --calls $IN/ok.calls.tsv --fish $IN/fish.csv --level 0.999 -o @O/c
