@@ -236,14 +236,11 @@ row "coverage: truncated BAM, indexed" 1 "trunc_idx.bam:" "truncated" -- $M cove
 row "coverage: BAM without its EOF block" 1 "noeof.bam:" "end-of-file" -- $M coverage --panel $P -o @O/o.tsv $IN/noeof.bam
 row "coverage: corrupt BGZF block" 1 "corrupt.bam:" "corrupt" -- $M coverage --panel $P -o @O/o.tsv $IN/corrupt.bam
 row "coverage: truncated CRAM" 1 "trunc.cram:" "corrupt" -- $M coverage --panel $P -o @O/o.tsv -T $D/ref.fa $IN/trunc.cram
-known "engine (src/cov/engine.c): a CRAM without its EOF container is read as complete"
 row "coverage: CRAM without its EOF container" 1 "noeof.cram:" "truncated" -- $M coverage --panel $P -o @O/o.tsv -T $D/ref.fa $IN/noeof.cram
 row "coverage: CRAM, wrong reference" 1 "does not match" -- $M coverage --panel $P -o @O/o.tsv -T $IN/wrong.fa $IN/small.cram
 row "coverage: CRAM, missing reference" 1 "missing.fa" -- $M coverage --panel $P -o @O/o.tsv -T $IN/missing.fa $IN/small.cram
 row "coverage: stale index" 1 "stale.bam:" "stale index" -- $M coverage --panel $P -o @O/o.tsv $IN/stale.bam
-known "engine (src/cov/engine.c): a foreign index is reported as a corrupt BAM"
 row "coverage: foreign index" 1 "foreign.bam:" "index" -- $M coverage --panel $P -o @O/o.tsv $IN/foreign.bam
-known "engine (src/cov/engine.c): an unreadable index is ignored silently (streams)"
 row "coverage: garbage index" 1 "garbage.bam" "index" -- $M coverage --panel $P -o @O/o.tsv $IN/garbage.bam
 row "coverage: empty BAM" 1 "empty.bam:" "empty" -- $M coverage --panel $P -o @O/o.tsv $IN/empty.bam
 # the kind comes from the content: a 4-column BED reads as a (mosdepth) table, not as reads
@@ -271,7 +268,6 @@ row_ok "coverage: -Q 255 drops every read" "o.tsv" -- $M coverage --panel $P -Q 
 row_ok "coverage: -@ 64 on a small BAM" "o.tsv" -- $M coverage --panel $P -@ 64 -o @O/o.tsv $IN/small.bam
 row_ok "coverage: -F 0xFFFF" "o.tsv" -- $M coverage --panel $P -F 0xFFFF -o @O/o.tsv $IN/small.bam
 # unsafe names: the table written from an input whose name has a tab and a newline reads back
-known "engine (src/cov/covtab.c): ##sample= and ##source= are written raw: a newline in a name breaks the table"
 row_ok "coverage: tab and newline in the input's name" "o.tsv" -- bash -c '"$1" coverage --panel "$2" --from-table -o "$3" "$4" && "$1" coverage --panel "$2" --from-table -o /dev/null "$3"' sh $M $IN/p.bed @O/o.tsv "$IN/"$'n\t7\nx.regions.bed'
 
 # panel
