@@ -10,31 +10,53 @@
 #include "metcn/metcn.h"
 #include "metcn/util.h"
 
+/* "metcn CMD: MESSAGE" on one line: a newline or other control character in the message (a
+ * file name can hold one) is printed as '?', so that the first line says it all. */
+static void vput_line(const char *cmd, const char *fmt, va_list ap)
+{
+    kstring_t k = KS_INITIALIZE;
+    if (kvsprintf(&k, fmt, ap) < 0 || !k.s) {
+        fprintf(stderr, "metcn %s: %s\n", cmd, fmt);
+        return;
+    }
+    for (size_t i = 0; i < k.l; i++)
+        if ((unsigned char)k.s[i] < 0x20 || k.s[i] == 0x7f)
+            k.s[i] = '?';
+    fprintf(stderr, "metcn %s: %s\n", cmd, k.s);
+    free(k.s);
+}
+
+static void put_line(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put_line(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vput_line(cmd, fmt, ap);
+    va_end(ap);
+}
+
 int cli_usage_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "metcn %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vput_line(cmd, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "\nTry 'metcn %s --help'.\n", cmd);
+    fprintf(stderr, "Try 'metcn %s --help'.\n", cmd);
     return CLI_EXIT_USAGE;
 }
 
 int cli_runtime_error(const char *cmd)
 {
-    fprintf(stderr, "metcn %s: %s\n", cmd, metcn_last_error());
+    put_line(cmd, "%s", metcn_last_error());
     return CLI_EXIT_RUNTIME;
 }
 
 int cli_error(const char *cmd, const char *fmt, ...)
 {
     va_list ap;
-    fprintf(stderr, "metcn %s: ", cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vput_line(cmd, fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
     return CLI_EXIT_RUNTIME;
 }
 
@@ -232,4 +254,14 @@ char *cli_cmdline(int argc, char **argv)
         kputs(argv[i], &k);
     }
     return k.s;
+}
+
+int cli_prefix_check(const char *cmd, const char *prefix)
+{
+    if (!prefix || !*prefix)
+        return cli_usage_error(cmd, "-o PREFIX is required");
+    if (prefix[strlen(prefix) - 1] == '/')
+        return cli_usage_error(cmd, "-o %s: a prefix of file names (e.g. %srun1), not a directory",
+                               prefix, prefix);
+    return 0;
 }

@@ -19,6 +19,10 @@
 
 /** Print "metcn <cmd>: <message>" and "Try 'metcn <cmd> --help'." to stderr; returns 2. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* -o PREFIX of a command that writes PREFIX.<ext> files: given, and not a directory (a prefix
+ * ending in '/' would write hidden files ".calls.tsv" inside it).  0, or the usage error's
+ * exit status (2) with its message printed. */
+int cli_prefix_check(const char *cmd, const char *prefix);
 /** Print "metcn <cmd>: <metcn_last_error()>" to stderr; returns 1. */
 int cli_runtime_error(const char *cmd);
 /** Print "metcn <cmd>: <message>" to stderr; returns 1. */

@@ -720,8 +720,8 @@ static int parse_args(int argc, char **argv, args_t *a)
     while ((c = getopt_long(argc, argv, ":o:T:Q:@:qh", longopts, NULL)) != -1)
         if ((r = parse_opt(c, a, argv)) >= 0)
             return r;
-    if (!a->prefix || !*a->prefix)
-        return cli_usage_error(CMD, "-o PREFIX is required");
+    if ((r = cli_prefix_check(CMD, a->prefix)) != 0)
+        return r;
     if (optind >= argc)
         return cli_usage_error(CMD, "no tumour input given");
     if (a->normal && !a->snps)

@@ -231,10 +231,8 @@ int metcn_main_concordance(int argc, char **argv)
         ret = cli_usage_error(CMD, "--fish is required");
         goto out;
     }
-    if (!prefix || !*prefix) {
-        ret = cli_usage_error(CMD, "-o PREFIX is required");
+    if ((ret = cli_prefix_check(CMD, prefix)) != 0)
         goto out;
-    }
     if (crit && custom_tiers) {
         ret = cli_usage_error(CMD, "--criteria and --tiers: give one tier model");
         goto out;

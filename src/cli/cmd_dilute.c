@@ -187,14 +187,8 @@ int metcn_main_dilute(int argc, char **argv)
         ret = cli_usage_error(CMD, "--fractions is required");
         goto out;
     }
-    if (!prefix || !*prefix) {
-        ret = cli_usage_error(CMD, "-o PREFIX is required");
+    if ((ret = cli_prefix_check(CMD, prefix)) != 0)
         goto out;
-    }
-    if (prefix[strlen(prefix) - 1] == '/') {
-        ret = cli_usage_error(CMD, "-o %s: a prefix of file names, not a directory", prefix);
-        goto out;
-    }
     if (isfinite(opt.depth_ratio) && opt.templates > 0) {
         ret = cli_usage_error(CMD, "--templates needs counted inputs; drop --depth-ratio");
         goto out;

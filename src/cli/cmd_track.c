@@ -100,10 +100,8 @@ int metcn_main_track(int argc, char **argv)
         ret = cli_usage_error(CMD, "--sheet is required");
         goto out;
     }
-    if (!prefix || !*prefix) {
-        ret = cli_usage_error(CMD, "-o PREFIX is required");
+    if ((ret = cli_prefix_check(CMD, prefix)) != 0)
         goto out;
-    }
     cmdline = cli_cmdline(argc, argv);
     if (!(t = metcn_track_run(sheet, &opt)) || metcn_track_write(t, prefix, cmdline) != 0) {
         ret = cli_runtime_error(CMD);

@@ -247,6 +247,7 @@ row "coverage: empty BAM" 1 "empty.bam:" "empty" -- $M coverage --panel $P -o @O
 row "coverage: text file as BAM" 1 "text.bam:1:" "bad depth" -- $M coverage --panel $P -o @O/o.tsv $IN/text.bam
 row "coverage: directory as BAM" 1 "adir:" "directory" -- $M coverage --panel $P -o @O/o.tsv $IN/adir
 row "coverage: missing BAM" 1 "missing.bam:" "No such file" -- $M coverage --panel $P -o @O/o.tsv $IN/missing.bam
+row "coverage: missing BAM, a newline in its name" 1 "mi?ssing.bam:" "No such file" -- $M coverage --panel $P -o @O/o.tsv "$IN/"$'mi\nssing.bam'
 LONG=$IN$(printf '/%0200d' $(seq 1 15))/missing.bam # 3,000+ bytes: the message is not cut
 row "coverage: missing BAM, long path" 1 "$LONG: cannot open: No such file" -- $M coverage --panel $P -o @O/o.tsv "$LONG"
 # coverage: panels and tables
@@ -347,6 +348,7 @@ row "call: --ploidy 1e9" 2 "--ploidy" "out of range" -- "${C[@]}" --ploidy 1e9 -
 row "call: --conf 1" 2 "--conf" "out of range" -- "${C[@]}" --conf 1 -o @O/c $T
 row "call: output directory missing" 1 "@O/no/c:" "No such file" -- "${C[@]}" -o @O/no/c $T
 row "call: prefix under /dev" 1 "/dev/full.calls.tsv:" "no such device" -- "${C[@]}" -o /dev/full $T
+row "call: prefix is a directory" 2 "-o @O/:" "not a directory" -- "${C[@]}" -o @O/ $T
 # a sample named after a file with a tab and a newline: one row, the name made safe
 row_part "call: unsafe sample name (tab and newline in a file name)" 3 "c.calls.tsv c.json" -- $M call -q --no-multiqc --pon $IN/good.pon -o @O/c "$IN/"$'n\t7\nx.regions.bed'
 [ "$(wc -l <"$LAST_OUT/c.calls.tsv")" -eq 2 ] && [ "$(cut -f1 "$LAST_OUT/c.calls.tsv" | tail -n 1)" = n_7_x ] &&
@@ -354,6 +356,7 @@ row_part "call: unsafe sample name (tab and newline in a file name)" 3 "c.calls.
 
 # concordance
 row "concordance: empty FISH table" 1 "empty.csv:" "empty file" -- $M concordance --calls $IN/ok.calls.tsv --fish $IN/empty.csv -o @O/c
+row "concordance: prefix is a directory" 2 "-o @O/:" "not a directory" -- $M concordance --calls $IN/ok.calls.tsv --fish $IN/fish.csv -o @O/
 row "concordance: FISH without a sample column" 1 "nosample.csv:" "no column 'sample'" -- $M concordance --calls $IN/ok.calls.tsv --fish $IN/nosample.csv -o @O/c
 row "concordance: unterminated quote" 1 "quote.csv:2:" "unterminated" -- $M concordance --calls $IN/ok.calls.tsv --fish $IN/quote.csv -o @O/c
 row "concordance: negative ratio" 1 "negative.csv:2:" "not a number >= 0" -- $M concordance --calls $IN/ok.calls.tsv --fish $IN/negative.csv -o @O/c
