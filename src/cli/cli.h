@@ -102,7 +102,6 @@ void cli_exit_help(FILE *fp, const char *what);
  *  with "<path>: " unless it names path already (caller frees; NULL when out of memory). */
 char *cli_input_reason(const char *path);
 
-
 /** The command line joined with spaces (caller frees). */
 char *cli_cmdline(int argc, char **argv);
 

@@ -227,7 +227,7 @@ int metcn_covtab_write(const metcn_covtab_t *t, const char *path, const metcn_co
 
 /* Where the values are in a table's columns. */
 typedef struct {
-    int kind; /* metcn_table_t */
+    int kind;                                          /* metcn_table_t */
     int ncols, c_depth, c_log2, c_frag, c_gc, c_class; /* c_class: first frag_<lo>_<hi> */
     int c_drop[METCN_N_DROP];
     int first_is_data;   /* mosdepth: the line that decided the layout is a row */

@@ -1704,9 +1704,10 @@ metcn_covtab_t *metcn_cov_compute_hts(samFile *fp, sam_hdr_t *h, const char *pat
         metcn_set_error(is_cram ? METCN_E_REFERENCE : METCN_E_TRUNCATED,
                         is_cram ? "%s: cannot decode records (corrupt file, or the reference is "
                                   "missing or does not match: give --reference)"
-                    : use_index ? "%s: truncated or corrupt file, or an index of another file "
-                                  "(read error through the index; rebuild it with samtools index)"
-                                : "%s: truncated or corrupt file (read error)",
+                        : use_index
+                            ? "%s: truncated or corrupt file, or an index of another file "
+                              "(read error through the index; rebuild it with samtools index)"
+                            : "%s: truncated or corrupt file (read error)",
                         path);
         goto out;
     }
