@@ -766,7 +766,8 @@ int metcn_main_call(int argc, char **argv)
     rc = CLI_EXIT_RUNTIME;
     metcn_cov_opt_t cov_opt;
     metcn_cov_opt_init(&cov_opt);
-    cov_opt.reference = a.reference;
+    cov_opt.reference = a.reference; /* CRAM decoding only: the GC of the bins is the PoN's */
+    cov_opt.gc = 0;
     if (a.min_mapq >= 0)
         cov_opt.min_mapq = a.min_mapq;
     if (a.threads > 1)
