@@ -559,26 +559,6 @@ static metcn_svg_t *patient_svg(const metcn_track_t *t, size_t pi)
 
 /* ---- the output set ---------------------------------------------------------------------- */
 
-/* Rename every file to its final name; when one fails, remove those renamed before it and
- * discard the rest, so no partial set is left. */
-static int commit_all(metcn_ofile_t **f, char **paths, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        int r = metcn_ofile_close(f[i], 1);
-        f[i] = NULL;
-        if (r == 0)
-            continue;
-        for (size_t k = 0; k < i; k++)
-            unlink(paths[k]);
-        for (size_t k = i + 1; k < n; k++) {
-            metcn_ofile_close(f[k], 0);
-            f[k] = NULL;
-        }
-        return r;
-    }
-    return 0;
-}
-
 static int write_content(const metcn_track_t *t, metcn_ofile_t **f, char **paths,
                          const char *cmdline)
 {
@@ -610,8 +590,10 @@ int metcn_track_write(const metcn_track_t *t, const char *prefix, const char *cm
     size_t n = 2 + t->n_patients;
     metcn_ofile_t **f = calloc(n, sizeof *f);
     char **paths = calloc(n, sizeof *paths);
+    /* one output set: every file or none (nested in the command's set when there is one) */
+    metcn_outset_t *set = metcn_outset_begin();
     int r = 0;
-    if (!f || !paths) {
+    if (!f || !paths || !set) {
         r = metcn_set_error(METCN_E_NOMEM, "out of memory");
         goto out;
     }
@@ -633,10 +615,18 @@ int metcn_track_write(const metcn_track_t *t, const char *prefix, const char *cm
         }
     if ((r = write_content(t, f, paths, cmdline)) != 0)
         goto out;
-    r = commit_all(f, paths, n);
+    for (size_t i = 0; i < n && !r; i++) {
+        r = metcn_ofile_close(f[i], 1); /* the rename waits for the set's commit */
+        f[i] = NULL;
+    }
+    if (!r) {
+        r = metcn_outset_commit(set);
+        set = NULL;
+    }
 out:
     for (size_t i = 0; f && i < n; i++)
         metcn_ofile_close(f[i], 0);
+    metcn_outset_abort(set);
     for (size_t i = 0; paths && i < n; i++)
         free(paths[i]);
     free(paths);
