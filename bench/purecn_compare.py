@@ -2,7 +2,7 @@
 """purecn_compare.py OUT -- the table of bench/purecn_compare.sh.
 
 Reads OUT/samples.txt, OUT/grid (purity_grid.sh: truth files and metcn's grid.tsv),
-OUT/purecn/out/NAME/NAME.csv and NAME_genes.csv (PureCN.R), OUT/cnvkit/NAME.cnr (CNVkit batch).
+OUT/purecn/out/NAME/NAME.csv (PureCN.R) and NAME.genes.tsv (bench/purecn_genes.R), OUT/cnvkit/NAME.cnr (CNVkit batch).
 Writes OUT/compare.tsv (one row per tumour and tool) and prints the per-tool summary.
 
 Tier of a peer: the MET/chr7 copy-number ratio (chr7 = the C7p/C7q control bins, metcn's
@@ -54,14 +54,14 @@ def purecn(s):
     r = next(csv.DictReader(open(p)))
     res["purity"], res["ploidy"] = num(r.get("Purity")), num(r.get("Ploidy"))
     res["flag"] = ("flagged:" + r.get("Comment", "")) if r.get("Flagged") == "TRUE" else ""
-    g = os.path.join(d, s + "_genes.csv")
+    g = os.path.join(d, s + ".genes.tsv")  # bench/purecn_genes.R on NAME.rds
     if os.path.exists(g):
         c7 = []
-        for r in csv.DictReader(open(g)):
-            if r["gene.symbol"] == "MET":
+        for r in csv.DictReader(open(g), delimiter="\t"):
+            if r["gene"] == "MET":
                 res["cn"] = num(r["C"])
-            elif r["gene.symbol"] in ("C7p", "C7q"):
-                c7.append((num(r["C"]), num(r.get("number.targets")) or 1))
+            elif r["gene"] in ("C7p", "C7q"):
+                c7.append((num(r["C"]), num(r["number.targets"]) or 1))
         c7 = [x for x in c7 if x[0] is not None]
         if c7:
             res["chr7"] = sum(c * w for c, w in c7) / sum(w for _, w in c7)
