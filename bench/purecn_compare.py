@@ -44,9 +44,13 @@ def tier(r):
 metcn = {r["sample"]: r for r in csv.DictReader(open(os.path.join(grid, "grid.tsv")), delimiter="\t")}
 
 
+def truth_p(s):
+    return float(one_row(os.path.join(grid, s + ".truth.tsv"))["purity"])
+
+
 def purecn(s):
     d = os.path.join(out, "purecn", "out", s)
-    res = {"purity": None, "ploidy": None, "cn": None, "chr7": None, "flag": ""}
+    res = {"purity": None, "ploidy": None, "cn": None, "chr7": None, "flag": "", "near": None}
     p = os.path.join(d, s + ".csv")
     if not os.path.exists(p):
         res["flag"] = "failed"
@@ -54,6 +58,12 @@ def purecn(s):
     r = next(csv.DictReader(open(p)))
     res["purity"], res["ploidy"] = num(r.get("Purity")), num(r.get("Ploidy"))
     res["flag"] = ("flagged:" + r.get("Comment", "")) if r.get("Flagged") == "TRUE" else ""
+    sol = os.path.join(d, s + ".solutions.tsv")  # its ranked solutions: the first within 0.05
+    res["near"] = None
+    if os.path.exists(sol):
+        for r in csv.DictReader(open(sol), delimiter="\t"):
+            if res["near"] is None and abs(float(r["purity"]) - truth_p(s)) <= 0.05 + 1e-9:
+                res["near"] = int(r["rank"])
     g = os.path.join(d, s + ".genes.tsv")  # bench/purecn_genes.R on NAME.rds
     if os.path.exists(g):
         c7 = []
@@ -107,7 +117,7 @@ for s in samples:
     pc = purecn(s)
     pr = pc["cn"] / pc["chr7"] if pc["cn"] is not None and pc["chr7"] else None
     rows.append(dict(base, tool="purecn", purity_est=pc["purity"], ploidy_est=pc["ploidy"],
-                     note=pc["flag"], cn=pc["cn"], tier=tier(pr), equivocal=""))
+                     note=("solution within 0.05 at rank %s; " % (pc["near"] or "none")) + pc["flag"], cn=pc["cn"], tier=tier(pr), equivocal=""))
     lm, l7 = cnvkit(s)
     for tool, p in (("cnvkit_p1", 1.0), ("cnvkit_true_purity", tp)):
         c, c7 = cn_at(lm, p), cn_at(l7, p)
@@ -147,5 +157,5 @@ for s in samples:
     m, p, c = rr["metcn"], rr["purecn"], rr["cnvkit_p1"]
     print("%-14s p=%.1f cn=%-4g %-12s | metcn %5s %6s %-12s %-30s | PureCN %5s %6s %-12s %s | CNVkit %6s %s" % (
         s, m["purity"], m["met_cn"], m["fish_tier"], fmt(m["purity_est"]), fmt(m["cn"]), m["tier"],
-        m["note"][:30], fmt(p["purity_est"]), fmt(p["cn"]), p["tier"], p["note"][:40],
+        m["note"][:30], fmt(p["purity_est"]), fmt(p["cn"]), p["tier"], p["note"][:60],
         fmt(c["cn"]), c["tier"]))
