@@ -5,8 +5,8 @@
  * does so with N + 1 readers in parallel instead, each over a run of the regions of about
  * equal total length, as metcn's parallel readers do (docs/coverage.md).  For CRAM it asks for
  * the same fields metcn asks for, and no MD/NM; with -S also the bases and qualities, as metcn
- * asks when it counts alleles (--snps), with -s the bases alone.  Prints the number of records read.  Not part of
- * libmetcn; built as bench-floor. */
+ * asks when it counts alleles (--snps), with -s the bases alone.  Prints the number of records
+ * read.  Not part of libmetcn; built as bench-floor. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -14,8 +14,8 @@ struct metcn_pon_s {
     metcn_pon_opt_t opt;
     int gc_corrected;
     int size_min, size_max; /* size selection of the normals' coverage (0 0: none) */
-    size_t n_samples; /* recorded normals (samples and names have this many entries) */
-    size_t n_used;    /* normals in the statistics */
+    size_t n_samples;       /* recorded normals (samples and names have this many entries) */
+    size_t n_used;          /* normals in the statistics */
     metcn_pon_sample_t *samples;
     char **names;
     char **reasons; /* n_samples entries (or NULL): why a failed normal failed, else NULL */
