@@ -684,12 +684,12 @@ char *metcn_report_summary(const metcn_call_t *c)
               &k);
     else if (c->purity_lo < c->purity_hi)
         ksprintf(&k,
-                 plasma ? "  %s %.3g (range %.3g-%.3g, %s), ploidy %g\n"
-                        : "  %s %.2f (range %.2f-%.2f, %s), ploidy %g\n",
+                 plasma ? "  %s %.3g (range %.3g-%.3g, %s), ploidy %.3g\n"
+                        : "  %s %.2f (range %.2f-%.2f, %s), ploidy %.3g\n",
                  what, c->purity, c->purity_lo, c->purity_hi,
                  metcn_purity_source_name(c->purity_source), c->ploidy);
     else
-        ksprintf(&k, plasma ? "  %s %.3g (%s), ploidy %g\n" : "  %s %.2f (%s), ploidy %g\n", what,
+        ksprintf(&k, plasma ? "  %s %.3g (%s), ploidy %.3g\n" : "  %s %.2f (%s), ploidy %g\n", what,
                  c->purity, metcn_purity_source_name(c->purity_source), c->ploidy);
     return k.s;
 }

@@ -180,9 +180,9 @@ int metcn_report_svg(const char *path, const metcn_call_t *c)
     int assumed = c->purity_source == METCN_PURITY_ASSUMED;
     metcn_svg_text(s, 80, height - 30, "start", 11, assumed ? "#c92a2a" : "#333", 0,
                    c->sample_type == METCN_SAMPLE_PLASMA
-                       ? "tumour fraction %.3g%s, ploidy %g; red: %s bins, grey: control bins, "
+                       ? "tumour fraction %.3g%s, ploidy %.3g; red: %s bins, grey: control bins, "
                          "blue rings: focal events left out of the control"
-                       : "purity %.2f%s, ploidy %g; red: %s bins, grey: control bins, blue "
+                       : "purity %.2f%s, ploidy %.3g; red: %s bins, grey: control bins, blue "
                          "rings: focal events left out of the control",
                    c->purity,
                    assumed ? " ASSUMED (not given)"
