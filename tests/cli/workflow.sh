@@ -198,6 +198,26 @@ run snakemake -s "$SNAKEFILE" --cores 2 --configfile config.yaml
 expect_rc 0
 expect_err "Nothing to be done"
 
+# allele counts and purity from the reads (config snps): the germline tumour G_T1 (purity 0.6,
+# LOH and gains elsewhere) against the PoN of the first run; coverage counts the alleles in the
+# same pass and the call estimates the purity from them
+printf 'sample\ttype\tpath\tpurity\tpatient\tdate\nG_T1\ttumour\t%s\t\t\t\n' \
+    "$D/germline/G_T1.bam" >snps.tsv
+run snakemake -s "$SNAKEFILE" --cores 2 --configfile config.yaml \
+    --config samples=snps.tsv outdir=out_snps pon=out/pon/pon.gz snps="$D/sites.vcf.gz" multiqc=false fish=
+expect_rc 0
+gp=$(awk -F'\t' 'NR == 1 {for (i = 1; i <= NF; i++) k[$i] = i; next} {print $k["purity"]}' \
+    "$D/germline/G_T1.truth.tsv")
+[ -s out_snps/samples/G_T1/G_T1.coverage.alleles.tsv.gz ] && ok || bad "snps: no allele table"
+[ "$(col out_snps/calls.tsv G_T1 purity_source)" = estimated ] && ok ||
+    bad "snps: purity_source '$(col out_snps/calls.tsv G_T1 purity_source)', not estimated"
+# the estimate within 0.05 of the truth, or flagged ambiguous with the truth inside its range
+pe=$(col out_snps/calls.tsv G_T1 purity) pl=$(col out_snps/calls.tsv G_T1 purity_low)
+ph=$(col out_snps/calls.tsv G_T1 purity_high) qr=$(col out_snps/calls.tsv G_T1 qc_reasons)
+awk -v a="$pe" -v b="$gp" -v l="$pl" -v h="$ph" -v amb="$([[ $qr == *purity_ambiguous* ]] && echo 1)" \
+    'BEGIN {d = a - b; exit !(l <= b && b <= h && (amb || (d <= 0.05 && d >= -0.05)))}' && ok ||
+    bad "snps: G_T1 purity $pe ($pl-$ph, qc $qr), truth $gp"
+
 # a bad sample sheet is refused before any job, naming the row
 sed 's/^N03	normal/N03	blood/' samples.tsv >bad_samples.tsv
 run snakemake -s "$SNAKEFILE" --cores 1 -n --configfile config.yaml --config samples=bad_samples.tsv
