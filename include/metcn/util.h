@@ -164,6 +164,8 @@ long metcn_tsv_lineno(const metcn_tsv_t *t);
  *  METCN_TSV_MAX_FIELDS fields: the rest stays joined in the last one. */
 #define METCN_TSV_MAX_FIELDS 65536
 int metcn_tsv_split(metcn_tsv_t *t, char ***fields);
+/** Whether a field of a table a lab edits means "no value": empty, NA, N/A, na, "." or "-". */
+int metcn_tsv_missing(const char *field);
 /** Name given at open (borrowed). */
 const char *metcn_tsv_name(const metcn_tsv_t *t);
 /** Close; accepts NULL. */

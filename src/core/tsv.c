@@ -145,6 +145,12 @@ long metcn_tsv_lineno(const metcn_tsv_t *t)
     return t->lineno;
 }
 
+int metcn_tsv_missing(const char *s)
+{
+    return *s == '\0' || strcmp(s, "NA") == 0 || strcmp(s, "N/A") == 0 || strcmp(s, "na") == 0 ||
+           strcmp(s, ".") == 0 || strcmp(s, "-") == 0;
+}
+
 const char *metcn_tsv_name(const metcn_tsv_t *t)
 {
     return t->name;

@@ -274,12 +274,6 @@ static int column(char **hdr, int nh, const char *name)
     return -1;
 }
 
-static int is_missing(const char *s)
-{
-    return *s == '\0' || strcmp(s, "NA") == 0 || strcmp(s, "N/A") == 0 || strcmp(s, "na") == 0 ||
-           strcmp(s, ".") == 0 || strcmp(s, "-") == 0;
-}
-
 /* A non-negative number or NA (NaN). */
 static int get_number(const table_t *t, int col, const char *name, double *out)
 {
@@ -287,7 +281,7 @@ static int get_number(const table_t *t, int col, const char *name, double *out)
     if (col < 0)
         return 0;
     const char *s = t->f[col];
-    if (is_missing(s))
+    if (metcn_tsv_missing(s))
         return 0;
     if (metcn_parse_double(s, 0, 1e12, out) != 0)
         return metcn_set_error(METCN_E_FORMAT, "%s:%lld: column '%s': '%s' is not a number >= 0",
@@ -379,7 +373,7 @@ static int read_row(table_t *t, int nh, int c_sample, int c_gene, const char *ge
     if (c_gene >= 0 && strcasecmp(t->f[c_gene], gene) != 0)
         return 1;
     const char *id = t->f[c_sample];
-    if (is_missing(id))
+    if (metcn_tsv_missing(id))
         return metcn_set_error(METCN_E_FORMAT, "%s:%lld: empty sample id", path,
                                (long long)t->lineno);
     *idx = get_sample(b, id);
@@ -445,8 +439,8 @@ static int read_calls(builder_t *b, const char *path)
             goto out;
         const char *tier = t.f[c_tier];
         s->ngs_tier =
-            is_missing(tier) ? METCN_CONCORD_TIER_NA : metcn_criteria_tier_parse(crit, tier);
-        if (s->ngs_tier < 0 && !is_missing(tier) && !b->c->opt.ngs_tier_from_ratio) {
+            metcn_tsv_missing(tier) ? METCN_CONCORD_TIER_NA : metcn_criteria_tier_parse(crit, tier);
+        if (s->ngs_tier < 0 && !metcn_tsv_missing(tier) && !b->c->opt.ngs_tier_from_ratio) {
             ret = metcn_set_error(METCN_E_FORMAT,
                                   "%s:%lld: tier '%s' is not a tier of criteria %s (%s ... %s) "
                                   "or NA",

@@ -22,15 +22,9 @@ KHASH_MAP_INIT_STR(tidx, size_t)
 
 /* ---- names ------------------------------------------------------------------------------- */
 
-static int is_missing(const char *s)
-{
-    return *s == '\0' || strcmp(s, "NA") == 0 || strcmp(s, "N/A") == 0 || strcmp(s, "na") == 0 ||
-           strcmp(s, ".") == 0 || strcmp(s, "-") == 0;
-}
-
 int metcn_track_detect_parse(const char *s, metcn_detection_t *out)
 {
-    if (is_missing(s)) {
+    if (metcn_tsv_missing(s)) {
         *out = METCN_DETECTION_NA;
         return 0;
     }
@@ -415,7 +409,7 @@ static int sheet_row(builder_t *b, const tsv_t *tab, const int col[4])
                *calls = tab->f[col[3]];
     static const char *const names[4] = {"sample", "patient", "date", "calls"};
     for (int i = 0; i < 4; i++)
-        if (is_missing(tab->f[col[i]]))
+        if (metcn_tsv_missing(tab->f[col[i]]))
             return metcn_set_error(METCN_E_FORMAT, "%s:%lld: column '%s' is empty or NA", tab->path,
                                    (long long)tab->lineno, names[i]);
     void *a = b->rows;
@@ -581,7 +575,7 @@ static int find_columns(const tsv_t *tab, int col[N_COLS])
 static int number(const tsv_t *tab, const int col[N_COLS], int c, double hi, double *out)
 {
     *out = NAN;
-    if (col[c] < 0 || is_missing(tab->f[col[c]]))
+    if (col[c] < 0 || metcn_tsv_missing(tab->f[col[c]]))
         return 0;
     if (metcn_parse_double(tab->f[col[c]], 0, hi, out) != 0)
         return metcn_set_error(METCN_E_FORMAT,
@@ -614,7 +608,7 @@ static metcn_detection_t derive_detection(const builder_t *b, const tsv_t *tab,
     const char *qc = tab->f[col[C_QC]], *tier = tab->f[col[C_TIER]];
     if (strcmp(qc, "fail") == 0)
         return METCN_DETECTION_NOT_ASSESSABLE;
-    if (is_missing(tier))
+    if (metcn_tsv_missing(tier))
         return METCN_DETECTION_NA;
     for (int i = 0; i < b->n_neg; i++)
         if (strcasecmp(tier, b->neg[i]) == 0)
@@ -641,7 +635,7 @@ static int row_values(const builder_t *b, const tsv_t *tab, const int col[N_COLS
         if (!isfinite(p->tf.lo) && !isfinite(p->tf.hi))
             p->tf.lo = p->tf.hi = p->tf.est; /* a purity without a range is taken as exact */
     }
-    if (!(p->tf_source = intern(b->t, is_missing(src) ? "NA" : src)))
+    if (!(p->tf_source = intern(b->t, metcn_tsv_missing(src) ? "NA" : src)))
         return METCN_E_NOMEM;
     p->plasma_cn_src = METCN_SRC_REPORTED;
     if (!isfinite(p->plasma_cn.est)) {
@@ -681,7 +675,7 @@ static int add_point(builder_t *b, sheet_row_t *row, const tsv_t *tab, const int
     metcn_track_point_t *p = &t->points[t->n_points];
     memset(p, 0, sizeof *p);
     const char *gene = tab->f[col[C_GENE]];
-    if (is_missing(gene))
+    if (metcn_tsv_missing(gene))
         return metcn_set_error(METCN_E_FORMAT, "%s:%lld: column 'gene' is empty or NA", tab->path,
                                (long long)tab->lineno);
     p->patient = t->patients[row->patient_idx].name;
