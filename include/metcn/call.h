@@ -421,10 +421,12 @@ typedef struct {
     metcn_segment_t *segs;
     size_t n_segs;
     /* purity fit (metcn_call_run_fit() with estimate_purity; NULL otherwise) */
-    metcn_purity_t *pfit;              /* owned; its bin indices are panel bin indices, its sites
-                                          those of sites[] below */
-    const metcn_sites_t *sites;        /* borrowed: the allele counts the fit used, or NULL */
-    metcn_pon_site_use_t pon_site_use; /* what the PoN's sites did to the fit's sites */
+    metcn_purity_t *pfit;       /* owned; its bin indices are panel bin indices, its sites
+                                   those of sites[] below */
+    const metcn_sites_t *sites; /* borrowed: the allele counts the fit used, or NULL */
+
+    /* what the PoN's site records did to the fit's sites (opt->pon_sites) */
+    metcn_pon_site_use_t pon_site_use;
 } metcn_call_t;
 
 /** Call one gene of one sample.  cnr must be on the gene's panel (cnr->n ==

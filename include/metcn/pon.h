@@ -292,6 +292,11 @@ int metcn_pon_sites_compute(metcn_pon_t *pon, const metcn_sites_t *list,
                             metcn_covtab_t *const *normals, size_t n_normals,
                             const metcn_pon_site_opt_t *opt);
 
+/** The check metcn_pon_sites_compute() starts with, for a caller that wants it before the
+ *  build: every normal has allele counts, at exactly the sites of list.  0 or a negative code
+ *  with the message naming the table. */
+int metcn_pon_sites_check(const metcn_sites_t *list, metcn_covtab_t *const *normals, size_t n);
+
 /** Sites of the PoN (0 for a PoN built without --snps), panel order; borrowed. */
 size_t metcn_pon_n_sites(const metcn_pon_t *pon);
 const metcn_pon_site_t *metcn_pon_sites(const metcn_pon_t *pon);

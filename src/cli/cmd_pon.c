@@ -315,6 +315,8 @@ static int build_pon(normals_t *N, const char *ref, const metcn_pon_opt_t *o,
     metcn_covtab_t **tabs = calloc(N->n, sizeof *tabs);
     int rc = tabs ? count_normals(N, o->threads, tabs, &n_ok)
                   : metcn_set_error(METCN_E_NOMEM, "out of memory");
+    if (rc == 0 && N->sites) /* before the build: a normal without its counts stops it */
+        rc = metcn_pon_sites_check(N->sites, tabs, n_ok);
     if (rc == 0 && ref) { /* once per panel: the PoN stores it for every tumour */
         gc = malloc((N->panel->n_bins ? N->panel->n_bins : 1) * sizeof *gc);
         rc = !gc ? metcn_set_error(METCN_E_NOMEM, "out of memory")

@@ -76,8 +76,7 @@ long metcn_pon_site_find(const metcn_pon_t *pon, int32_t contig, int64_t pos, ch
     return -1;
 }
 
-/* Every normal's allele counts must be at the sites of the list. */
-static int check_same_sites(const metcn_sites_t *list, metcn_covtab_t *const *t, size_t n)
+int metcn_pon_sites_check(const metcn_sites_t *list, metcn_covtab_t *const *t, size_t n)
 {
     for (size_t j = 0; j < n; j++) {
         const char *name = t[j]->source ? t[j]->source : t[j]->sample;
@@ -145,7 +144,7 @@ int metcn_pon_sites_compute(metcn_pon_t *pon, const metcn_sites_t *list,
     int rc = 0;
     if (!pon || !list || !normals || !n_normals || !opt || n_normals > pon->n_samples)
         return metcn_set_error(METCN_E_ARG, "PoN sites: missing input");
-    if ((rc = check_same_sites(list, normals, n_normals)) < 0)
+    if ((rc = metcn_pon_sites_check(list, normals, n_normals)) < 0)
         return rc;
     const metcn_sites_t *S = list;
     out = calloc(S->n ? S->n : 1, sizeof *out);
