@@ -941,6 +941,150 @@ START_TEST(test_failed_normal)
 }
 END_TEST
 
+/* ---- SNP sites (pon build --snps) ---- */
+
+enum { SITE_BIAS, SITE_PARALOG, SITE_NEVER, SITE_NOISY, SITE_SHALLOW, SITE_X, N_TSITES };
+
+/* The sites list of the site test: six sites on chr1 and one on chrX, counts 0. */
+static metcn_sites_t *test_sites(size_t n, int shift)
+{
+    metcn_sites_t *s = calloc(1, sizeof *s);
+    s->n = n;
+    s->contig = calloc(n, sizeof *s->contig);
+    s->pos = calloc(n, sizeof *s->pos);
+    s->ref = calloc(n, 1);
+    s->alt = calloc(n, 1);
+    s->ref_count = calloc(n, sizeof *s->ref_count);
+    s->alt_count = calloc(n, sizeof *s->alt_count);
+    s->other_count = calloc(n, sizeof *s->other_count);
+    s->source = strdup("sites.vcf");
+    s->min_baseq = 20;
+    int chr1 = -1, chrx = -1;
+    for (int c = 0; c < panel->n_contigs; c++) {
+        if (strcmp(panel->contigs[c].name, "chr1") == 0)
+            chr1 = c;
+        if (strcmp(panel->contigs[c].name, "chrX") == 0)
+            chrx = c;
+    }
+    for (size_t i = 0; i < n; i++) {
+        s->contig[i] = i == SITE_X ? chrx : chr1;
+        s->pos[i] = (i == SITE_X ? 5000100 : 1000100 + 1000000 * (int64_t)i) + shift;
+        s->ref[i] = 'A';
+        s->alt[i] = 'G';
+    }
+    return s;
+}
+
+/* Normal j's counts at the test sites (200 reads each, 10 at the shallow site), drawn
+ * binomially from each site's truth; xy: the normal is male (one chrX: homozygous there). */
+static void fill_counts(gsl_rng *r, metcn_sites_t *s, size_t j, int xy)
+{
+    double ref_frac[N_TSITES] = {[SITE_BIAS] = j < 6 ? 0.58 : 1.0, /* 6 het normals, REF 0.58 */
+                                 [SITE_PARALOG] = 0.7,             /* "het" in everybody */
+                                 [SITE_NEVER] = 1.0,               /* homozygous REF everywhere */
+                                 [SITE_NOISY] =
+                                     j < 6 ? (j % 2 ? 0.3 : 0.7) : 1.0, /* het, scattered */
+                                 [SITE_SHALLOW] = 0.5,
+                                 [SITE_X] = xy ? 1.0 : 0.5};
+    for (size_t i = 0; i < N_TSITES; i++) {
+        unsigned depth = i == SITE_SHALLOW ? 10 : 200;
+        unsigned ref = ref_frac[i] >= 1 ? depth : gsl_ran_binomial(r, ref_frac[i], depth);
+        s->ref_count[i] = ref;
+        s->alt_count[i] = depth - ref;
+    }
+}
+
+START_TEST(test_pon_sites)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_rng_set(r, 17);
+    truth_t t = make_truth(r);
+    metcn_covtab_t *v[N_NORMALS];
+    make_normals(r, &t, v, N_NORMALS, 1.0, -1);
+    metcn_sites_t *list = test_sites(N_TSITES, 0);
+    for (size_t j = 0; j < N_NORMALS; j++) {
+        v[j]->sites = test_sites(N_TSITES, 0);
+        fill_counts(r, v[j]->sites, j, (int)(j % 2));
+    }
+    metcn_pon_t *pon = metcn_pon_build(panel, v, N_NORMALS, NULL, NULL);
+    ck_assert_msg(pon != NULL, "%s", metcn_last_error());
+    ck_assert_int_eq((int)metcn_pon_n_sites(pon), 0);
+    metcn_pon_site_opt_t so;
+    metcn_pon_site_opt_init(&so);
+    ck_assert_int_eq(metcn_pon_sites_compute(pon, list, v, N_NORMALS, &so), 0);
+    ck_assert_int_eq((int)metcn_pon_n_sites(pon), N_TSITES);
+
+    char path[512];
+    snprintf(path, sizeof path, "%s/sites.pon", tmpdir);
+    ck_assert_int_eq(metcn_pon_write(pon, path, "test"), 0);
+    metcn_pon_t *l = metcn_pon_load(path);
+    ck_assert_msg(l != NULL, "%s", metcn_last_error());
+    for (int round = 0; round < 2; round++) { /* built, then loaded back */
+        const metcn_pon_t *p = round ? l : pon;
+        const metcn_pon_site_t *s = metcn_pon_sites(p);
+        ck_assert_int_eq((int)metcn_pon_n_sites(p), N_TSITES);
+        /* bias: 6 of 12 het, median REF fraction within binomial noise of 0.58 (SD 0.035
+         * per normal at 200 reads), no flag */
+        ck_assert_int_eq(s[SITE_BIAS].n_depth, 12);
+        ck_assert_int_eq(s[SITE_BIAS].n_het, 6);
+        ck_assert_msg(fabs(s[SITE_BIAS].ref_bias - 0.58) < 0.04, "bias %g", s[SITE_BIAS].ref_bias);
+        ck_assert_uint_eq(s[SITE_BIAS].flags, 0);
+        /* paralogue: het in all 12 (P(Bin(12, 1/2) >= 12) = 2.4e-4), REF 0.7: constant and
+         * biased */
+        ck_assert_int_eq(s[SITE_PARALOG].n_het, 12);
+        ck_assert_uint_eq(s[SITE_PARALOG].flags, METCN_PON_SITE_CONSTANT | METCN_PON_SITE_BIASED);
+        ck_assert_uint_eq(s[SITE_NEVER].flags, METCN_PON_SITE_NEVER_HET);
+        ck_assert(isnan(s[SITE_NEVER].ref_bias));
+        /* scattered het normals (0.3 / 0.7): noisy, their median near 0.5 is not biased */
+        ck_assert_int_eq(s[SITE_NOISY].n_het, 6);
+        ck_assert_uint_eq(s[SITE_NOISY].flags, METCN_PON_SITE_NOISY);
+        ck_assert_msg(s[SITE_NOISY].ref_bias_sd > 0.15, "sd %g", s[SITE_NOISY].ref_bias_sd);
+        /* 10 reads: no normal has depth, nothing to say */
+        ck_assert_int_eq(s[SITE_SHALLOW].n_depth, 0);
+        ck_assert_uint_eq(s[SITE_SHALLOW].flags, 0);
+        ck_assert(isnan(s[SITE_SHALLOW].depth));
+        /* chrX: only the XX normals count (the PoN infers the sexes from chrX depth) */
+        ck_assert_int_eq(s[SITE_X].n_depth, 6);
+        ck_assert_int_eq(s[SITE_X].n_het, 6);
+        ck_assert_uint_eq(s[SITE_X].flags, 0);
+        ck_assert_int_eq(
+            (int)metcn_pon_site_find(p, list->contig[SITE_NOISY], list->pos[SITE_NOISY], 'A', 'G'),
+            SITE_NOISY);
+        ck_assert_int_eq(
+            (int)metcn_pon_site_find(p, list->contig[SITE_NOISY], list->pos[SITE_NOISY], 'A', 'T'),
+            -1);
+        ck_assert_int_eq((int)metcn_pon_site_find(p, list->contig[SITE_NOISY],
+                                                  list->pos[SITE_NOISY] + 1, 'A', 'G'),
+                         -1);
+    }
+    const metcn_pon_site_t *a = metcn_pon_sites(pon), *b = metcn_pon_sites(l);
+    for (size_t i = 0; i < N_TSITES; i++) {
+        ck_assert(a[i].contig == b[i].contig && a[i].pos == b[i].pos && a[i].flags == b[i].flags);
+        ck_assert(isnan(a[i].ref_bias) ? isnan(b[i].ref_bias)
+                                       : fabs(a[i].ref_bias - b[i].ref_bias) < 1e-8);
+    }
+    /* errors naming the table: a normal without allele counts, one at other sites */
+    metcn_sites_t *keep = v[3]->sites;
+    v[3]->sites = NULL;
+    ck_assert_int_eq(metcn_pon_sites_compute(pon, list, v, N_NORMALS, &so), METCN_E_ARG);
+    ck_assert_ptr_nonnull(strstr(metcn_last_error(), "N03: no allele counts"));
+    v[3]->sites = test_sites(N_TSITES, 1);
+    ck_assert_int_eq(metcn_pon_sites_compute(pon, list, v, N_NORMALS, &so), METCN_E_INCOMPATIBLE);
+    ck_assert_ptr_nonnull(strstr(metcn_last_error(), "N03: allele counts at other sites"));
+    metcn_sites_destroy(v[3]->sites);
+    v[3]->sites = keep;
+    metcn_pon_destroy(l);
+    metcn_pon_destroy(pon);
+    metcn_sites_destroy(list);
+    for (size_t j = 0; j < N_NORMALS; j++) {
+        metcn_sites_destroy(v[j]->sites);
+        free_sample(v[j]);
+    }
+    free_truth(&t);
+    gsl_rng_free(r);
+}
+END_TEST
+
 static Suite *suite(void)
 {
     Suite *s = suite_create("pon");
@@ -957,6 +1101,7 @@ static Suite *suite(void)
     tcase_add_test(tc, test_loader_reproducers);
     tcase_add_test(tc, test_loader_mutations);
     tcase_add_test(tc, test_failed_normal);
+    tcase_add_test(tc, test_pon_sites);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -251,6 +251,9 @@ typedef struct {
     double disagree_min;     /* purity_disagrees: the gap between the given purity range and
                                 the estimate's interval above this (default 0.05) */
     metcn_purity_opt_t fit;  /* the purity fit's options (metcn_purity_opt_init()) */
+    const metcn_pon_t *pon_sites; /* borrowed, or NULL: a PoN whose site records (pon build
+                                     --snps) give the fit each known site's REF bias and drop
+                                     its flagged sites (docs/purity.md) */
 } metcn_call_opt_t;
 
 void metcn_call_opt_init(metcn_call_opt_t *opt);
@@ -319,6 +322,16 @@ typedef struct {
     double log2;                /* weighted mean log2 */
     double se;                  /* its SE */
 } metcn_segment_t;
+
+/** What a PoN's site records (opt->pon_sites) did to a purity fit's sites. */
+typedef struct {
+    int active;                                     /* 1: the PoN has site records */
+    size_t known;                                   /* tumour sites the PoN has a record of */
+    size_t ref_bias;                                /* ... unflagged, with the PoN's REF bias */
+    size_t dropped;                                 /* ... flagged: left out (pon_flagged) */
+    size_t dropped_by_flag[METCN_PON_SITE_N_FLAGS]; /* dropped sites with each flag (a site
+                                                       may have several) */
+} metcn_pon_site_use_t;
 
 typedef struct {
     char *sample;
@@ -411,6 +424,9 @@ typedef struct {
     metcn_purity_t *pfit;       /* owned; its bin indices are panel bin indices, its sites
                                    those of sites[] below */
     const metcn_sites_t *sites; /* borrowed: the allele counts the fit used, or NULL */
+
+    /* what the PoN's site records did to the fit's sites (opt->pon_sites) */
+    metcn_pon_site_use_t pon_site_use;
 } metcn_call_t;
 
 /** Call one gene of one sample.  cnr must be on the gene's panel (cnr->n ==
@@ -438,13 +454,18 @@ char *metcn_call_qc_string(const metcn_call_t *c);
 void metcn_call_destroy(metcn_call_t *c);
 
 /** Build the purity fit's input from a call: the used bins' centred log2 and SD (the gene's
- *  target bins marked is_gene), the sites' tumour counts (ref_bias NaN, genotype unknown
- *  unless normal is given: a matched normal's counts at the same sites, a site heterozygous
- *  there when its minor count passes opt->het_pvalue and it has min_site_depth reads), sex a
- *  metcn_sex_t value.  Then fit (metcn_purity_fit()).  sites and normal may be NULL.  *out is
- *  the caller's (metcn_purity_destroy()).  Returns 0 or a negative code. */
+ *  target bins marked is_gene), the sites' tumour counts (genotype unknown unless normal is
+ *  given: a matched normal's counts at the same sites, a site heterozygous there by
+ *  metcn_site_genotype() with opt's min_site_depth, error_rate and het_pvalue), sex a
+ *  metcn_sex_t value.  With pon (may be NULL) holding site records (pon build --snps): a site
+ *  it flags is left out (status METCN_PSITE_PON_FLAGGED in the result), a known unflagged one
+ *  gets its ref_bias, an unknown one keeps ref_bias NaN (the sample's own); what it did goes
+ *  to *use (may be NULL).  Then fit (metcn_purity_fit()); the result's per-site arrays are
+ *  over all of sites.  sites and normal may be NULL.  *out is the caller's
+ *  (metcn_purity_destroy()).  Returns 0 or a negative code. */
 int metcn_call_purity_fit(const metcn_call_t *c, const metcn_sites_t *sites,
-                          const metcn_sites_t *normal, int sex, const metcn_purity_opt_t *opt,
+                          const metcn_sites_t *normal, const metcn_pon_t *pon, int sex,
+                          const metcn_purity_opt_t *opt, metcn_pon_site_use_t *use,
                           metcn_purity_t **out);
 
 /** metcn_call_run() with the purity from the reads (docs/purity.md, docs/call.md): with

@@ -233,6 +233,78 @@ const int *metcn_pon_excluded(const metcn_pon_t *pon);  /* metcn_pon_reason_t */
 /** Number of bins excluded for each reason (METCN_PON_N_REASONS entries; [0] = used). */
 const size_t *metcn_pon_reason_counts(const metcn_pon_t *pon);
 
+/* ---- SNP sites across the normals (pon build --snps; docs/pon.md, "Sites") ------------------- */
+
+/* Flags of a site (bits of metcn_pon_site_t.flags); a flagged site is left out of a tumour's
+ * purity fit (metcn_psite_t "pon_flagged"). */
+#define METCN_PON_SITE_NEVER_HET 0x1u /* no normal heterozygous though min_never_het have depth */
+#define METCN_PON_SITE_BIASED 0x2u    /* |median REF fraction - 0.5| > max_bias (>= min_het) */
+#define METCN_PON_SITE_CONSTANT                                                                    \
+    0x4u                          /* heterozygous in more normals than Hardy-Weinberg allows       \
+                                     (a paralogue or mapping artefact) */
+#define METCN_PON_SITE_NOISY 0x8u /* REF fraction over-dispersed across the het normals */
+#define METCN_PON_SITE_N_FLAGS 4
+/** "never_het", "biased", "constant", "noisy" for bits 0..3; "unknown" otherwise. */
+const char *metcn_pon_site_flag_name(unsigned bit);
+
+/** How the normals' allele counts become per-site statistics (defaults from
+ *  metcn_pon_site_opt_init(), printed by `metcn pon build --help`). */
+typedef struct {
+    int min_depth;          /* REF + ALT reads for a normal to count at a site (default 20) */
+    double min_minor_frac;  /* heterozygous: minor allele at least this fraction ... (0.1) */
+    double error_rate;      /* ... and more than sequencing error at this rate ... (0.005) */
+    double het_pvalue;      /* ... explains at this one-sided binomial p (default 1e-3) */
+    int min_het;            /* het normals for a bias (and biased / noisy) (default 3) */
+    int min_never_het;      /* normals with depth for never_het (default 10) */
+    int min_constant;       /* normals with depth for constant (default 5) */
+    double max_bias;        /* biased: |median REF fraction - 0.5| above this (default 0.15) */
+    double constant_share;  /* constant: het share of the normals with depth at least this ...
+                               (default 0.8) */
+    double constant_pvalue; /* ... and P(Binomial(n, 0.5) >= n_het) below this: Hardy-Weinberg
+                               gives at most half of the normals het (default 0.01) */
+    double noisy_sd;        /* noisy: robust SD of the het normals' REF fraction above this
+                               and above 3 binomial SDs at the median depth (default 0.08) */
+} metcn_pon_site_opt_t;
+
+void metcn_pon_site_opt_init(metcn_pon_site_opt_t *opt);
+
+/** One SNP site as the PoN's normals see it (0-based position on the PoN's panel). */
+typedef struct {
+    int32_t contig;     /* index into metcn_pon_panel()->contigs */
+    int64_t pos;        /* 0-based */
+    char ref, alt;      /* 'A', 'C', 'G', 'T' */
+    int n_depth;        /* normals with >= min_depth REF + ALT reads (chrX: XX normals only;
+                           chrY: none) */
+    int n_het;          /* of which heterozygous */
+    double depth;       /* median REF + ALT reads over the normals with depth; NaN: none */
+    double ref_bias;    /* median REF fraction of the het normals; NaN below min_het */
+    double ref_bias_sd; /* its robust SD (MAD x 1.4826) across them; NaN below min_het */
+    unsigned flags;     /* METCN_PON_SITE_* */
+} metcn_pon_site_t;
+
+/** Per-site statistics at the sites of list (metcn_sites_load() of the --snps VCF on the
+ *  PoN's panel) from the normals' allele counts (normals[j]->sites, which must be at exactly
+ *  those sites), for the normals the PoN uses (not dropped), given in the order
+ *  metcn_pon_build() was given them (normals[j] is sample j).  Replaces the PoN's sites.
+ *  Errors, naming the table: a normal without allele counts (METCN_E_ARG), a normal counted
+ *  at other sites (METCN_E_INCOMPATIBLE).  0 or a negative code. */
+int metcn_pon_sites_compute(metcn_pon_t *pon, const metcn_sites_t *list,
+                            metcn_covtab_t *const *normals, size_t n_normals,
+                            const metcn_pon_site_opt_t *opt);
+
+/** The check metcn_pon_sites_compute() starts with, for a caller that wants it before the
+ *  build: every normal has allele counts, at exactly the sites of list.  0 or a negative code
+ *  with the message naming the table. */
+int metcn_pon_sites_check(const metcn_sites_t *list, metcn_covtab_t *const *normals, size_t n);
+
+/** Sites of the PoN (0 for a PoN built without --snps), panel order; borrowed. */
+size_t metcn_pon_n_sites(const metcn_pon_t *pon);
+const metcn_pon_site_t *metcn_pon_sites(const metcn_pon_t *pon);
+/** The site options the PoN was built with. */
+const metcn_pon_site_opt_t *metcn_pon_site_options(const metcn_pon_t *pon);
+/** Index of the site at (contig, pos) with these alleles, -1 when the PoN has none. */
+long metcn_pon_site_find(const metcn_pon_t *pon, int32_t contig, int64_t pos, char ref, char alt);
+
 #ifdef __cplusplus
 }
 #endif

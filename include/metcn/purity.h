@@ -137,11 +137,13 @@ typedef enum {
     METCN_PSITE_HOM_NORMAL = 2,   /* homozygous in the matched normal */
     METCN_PSITE_HOM_INFERRED = 3, /* minor count within sequencing error */
     METCN_PSITE_LOW_DEPTH = 4,
-    METCN_PSITE_SEX = 5,       /* on chrY, or on chrX of a sample not XX */
-    METCN_PSITE_NO_SEGMENT = 6 /* on a contig without usable bins */
+    METCN_PSITE_SEX = 5,        /* on chrY, or on chrX of a sample not XX */
+    METCN_PSITE_NO_SEGMENT = 6, /* on a contig without usable bins */
+    METCN_PSITE_PON_FLAGGED = 7 /* flagged by the PoN's normals (never_het, biased, constant,
+                                   noisy: docs/pon.md): left out */
 } metcn_psite_t;
 /** "het_normal", "het_inferred", "hom_normal", "hom_inferred", "low_depth", "sex",
- *  "no_segment"; "unknown" otherwise.  Never NULL. */
+ *  "no_segment", "pon_flagged"; "unknown" otherwise.  Never NULL. */
 const char *metcn_psite_name(int s);
 
 /** One segment of the joint segmentation and its state under the chosen solution. */
@@ -244,6 +246,14 @@ int metcn_purity_fit(const metcn_purity_input_t *in, const metcn_purity_opt_t *o
 
 /** Free a result; accepts NULL. */
 void metcn_purity_destroy(metcn_purity_t *r);
+
+/** Genotype of a site from a normal's REF and ALT read counts: METCN_GT_UNKNOWN below
+ *  min_depth reads; METCN_GT_HET when the minor count is more than sequencing error at
+ *  error_rate explains (one-sided binomial p < het_pvalue) and at least min_minor_frac of the
+ *  reads; METCN_GT_HOM otherwise.  The one rule for a matched normal and for the PoN's
+ *  normals (docs/purity.md, docs/pon.md). */
+int metcn_site_genotype(uint32_t ref, uint32_t alt, int min_depth, double error_rate,
+                        double het_pvalue, double min_minor_frac);
 
 /* ---- the model's formulas -------------------------------------------------------------------- */
 

@@ -5,25 +5,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <gsl/gsl_cdf.h>
-
 #include "metcn/call.h"
 #include "metcn/metcn.h"
 #include "metcn/panel.h"
 #include "metcn/pon.h"
 #include "metcn/purity.h"
 
-/* A matched normal's genotype at one site: heterozygous when its minor count is more than
- * sequencing error explains (the fit's own test) and at least a tenth of the reads (a pure
- * normal's het site sits near one half; the tenth keeps contamination and mapping artefacts
- * out); homozygous otherwise; unknown below min_site_depth. */
+/* A matched normal's genotype at one site: the one rule (metcn_site_genotype()) with the
+ * fit's error rate and p, a minor allele of at least a tenth of the reads. */
 static int normal_genotype(uint32_t ref, uint32_t alt, const metcn_purity_opt_t *o)
 {
-    uint32_t depth = ref + alt, minor = ref < alt ? ref : alt;
-    if (depth < (uint32_t)o->min_site_depth || depth == 0)
-        return METCN_GT_UNKNOWN;
-    double pv = minor < 1 ? 1.0 : gsl_cdf_binomial_Q(minor - 1, o->error_rate, depth);
-    return pv < o->het_pvalue && minor >= 0.1 * depth ? METCN_GT_HET : METCN_GT_HOM;
+    return metcn_site_genotype(ref, alt, o->min_site_depth, o->error_rate, o->het_pvalue, 0.1);
 }
 
 /* The panel contig whose canonical name is want ("X", "Y"), -1 when none. */
@@ -36,14 +28,85 @@ static int32_t contig_named(const metcn_panel_t *p, const char *want)
     return -1;
 }
 
+/* The tumour's sites as the fit's input, with what the PoN knows of each (pon may be NULL):
+ * a site the PoN flags is left out (kept[] lists the input sites that stay, in order), a known
+ * unflagged one gets the PoN's REF bias (NaN below its min_het: the sample's own), an unknown
+ * one the sample's own.  Returns the number kept. */
+static size_t fit_sites(const metcn_sites_t *sites, const metcn_sites_t *normal,
+                        const metcn_pon_t *pon, const metcn_purity_opt_t *opt,
+                        metcn_purity_site_t *ps, size_t *kept, metcn_pon_site_use_t *use)
+{
+    const metcn_pon_site_t *known = metcn_pon_sites(pon);
+    size_t m = 0;
+    memset(use, 0, sizeof *use);
+    use->active = metcn_pon_n_sites(pon) > 0;
+    for (size_t i = 0; sites && i < sites->n; i++) {
+        long k = use->active ? metcn_pon_site_find(pon, sites->contig[i], sites->pos[i],
+                                                   sites->ref[i], sites->alt[i])
+                             : -1;
+        double bias = NAN;
+        if (k >= 0) {
+            use->known++;
+            if (known[k].flags) {
+                use->dropped++;
+                for (int b = 0; b < METCN_PON_SITE_N_FLAGS; b++)
+                    use->dropped_by_flag[b] += (known[k].flags >> b) & 1u;
+                continue;
+            }
+            bias = known[k].ref_bias;
+            use->ref_bias += isfinite(bias) != 0;
+        }
+        ps[m] = (metcn_purity_site_t){
+            sites->contig[i],
+            sites->pos[i],
+            (int32_t)sites->ref_count[i],
+            (int32_t)sites->alt_count[i],
+            normal ? normal_genotype(normal->ref_count[i], normal->alt_count[i], opt)
+                   : METCN_GT_UNKNOWN,
+            bias};
+        kept[m++] = i;
+    }
+    return m;
+}
+
+/* The fit's per-site results back on every input site (n), the dropped ones pon_flagged. */
+static int unfold_sites(metcn_purity_t *f, const size_t *kept, size_t m, size_t n)
+{
+    uint8_t *st = malloc(n ? n : 1);
+    int32_t *sg = malloc((n ? n : 1) * sizeof *sg);
+    if (!st || !sg) {
+        free(st);
+        free(sg);
+        return metcn_set_error(METCN_E_NOMEM, "purity fit: out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        st[i] = METCN_PSITE_PON_FLAGGED;
+        sg[i] = -1;
+    }
+    for (size_t q = 0; q < m; q++) {
+        st[kept[q]] = f->site_status[q];
+        sg[kept[q]] = f->site_seg[q];
+    }
+    free(f->site_status);
+    free(f->site_seg);
+    f->site_status = st;
+    f->site_seg = sg;
+    return 0;
+}
+
 int metcn_call_purity_fit(const metcn_call_t *c, const metcn_sites_t *sites,
-                          const metcn_sites_t *normal, int sex, const metcn_purity_opt_t *opt,
+                          const metcn_sites_t *normal, const metcn_pon_t *pon, int sex,
+                          const metcn_purity_opt_t *opt, metcn_pon_site_use_t *use,
                           metcn_purity_t **out)
 {
     metcn_purity_bin_t *bins = NULL;
     metcn_purity_site_t *ps = NULL;
+    size_t *kept = NULL;
+    metcn_pon_site_use_t use_local;
     int r = 0;
     *out = NULL;
+    if (!use)
+        use = &use_local;
     if (!c || !opt)
         return metcn_set_error(METCN_E_ARG, "purity fit: missing input");
     if (normal && (!sites || normal->n != sites->n))
@@ -54,7 +117,8 @@ int metcn_call_purity_fit(const metcn_call_t *c, const metcn_sites_t *sites,
     size_t ns = sites ? sites->n : 0;
     bins = malloc((c->n ? c->n : 1) * sizeof *bins);
     ps = malloc((ns ? ns : 1) * sizeof *ps);
-    if (!bins || !ps) {
+    kept = malloc((ns ? ns : 1) * sizeof *kept);
+    if (!bins || !ps || !kept) {
         r = metcn_set_error(METCN_E_NOMEM, "purity fit: out of memory");
         goto out;
     }
@@ -71,27 +135,23 @@ int metcn_call_purity_fit(const metcn_call_t *c, const metcn_sites_t *sites,
                                        used ? c->sd[i] : NAN,
                                        (c->bin_flag[i] & METCN_BIN_TARGET) != 0};
     }
-    for (size_t i = 0; i < ns; i++) {
-        ps[i] = (metcn_purity_site_t){
-            sites->contig[i],
-            sites->pos[i],
-            (int32_t)sites->ref_count[i],
-            (int32_t)sites->alt_count[i],
-            normal ? normal_genotype(normal->ref_count[i], normal->alt_count[i], opt)
-                   : METCN_GT_UNKNOWN,
-            NAN};
-    }
+    size_t m = fit_sites(sites, normal, pon, opt, ps, kept, use);
     metcn_purity_input_t in = {bins,
                                c->n,
-                               ns ? ps : NULL,
-                               ns,
+                               m ? ps : NULL,
+                               m,
                                sex,
                                contig_named(c->panel, "X"),
                                contig_named(c->panel, "Y")};
     r = metcn_purity_fit(&in, opt, out);
+    if (r == 0 && m < ns && (r = unfold_sites(*out, kept, m, ns)) < 0) {
+        metcn_purity_destroy(*out);
+        *out = NULL;
+    }
 out:
     free(bins);
     free(ps);
+    free(kept);
     return r;
 }
 
@@ -187,7 +247,8 @@ metcn_call_t *metcn_call_run_fit(const metcn_gene_t *gene, const metcn_cnr_t *cn
     metcn_purity_t *f = NULL;
     if (!c || !opt->estimate_purity)
         return c;
-    int r = metcn_call_purity_fit(c, sites, normal, sex, &opt->fit, &f);
+    metcn_pon_site_use_t use;
+    int r = metcn_call_purity_fit(c, sites, normal, opt->pon_sites, sex, &opt->fit, &use, &f);
     if (r == METCN_E_TOOFEW)
         return c; /* too few bins for a fit: the call stands, without an estimate */
     if (r < 0)
@@ -207,6 +268,7 @@ metcn_call_t *metcn_call_run_fit(const metcn_gene_t *gene, const metcn_cnr_t *cn
         goto fail;
     c->pfit = f;
     c->sites = sites;
+    c->pon_site_use = use;
     return c;
 fail:
     metcn_purity_destroy(f);

@@ -312,6 +312,21 @@ static metcn_sample_t *open_normal(const char *path, const metcn_pon_t *pon,
     return s;
 }
 
+/* A PoN with site records (pon build --snps) that knows none of the call's sites was built
+ * with another site list: say so once (the fit then uses the sample's own REF bias). */
+static void pon_sites_overlap(const metcn_pon_t *pon, const metcn_sites_t *sites, const char *vcf)
+{
+    size_t known = 0, n = metcn_pon_n_sites(pon);
+    for (size_t i = 0; n && i < sites->n; i++)
+        known += metcn_pon_site_find(pon, sites->contig[i], sites->pos[i], sites->ref[i],
+                                     sites->alt[i]) >= 0;
+    if (n && sites->n && !known)
+        metcn_log(METCN_LOG_WARNING,
+                  "%s: none of its %zu sites is among the PoN's %zu (built with another --snps "
+                  "list?): every site keeps the sample's own REF bias",
+                  vcf, sites->n, n);
+}
+
 /* Each job keeps its failures: the queue, which stops at a failing job, never sees one. */
 static int job_fn(void *ctx, size_t i)
 {
@@ -791,8 +806,10 @@ int metcn_main_call(int argc, char **argv)
             rc = cli_runtime_error(CMD);
             goto out;
         }
+        pon_sites_overlap(pon, sites, a.snps);
         metcn_sites_destroy(sites);
     }
+    a.opt.pon_sites = pon; /* its site records, if any: per-site REF bias and flags */
     if (a.normal && (!pon || !(normal = open_normal(a.normal, pon, &cov_opt)))) {
         rc = pon ? cli_runtime_error(CMD) : cli_usage_error(CMD, "--normal needs --pon");
         goto out;

@@ -38,7 +38,13 @@ enum {
     OPT_OFF_TARGET,
     OPT_OFF_TARGET_SIZE,
     OPT_SAMPLE_TYPE,
-    OPT_SIZE
+    OPT_SIZE,
+    OPT_SNPS,
+    OPT_FLANK,
+    OPT_BASEQ,
+    OPT_SITE_DEPTH,
+    OPT_SITE_HET,
+    OPT_SITE_BIAS
 };
 
 /* Normals a PoN cannot be built from fewer of (metcn_pon_build()'s own minimum). */
@@ -48,6 +54,10 @@ static void help_build(FILE *fp)
 {
     metcn_pon_opt_t o;
     metcn_pon_opt_init(&o);
+    metcn_cov_opt_t co;
+    metcn_cov_opt_init(&co);
+    metcn_pon_site_opt_t so;
+    metcn_pon_site_opt_init(&so);
     metcn_offtarget_opt_t ot;
     metcn_offtarget_opt_init(&ot);
     fprintf(fp,
@@ -100,13 +110,25 @@ static void help_build(FILE *fp)
             "                           mismatch [%s]\n"
             "  --size-select MIN-MAX    count only fragments of proper pairs with MIN <=\n"
             "                           |TLEN| < MAX (tables must have been counted so);\n"
-            "                           recorded: call needs the same selection [none]\n\n"
+            "                           recorded: call needs the same selection [none]\n"
+            "  --snps FILE              VCF/BCF of germline SNP sites: the normals' allele\n"
+            "                           counts (BAM/CRAM: in the same pass; tables: their\n"
+            "                           allele table, which must be at these sites) give each\n"
+            "                           site's reference bias and flags, stored in the PoN for\n"
+            "                           'metcn call --snps' (docs/pon.md, \"Sites\")\n"
+            "  --snp-flank INT          sites within INT bp of a bin are counted [%lld]\n"
+            "  --min-baseq INT          bases below this quality are not counted at a site [%d]\n"
+            "  --site-min-depth INT     REF+ALT reads for a normal to count at a site [%d]\n"
+            "  --site-min-het INT       het normals for a site's bias (and biased/noisy) [%d]\n"
+            "  --site-max-bias FLOAT    biased: |median REF fraction - 0.5| above this [%g]\n"
+            "                           (other site rules: docs/pon.md; recorded in the PoN)\n\n"
             "A normal that cannot be read or does not fit the panel is left out with a warning\n"
             "naming it and recorded in the PoN's sample list as failed, with the reason, as\n"
             "long as %d usable normals remain.\n",
             o.threads, o.n_components, o.max_components, o.min_var_frac, o.min_rel_depth,
             o.max_spread, o.loess_span, o.outlier_z, o.min_sex_normals, (long long)ot.avg_size,
-            metcn_sample_type_name(o.sample_type), MIN_NORMALS);
+            metcn_sample_type_name(o.sample_type), (long long)co.snp_flank, co.min_baseq,
+            so.min_depth, so.min_het, so.max_bias, MIN_NORMALS);
     cli_panel_help(fp);
     cli_exit_help(fp, "they are left out, and listed as failed in the PoN (metcn pon info)");
 }
@@ -174,6 +196,7 @@ typedef struct {
     metcn_panel_t *panel;
     const metcn_offtarget_opt_t *off; /* --off-target: its options, else NULL */
     const char *ref;                  /* -T: N gaps for the off-target bins */
+    metcn_sites_t *sites;             /* --snps: the site list on the panel, or NULL */
 } normals_t;
 
 /* Normal j failed for the reason this thread recorded: kept, and the run goes on. */
@@ -236,6 +259,10 @@ static int normal_job(void *ctx, size_t j)
 static int count_normals(normals_t *N, int threads, metcn_covtab_t **tabs, size_t *n_ok)
 {
     int rc = open_until_reads(N);
+    /* the site list once, before any normal is counted: a bad one stops the run */
+    if (rc == 0 && N->copt->snps &&
+        !(N->sites = metcn_sites_load(N->copt->snps, N->panel, N->copt->snp_flank)))
+        rc = metcn_last_error_code();
     if (rc == 0)
         rc = metcn_workq_run(N->n, threads, normal_job, N);
     if (rc == 0 && N->oom)
@@ -277,8 +304,9 @@ static char *pon_mqc_path(const char *out)
 
 /* Build from the usable normals, record the failed ones, write the PoN and its MultiQC
  * file.  Exit status: 0, 3 when some normal failed, 1 on an error of the run. */
-static int build_pon(normals_t *N, const char *ref, const metcn_pon_opt_t *o, const char *out,
-                     const char *cmdline, int multiqc)
+static int build_pon(normals_t *N, const char *ref, const metcn_pon_opt_t *o,
+                     const metcn_pon_site_opt_t *so, const char *out, const char *cmdline,
+                     int multiqc)
 {
     double *gc = NULL;
     metcn_pon_t *pon = NULL;
@@ -287,6 +315,8 @@ static int build_pon(normals_t *N, const char *ref, const metcn_pon_opt_t *o, co
     metcn_covtab_t **tabs = calloc(N->n, sizeof *tabs);
     int rc = tabs ? count_normals(N, o->threads, tabs, &n_ok)
                   : metcn_set_error(METCN_E_NOMEM, "out of memory");
+    if (rc == 0 && N->sites) /* before the build: a normal without its counts stops it */
+        rc = metcn_pon_sites_check(N->sites, tabs, n_ok);
     if (rc == 0 && ref) { /* once per panel: the PoN stores it for every tumour */
         gc = malloc((N->panel->n_bins ? N->panel->n_bins : 1) * sizeof *gc);
         rc = !gc ? metcn_set_error(METCN_E_NOMEM, "out of memory")
@@ -294,6 +324,8 @@ static int build_pon(normals_t *N, const char *ref, const metcn_pon_opt_t *o, co
     }
     if (rc == 0 && !(pon = metcn_pon_build(N->panel, tabs, n_ok, gc, o)))
         rc = metcn_last_error_code();
+    if (rc == 0 && N->sites)
+        rc = metcn_pon_sites_compute(pon, N->sites, tabs, n_ok, so);
     for (size_t j = 0; rc == 0 && j < N->n; j++)
         if (N->errors[j])
             rc = metcn_pon_add_failed(pon, N->names[j], N->errors[j]);
@@ -338,6 +370,12 @@ static int cmd_build(int argc, char **argv)
         {"off-target-size", required_argument, NULL, OPT_OFF_TARGET_SIZE},
         {"sample-type", required_argument, NULL, OPT_SAMPLE_TYPE},
         {"size-select", required_argument, NULL, OPT_SIZE},
+        {"snps", required_argument, NULL, OPT_SNPS},
+        {"snp-flank", required_argument, NULL, OPT_FLANK},
+        {"min-baseq", required_argument, NULL, OPT_BASEQ},
+        {"site-min-depth", required_argument, NULL, OPT_SITE_DEPTH},
+        {"site-min-het", required_argument, NULL, OPT_SITE_HET},
+        {"site-max-bias", required_argument, NULL, OPT_SITE_BIAS},
         CLI_PANEL_LONGOPTS,
         {NULL, 0, NULL, 0}};
     metcn_pon_opt_t o;
@@ -350,6 +388,8 @@ static int cmd_build(int argc, char **argv)
     const char *out = NULL, *list = NULL;
     metcn_offtarget_opt_t off;
     metcn_offtarget_opt_init(&off);
+    metcn_pon_site_opt_t so;
+    metcn_pon_site_opt_init(&so);
     int c, multiqc = 1, off_on = 0;
     optind = 1;
     while ((c = cli_getopt(CMD, argc, argv, "ho:@:Q:k:T:", longopts, &pa)) >= 0) {
@@ -430,6 +470,29 @@ static int cmd_build(int argc, char **argv)
             if (cli_size_select(CMD, optarg, &copt.size_min, &copt.size_max))
                 return CLI_EXIT_USAGE;
             break;
+        case OPT_SNPS:
+            copt.snps = optarg;
+            break;
+        case OPT_FLANK:
+            if (cli_int64(CMD, "--snp-flank", optarg, 0, 100000000, &copt.snp_flank))
+                return CLI_EXIT_USAGE;
+            break;
+        case OPT_BASEQ:
+            if (cli_int(CMD, "--min-baseq", optarg, 0, 93, &copt.min_baseq))
+                return CLI_EXIT_USAGE;
+            break;
+        case OPT_SITE_DEPTH:
+            if (cli_int(CMD, "--site-min-depth", optarg, 1, 1000000, &so.min_depth))
+                return CLI_EXIT_USAGE;
+            break;
+        case OPT_SITE_HET:
+            if (cli_int(CMD, "--site-min-het", optarg, 1, 1000000, &so.min_het))
+                return CLI_EXIT_USAGE;
+            break;
+        case OPT_SITE_BIAS:
+            if (cli_double(CMD, "--site-max-bias", optarg, 0, 0.5, &so.max_bias))
+                return CLI_EXIT_USAGE;
+            break;
         default:
             return cli_usage_error(CMD, "unknown option");
         }
@@ -478,7 +541,7 @@ static int cmd_build(int argc, char **argv)
         ret = cli_error(CMD, "out of memory");
         goto out;
     }
-    ret = build_pon(&N, copt.reference, &o, out, cmdline, multiqc);
+    ret = build_pon(&N, copt.reference, &o, &so, out, cmdline, multiqc);
 out:
     free(cmdline);
     for (size_t j = 0; N.samples && j < N.n; j++)
@@ -494,12 +557,28 @@ out:
     free(N.names);
     free(N.errors);
     metcn_panel_destroy(N.panel);
+    metcn_sites_destroy(N.sites);
     if (owned_paths) {
         for (size_t j = 0; j < N.n; j++)
             free(N.paths[j]);
         free(N.paths);
     }
     return ret;
+}
+
+/* The PoN's sites (pon build --snps) by flag: sites, flagged (any flag), one line per flag. */
+static void print_site_counts(const metcn_pon_t *pon)
+{
+    size_t n = metcn_pon_n_sites(pon), any = 0, by[METCN_PON_SITE_N_FLAGS] = {0};
+    const metcn_pon_site_t *s = metcn_pon_sites(pon);
+    for (size_t i = 0; i < n; i++) {
+        any += s[i].flags != 0;
+        for (int b = 0; b < METCN_PON_SITE_N_FLAGS; b++)
+            by[b] += (s[i].flags >> b) & 1u;
+    }
+    printf("sites\t%zu\nsites_flagged\t%zu\n", n, any);
+    for (int b = 0; b < METCN_PON_SITE_N_FLAGS; b++)
+        printf("sites_%s\t%zu\n", metcn_pon_site_flag_name(1u << b), by[b]);
 }
 
 static int cmd_info(int argc, char **argv)
@@ -540,6 +619,7 @@ static int cmd_info(int argc, char **argv)
         printf("%s%s", k ? "," : "\t",
                metcn_fmt_double(a, metcn_pon_component_var_frac(pon, k), 3));
     printf("\nmedian_mapd\t%s\n", metcn_fmt_double(a, metcn_pon_median_mapd(pon), 4));
+    print_site_counts(pon);
     printf("param_components\t%d\nparam_max_components\t%d\nparam_min_var_frac\t%g\n"
            "param_min_depth\t%g\nparam_max_spread\t%g\nparam_span\t%g\nparam_"
            "outlier_z\t%g\n"

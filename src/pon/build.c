@@ -127,6 +127,7 @@ void metcn_pon_destroy(metcn_pon_t *pon)
     free(pon->sv);
     free(pon->var_frac);
     free(pon->command);
+    free(pon->sites);
     free(pon->created);
     free(pon);
 }
@@ -717,6 +718,7 @@ static metcn_pon_t *pon_shell(const metcn_panel_t *panel, const double *gc, int 
     pon->panel = (metcn_panel_t *)panel;
     pon->panel_borrowed = 1;
     pon->opt = *opt;
+    metcn_pon_site_opt_init(&pon->site_opt);
     pon->gc_corrected = gc_corrected;
     pon->median_mapd = NAN;
     pon->format_version = METCN_PON_FORMAT_VERSION;

@@ -77,6 +77,8 @@ static void write_meta(writer_t *w, const metcn_pon_t *pon, const char *cmdline)
     emit(w, "meta\tn_bins\t%zu\n", p->n_bins);
     emit(w, "meta\tn_components\t%d\n", pon->k);
     emit(w, "meta\tmedian_mapd\t%s\n", num(a, pon->median_mapd));
+    if (pon->n_sites) /* pon build --snps; a PoN without sites is written as before */
+        emit(w, "meta\tn_sites\t%zu\n", pon->n_sites);
     emit(w, "param\tn_components\t%d\n", o->n_components);
     emit(w, "param\tmax_components\t%d\n", o->max_components);
     emit(w, "param\tmin_var_frac\t%s\n", num(a, o->min_var_frac));
@@ -89,6 +91,49 @@ static void write_meta(writer_t *w, const metcn_pon_t *pon, const char *cmdline)
     emit(w, "param\tmin_sex_normals\t%d\n", o->min_sex_normals);
     emit(w, "param\tsample_type\t%s\n", metcn_sample_type_name(o->sample_type));
     emit(w, "param\tsize_select\t%d-%d\n", pon->size_min, pon->size_max);
+    if (pon->n_sites) {
+        const metcn_pon_site_opt_t *so = &pon->site_opt;
+        emit(w, "param\tsite_min_depth\t%d\n", so->min_depth);
+        emit(w, "param\tsite_min_minor_frac\t%s\n", num(a, so->min_minor_frac));
+        emit(w, "param\tsite_error_rate\t%s\n", num(a, so->error_rate));
+        emit(w, "param\tsite_het_pvalue\t%s\n", num(a, so->het_pvalue));
+        emit(w, "param\tsite_min_het\t%d\n", so->min_het);
+        emit(w, "param\tsite_min_never_het\t%d\n", so->min_never_het);
+        emit(w, "param\tsite_min_constant\t%d\n", so->min_constant);
+        emit(w, "param\tsite_max_bias\t%s\n", num(a, so->max_bias));
+        emit(w, "param\tsite_constant_share\t%s\n", num(a, so->constant_share));
+        emit(w, "param\tsite_constant_pvalue\t%s\n", num(a, so->constant_pvalue));
+        emit(w, "param\tsite_noisy_sd\t%s\n", num(a, so->noisy_sd));
+    }
+}
+
+/* Site flags as a comma-separated list of names, "." when none. */
+static const char *site_flags_str(char *buf, size_t n, unsigned flags)
+{
+    size_t l = 0;
+    buf[0] = 0;
+    for (int b = 0; b < METCN_PON_SITE_N_FLAGS; b++)
+        if (flags & (1u << b))
+            l += (size_t)snprintf(buf + l, l < n ? n - l : 0, "%s%s", l ? "," : "",
+                                  metcn_pon_site_flag_name(1u << b));
+    return l ? buf : ".";
+}
+
+/* site lines (pon build --snps): 1-based positions, as in the VCF. */
+static void write_sites(writer_t *w, const metcn_pon_t *pon)
+{
+    if (!pon->n_sites)
+        return;
+    char a[32], b[32], c[32], fl[64];
+    emit(w, "#site\tchrom\tpos\tref\talt\tn_depth\tn_het\tdepth\tref_bias\tref_bias_sd\t"
+            "flags\n");
+    for (size_t i = 0; i < pon->n_sites && w->rc == 0; i++) {
+        const metcn_pon_site_t *s = &pon->sites[i];
+        emit(w, "site\t%s\t%" PRId64 "\t%c\t%c\t%d\t%d\t%s\t%s\t%s\t%s\n",
+             pon->panel->contigs[s->contig].name, s->pos + 1, s->ref, s->alt, s->n_depth, s->n_het,
+             num(a, s->depth), num(b, s->ref_bias), num(c, s->ref_bias_sd),
+             site_flags_str(fl, sizeof fl, s->flags));
+    }
 }
 
 static void write_records(writer_t *w, const metcn_pon_t *pon)
@@ -141,6 +186,7 @@ int metcn_pon_write(const metcn_pon_t *pon, const char *path, const char *cmdlin
         return metcn_last_error_code() ? metcn_last_error_code() : METCN_E_IO;
     write_meta(&w, pon, cmdline);
     write_records(&w, pon);
+    write_sites(&w, pon);
     if (w.rc == 0 && metcn_ofile_printf(w.f, "checksum\tfnv1a64\t%016" PRIx64 "\n", w.h) < 0)
         w.rc = METCN_E_IO;
     free(w.line.s);
@@ -165,7 +211,9 @@ typedef struct {
     const char *path;
     char **lines;
     size_t n_lines, cap;
-    size_t n_meta, n_contig, n_sample, n_component, n_bin;         /* records present */
+    size_t n_meta, n_contig, n_sample, n_component, n_bin; /* records present */
+    size_t n_site;   /* site records present (pon build --snps) */
+    int64_t d_sites; /* declared (meta n_sites; 0 when absent: files without sites) */
     int64_t d_contigs, d_samples, d_normals, d_bins, d_components; /* declared in meta */
     int version;
     char want[17]; /* stored checksum */
@@ -311,6 +359,8 @@ static int count_records(loader_t *L)
             L->n_component++;
         else if (kind_is(s, "bin"))
             L->n_bin++;
+        else if (kind_is(s, "site"))
+            L->n_site++;
         else
             return bad(L, ln, "unknown record type '%.*s'", (int)strcspn(s, "\t"), s);
         if (L->n_meta > MAX_META)
@@ -328,6 +378,7 @@ static int meta_value(loader_t *L, size_t ln, const char *key, const char *v)
                      : strcmp(key, "n_normals") == 0    ? &L->d_normals
                      : strcmp(key, "n_bins") == 0       ? &L->d_bins
                      : strcmp(key, "n_components") == 0 ? &L->d_components
+                     : strcmp(key, "n_sites") == 0      ? &L->d_sites
                                                         : NULL;
     char **str = strcmp(key, "created") == 0        ? &pon->created
                  : strcmp(key, "command") == 0      ? &pon->command
@@ -349,6 +400,29 @@ static int meta_value(loader_t *L, size_t ln, const char *key, const char *v)
         return bad(L, ln, "bad gc_corrected '%.40s'", v);
     else if (strcmp(key, "median_mapd") == 0 && field_double(v, &pon->median_mapd) < 0)
         return bad(L, ln, "bad median_mapd '%.40s'", v);
+    return 0;
+}
+
+/* One site parameter (pon build --snps; key without its "site_" prefix). */
+static int site_param_value(loader_t *L, size_t ln, const char *key, const char *v)
+{
+    metcn_pon_site_opt_t *o = &L->pon->site_opt;
+    int *ip = strcmp(key, "min_depth") == 0       ? &o->min_depth
+              : strcmp(key, "min_het") == 0       ? &o->min_het
+              : strcmp(key, "min_never_het") == 0 ? &o->min_never_het
+              : strcmp(key, "min_constant") == 0  ? &o->min_constant
+                                                  : NULL;
+    double *dp = strcmp(key, "min_minor_frac") == 0    ? &o->min_minor_frac
+                 : strcmp(key, "error_rate") == 0      ? &o->error_rate
+                 : strcmp(key, "het_pvalue") == 0      ? &o->het_pvalue
+                 : strcmp(key, "max_bias") == 0        ? &o->max_bias
+                 : strcmp(key, "constant_share") == 0  ? &o->constant_share
+                 : strcmp(key, "constant_pvalue") == 0 ? &o->constant_pvalue
+                 : strcmp(key, "noisy_sd") == 0        ? &o->noisy_sd
+                                                       : NULL;
+    if ((ip && metcn_parse_int(v, 0, 1000000, ip) < 0) ||
+        (dp && metcn_parse_double(v, 0, 1, dp) < 0))
+        return bad(L, ln, "bad parameter site_%s '%.40s'", key, v);
     return 0;
 }
 
@@ -376,7 +450,7 @@ static int param_value(loader_t *L, size_t ln, const char *key, const char *v)
     if (strcmp(key, "size_select") == 0 &&
         metcn_parse_size_select(v, &L->pon->size_min, &L->pon->size_max) < 0)
         return bad(L, ln, "bad parameter %s '%.40s' (MIN-MAX)", key, v);
-    return 0;
+    return strncmp(key, "site_", 5) == 0 ? site_param_value(L, ln, key + 5, v) : 0;
 }
 
 const char *metcn_sample_type_name(int t)
@@ -402,6 +476,7 @@ static int parse_meta(loader_t *L)
     char *f[4];
     int rc = 0;
     L->d_contigs = L->d_samples = L->d_normals = L->d_bins = L->d_components = -1;
+    L->d_sites = 0;
     for (size_t ln = 1; ln < L->n_lines && rc == 0; ln++) {
         if (!kind_is(L->lines[ln], "meta") && !kind_is(L->lines[ln], "param"))
             continue;
@@ -434,8 +509,9 @@ static int parse_meta(loader_t *L)
     } counts[] = {{"contig", L->d_contigs, L->n_contig},
                   {"sample", L->d_samples, L->n_sample},
                   {"component", L->d_components, L->n_component},
-                  {"bin", L->d_bins, L->n_bin}};
-    for (int c = 0; c < 4; c++)
+                  {"bin", L->d_bins, L->n_bin},
+                  {"site", L->d_sites, L->n_site}};
+    for (int c = 0; c < 5; c++)
         if ((size_t)counts[c].declared != counts[c].present)
             return metcn_set_error(
                 METCN_E_FORMAT, "%s: meta declares %lld %s lines, the file has %zu", L->path,
@@ -470,6 +546,9 @@ static int allocate(loader_t *L)
         return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", L->path);
     for (int c = 0; c < pon->k; c++)
         pon->var_frac[c] = NAN; /* not given yet */
+    if (L->n_site && !(pon->sites = calloc(L->n_site, sizeof *pon->sites)))
+        return metcn_set_error(METCN_E_NOMEM, "%s: out of memory", L->path);
+    pon->n_sites = L->n_site;
     return 0;
 }
 
@@ -643,6 +722,75 @@ static int parse_bins(loader_t *L)
     return rc;
 }
 
+/* A site line's flags field ("." or comma-separated names) into bits; -1 when unknown. */
+static int parse_site_flags(char *v, unsigned *flags)
+{
+    *flags = 0;
+    if (strcmp(v, ".") == 0)
+        return 0;
+    for (char *save = NULL, *t = strtok_r(v, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        int b = 0;
+        while (b < METCN_PON_SITE_N_FLAGS && strcmp(t, metcn_pon_site_flag_name(1u << b)) != 0)
+            b++;
+        if (b == METCN_PON_SITE_N_FLAGS)
+            return -1;
+        *flags |= 1u << b;
+    }
+    return 0;
+}
+
+/* One site line's fields (f) into s. */
+static int site_values(loader_t *L, size_t ln, char **f, metcn_pon_site_t *s)
+{
+    const metcn_contig_t *ct = &L->p->contigs[s->contig];
+    int64_t pos;
+    if (metcn_parse_int64(f[2], 1, ct->length > 0 ? ct->length : INT64_MAX / 4, &pos) < 0)
+        return bad(L, ln, "bad site position '%.20s'", f[2]);
+    s->pos = pos - 1;
+    if (strlen(f[3]) != 1 || strlen(f[4]) != 1 || !strchr("ACGT", f[3][0]) ||
+        !strchr("ACGT", f[4][0]) || f[3][0] == f[4][0])
+        return bad(L, ln, "site alleles must be two different bases of ACGT");
+    s->ref = f[3][0];
+    s->alt = f[4][0];
+    int maxn = (int)(L->n_sample < INT32_MAX ? L->n_sample : INT32_MAX);
+    if (metcn_parse_int(f[5], 0, maxn, &s->n_depth) < 0 ||
+        metcn_parse_int(f[6], 0, s->n_depth, &s->n_het) < 0)
+        return bad(L, ln, "bad site normal counts '%.20s' '%.20s'", f[5], f[6]);
+    double *dv[] = {&s->depth, &s->ref_bias, &s->ref_bias_sd};
+    for (int q = 0; q < 3; q++)
+        if (field_double(f[7 + q], dv[q]) < 0 || *dv[q] < 0)
+            return bad(L, ln, "bad number '%.40s' in column %d", f[7 + q], 8 + q);
+    if (s->ref_bias > 1)
+        return bad(L, ln, "site ref_bias %g outside [0,1]", s->ref_bias);
+    if (parse_site_flags(f[10], &s->flags) < 0)
+        return bad(L, ln, "unknown site flag in '%.40s'", f[10]);
+    return 0;
+}
+
+/* Load step 9b: site lines (pon build --snps), in panel order, each position once. */
+static int parse_sites(loader_t *L)
+{
+    size_t i = 0;
+    char *f[12];
+    for (size_t ln = 1; ln < L->n_lines; ln++) {
+        if (!kind_is(L->lines[ln], "site"))
+            continue;
+        metcn_pon_site_t *s = &L->pon->sites[i], *prev = i ? s - 1 : NULL;
+        int rc;
+        if (metcn_split(L->lines[ln], '\t', f, 12) != 11)
+            return bad(L, ln, "site line: expected 11 fields");
+        if ((s->contig = contig_lookup(L, f[1])) < 0)
+            return bad(L, ln, "contig '%.40s' not declared", f[1]);
+        if ((rc = site_values(L, ln, f, s)) < 0)
+            return rc;
+        if (prev &&
+            (s->contig < prev->contig || (s->contig == prev->contig && s->pos <= prev->pos)))
+            return bad(L, ln, "site out of panel order (or given twice)");
+        i++;
+    }
+    return 0;
+}
+
 /* Load step 10: what follows from the records, and the stored panel checksum. */
 static int finish(loader_t *L)
 {
@@ -673,6 +821,7 @@ metcn_pon_t *metcn_pon_load(const char *path)
         L.pon->panel = L.p; /* owned by the PoN from here on */
         L.pon->median_mapd = NAN;
         metcn_pon_opt_init(&L.pon->opt);
+        metcn_pon_site_opt_init(&L.pon->site_opt);
         rc = parse_meta(&L);
     }
     if (rc == 0)
@@ -685,6 +834,8 @@ metcn_pon_t *metcn_pon_load(const char *path)
         rc = parse_components(&L);
     if (rc == 0)
         rc = parse_bins(&L);
+    if (rc == 0)
+        rc = parse_sites(&L);
     if (rc == 0)
         rc = finish(&L);
     for (size_t i = 0; i < L.n_lines; i++)

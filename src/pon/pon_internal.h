@@ -33,6 +33,10 @@ struct metcn_pon_s {
     double *var_frac; /* k */
     double median_mapd;
     size_t reason_counts[METCN_PON_N_REASONS];
+    /* SNP sites (pon build --snps; pon_sites.c), panel order */
+    metcn_pon_site_opt_t site_opt;
+    size_t n_sites;
+    metcn_pon_site_t *sites;
     char *command; /* command line that built it (or NULL) */
     char *created;
 };

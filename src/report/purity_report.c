@@ -78,14 +78,16 @@ static void json_segments(metcn_json_t *j, const metcn_call_t *c, const metcn_pu
     metcn_json_end_array(j);
 }
 
-/* The sites the fit used (heterozygous), with their counts and segment. */
+/* The sites the fit used (heterozygous), with their counts and segment, and those the PoN's
+ * site records left out (status pon_flagged, segment -1). */
 static void json_sites(metcn_json_t *j, const metcn_call_t *c, const metcn_purity_t *f)
 {
     const metcn_sites_t *s = c->sites;
     metcn_json_begin_array(j, "sites");
     for (size_t i = 0; s && i < s->n; i++) {
         int st = f->site_status[i];
-        if (st != METCN_PSITE_HET_NORMAL && st != METCN_PSITE_HET_INFERRED)
+        if (st != METCN_PSITE_HET_NORMAL && st != METCN_PSITE_HET_INFERRED &&
+            st != METCN_PSITE_PON_FLAGGED)
             continue;
         char ref[2] = {s->ref[i], 0}, alt[2] = {s->alt[i], 0};
         metcn_json_begin_object(j, NULL);
@@ -100,6 +102,23 @@ static void json_sites(metcn_json_t *j, const metcn_call_t *c, const metcn_purit
         metcn_json_end_object(j);
     }
     metcn_json_end_array(j);
+}
+
+/* Object "pon_sites" (only with a PoN that has site records, pon build --snps): the tumour's
+ * sites the PoN knows, how many took its REF bias, how many it dropped and by which flag. */
+static void json_pon_sites(metcn_json_t *j, const metcn_pon_site_use_t *u)
+{
+    if (!u->active)
+        return;
+    metcn_json_begin_object(j, "pon_sites");
+    metcn_json_int(j, "known", (int64_t)u->known);
+    metcn_json_int(j, "ref_bias_from_pon", (int64_t)u->ref_bias);
+    metcn_json_int(j, "dropped", (int64_t)u->dropped);
+    metcn_json_begin_object(j, "dropped_by_flag");
+    for (int b = 0; b < METCN_PON_SITE_N_FLAGS; b++)
+        metcn_json_int(j, metcn_pon_site_flag_name(1u << b), (int64_t)u->dropped_by_flag[b]);
+    metcn_json_end_object(j);
+    metcn_json_end_object(j);
 }
 
 void report_json_purity_fit(metcn_json_t *j, const metcn_call_t *c)
@@ -126,6 +145,7 @@ void report_json_purity_fit(metcn_json_t *j, const metcn_call_t *c)
     metcn_json_int(j, "het_sites", f->n_sites_het);
     metcn_json_int(j, "events", f->n_events);
     metcn_json_int(j, "allelic_events", f->n_allelic);
+    json_pon_sites(j, &c->pon_site_use);
     json_solutions(j, f);
     json_segments(j, c, f);
     json_sites(j, c, f);

@@ -55,7 +55,7 @@ void metcn_purity_opt_init(metcn_purity_opt_t *o)
 const char *metcn_psite_name(int s)
 {
     static const char *names[] = {"het_normal", "het_inferred", "hom_normal", "hom_inferred",
-                                  "low_depth",  "sex",          "no_segment"};
+                                  "low_depth",  "sex",          "no_segment", "pon_flagged"};
     return s >= 0 && s < (int)(sizeof names / sizeof *names) ? names[s] : "unknown";
 }
 

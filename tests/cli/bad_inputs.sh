@@ -116,6 +116,14 @@ samtools view -H "$T" | sed '/SN:chr7\t/s/LN:[0-9]*/LN:159138663/' >"$IN/build.s
 samtools reheader "$IN/build.sam" "$T" >"$IN/otherbuild.bam"
 samtools view -h "$T" | awk '!(/^@SQ/ && /SN:chr2\t/)' | samtools view -b -o "$IN/nochr2.bam" -
 
+# pon build --snps: three normals' coverage tables with allele tables (N01-N03, whole), and a
+# site list with every other site of the tables' list
+for k in 1 2 3; do
+    "$METCN" coverage --panel "$P" --snps "$D/sites.vcf.gz" -o "$IN/al$k.tsv" "$D/N0$k.bam" 2>/dev/null ||
+        { echo "cannot count alleles"; exit 1; }
+done
+zcat "$D/sites.vcf.gz" | awk '/^#/ || NR % 2' >"$IN/half.vcf"
+
 # concordance tables
 H='sample	gene	met_cn	chr7_cn	met_chr7_ratio	tier	qc'
 {
@@ -308,6 +316,9 @@ run "$M" pon info "$LAST_OUT/x.pon"
 row "pon build: too few usable normals" 1 "nempty.regions.bed:" "empty" -- $M pon build --panel $IN/p.bed --no-gc -o @O/x.pon $IN/n1.regions.bed $IN/n2.regions.bed $IN/nempty.regions.bed $IN/nope.regions.bed
 expect_err "only 2 of 4 normals could be used: a panel of normals needs at least 3"
 row "pon build: a truncated BAM among normals" 1 "trunc.bam:" "truncated" -- $M pon build --panel $P -o @O/x.pon $IN/small.bam $IN/t.bam $IN/trunc.bam
+row "pon build --snps: tables without allele counts" 1 "n1.regions.bed:" "no allele counts" -- $M pon build --panel $IN/p.bed --no-gc --snps $D/sites.vcf.gz -o @O/x.pon "${NORMALS[@]}"
+row "pon build --snps: allele tables at other sites" 1 "al1.tsv:" "allele counts at other sites than those of $IN/half.vcf" -- $M pon build --panel $P --snps $IN/half.vcf -o @O/x.pon $IN/al1.tsv $IN/al2.tsv $IN/al3.tsv
+row "pon build --snps: a site list that is not a VCF" 1 "$P:" -- $M pon build --panel $P --snps $P -o @O/x.pon $IN/al1.tsv $IN/al2.tsv $IN/al3.tsv
 row "pon build: output is a directory" 1 "@O:" "is a directory" -- $M pon build --panel $IN/p.bed --no-gc -o @O "${NORMALS[@]}"
 # 12 normals: no "only 6 normals" warning before the write fails
 row "pon build: device full" 1 "/dev/full:" "No space left on device" -- $M pon build --panel $IN/p.bed --no-gc -o /dev/full "$IN"/n{1..12}.regions.bed

@@ -63,6 +63,12 @@ typedef struct {
     int frag_min;                /* shortest fragment; reads are cut to a shorter fragment
                                     (adapter read-through) [= read_len] */
     int dup_unflagged;           /* duplicates written without the 0x400 flag */
+    /* Site artefacts, the same in every individual (chosen per population site from its
+     * position alone): reference bias and paralogous ("constant") sites (docs/simulator.md). */
+    double bias_frac, bias_loss; /* share of sites where a fragment carrying ALT is lost with
+                                    probability bias_loss */
+    double art_frac, art_alt;    /* share of (other) sites where every fragment shows ALT with
+                                    probability art_alt whatever the genotype */
 } reads_opt_t;
 
 static void reads_opt_init(reads_opt_t *o)
@@ -130,6 +136,12 @@ static void reads_help(FILE *fp)
             "                          reads carry the individual's alleles\n"
             "      --germline-seed INT the individual (tumour and matched normal share it)\n"
             "                          [= --seed]\n"
+            "      --ref-bias-sites FRAC:LOSS  this share of the population sites (the same in\n"
+            "                          every individual) loses a fragment carrying ALT with\n"
+            "                          probability LOSS (REF fraction 1/(2-LOSS) at a het site)\n"
+            "      --artefact-sites FRAC:ALT   this share of the other sites is paralogous: every\n"
+            "                          fragment shows ALT with probability ALT whatever the\n"
+            "                          genotype; both write PREFIX.site_artefacts.tsv [none]\n"
             "Sample and tumour:\n"
             "      --sex XX|XY         [XX]\n"
             "      --purity FLOAT      tumour cell fraction, 0 = normal [%g]\n"
@@ -423,7 +435,22 @@ typedef struct {
     float af;
     char ref, alt;
     char a[2]; /* the allele on haplotype 0 and on haplotype 1 */
+    char kind; /* SITE_PLAIN, SITE_BIAS or SITE_PARALOG (--ref-bias-sites, --artefact-sites) */
 } site_t;
+
+enum { SITE_PLAIN = 0, SITE_BIAS = 1, SITE_PARALOG = 2 };
+
+/* The artefact kind of a population site: a function of (contig, pos) alone, so that every
+ * individual (and every run) has the same artefact sites. */
+static char site_kind(const reads_opt_t *o, const char *contig, int64_t pos)
+{
+    if (o->bias_frac <= 0 && o->art_frac <= 0)
+        return SITE_PLAIN;
+    double u = sim_u01(sim_mix64(sim_hash_str(contig, 0x51735173u) ^ (uint64_t)pos));
+    return u < o->bias_frac                 ? SITE_BIAS
+           : u < o->bias_frac + o->art_frac ? SITE_PARALOG
+                                            : SITE_PLAIN;
+}
 
 /* The individual's sites of one contig, sorted by position. */
 typedef struct {
@@ -487,7 +514,7 @@ static int load_sites(const reads_opt_t *o, sam_hdr_t *hdr, simsites_t **out)
             v->s = g;
             v->m = m;
         }
-        v->s[v->n++] = (site_t){rec->pos, af[0], r[0], a[0], {0, 0}};
+        v->s[v->n++] = (site_t){rec->pos, af[0], r[0], a[0], {0, 0}, SITE_PLAIN};
     }
     if (ret < -1) {
         sim_error(cmd, "%s: malformed VCF record (record %zu)", o->snps,
@@ -510,6 +537,7 @@ static int load_sites(const reads_opt_t *o, sam_hdr_t *hdr, simsites_t **out)
             unsigned haps = sim_site_haps(o->germline_seed, contig, e.pos, e.af, haploid);
             e.a[0] = haps & 1 ? e.alt : e.ref;
             e.a[1] = haps & 2 ? e.alt : e.ref;
+            e.kind = site_kind(o, contig, e.pos);
             v->s[m++] = e;
         }
         v->n = m;
@@ -663,9 +691,15 @@ static bam1_t *make_rec(gen_t *g, const char *qname, uint16_t flag, int tid, int
 }
 
 /* The molecule [s, s+L) of tid from haplotype hap: the reference with the alleles of the
- * individual's sites on it (both mates of a fragment carry them alike), into g->truth. */
-static const char *molecule(gen_t *g, const seqcache_t *c, int tid, int64_t s, int L, int hap)
+ * individual's sites on it (both mates of a fragment carry them alike), into g->truth.  At a
+ * paralogous site the base is ALT with probability art_alt whatever the haplotype; at a
+ * reference-bias site a molecule carrying ALT is lost with probability bias_loss (*lost set).
+ * Both draws hash the fragment's number, so a duplicate is the same molecule, and they take
+ * nothing from the generator's stream (files without these options stay as they were). */
+static const char *molecule(gen_t *g, const seqcache_t *c, int tid, int64_t s, int L, int hap,
+                            int *lost)
 {
+    *lost = 0;
     const char *ref = c->seq + (s - c->c0);
     const simsites_t *v = g->sites ? &g->sites[tid] : NULL;
     if (!v || !v->n)
@@ -686,8 +720,18 @@ static const char *molecule(gen_t *g, const seqcache_t *c, int tid, int64_t s, i
         else
             hi = mid;
     }
-    for (; lo < v->n && v->s[lo].pos < s + L; lo++)
-        g->truth[v->s[lo].pos - s] = v->s[lo].a[hap];
+    for (; lo < v->n && v->s[lo].pos < s + L; lo++) {
+        const site_t *e = &v->s[lo];
+        char b = e->a[hap];
+        if (e->kind != SITE_PLAIN) {
+            double u = sim_u01(sim_mix64((g->n_frag * 0x9e3779b97f4a7c15ull) ^ (uint64_t)e->pos));
+            if (e->kind == SITE_PARALOG)
+                b = u < g->o->art_alt ? e->alt : e->ref;
+            else if (b == e->alt && u < g->o->bias_loss)
+                *lost = 1;
+        }
+        g->truth[e->pos - s] = b;
+    }
     return g->truth;
 }
 
@@ -706,10 +750,13 @@ static int make_fragment(gen_t *g, seqcache_t *c, int tid, int64_t s, int L, int
     uint16_t fr = base | BAM_FREVERSE | (left_is_r1 ? BAM_FREAD2 : BAM_FREAD1);
     uint8_t mapq = lowmq_mapq >= 0 ? (uint8_t)lowmq_mapq : 60;
     int64_t rpos = s + L - rl;
-    const char *ref = c->seq + (s - c->c0), *mol = molecule(g, c, tid, s, L, hap);
+    int lost = 0;
+    const char *ref = c->seq + (s - c->c0), *mol = molecule(g, c, tid, s, L, hap, &lost);
     bam1_t *bl, *br, *bs = NULL;
     if (!mol)
         return metcn_set_error(METCN_E_NOMEM, "out of memory");
+    if (lost)
+        return 0; /* captured less well: never sequenced */
     uint32_t cig[2];
     if (chimeric) {
         /* the left read's tail comes from a second locus 1-20 kb downstream */
@@ -1018,6 +1065,44 @@ static int write_segments(const reads_opt_t *o, sam_hdr_t *hdr, const char *path
     return metcn_ofile_close(f, 1);
 }
 
+/* "FRAC:P" with both in [0, 1] and their sum of shares checked by the caller. */
+static int frac_pair(const char *cmd, const char *opt, const char *arg, double *frac, double *p)
+{
+    const char *colon = strchr(arg, ':');
+    char head[64];
+    if (!colon || (size_t)(colon - arg) >= sizeof head)
+        return sim_usage(cmd, "%s: expected FRAC:P, got '%s'", opt, arg);
+    memcpy(head, arg, (size_t)(colon - arg));
+    head[colon - arg] = 0;
+    int rc = sim_opt_double(cmd, opt, head, 0, 1, frac);
+    return rc ? rc : sim_opt_double(cmd, opt, colon + 1, 0, 1, p);
+}
+
+/* PREFIX.site_artefacts.tsv: the artefact sites (1-based pos), their kind, and the REF
+ * fraction they give at a heterozygous site of a normal (bias: 1/(2-LOSS); paralog: 1-ALT
+ * whatever the genotype). */
+static int write_site_artefacts(const reads_opt_t *o, sam_hdr_t *hdr, const simsites_t *ss,
+                                const char *path)
+{
+    metcn_ofile_t *f = metcn_ofile_open(path);
+    if (!f)
+        return -1;
+    metcn_ofile_printf(f, "chrom\tpos\tref\talt\tkind\thet_ref_fraction\n");
+    for (int tid = 0; tid < sam_hdr_nref(hdr); tid++)
+        for (size_t i = 0; i < ss[tid].n; i++) {
+            const site_t *e = &ss[tid].s[i];
+            if (e->kind == SITE_PLAIN)
+                continue;
+            char b[32];
+            double rf = e->kind == SITE_BIAS ? 1.0 / (2.0 - o->bias_loss) : 1.0 - o->art_alt;
+            metcn_ofile_printf(f, "%s\t%lld\t%c\t%c\t%s\t%s\n", sam_hdr_tid2name(hdr, tid),
+                               (long long)e->pos + 1, e->ref, e->alt,
+                               e->kind == SITE_BIAS ? "ref_bias" : "paralog",
+                               metcn_fmt_double(b, rf, 6));
+        }
+    return metcn_ofile_close(f, 1);
+}
+
 /* PREFIX.genotypes.tsv: the individual's alleles at the sites (1-based pos), and the expected
  * fraction of reads carrying the alt allele in this sample. */
 static int write_genotypes(const reads_opt_t *o, sam_hdr_t *hdr, const simsites_t *ss,
@@ -1254,6 +1339,8 @@ int sim_main_reads(int argc, char **argv)
         O_NOBAM,
         O_SNPS,
         O_GSEED,
+        O_BIAS_SITES,
+        O_ART_SITES,
         O_TFM,
         O_TFS,
         O_FMIN,
@@ -1302,6 +1389,8 @@ int sim_main_reads(int argc, char **argv)
                                        {"no-bam", no_argument, NULL, O_NOBAM},
                                        {"snps", required_argument, NULL, O_SNPS},
                                        {"germline-seed", required_argument, NULL, O_GSEED},
+                                       {"ref-bias-sites", required_argument, NULL, O_BIAS_SITES},
+                                       {"artefact-sites", required_argument, NULL, O_ART_SITES},
                                        {"tumour-frag-mean", required_argument, NULL, O_TFM},
                                        {"tumour-frag-sd", required_argument, NULL, O_TFS},
                                        {"frag-min", required_argument, NULL, O_FMIN},
@@ -1370,6 +1459,12 @@ int sim_main_reads(int argc, char **argv)
                 o.germline_seed = (uint64_t)v;
                 o.germline_set = 1;
             }
+            break;
+        case O_BIAS_SITES:
+            rc = frac_pair(cmd, "--ref-bias-sites", optarg, &o.bias_frac, &o.bias_loss);
+            break;
+        case O_ART_SITES:
+            rc = frac_pair(cmd, "--artefact-sites", optarg, &o.art_frac, &o.art_alt);
             break;
         case O_TFM:
             rc = sim_opt_double(cmd, "--tumour-frag-mean", optarg, 30, 2000, &o.tfrag_mean);
@@ -1524,6 +1619,11 @@ int sim_main_reads(int argc, char **argv)
         o.frag_min = o.read_len;
     if (!o.germline_set)
         o.germline_seed = o.seed;
+    if ((o.bias_frac > 0 || o.art_frac > 0) && !o.snps)
+        return sim_usage(cmd, "--ref-bias-sites and --artefact-sites need --snps");
+    if (o.bias_frac + o.art_frac > 1)
+        return sim_usage(cmd, "--ref-bias-sites and --artefact-sites: shares add up to more "
+                              "than 1");
     if (o.frag_mean < o.frag_min)
         return o.frag_min == o.read_len ? sim_usage(cmd, "--frag-mean %g is below --read-len %d",
                                                     o.frag_mean, o.read_len)
@@ -1662,15 +1762,19 @@ int sim_main_reads(int argc, char **argv)
     }
     {
         truth_extra_t x = {NAN, 0, 0};
-        kstring_t sp = KS_INITIALIZE, gp = KS_INITIALIZE;
+        kstring_t sp = KS_INITIALIZE, gp = KS_INITIALIZE, ap = KS_INITIALIZE;
         ksprintf(&sp, "%s.segments.tsv", o.out);
         ksprintf(&gp, "%s.genotypes.tsv", o.out);
+        ksprintf(&ap, "%s.site_artefacts.tsv", o.out);
         int bad =
             write_segments(&o, g.hdr, sp.s, &x.mean_ploidy) != 0 ||
             (g.sites && write_genotypes(&o, g.hdr, g.sites, gp.s, &x.n_sites, &x.n_het) != 0) ||
+            (g.sites && (o.bias_frac > 0 || o.art_frac > 0) &&
+             write_site_artefacts(&o, g.hdr, g.sites, ap.s) != 0) ||
             write_truth(&o, sample, truth, &g, &x) != 0;
         free(sp.s);
         free(gp.s);
+        free(ap.s);
         if (bad) {
             sim_error(cmd, "%s", metcn_last_error());
             goto out;
