@@ -201,11 +201,16 @@ expect_err "Nothing to be done"
 # allele counts and purity from the reads (config snps): the germline tumour G_T1 (purity 0.6,
 # LOH and gains elsewhere) against the PoN of the first run; coverage counts the alleles in the
 # same pass and the call estimates the purity from them
-printf 'sample\ttype\tpath\tpurity\tpatient\tdate\nG_T1\ttumour\t%s\t\t\t\n' \
-    "$D/germline/G_T1.bam" >snps.tsv
+{
+    printf 'sample\ttype\tpath\tpurity\tpatient\tdate\nG_T1\ttumour\t%s\t\t\t\n' "$D/germline/G_T1.bam"
+    for n in N03 N04 N05 N06 N07 N08; do printf '%s\tnormal\t%s\t\t\t\n' "$n" "$D/$n.bam"; done
+} >snps.tsv
 run snakemake -s "$SNAKEFILE" --cores 2 --configfile config.yaml \
-    --config samples=snps.tsv outdir=out_snps pon=out/pon/pon.gz snps="$D/sites.vcf.gz" multiqc=false fish=
+    --config samples=snps.tsv outdir=out_snps snps="$D/sites.vcf.gz" multiqc=false fish=
 expect_rc 0
+# the PoN holds the sites (pon build --snps from the normals' allele tables)
+n_sites=$(awk -F'\t' '$1 == "sites" {print $2}' out_snps/pon/pon_info.tsv)
+[ "${n_sites:-0}" -gt 100 ] && ok || bad "snps: the PoN has '${n_sites}' sites"
 gp=$(awk -F'\t' 'NR == 1 {for (i = 1; i <= NF; i++) k[$i] = i; next} {print $k["purity"]}' \
     "$D/germline/G_T1.truth.tsv")
 [ -s out_snps/samples/G_T1/G_T1.coverage.alleles.tsv.gz ] && ok || bad "snps: no allele table"
