@@ -171,6 +171,10 @@ typedef struct {
     double score;       /* log posterior (log-likelihood + log prior), up to a constant */
     double rel;         /* exp(score - best score) */
     int n_subclonal;    /* segments fitted by no integer state */
+    int twin;           /* 1: the best solution's doubling twin (docs/purity.md section 6):
+                           doubled (or halved) states at p/(2-p) (or 2p/(1+p)) that the data
+                           cannot tell from the best (likelihood before the priors within the
+                           interval's threshold); part of the call's hull whatever its rel */
 } metcn_purity_solution_t;
 
 typedef enum {

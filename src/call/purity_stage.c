@@ -145,16 +145,17 @@ static int add_fit_qc(metcn_call_t *c, const metcn_purity_t *f, const metcn_call
 }
 
 /* An ambiguous fit's other solutions (relative likelihood >= alt_rel: another purity, a
- * doubled or halved ploidy) are as possible as the chosen one: the gene's and the control's
- * copy-number intervals and the ratio interval become the hull over them, and the decisions
- * that read those intervals (equivocal, high_amp) are taken again on the hull.  The points
- * stay the chosen solution's. */
+ * doubled or halved ploidy; and the doubling twin whatever its relative likelihood, whose
+ * purity also joins the call's purity range) are as possible as the chosen one: the gene's and the
+ * control's copy-number intervals and the ratio interval become the hull over them, and the
+ * decisions that read those intervals (equivocal, high_amp) are taken again on the hull.  The
+ * points stay the chosen solution's. */
 static int widen_by_solutions(metcn_call_t *c, const metcn_purity_t *f, const metcn_gene_t *gene,
                               const metcn_cnr_t *cnr, const char *sample, const metcn_call_opt_t *o)
 {
     for (size_t k = 1; k < f->n_solutions; k++) {
         const metcn_purity_solution_t *sol = &f->solutions[k];
-        if (!(sol->rel >= o->fit.alt_rel) || !(sol->ploidy > 0 && sol->ploidy <= 20) ||
+        if (!(sol->rel >= o->fit.alt_rel || sol->twin) || !(sol->ploidy > 0 && sol->ploidy <= 20) ||
             !(sol->purity > 0 && sol->purity <= 1))
             continue;
         metcn_call_opt_t oa = *o;
@@ -169,6 +170,10 @@ static int widen_by_solutions(metcn_call_t *c, const metcn_purity_t *f, const me
         c->control_cn.hi = fmax(c->control_cn.hi, alt->control_cn.hi);
         c->ratio_lo = fmin(c->ratio_lo, alt->ratio_lo);
         c->ratio_hi = fmax(c->ratio_hi, alt->ratio_hi);
+        if (sol->twin) { /* the data cannot choose: its purity is as possible as the best's */
+            c->purity_lo = fmin(c->purity_lo, sol->purity);
+            c->purity_hi = fmax(c->purity_hi, sol->purity);
+        }
         metcn_call_destroy(alt);
     }
     c->equivocal = isfinite(c->ratio) && metcn_criteria_spans(c->criteria, c->ratio_lo, c->ratio_hi,

@@ -358,7 +358,7 @@ static int find_solutions(const pfit_t *f, const prior_t *pr, const grid_t *g, m
         }
     qsort(c, nc, sizeof *c, cmp_cand);
     size_t max = (size_t)f->opt->max_solutions;
-    r->solutions = calloc(max ? max : 1, sizeof *r->solutions);
+    r->solutions = calloc(max < 2 ? 2 : max, sizeof *r->solutions); /* room for the twin */
     if (!r->solutions) {
         free(c);
         return metcn_set_error(METCN_E_NOMEM, "purity: out of memory");
@@ -383,6 +383,72 @@ static int find_solutions(const pfit_t *f, const prior_t *pr, const grid_t *g, m
     }
     free(c);
     return 0;
+}
+
+/* ---- the doubling twin (docs/purity.md sections 2.4 and 6) ------------------------------------
+ */
+
+/* What the data alone say of (p, P) under a baseline: the best integer states with the state
+ * and doubling priors switched off (the subclonal escape stays, so one segment cannot decide). */
+static double data_loglik(const pfit_t *f, const prior_t *pr, double p, double P, int wgd)
+{
+    prior_t flat = *pr;
+    flat.event = flat.kappa = flat.wgd_cost = 0;
+    return total_score(f, &flat, p, p * P + 2 * (1 - p), wgd);
+}
+
+/* Insert s into the ranked list after the best (at most max entries, or 2 when max is 1),
+ * dropping the last when full. */
+static void insert_solution(metcn_purity_t *r, size_t max, const metcn_purity_solution_t *s)
+{
+    size_t at = r->n_solutions;
+    if (max < 2)
+        max = 2;
+    while (at > 1 && r->solutions[at - 1].score < s->score)
+        at--;
+    if (at >= max)
+        at = max - 1; /* full: the twin takes the last place */
+    size_t n = r->n_solutions < max ? r->n_solutions + 1 : max;
+    memmove(&r->solutions[at + 1], &r->solutions[at], (n - 1 - at) * sizeof *s);
+    r->solutions[at] = *s;
+    r->n_solutions = n;
+}
+
+/* (A, B) at (p, P) and (2A, 2B) at (p/(2-p), 2P) give the same depth ratios and allele
+ * fractions (section 2.4), so the best solution's twin under the other baseline fits exactly as
+ * well whenever its states can all be halved (or doubled); only the priors choose.  The twin
+ * is put among the solutions (marked twin) when its likelihood before the priors is within the
+ * interval's threshold of the best's and it lies in the model (its purity and ploidy inside the
+ * other baseline's grid).  Returns 1 when it was. */
+static int doubling_twin(const pfit_t *f, const prior_t *pr, metcn_purity_t *r)
+{
+    const metcn_purity_opt_t *o = f->opt;
+    metcn_purity_solution_t b = r->solutions[0], t = {0};
+    t.wgd = !b.wgd;
+    t.purity = b.wgd ? 2 * b.purity / (1 + b.purity) : b.purity / (2 - b.purity);
+    t.ploidy = b.wgd ? b.ploidy / 2 : 2 * b.ploidy;
+    double plo = t.wgd ? o->wgd_ploidy_lo : o->ploidy_min;
+    double phi = t.wgd ? o->ploidy_max : o->wgd_ploidy_hi;
+    if (t.purity < o->purity_min || t.purity > o->purity_max || t.ploidy < plo - 1e-9 ||
+        t.ploidy > phi + 1e-9)
+        return 0;
+    double thr = 0.5 * gsl_cdf_chisq_Pinv(o->conf, 1);
+    if (data_loglik(f, pr, t.purity, t.ploidy, t.wgd) <
+        data_loglik(f, pr, b.purity, b.ploidy, b.wgd) - thr)
+        return 0; /* an odd state (or one beyond max_cn) tells them apart */
+    t.score = total_score(f, pr, t.purity, t.purity * t.ploidy + 2 * (1 - t.purity), t.wgd);
+    t.rel = fmin(exp(t.score - b.score), 1.0);
+    t.twin = 1;
+    solution_states(f, pr, t.purity, t.ploidy, t.wgd, NULL, &t.ploidy_mean, &t.n_subclonal);
+    for (size_t k = 1; k < r->n_solutions; k++) {
+        metcn_purity_solution_t *s = &r->solutions[k];
+        if (s->wgd == t.wgd && fabs(s->purity - t.purity) < 0.02) {
+            s->twin = 1; /* already listed (a grid point beside it) */
+            return 1;
+        }
+    }
+    insert_solution(r, (size_t)o->max_solutions, &t);
+    return 1;
 }
 
 /* Profile-likelihood interval of purity under the chosen baseline: the hull of the grid
@@ -477,12 +543,14 @@ static unsigned segment_flags(const metcn_purity_opt_t *o, metcn_purity_t *r, in
 }
 
 /* The answer: flags, and the status rules of docs/purity.md section 6. */
-static void decide(const pfit_t *f, const grid_t *g, metcn_purity_t *r)
+static void decide(const pfit_t *f, const grid_t *g, metcn_purity_t *r, int twin)
 {
     const metcn_purity_opt_t *o = f->opt;
     const metcn_purity_solution_t *b = &r->solutions[0];
     int levels;
     unsigned fl = solution_flags(o, r) | segment_flags(o, r, &levels);
+    if (twin && !(fl & METCN_PURITY_F_NO_EVENT))
+        fl |= METCN_PURITY_F_DOUBLING; /* whatever the prior: the data cannot choose */
     r->purity = b->purity;
     r->ploidy = b->ploidy;
     r->ploidy_mean = b->ploidy_mean;
@@ -676,11 +744,12 @@ int metcn_purity_fit(const metcn_purity_input_t *in, const metcn_purity_opt_t *o
         (ret = find_solutions(&f, &pr, &g, r)) != 0)
         goto out;
     purity_interval(&f, &g, r->solutions[0].wgd, 0, r);
+    int twin = doubling_twin(&f, &pr, r);
     const metcn_purity_solution_t *b = &r->solutions[0];
     double pm;
     int ns;
     solution_states(&f, &pr, b->purity, b->ploidy, b->wgd, r->segs, &pm, &ns);
-    decide(&f, &g, r);
+    decide(&f, &g, r, twin);
     *out = r;
     r = NULL;
 out:
