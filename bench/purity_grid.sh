@@ -3,7 +3,10 @@
 # (issue 17): tumours of one XY individual at purity 0.1-0.9, four genomes (quiet: only the MET
 # amplicon; two events: LOH chr5 (1,0) and a gain chr9 (2,1); four events: cnLOH chr3 (2,0),
 # LOH chr5, gains chr9 (2,1) and chr10 (3,1); wgd: doubled after LOH of chr3 and a gain of chr9,
-# so chr3 (2,0) and chr9 (4,2)), depth 300-800x, MET 4-20 copies (twice that when doubled).
+# so chr3 (2,0) and chr9 (4,2); wgd_odd: doubled, with events after the doubling that no
+# halved genome has: baseline (2,2), chr3 (2,0), chr5 (2,1), chr10 (3,2), written as a base
+# copy number of 4, so its truth says wgd "no"), depth 300-800x, MET 4-20 copies (twice that
+# when doubled).
 # Each tumour is called twice with the same PoN (the fixture normals N01-N12): with --snps
 # (purity and ploidy estimated) and with the true purity and ploidy given; both against the
 # simulator's truth.
@@ -32,10 +35,12 @@ genome_args() {
     two) echo "--seg chr5:0-2000000:1 --seg chr9:0-2000000:2+1" ;;
     four) echo "--seg chr3:0-2000000:2+0 --seg chr5:0-2000000:1 --seg chr9:0-2000000:2+1 --seg chr10:0-2000000:3+1" ;;
     wgd) echo "--wgd --seg chr3:0-2000000:1 --seg chr9:0-2000000:2+1" ;;
+    # doubled, then events after the doubling: odd states no halved genome has (identifiable)
+    wgd_odd) echo "--base-cn 4 --seg chr3:0-2000000:2+0 --seg chr5:0-2000000:2+1 --seg chr10:0-2000000:3+2" ;;
     esac
 }
 purities=(0.1 0.2 0.3 0.5 0.7 0.9)
-genomes=(quiet two four wgd)
+genomes=(quiet two four wgd wgd_odd)
 depths=(300 450 600 800)
 mets=(4 6 10 20)
 
@@ -50,6 +55,7 @@ for g in "${genomes[@]}"; do
     for p in "${purities[@]}"; do
         name="PG_${g}_p$p"
         d=${depths[$((k % 4))]} met=${mets[$(((k / 4 + k) % 4))]}
+        [ "$g" = wgd_odd ] && met=$((2 * met)) # on a baseline of 4 copies, as --wgd doubles
         k=$((k + 1))
         [ -s "$OUT/$name.truth.tsv" ] && continue
         # shellcheck disable=SC2046
@@ -108,7 +114,7 @@ function add(key) {
 END {
     printf "%-16s %3s %14s %8s %12s %14s %14s %16s %16s\n", "group", "n", "purity+-0.05", "flagged",
         "conf.wrong", "cn_in_CI(est)", "cn_in_CI(true)", "tier_ok(est)", "tier_ok(true)"
-    m = split("purity 0.1|purity 0.2-0.3|purity 0.5-0.9|genome quiet|genome two|genome four|genome wgd|all", keys, "|")
+    m = split("purity 0.1|purity 0.2-0.3|purity 0.5-0.9|genome quiet|genome two|genome four|genome wgd|genome wgd_odd|all", keys, "|")
     for (i = 1; i <= m; i++) { k = keys[i]; if (!n[k]) continue
         printf "%-16s %3d %14s %8d %12d %14s %14s %16s %16s\n", k, n[k], within[k] + 0 "/" n[k],
             flag[k], wrong[k], cin_e[k] + 0 "/" n[k], cin_g[k] + 0 "/" n[k],

@@ -919,7 +919,7 @@ START_TEST(test_wgd)
 {
     metcn_purity_opt_t opt = default_opt();
     tally_t ident = {0}, shift = {0};
-    int wgd_right = 0, ploidy_right = 0, shift_twin = 0;
+    int wgd_right = 0, ploidy_right = 0, shift_twin = 0, no_twin_bad = 0;
     for (int pi = 2; pi <= 9; pi++)
         for (int rep = 0; rep < 2; rep++) {
             simspec_t s;
@@ -937,9 +937,16 @@ START_TEST(test_wgd)
             snprintf(name, sizeof name, "wgd_p%.1f_r%d", s.purity, rep);
             s.name = name;
             outcome_t o;
-            run_case(&s, &opt, &o);
+            metcn_purity_t *r;
+            simdata_t d;
+            run_case_keep(&s, &opt, &o, &r, &d);
             tally(&ident, &o, 0.05, 0.1);
             wgd_right += o.wgd;
+            /* odd states: no halved genome fits, so no twin is listed */
+            for (size_t k = 0; o.wgd && k < r->n_solutions; k++)
+                no_twin_bad += r->solutions[k].twin;
+            metcn_purity_destroy(r);
+            sim_free(&d);
             ploidy_right += fabs(o.ploidy_mean - o.true_ploidy) < 0.3;
             ck_assert_msg(!(is_wrong(&o, 0.1) && !is_flagged(&o)), "%s: %.3f", name, o.est);
 
@@ -963,6 +970,70 @@ START_TEST(test_wgd)
     ck_assert_int_ge(ident.within * 10, ident.n * 8);
     ck_assert_int_ge(wgd_right * 10, ident.n * 8);
     ck_assert_int_ge(ploidy_right * 10, ident.n * 8);
+    ck_assert_int_eq(no_twin_bad, 0);
+}
+END_TEST
+
+/* Doubled genomes whose every state is even ((2,0), (4,2), the gene's (12,2)): the halved
+ * genome at 2p/(1+p) fits them exactly (docs/purity.md section 2.4), so the data cannot choose.
+ * Whatever the prior picks, the fit must flag doubling and list the other one as the twin, and
+ * the hull the call uses (the interval and the twin's mapped interval) must hold the truth as
+ * often as the interval does for an identifiable genome. */
+START_TEST(test_wgd_twin)
+{
+    metcn_purity_opt_t opt = default_opt();
+    int n = 0, flagged = 0, twin_listed = 0, hull = 0, twin_right = 0;
+    for (int pi = 2; pi <= 9; pi++)
+        for (int rep = 0; rep < 2; rep++) {
+            simspec_t s;
+            sim_defaults(&s);
+            char name[64];
+            s.purity = pi / 10.0;
+            s.wgd = 1;
+            s.gene_cn = 14;
+            s.seed = 8000 + 100 * pi + rep;
+            s.depth = 300 + 50 * pi;
+            s.n_events = 2;
+            s.ev[0] = (sim_event_t){(pi + rep) % 6, 0.0, 1.0, 2, 0, 0};
+            s.ev[1] = (sim_event_t){8 + (pi + rep) % 5, 0.5, 1.0, 4, 2, 0};
+            snprintf(name, sizeof name, "wgd_even_p%.1f_r%d", s.purity, rep);
+            s.name = name;
+            outcome_t o;
+            metcn_purity_t *r;
+            simdata_t d;
+            run_case_keep(&s, &opt, &o, &r, &d);
+            if (r->status == METCN_PURITY_ESTIMATED) {
+                n++;
+                flagged += (r->flags & METCN_PURITY_F_DOUBLING) != 0;
+                const metcn_purity_solution_t *t = NULL;
+                for (size_t k = 1; k < r->n_solutions; k++)
+                    if (r->solutions[k].twin)
+                        t = &r->solutions[k];
+                ck_assert_msg(t != NULL, "%s: no twin listed", name);
+                twin_listed++;
+                ck_assert_int_ne(t->wgd, r->solutions[0].wgd);
+                /* the twin is the image of the best (section 2.4; or a listed solution within 0.02) */
+                ck_assert_double_eq_tol(t->purity, metcn_purity_twin_purity(r->purity, t->wgd),
+                                        1e-9);
+                const metcn_purity_solution_t *dbl = r->wgd ? &r->solutions[0] : t;
+                twin_right +=
+                    fabs(dbl->purity - s.purity) <= 0.05 && fabs(dbl->ploidy_mean - d.ploidy) < 0.3;
+                double lo = metcn_purity_twin_purity(r->purity_lo, t->wgd);
+                double hi = metcn_purity_twin_purity(r->purity_hi, t->wgd);
+                hull += (s.purity >= r->purity_lo - 1e-9 && s.purity <= r->purity_hi + 1e-9) ||
+                        (s.purity >= lo - 1e-9 && s.purity <= hi + 1e-9);
+            }
+            metcn_purity_destroy(r);
+            sim_free(&d);
+        }
+    printf("doubled genomes, all states even (purity 0.2-0.9 x 2): %d estimated, doubling flagged "
+           "%d, twin listed %d, doubled solution within 0.05 (mean ploidy within 0.3) %d, truth "
+           "in the hull %d\n",
+           n, flagged, twin_listed, twin_right, hull);
+    ck_assert_int_ge(n, 12);
+    ck_assert_int_eq(flagged, n);
+    ck_assert_int_ge(twin_right * 10, n * 8);
+    ck_assert_int_ge(hull * 10, n * 9);
 }
 END_TEST
 
@@ -1222,6 +1293,7 @@ static Suite *purity_suite(void)
     tcase_add_test(tc, test_tissue_grid_unmatched);
     tcase_add_test(tc, test_tissue_grid_depth_only);
     tcase_add_test(tc, test_wgd);
+    tcase_add_test(tc, test_wgd_twin);
     tcase_add_test(tc, test_subclonal);
     tcase_add_test(tc, test_plasma);
     tcase_add_test(tc, test_ref_bias);

@@ -160,6 +160,9 @@ typedef struct {
     int subclonal;              /* 1: no integer state fits (taken at subclonal_cost) */
     double cn;                  /* cellular copy number from log2 at the chosen purity and ploidy
                                    (metcn_cn_from_ratio, not rounded, floored at 0) */
+    int allele_used;            /* its allele fraction entered the fit (docs/purity.md section 4:
+                                   the gene's segment, a segment the scan did not cut out, or one
+                                   with min_het_informative sites) */
 } metcn_purity_seg_t;
 
 /** One local optimum of the fit. */
@@ -258,6 +261,10 @@ double metcn_purity_expected_ratio(double purity, double ploidy, int major, int 
 /** Expected allele fraction of the major haplotype at a heterozygous site:
  *  [pA + (1-p)] / [p(A+B) + 2(1-p)]  (0.5 when there is no DNA: p = 1, A = B = 0). */
 double metcn_purity_expected_baf(double purity, int major, int minor);
+
+/** The purity of the doubling twin (docs/purity.md section 2.4): (A, B) at purity p are
+ *  (2A, 2B) at p/(2-p); to_doubled 0 maps back, 2p/(1+p).  NaN outside [0, 1]. */
+double metcn_purity_twin_purity(double purity, int to_doubled);
 
 /** Tumour fraction from the allele fraction of a clonal heterozygous somatic variant in a
  *  diploid region: 2 * vaf, capped at 1 (NaN for vaf outside [0, 1]). */

@@ -161,6 +161,13 @@ static int widen_by_solutions(metcn_call_t *c, const metcn_purity_t *f, const me
         metcn_call_opt_t oa = *o;
         oa.purity = oa.purity_lo = oa.purity_hi = sol->purity;
         oa.ploidy = sol->ploidy;
+        if (sol->twin) { /* the best's interval, mapped: the twin is as uncertain */
+            oa.purity_lo = fmax(metcn_purity_twin_purity(o->purity_lo, sol->wgd),
+                                o->fit.purity_min > 0 ? o->fit.purity_min : 0.01);
+            oa.purity_hi = fmin(metcn_purity_twin_purity(o->purity_hi, sol->wgd), 1.0);
+            oa.purity_lo = fmin(oa.purity_lo, sol->purity);
+            oa.purity_hi = fmax(oa.purity_hi, sol->purity);
+        }
         metcn_call_t *alt = metcn_call_run(gene, cnr, sample, &oa);
         if (!alt)
             return metcn_last_error_code() ? metcn_last_error_code() : METCN_E_ARG;
@@ -171,8 +178,8 @@ static int widen_by_solutions(metcn_call_t *c, const metcn_purity_t *f, const me
         c->ratio_lo = fmin(c->ratio_lo, alt->ratio_lo);
         c->ratio_hi = fmax(c->ratio_hi, alt->ratio_hi);
         if (sol->twin) { /* the data cannot choose: its purity is as possible as the best's */
-            c->purity_lo = fmin(c->purity_lo, sol->purity);
-            c->purity_hi = fmax(c->purity_hi, sol->purity);
+            c->purity_lo = fmin(c->purity_lo, oa.purity_lo);
+            c->purity_hi = fmax(c->purity_hi, oa.purity_hi);
         }
         metcn_call_destroy(alt);
     }

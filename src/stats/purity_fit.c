@@ -109,6 +109,13 @@ double metcn_purity_expected_baf(double p, int major, int minor)
     return den > 0 ? (p * major + (1.0 - p)) / den : 0.5;
 }
 
+double metcn_purity_twin_purity(double p, int to_doubled)
+{
+    if (!(p >= 0 && p <= 1))
+        return NAN;
+    return to_doubled ? p / (2 - p) : 2 * p / (1 + p);
+}
+
 double metcn_purity_tf_from_vaf(double vaf)
 {
     if (!(vaf >= 0 && vaf <= 1))
@@ -425,7 +432,7 @@ static int doubling_twin(const pfit_t *f, const prior_t *pr, metcn_purity_t *r)
     const metcn_purity_opt_t *o = f->opt;
     metcn_purity_solution_t b = r->solutions[0], t = {0};
     t.wgd = !b.wgd;
-    t.purity = b.wgd ? 2 * b.purity / (1 + b.purity) : b.purity / (2 - b.purity);
+    t.purity = metcn_purity_twin_purity(b.purity, t.wgd);
     t.ploidy = b.wgd ? b.ploidy / 2 : 2 * b.ploidy;
     double plo = t.wgd ? o->wgd_ploidy_lo : o->ploidy_min;
     double phi = t.wgd ? o->ploidy_max : o->wgd_ploidy_hi;
@@ -528,7 +535,7 @@ static unsigned segment_flags(const metcn_purity_opt_t *o, metcn_purity_t *r, in
             la = s->major;
             lb = s->minor;
         }
-        if (s->minor == 0 && s->major > 0 && s->n_sites >= o->min_het_informative)
+        if (s->minor == 0 && s->major > 0 && s->allele_used)
             r->n_allelic++;
     }
     if (r->n_events == 0)
@@ -671,6 +678,7 @@ static int fill_segments(const pfit_t *f, metcn_purity_t *r)
         s->baf = g->bhat;
         s->baf_lo = g->baf_lo;
         s->baf_hi = g->baf_hi;
+        s->allele_used = g->lb != NULL;
         for (size_t i = g->b0; i < g->b1; i++)
             r->bin_seg[f->bidx[i]] = (int32_t)k;
         for (size_t i = g->s0; i < g->s1; i++)

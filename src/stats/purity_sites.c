@@ -320,6 +320,16 @@ static site_t *seg_sites(const pfit_t *f, const pseg_t *g, size_t *n)
     return st;
 }
 
+/* A segment none of whose ends the scan chose: each end is its contig's end or the gene's
+ * segment (fixed in advance).  Nothing selected it for looking imbalanced. */
+static int seg_unselected(const pfit_t *f, const pseg_t *g)
+{
+    size_t k = (size_t)(g - f->segs);
+    int left = k == 0 || f->segs[k - 1].tid != g->tid || f->segs[k - 1].is_gene;
+    int right = k + 1 >= f->nseg || f->segs[k + 1].tid != g->tid || f->segs[k + 1].is_gene;
+    return left && right;
+}
+
 int pur_seg_allele(pfit_t *f, pseg_t *g)
 {
     size_t n;
@@ -340,8 +350,11 @@ int pur_seg_allele(pfit_t *f, pseg_t *g)
     /* A segment the scan cut out of the data is selected for looking imbalanced: with few
      * sites its allele fraction is biased away from 0.5, so it informs the fit only from
      * min_het_informative sites on.  The gene's segment is fixed in advance (no selection)
-     * and always informs it.  Its estimate is still reported. */
-    if (!g->is_gene && n < (size_t)f->opt->min_het_informative) {
+     * and always informs it; so does a segment whose ends the scan did not choose (a whole
+     * contig of the panel, or a contig's end to the gene: a panel has a few sites per
+     * chromosome, and an LOH there must not be read from depth alone).  Its estimate is
+     * still reported. */
+    if (!g->is_gene && n < (size_t)f->opt->min_het_informative && !seg_unselected(f, g)) {
         free(g->lb);
         g->lb = NULL;
     }
