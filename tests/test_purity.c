@@ -50,6 +50,8 @@ typedef struct {
     double bias_mean; /* REF capture bias: a site's REF fraction at balance is 0.5 + this ... */
     double bias_sd;   /* ... + a per-site normal deviate of this SD */
     int give_bias;    /* pass the per-site bias to the fit */
+    int give_af;      /* pass the population allele frequency (sites are het with 0.35 =
+                         2a(1-a) at a = 0.2261: Hardy-Weinberg) */
     unsigned long seed;
 } simspec_t;
 
@@ -224,6 +226,7 @@ static void sim_make(const simspec_t *s, simdata_t *d)
                 double r =
                     0.5 + s->bias_mean + (s->bias_sd > 0 ? gsl_ran_gaussian(rng, s->bias_sd) : 0);
                 x->ref_bias = s->give_bias ? r : NAN;
+                x->af = s->give_af ? 0.2261 : NAN;
                 if (het) {
                     double den = p * (A + B) + 2 * (1 - p);
                     double baf = den > 0 ? (p * A + (1 - p)) / den : 0.5;
@@ -1037,6 +1040,58 @@ START_TEST(test_wgd_twin)
 }
 END_TEST
 
+/* Copy-neutral LOH at purity near 1 without a matched normal: the het sites of the segment
+ * lose their minor allele (below sequencing error from purity ~0.98 on) and look homozygous,
+ * and its depth is that of the baseline.  Only the excess of homozygous-looking sites over
+ * what the individual's heterozygosity predicts tells (2,0) from (1,1) (docs/purity.md
+ * section 4); with and without the population allele frequency. */
+START_TEST(test_loh_without_hets)
+{
+    metcn_purity_opt_t opt = default_opt();
+    int n = 0, right = 0, few_hets = 0;
+    const double purities[] = {0.95, 0.98, 1.0};
+    for (int pi = 0; pi < 3; pi++)
+        for (int af = 0; af < 2; af++)
+            for (int rep = 0; rep < 2; rep++) {
+                simspec_t s;
+                sim_defaults(&s);
+                char name[64];
+                s.purity = purities[pi];
+                s.seed = 9100 + 10 * pi + rep;
+                s.give_af = af;
+                s.matched = 0;
+                s.depth = 300;
+                s.n_events = 2;
+                s.ev[0] = (sim_event_t){3 + rep, 0.0, 1.0, 2, 0, 0}; /* cnLOH, whole contig */
+                s.ev[1] = (sim_event_t){9 + rep, 0.0, 1.0, 1, 0, 0}; /* LOH: pins the purity */
+                snprintf(name, sizeof name, "cnloh_p%.2f_af%d_r%d", s.purity, af, rep);
+                s.name = name;
+                outcome_t o;
+                metcn_purity_t *r;
+                simdata_t d;
+                run_case_keep(&s, &opt, &o, &r, &d);
+                for (size_t k = 0; k < r->n_segs; k++) {
+                    const metcn_purity_seg_t *g = &r->segs[k];
+                    if (g->tid != 3 + rep || g->n_bins < s.bins_per_contig / 2)
+                        continue;
+                    n++;
+                    right += g->major == 2 && g->minor == 0;
+                    few_hets += g->n_sites < opt.min_het_informative;
+                    ck_assert_msg(g->major == 2 && g->minor == 0, "%s: cnLOH fitted (%d,%d)", name,
+                                  g->major, g->minor);
+                }
+                ck_assert_msg(fabs(o.err) <= 0.05, "%s: purity %.3f", name, o.est);
+                metcn_purity_destroy(r);
+                sim_free(&d);
+            }
+    printf("cnLOH at purity 0.95-1 without a normal: (2,0) in %d/%d segments (%d with fewer than "
+           "%d het sites)\n",
+           right, n, few_hets, opt.min_het_informative);
+    ck_assert_int_eq(n, 12);
+    ck_assert_int_ge(few_hets, 8); /* the case it is about: purity 0.98 and 1 */
+}
+END_TEST
+
 /* ---- subclonal segments ---------------------------------------------------------------------- */
 
 /* One event in half the tumour cells beside clonal ones.  Doubling every state of the genome
@@ -1294,6 +1349,7 @@ static Suite *purity_suite(void)
     tcase_add_test(tc, test_tissue_grid_depth_only);
     tcase_add_test(tc, test_wgd);
     tcase_add_test(tc, test_wgd_twin);
+    tcase_add_test(tc, test_loh_without_hets);
     tcase_add_test(tc, test_subclonal);
     tcase_add_test(tc, test_plasma);
     tcase_add_test(tc, test_ref_bias);

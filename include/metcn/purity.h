@@ -44,6 +44,10 @@ typedef struct {
     double ref_bias;  /* REF read fraction expected at a balanced heterozygous site (from the
                          normals, e.g. 0.52 for a site that captures REF better); NaN: the
                          option default_ref_bias (by default the sample's own median) */
+    double af;        /* population allele frequency of ALT (the sites VCF's INFO/AF), for the
+                         chance that a site looking homozygous is a heterozygous one whose
+                         minor allele the tumour lost (docs/purity.md section 4); outside
+                         (0, 1), e.g. 0 or NaN: unknown, the sample's heterozygous share used */
 } metcn_purity_site_t;
 
 /** The sample.  Bins sorted by (tid, start), sites by (tid, pos); both borrowed. */

@@ -79,7 +79,8 @@ int metcn_call_purity_fit(const metcn_call_t *c, const metcn_sites_t *sites,
             (int32_t)sites->alt_count[i],
             normal ? normal_genotype(normal->ref_count[i], normal->alt_count[i], opt)
                    : METCN_GT_UNKNOWN,
-            NAN};
+            NAN,
+            NAN /* af: not in metcn_sites_t yet (the sample's het share is used) */};
     }
     metcn_purity_input_t in = {bins,
                                c->n,

@@ -768,6 +768,7 @@ out:
     free(f.segs);
     free(f.bidx);
     free(f.sidx);
+    free(f.hidx);
     free(f.site_status);
     return ret;
 }

@@ -83,7 +83,11 @@ int pur_select_sites(pfit_t *f)
     f->sidx = malloc((n ? n : 1) * sizeof *f->sidx);
     if (!f->site_status || !f->sidx)
         return metcn_set_error(METCN_E_NOMEM, "purity: out of memory");
-    f->ns = 0;
+    f->hidx = malloc((n ? n : 1) * sizeof *f->hidx);
+    if (!f->hidx)
+        return metcn_set_error(METCN_E_NOMEM, "purity: out of memory");
+    f->ns = f->nh = 0;
+    size_t n_inferred = 0;
     for (size_t i = 0; i < n; i++) {
         const metcn_purity_site_t *s = &in->sites[i];
         if (s->ref < 0 || s->alt < 0 || s->gt < METCN_GT_UNKNOWN || s->gt > METCN_GT_HOM)
@@ -115,7 +119,14 @@ int pur_select_sites(pfit_t *f)
         f->site_status[i] = st;
         if (st == METCN_PSITE_HET_NORMAL || st == METCN_PSITE_HET_INFERRED)
             f->sidx[f->ns++] = i;
+        if (st == METCN_PSITE_HOM_INFERRED)
+            f->hidx[f->nh++] = i;
+        n_inferred += st == METCN_PSITE_HET_INFERRED;
     }
+    /* The individual's heterozygous share of these sites (a lower bound when LOH hides some),
+     * kept within what Hardy-Weinberg allows a biallelic site (<= 1/2). */
+    f->het_rate = f->nh + n_inferred > 0 ? (double)n_inferred / (double)(f->nh + n_inferred) : 0;
+    f->het_rate = f->het_rate < 0.05 ? 0.05 : f->het_rate > 0.5 ? 0.5 : f->het_rate;
     return 0;
 }
 
@@ -124,6 +135,7 @@ int pur_select_sites(pfit_t *f)
 typedef struct {
     int k, n;    /* REF reads, depth */
     double odds; /* REF capture odds: r / (1 - r) */
+    double af;   /* population ALT frequency (0: unknown) */
 } site_t;
 
 /* Expected REF read fraction when a share q of the DNA carries REF: capture bias as an odds
@@ -261,7 +273,8 @@ static double crossing(const double *lb, int i0, int dir, double thr)
 
 /* Tabulate one segment's allele log-likelihood on the b grid; its estimate, interval and
  * tempering. */
-static void seg_table(const pfit_t *f, pseg_t *g, const site_t *st, size_t n, double *lq)
+static void seg_table(const pfit_t *f, pseg_t *g, const site_t *st, size_t n, const site_t *hom,
+                      size_t nh, double *lq)
 {
     const int nq = 2 * (PUR_NB - 1) + 1;
     double err = f->opt->error_rate;
@@ -273,6 +286,21 @@ static void seg_table(const pfit_t *f, pseg_t *g, const site_t *st, size_t n, do
             lq[q] = bb_loglik(&st[j], read_fraction(&st[j], q * PUR_BSTEP, err), f->rho, lc);
         for (int i = 0; i < PUR_NB; i++)
             g->lb[i] += logaddexp(lq[PUR_NB - 1 + i], lq[PUR_NB - 1 - i]) - M_LN2;
+    }
+    /* A site that looks homozygous is homozygous (Hardy-Weinberg: REF/REF (1-a)^2, ALT/ALT
+     * a^2) or heterozygous (h = 2a(1-a)) with its minor allele too rare to see, which only a
+     * b near 1 explains: log[(1-h) L_hom + h L_het(b)].  Without a, h is the sample's share. */
+    for (size_t j = 0; j < nh; j++) {
+        double a = hom[j].af, h = a > 0 && a < 1 ? 2 * a * (1 - a) : f->het_rate;
+        double wr = a > 0 && a < 1 ? (1 - a) * (1 - a) : 0.5, wa = a > 0 && a < 1 ? a * a : 0.5;
+        double lc = bb_const(hom[j].n, f->rho);
+        for (int q = 0; q < nq; q++)
+            lq[q] = bb_loglik(&hom[j], read_fraction(&hom[j], q * PUR_BSTEP, err), f->rho, lc);
+        double lhom = logaddexp(log(wr) + lq[nq - 1], log(wa) + lq[0]) - log(wr + wa);
+        for (int i = 0; i < PUR_NB; i++)
+            g->lb[i] +=
+                logaddexp(log1p(-h) + lhom,
+                          log(h) + logaddexp(lq[PUR_NB - 1 + i], lq[PUR_NB - 1 - i]) - M_LN2);
     }
     int im = 0;
     for (int i = 1; i < PUR_NB; i++)
@@ -315,7 +343,36 @@ static site_t *seg_sites(const pfit_t *f, const pseg_t *g, size_t *n)
     for (size_t j = 0; j < *n; j++) {
         const metcn_purity_site_t *x = &f->in->sites[f->sidx[g->s0 + j]];
         double r = pur_site_ref_bias(f, x);
-        st[j] = (site_t){x->ref, x->ref + x->alt, r / (1.0 - r)};
+        st[j] = (site_t){x->ref, x->ref + x->alt, r / (1.0 - r), 0};
+    }
+    return st;
+}
+
+/* The segment's homozygous-looking sites (within its span) as likelihood records (caller
+ * frees); NULL with *n 0 when there are none, NULL with *n > 0 when out of memory. */
+static site_t *seg_hom_sites(const pfit_t *f, const pseg_t *g, size_t *n)
+{
+    size_t first = f->nh, m = 0;
+    for (size_t j = 0; j < f->nh; j++) {
+        const metcn_purity_site_t *x = &f->in->sites[f->hidx[j]];
+        if (x->tid == g->tid && x->pos >= g->start && x->pos < g->end) {
+            first = first < j ? first : j;
+            m++;
+        }
+    }
+    *n = m;
+    if (m == 0)
+        return NULL;
+    site_t *st = malloc(m * sizeof *st);
+    if (!st)
+        return NULL;
+    for (size_t j = first, k = 0; k < m; j++) {
+        const metcn_purity_site_t *x = &f->in->sites[f->hidx[j]];
+        if (!(x->tid == g->tid && x->pos >= g->start && x->pos < g->end))
+            continue;
+        double r = pur_site_ref_bias(f, x);
+        st[k++] = (site_t){x->ref, x->ref + x->alt, r / (1.0 - r),
+                           isfinite(x->af) && x->af > 0 && x->af < 1 ? x->af : 0};
     }
     return st;
 }
@@ -332,21 +389,22 @@ static int seg_unselected(const pfit_t *f, const pseg_t *g)
 
 int pur_seg_allele(pfit_t *f, pseg_t *g)
 {
-    size_t n;
+    size_t n, nh;
     free(g->lb);
     g->lb = NULL;
     g->bhat = g->baf_lo = g->baf_hi = g->baf_se = NAN;
-    site_t *st = seg_sites(f, g, &n);
-    if (n == 0)
+    site_t *st = seg_sites(f, g, &n), *hom = seg_hom_sites(f, g, &nh);
+    if (n + nh == 0)
         return 0;
     double *lq = malloc((2 * (PUR_NB - 1) + 1) * sizeof *lq);
     g->lb = malloc(PUR_NB * sizeof *g->lb);
-    if (!st || !lq || !g->lb) {
+    if ((n && !st) || (nh && !hom) || !lq || !g->lb) {
         free(st);
+        free(hom);
         free(lq);
         return metcn_set_error(METCN_E_NOMEM, "purity: out of memory");
     }
-    seg_table(f, g, st, n, lq);
+    seg_table(f, g, st, n, hom, nh, lq);
     /* A segment the scan cut out of the data is selected for looking imbalanced: with few
      * sites its allele fraction is biased away from 0.5, so it informs the fit only from
      * min_het_informative sites on.  The gene's segment is fixed in advance (no selection)
@@ -359,6 +417,7 @@ int pur_seg_allele(pfit_t *f, pseg_t *g)
         g->lb = NULL;
     }
     free(st);
+    free(hom);
     free(lq);
     return 0;
 }
