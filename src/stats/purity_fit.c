@@ -535,7 +535,11 @@ static unsigned segment_flags(const metcn_purity_opt_t *o, metcn_purity_t *r, in
             la = s->major;
             lb = s->minor;
         }
-        if (s->minor == 0 && s->major > 0 && s->allele_used)
+        /* the gene's segment informs the fit with any number of sites, but an amplicon on a
+         * lost haplotype (C, 0) pins the purity only with enough of them: (C-1, 1) at another
+         * purity is close */
+        if (s->minor == 0 && s->major > 0 && s->allele_used &&
+            (!s->is_gene || s->n_sites >= o->min_het_informative))
             r->n_allelic++;
     }
     if (r->n_events == 0)

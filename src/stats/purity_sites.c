@@ -277,9 +277,9 @@ static void seg_table(const pfit_t *f, pseg_t *g, const site_t *st, size_t n, co
                       size_t nh, double *lq)
 {
     const int nq = 2 * (PUR_NB - 1) + 1;
-    double err = f->opt->error_rate;
+    double err = f->opt->error_rate, lm[PUR_NB];
     for (int i = 0; i < PUR_NB; i++)
-        g->lb[i] = 0;
+        g->lb[i] = lm[i] = 0;
     for (size_t j = 0; j < n; j++) {
         double lc = bb_const(st[j].n, f->rho);
         for (int q = 0; q < nq; q++)
@@ -287,21 +287,25 @@ static void seg_table(const pfit_t *f, pseg_t *g, const site_t *st, size_t n, co
         for (int i = 0; i < PUR_NB; i++)
             g->lb[i] += logaddexp(lq[PUR_NB - 1 + i], lq[PUR_NB - 1 - i]) - M_LN2;
     }
-    /* A site that looks homozygous is homozygous (Hardy-Weinberg: REF/REF (1-a)^2, ALT/ALT
-     * a^2) or heterozygous (h = 2a(1-a)) with its minor allele too rare to see, which only a
-     * b near 1 explains: log[(1-h) L_hom + h L_het(b)].  Without a, h is the sample's share. */
+    /* A site that looks homozygous is homozygous (Hardy-Weinberg: 1 - h) or heterozygous
+     * (h = 2a(1-a)) with its minor allele too rare to see, which only a b near 1 explains:
+     * log[(1-h) L_hom + h L_het(b)].  Without a, h is the sample's heterozygous share. */
     for (size_t j = 0; j < nh; j++) {
         double a = hom[j].af, h = a > 0 && a < 1 ? 2 * a * (1 - a) : f->het_rate;
-        double wr = a > 0 && a < 1 ? (1 - a) * (1 - a) : 0.5, wa = a > 0 && a < 1 ? a * a : 0.5;
         double lc = bb_const(hom[j].n, f->rho);
         for (int q = 0; q < nq; q++)
             lq[q] = bb_loglik(&hom[j], read_fraction(&hom[j], q * PUR_BSTEP, err), f->rho, lc);
-        double lhom = logaddexp(log(wr) + lq[nq - 1], log(wa) + lq[0]) - log(wr + wa);
+        /* the homozygote the reads show (which one says nothing of b; a population frequency
+         * that is off would only add noise there) */
+        double lhom = lq[0] > lq[nq - 1] ? lq[0] : lq[nq - 1];
         for (int i = 0; i < PUR_NB; i++)
-            g->lb[i] +=
-                logaddexp(log1p(-h) + lhom,
-                          log(h) + logaddexp(lq[PUR_NB - 1 + i], lq[PUR_NB - 1 - i]) - M_LN2);
+            lm[i] += logaddexp(log1p(-h) + lhom,
+                               log(h) + logaddexp(lq[PUR_NB - 1 + i], lq[PUR_NB - 1 - i]) - M_LN2);
     }
+    for (int i = PUR_NB - 1; i >= 0; i--)
+        lm[i] -= lm[0]; /* 0 at balance: only b near 1 gains */
+    for (int i = 0; i < PUR_NB; i++)
+        g->lb[i] += lm[i];
     int im = 0;
     for (int i = 1; i < PUR_NB; i++)
         if (g->lb[i] > g->lb[im])
@@ -326,8 +330,17 @@ static void seg_table(const pfit_t *f, pseg_t *g, const site_t *st, size_t n, co
     g->baf_se = se;
     double s2 = f->opt->baf_sys_sd * f->opt->baf_sys_sd;
     double t = s2 > 0 ? se * se / (se * se + s2) : 1.0;
+    /* The tempering bounds the precision of the allele fraction's location; the count of
+     * sites that look homozygous is evidence of another kind (heterozygosity present or
+     * lost) and keeps its weight: at b = 1 the location term's SE is the grid step, which
+     * would otherwise discount it to a quarter. */
+    double mx2 = -INFINITY;
+    for (int i = 0; i < PUR_NB; i++) {
+        g->lb[i] = t * (g->lb[i] - lm[i]) + lm[i];
+        mx2 = g->lb[i] > mx2 ? g->lb[i] : mx2;
+    }
     for (int i = 0; i < PUR_NB; i++)
-        g->lb[i] *= t;
+        g->lb[i] -= mx2;
 }
 
 /* The segment's sites as likelihood records (caller frees); NULL without sites or memory
