@@ -914,6 +914,18 @@ END_TEST
 
 /* ---- whole-genome doubling ------------------------------------------------------------------- */
 
+/* A doubled genome at purity pi/10 (depth 300 + 50 pi) with a whole-contig (2,0) first event;
+ * the caller adds the gene and the other events. */
+static void wgd_spec(simspec_t *s, int pi, int rep, unsigned long seed0)
+{
+    sim_defaults(s);
+    s->purity = pi / 10.0;
+    s->wgd = 1;
+    s->seed = seed0 + 100 * (unsigned long)pi + (unsigned long)rep;
+    s->depth = 300 + 50 * pi;
+    s->ev[0] = (sim_event_t){(pi + rep) % 6, 0.0, 1.0, 2, 0, 0};
+}
+
 /* Doubled genomes (baseline (2,2)).  With a post-doubling LOH (2,0) and an odd state the
  * doubling is identifiable: the fit must take it, with the purity and the mean ploidy.  With
  * no LOH every doubled state maps onto a non-doubled one at purity p / (1 + p) (the
@@ -926,15 +938,10 @@ START_TEST(test_wgd)
     for (int pi = 2; pi <= 9; pi++)
         for (int rep = 0; rep < 2; rep++) {
             simspec_t s;
-            sim_defaults(&s);
             char name[64];
-            s.purity = pi / 10.0;
-            s.wgd = 1;
+            wgd_spec(&s, pi, rep, 5000);
             s.gene_cn = rep ? 14 : 0;
-            s.seed = 5000 + 100 * pi + rep;
-            s.depth = 300 + 50 * pi;
             s.n_events = 3;
-            s.ev[0] = (sim_event_t){(pi + rep) % 6, 0.0, 1.0, 2, 0, 0};
             s.ev[1] = (sim_event_t){8 + (pi + rep) % 5, 0.5, 1.0, 3, 2, 0};
             s.ev[2] = (sim_event_t){14 + (pi + rep) % 7, 0.0, 0.5, 2, 1, 0};
             snprintf(name, sizeof name, "wgd_p%.1f_r%d", s.purity, rep);
@@ -989,15 +996,10 @@ START_TEST(test_wgd_twin)
     for (int pi = 2; pi <= 9; pi++)
         for (int rep = 0; rep < 2; rep++) {
             simspec_t s;
-            sim_defaults(&s);
             char name[64];
-            s.purity = pi / 10.0;
-            s.wgd = 1;
+            wgd_spec(&s, pi, rep, 8000);
             s.gene_cn = 14;
-            s.seed = 8000 + 100 * pi + rep;
-            s.depth = 300 + 50 * pi;
             s.n_events = 2;
-            s.ev[0] = (sim_event_t){(pi + rep) % 6, 0.0, 1.0, 2, 0, 0};
             s.ev[1] = (sim_event_t){8 + (pi + rep) % 5, 0.5, 1.0, 4, 2, 0};
             snprintf(name, sizeof name, "wgd_even_p%.1f_r%d", s.purity, rep);
             s.name = name;
