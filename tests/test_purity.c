@@ -50,6 +50,8 @@ typedef struct {
     double bias_mean; /* REF capture bias: a site's REF fraction at balance is 0.5 + this ... */
     double bias_sd;   /* ... + a per-site normal deviate of this SD */
     int give_bias;    /* pass the per-site bias to the fit */
+    int give_af;      /* pass the population allele frequency (sites are het with 0.35 =
+                         2a(1-a) at a = 0.2261: Hardy-Weinberg) */
     unsigned long seed;
 } simspec_t;
 
@@ -224,6 +226,7 @@ static void sim_make(const simspec_t *s, simdata_t *d)
                 double r =
                     0.5 + s->bias_mean + (s->bias_sd > 0 ? gsl_ran_gaussian(rng, s->bias_sd) : 0);
                 x->ref_bias = s->give_bias ? r : NAN;
+                x->af = s->give_af ? 0.2261 : NAN;
                 if (het) {
                     double den = p * (A + B) + 2 * (1 - p);
                     double baf = den > 0 ? (p * A + (1 - p)) / den : 0.5;
@@ -911,6 +914,18 @@ END_TEST
 
 /* ---- whole-genome doubling ------------------------------------------------------------------- */
 
+/* A doubled genome at purity pi/10 (depth 300 + 50 pi) with a whole-contig (2,0) first event;
+ * the caller adds the gene and the other events. */
+static void wgd_spec(simspec_t *s, int pi, int rep, unsigned long seed0)
+{
+    sim_defaults(s);
+    s->purity = pi / 10.0;
+    s->wgd = 1;
+    s->seed = seed0 + 100 * (unsigned long)pi + (unsigned long)rep;
+    s->depth = 300 + 50 * pi;
+    s->ev[0] = (sim_event_t){(pi + rep) % 6, 0.0, 1.0, 2, 0, 0};
+}
+
 /* Doubled genomes (baseline (2,2)).  With a post-doubling LOH (2,0) and an odd state the
  * doubling is identifiable: the fit must take it, with the purity and the mean ploidy.  With
  * no LOH every doubled state maps onto a non-doubled one at purity p / (1 + p) (the
@@ -919,27 +934,29 @@ START_TEST(test_wgd)
 {
     metcn_purity_opt_t opt = default_opt();
     tally_t ident = {0}, shift = {0};
-    int wgd_right = 0, ploidy_right = 0, shift_twin = 0;
+    int wgd_right = 0, ploidy_right = 0, shift_twin = 0, no_twin_bad = 0;
     for (int pi = 2; pi <= 9; pi++)
         for (int rep = 0; rep < 2; rep++) {
             simspec_t s;
-            sim_defaults(&s);
             char name[64];
-            s.purity = pi / 10.0;
-            s.wgd = 1;
+            wgd_spec(&s, pi, rep, 5000);
             s.gene_cn = rep ? 14 : 0;
-            s.seed = 5000 + 100 * pi + rep;
-            s.depth = 300 + 50 * pi;
             s.n_events = 3;
-            s.ev[0] = (sim_event_t){(pi + rep) % 6, 0.0, 1.0, 2, 0, 0};
             s.ev[1] = (sim_event_t){8 + (pi + rep) % 5, 0.5, 1.0, 3, 2, 0};
             s.ev[2] = (sim_event_t){14 + (pi + rep) % 7, 0.0, 0.5, 2, 1, 0};
             snprintf(name, sizeof name, "wgd_p%.1f_r%d", s.purity, rep);
             s.name = name;
             outcome_t o;
-            run_case(&s, &opt, &o);
+            metcn_purity_t *r;
+            simdata_t d;
+            run_case_keep(&s, &opt, &o, &r, &d);
             tally(&ident, &o, 0.05, 0.1);
             wgd_right += o.wgd;
+            /* odd states: no halved genome fits, so no twin is listed */
+            for (size_t k = 0; o.wgd && k < r->n_solutions; k++)
+                no_twin_bad += r->solutions[k].twin;
+            metcn_purity_destroy(r);
+            sim_free(&d);
             ploidy_right += fabs(o.ploidy_mean - o.true_ploidy) < 0.3;
             ck_assert_msg(!(is_wrong(&o, 0.1) && !is_flagged(&o)), "%s: %.3f", name, o.est);
 
@@ -963,6 +980,117 @@ START_TEST(test_wgd)
     ck_assert_int_ge(ident.within * 10, ident.n * 8);
     ck_assert_int_ge(wgd_right * 10, ident.n * 8);
     ck_assert_int_ge(ploidy_right * 10, ident.n * 8);
+    ck_assert_int_eq(no_twin_bad, 0);
+}
+END_TEST
+
+/* Doubled genomes whose every state is even ((2,0), (4,2), the gene's (12,2)): the halved
+ * genome at 2p/(1+p) fits them exactly (docs/purity.md section 2.4), so the data cannot choose.
+ * Whatever the prior picks, the fit must flag doubling and list the other one as the twin, and
+ * the hull the call uses (the interval and the twin's mapped interval) must hold the truth as
+ * often as the interval does for an identifiable genome. */
+START_TEST(test_wgd_twin)
+{
+    metcn_purity_opt_t opt = default_opt();
+    int n = 0, flagged = 0, twin_listed = 0, hull = 0, twin_right = 0;
+    for (int pi = 2; pi <= 9; pi++)
+        for (int rep = 0; rep < 2; rep++) {
+            simspec_t s;
+            char name[64];
+            wgd_spec(&s, pi, rep, 8000);
+            s.gene_cn = 14;
+            s.n_events = 2;
+            s.ev[1] = (sim_event_t){8 + (pi + rep) % 5, 0.5, 1.0, 4, 2, 0};
+            snprintf(name, sizeof name, "wgd_even_p%.1f_r%d", s.purity, rep);
+            s.name = name;
+            outcome_t o;
+            metcn_purity_t *r;
+            simdata_t d;
+            run_case_keep(&s, &opt, &o, &r, &d);
+            if (r->status == METCN_PURITY_ESTIMATED) {
+                n++;
+                flagged += (r->flags & METCN_PURITY_F_DOUBLING) != 0;
+                const metcn_purity_solution_t *t = NULL;
+                for (size_t k = 1; k < r->n_solutions; k++)
+                    if (r->solutions[k].twin)
+                        t = &r->solutions[k];
+                ck_assert_msg(t != NULL, "%s: no twin listed", name);
+                twin_listed++;
+                ck_assert_int_ne(t->wgd, r->solutions[0].wgd);
+                /* the best's image (section 2.4), or a listed solution within 0.02 */
+                ck_assert_double_eq_tol(t->purity, metcn_purity_twin_purity(r->purity, t->wgd),
+                                        0.02);
+                const metcn_purity_solution_t *dbl = r->wgd ? &r->solutions[0] : t;
+                twin_right +=
+                    fabs(dbl->purity - s.purity) <= 0.05 && fabs(dbl->ploidy_mean - d.ploidy) < 0.3;
+                double lo = metcn_purity_twin_purity(r->purity_lo, t->wgd);
+                double hi = metcn_purity_twin_purity(r->purity_hi, t->wgd);
+                hull += (s.purity >= r->purity_lo - 1e-9 && s.purity <= r->purity_hi + 1e-9) ||
+                        (s.purity >= lo - 1e-9 && s.purity <= hi + 1e-9);
+            }
+            metcn_purity_destroy(r);
+            sim_free(&d);
+        }
+    printf("doubled genomes, all states even (purity 0.2-0.9 x 2): %d estimated, doubling flagged "
+           "%d, twin listed %d, doubled solution within 0.05 (mean ploidy within 0.3) %d, truth "
+           "in the hull %d\n",
+           n, flagged, twin_listed, twin_right, hull);
+    ck_assert_int_ge(n, 12);
+    ck_assert_int_eq(flagged, n);
+    ck_assert_int_ge(twin_right * 10, n * 8);
+    ck_assert_int_ge(hull * 10, n * 9);
+}
+END_TEST
+
+/* Copy-neutral LOH at purity near 1 without a matched normal: the het sites of the segment
+ * lose their minor allele (below sequencing error from purity ~0.98 on) and look homozygous,
+ * and its depth is that of the baseline.  Only the excess of homozygous-looking sites over
+ * what the individual's heterozygosity predicts tells (2,0) from (1,1) (docs/purity.md
+ * section 4); with and without the population allele frequency. */
+START_TEST(test_loh_without_hets)
+{
+    metcn_purity_opt_t opt = default_opt();
+    int n = 0, right = 0, few_hets = 0;
+    const double purities[] = {0.95, 0.98, 1.0};
+    for (int pi = 0; pi < 3; pi++)
+        for (int af = 0; af < 2; af++)
+            for (int rep = 0; rep < 2; rep++) {
+                simspec_t s;
+                sim_defaults(&s);
+                char name[64];
+                s.purity = purities[pi];
+                s.seed = 9100 + 10 * pi + rep;
+                s.give_af = af;
+                s.matched = 0;
+                s.depth = 300;
+                s.n_events = 2;
+                s.ev[0] = (sim_event_t){3 + rep, 0.0, 1.0, 2, 0, 0}; /* cnLOH, whole contig */
+                s.ev[1] = (sim_event_t){9 + rep, 0.0, 1.0, 1, 0, 0}; /* LOH: pins the purity */
+                snprintf(name, sizeof name, "cnloh_p%.2f_af%d_r%d", s.purity, af, rep);
+                s.name = name;
+                outcome_t o;
+                metcn_purity_t *r;
+                simdata_t d;
+                run_case_keep(&s, &opt, &o, &r, &d);
+                for (size_t k = 0; k < r->n_segs; k++) {
+                    const metcn_purity_seg_t *g = &r->segs[k];
+                    if (g->tid != 3 + rep || g->n_bins < s.bins_per_contig / 2)
+                        continue;
+                    n++;
+                    right += g->major == 2 && g->minor == 0;
+                    few_hets += g->n_sites < opt.min_het_informative;
+                    ck_assert_msg(g->major == 2 && g->minor == 0, "%s: cnLOH fitted (%d,%d)", name,
+                                  g->major, g->minor);
+                }
+                ck_assert_msg(fabs(o.err) <= 0.05, "%s: purity %.3f", name, o.est);
+                metcn_purity_destroy(r);
+                sim_free(&d);
+            }
+    printf("cnLOH at purity 0.95-1 without a normal: (2,0) in %d/%d segments (%d with fewer than "
+           "%d het sites)\n",
+           right, n, few_hets, opt.min_het_informative);
+    ck_assert_int_eq(n, 12);
+    ck_assert_int_ge(few_hets, 8); /* the case it is about: purity 0.98 and 1 */
 }
 END_TEST
 
@@ -1222,6 +1350,8 @@ static Suite *purity_suite(void)
     tcase_add_test(tc, test_tissue_grid_unmatched);
     tcase_add_test(tc, test_tissue_grid_depth_only);
     tcase_add_test(tc, test_wgd);
+    tcase_add_test(tc, test_wgd_twin);
+    tcase_add_test(tc, test_loh_without_hets);
     tcase_add_test(tc, test_subclonal);
     tcase_add_test(tc, test_plasma);
     tcase_add_test(tc, test_ref_bias);

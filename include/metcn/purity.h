@@ -44,6 +44,10 @@ typedef struct {
     double ref_bias;  /* REF read fraction expected at a balanced heterozygous site (from the
                          normals, e.g. 0.52 for a site that captures REF better); NaN: the
                          option default_ref_bias (by default the sample's own median) */
+    double af;        /* population allele frequency of ALT (the sites VCF's INFO/AF), for the
+                         chance that a site looking homozygous is a heterozygous one whose
+                         minor allele the tumour lost (docs/purity.md section 4); outside
+                         (0, 1), e.g. 0 or NaN: unknown, the sample's heterozygous share used */
 } metcn_purity_site_t;
 
 /** The sample.  Bins sorted by (tid, start), sites by (tid, pos); both borrowed. */
@@ -162,6 +166,9 @@ typedef struct {
     int subclonal;              /* 1: no integer state fits (taken at subclonal_cost) */
     double cn;                  /* cellular copy number from log2 at the chosen purity and ploidy
                                    (metcn_cn_from_ratio, not rounded, floored at 0) */
+    int allele_used;            /* its allele fraction entered the fit (docs/purity.md section 4:
+                                   the gene's segment, a segment the scan did not cut out, or one
+                                   with min_het_informative sites) */
 } metcn_purity_seg_t;
 
 /** One local optimum of the fit. */
@@ -173,6 +180,10 @@ typedef struct {
     double score;       /* log posterior (log-likelihood + log prior), up to a constant */
     double rel;         /* exp(score - best score) */
     int n_subclonal;    /* segments fitted by no integer state */
+    int twin;           /* 1: the best solution's doubling twin (docs/purity.md section 6):
+                           doubled (or halved) states at p/(2-p) (or 2p/(1+p)) that the data
+                           cannot tell from the best (likelihood before the priors within the
+                           interval's threshold); part of the call's hull whatever its rel */
 } metcn_purity_solution_t;
 
 typedef enum {
@@ -264,6 +275,10 @@ double metcn_purity_expected_ratio(double purity, double ploidy, int major, int 
 /** Expected allele fraction of the major haplotype at a heterozygous site:
  *  [pA + (1-p)] / [p(A+B) + 2(1-p)]  (0.5 when there is no DNA: p = 1, A = B = 0). */
 double metcn_purity_expected_baf(double purity, int major, int minor);
+
+/** The purity of the doubling twin (docs/purity.md section 2.4): (A, B) at purity p are
+ *  (2A, 2B) at p/(2-p); to_doubled 0 maps back, 2p/(1+p).  NaN outside [0, 1]. */
+double metcn_purity_twin_purity(double purity, int to_doubled);
 
 /** Tumour fraction from the allele fraction of a clonal heterozygous somatic variant in a
  *  diploid region: 2 * vaf, capped at 1 (NaN for vaf outside [0, 1]). */

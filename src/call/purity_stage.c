@@ -63,7 +63,8 @@ static size_t fit_sites(const metcn_sites_t *sites, const metcn_sites_t *normal,
             (int32_t)sites->alt_count[i],
             normal ? normal_genotype(normal->ref_count[i], normal->alt_count[i], opt)
                    : METCN_GT_UNKNOWN,
-            bias};
+            bias,
+            NAN /* af: not in metcn_sites_t yet (the sample's het share is used) */};
         kept[m++] = i;
     }
     return m;
@@ -205,21 +206,29 @@ static int add_fit_qc(metcn_call_t *c, const metcn_purity_t *f, const metcn_call
 }
 
 /* An ambiguous fit's other solutions (relative likelihood >= alt_rel: another purity, a
- * doubled or halved ploidy) are as possible as the chosen one: the gene's and the control's
- * copy-number intervals and the ratio interval become the hull over them, and the decisions
- * that read those intervals (equivocal, high_amp) are taken again on the hull.  The points
- * stay the chosen solution's. */
+ * doubled or halved ploidy; and the doubling twin whatever its relative likelihood, whose
+ * purity also joins the call's purity range) are as possible as the chosen one: the gene's and the
+ * control's copy-number intervals and the ratio interval become the hull over them, and the
+ * decisions that read those intervals (equivocal, high_amp) are taken again on the hull.  The
+ * points stay the chosen solution's. */
 static int widen_by_solutions(metcn_call_t *c, const metcn_purity_t *f, const metcn_gene_t *gene,
                               const metcn_cnr_t *cnr, const char *sample, const metcn_call_opt_t *o)
 {
     for (size_t k = 1; k < f->n_solutions; k++) {
         const metcn_purity_solution_t *sol = &f->solutions[k];
-        if (!(sol->rel >= o->fit.alt_rel) || !(sol->ploidy > 0 && sol->ploidy <= 20) ||
+        if (!(sol->rel >= o->fit.alt_rel || sol->twin) || !(sol->ploidy > 0 && sol->ploidy <= 20) ||
             !(sol->purity > 0 && sol->purity <= 1))
             continue;
         metcn_call_opt_t oa = *o;
         oa.purity = oa.purity_lo = oa.purity_hi = sol->purity;
         oa.ploidy = sol->ploidy;
+        if (sol->twin) { /* the best's interval, mapped: the twin is as uncertain */
+            oa.purity_lo = fmax(metcn_purity_twin_purity(o->purity_lo, sol->wgd),
+                                o->fit.purity_min > 0 ? o->fit.purity_min : 0.01);
+            oa.purity_hi = fmin(metcn_purity_twin_purity(o->purity_hi, sol->wgd), 1.0);
+            oa.purity_lo = fmin(oa.purity_lo, sol->purity);
+            oa.purity_hi = fmax(oa.purity_hi, sol->purity);
+        }
         metcn_call_t *alt = metcn_call_run(gene, cnr, sample, &oa);
         if (!alt)
             return metcn_last_error_code() ? metcn_last_error_code() : METCN_E_ARG;
@@ -229,6 +238,10 @@ static int widen_by_solutions(metcn_call_t *c, const metcn_purity_t *f, const me
         c->control_cn.hi = fmax(c->control_cn.hi, alt->control_cn.hi);
         c->ratio_lo = fmin(c->ratio_lo, alt->ratio_lo);
         c->ratio_hi = fmax(c->ratio_hi, alt->ratio_hi);
+        if (sol->twin) { /* the data cannot choose: its purity is as possible as the best's */
+            c->purity_lo = fmin(c->purity_lo, oa.purity_lo);
+            c->purity_hi = fmax(c->purity_hi, oa.purity_hi);
+        }
         metcn_call_destroy(alt);
     }
     c->equivocal = isfinite(c->ratio) && metcn_criteria_spans(c->criteria, c->ratio_lo, c->ratio_hi,

@@ -42,6 +42,7 @@ static void json_solutions(metcn_json_t *j, const metcn_purity_t *f)
         metcn_json_num(j, "log_posterior", s->score);
         metcn_json_num(j, "relative_likelihood", s->rel);
         metcn_json_int(j, "subclonal_segments", s->n_subclonal);
+        metcn_json_bool(j, "doubling_twin", s->twin);
         metcn_json_end_object(j);
     }
     metcn_json_end_array(j);

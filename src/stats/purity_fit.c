@@ -109,6 +109,13 @@ double metcn_purity_expected_baf(double p, int major, int minor)
     return den > 0 ? (p * major + (1.0 - p)) / den : 0.5;
 }
 
+double metcn_purity_twin_purity(double p, int to_doubled)
+{
+    if (!(p >= 0 && p <= 1))
+        return NAN;
+    return to_doubled ? p / (2 - p) : 2 * p / (1 + p);
+}
+
 double metcn_purity_tf_from_vaf(double vaf)
 {
     if (!(vaf >= 0 && vaf <= 1))
@@ -358,7 +365,7 @@ static int find_solutions(const pfit_t *f, const prior_t *pr, const grid_t *g, m
         }
     qsort(c, nc, sizeof *c, cmp_cand);
     size_t max = (size_t)f->opt->max_solutions;
-    r->solutions = calloc(max ? max : 1, sizeof *r->solutions);
+    r->solutions = calloc(max < 2 ? 2 : max, sizeof *r->solutions); /* room for the twin */
     if (!r->solutions) {
         free(c);
         return metcn_set_error(METCN_E_NOMEM, "purity: out of memory");
@@ -383,6 +390,72 @@ static int find_solutions(const pfit_t *f, const prior_t *pr, const grid_t *g, m
     }
     free(c);
     return 0;
+}
+
+/* ---- the doubling twin (docs/purity.md sections 2.4 and 6) ------------------------------------
+ */
+
+/* What the data alone say of (p, P) under a baseline: the best integer states with the state
+ * and doubling priors switched off (the subclonal escape stays, so one segment cannot decide). */
+static double data_loglik(const pfit_t *f, const prior_t *pr, double p, double P, int wgd)
+{
+    prior_t flat = *pr;
+    flat.event = flat.kappa = flat.wgd_cost = 0;
+    return total_score(f, &flat, p, p * P + 2 * (1 - p), wgd);
+}
+
+/* Insert s into the ranked list after the best (at most max entries, or 2 when max is 1),
+ * dropping the last when full. */
+static void insert_solution(metcn_purity_t *r, size_t max, const metcn_purity_solution_t *s)
+{
+    size_t at = r->n_solutions;
+    if (max < 2)
+        max = 2;
+    while (at > 1 && r->solutions[at - 1].score < s->score)
+        at--;
+    if (at >= max)
+        at = max - 1; /* full: the twin takes the last place */
+    size_t n = r->n_solutions < max ? r->n_solutions + 1 : max;
+    memmove(&r->solutions[at + 1], &r->solutions[at], (n - 1 - at) * sizeof *s);
+    r->solutions[at] = *s;
+    r->n_solutions = n;
+}
+
+/* (A, B) at (p, P) and (2A, 2B) at (p/(2-p), 2P) give the same depth ratios and allele
+ * fractions (section 2.4), so the best solution's twin under the other baseline fits exactly as
+ * well whenever its states can all be halved (or doubled); only the priors choose.  The twin
+ * is put among the solutions (marked twin) when its likelihood before the priors is within the
+ * interval's threshold of the best's and it lies in the model (its purity and ploidy inside the
+ * other baseline's grid).  Returns 1 when it was. */
+static int doubling_twin(const pfit_t *f, const prior_t *pr, metcn_purity_t *r)
+{
+    const metcn_purity_opt_t *o = f->opt;
+    metcn_purity_solution_t b = r->solutions[0], t = {0};
+    t.wgd = !b.wgd;
+    t.purity = metcn_purity_twin_purity(b.purity, t.wgd);
+    t.ploidy = b.wgd ? b.ploidy / 2 : 2 * b.ploidy;
+    double plo = t.wgd ? o->wgd_ploidy_lo : o->ploidy_min;
+    double phi = t.wgd ? o->ploidy_max : o->wgd_ploidy_hi;
+    if (t.purity < o->purity_min || t.purity > o->purity_max || t.ploidy < plo - 1e-9 ||
+        t.ploidy > phi + 1e-9)
+        return 0;
+    double thr = 0.5 * gsl_cdf_chisq_Pinv(o->conf, 1);
+    if (data_loglik(f, pr, t.purity, t.ploidy, t.wgd) <
+        data_loglik(f, pr, b.purity, b.ploidy, b.wgd) - thr)
+        return 0; /* an odd state (or one beyond max_cn) tells them apart */
+    t.score = total_score(f, pr, t.purity, t.purity * t.ploidy + 2 * (1 - t.purity), t.wgd);
+    t.rel = fmin(exp(t.score - b.score), 1.0);
+    t.twin = 1;
+    solution_states(f, pr, t.purity, t.ploidy, t.wgd, NULL, &t.ploidy_mean, &t.n_subclonal);
+    for (size_t k = 1; k < r->n_solutions; k++) {
+        metcn_purity_solution_t *s = &r->solutions[k];
+        if (s->wgd == t.wgd && fabs(s->purity - t.purity) < 0.02) {
+            s->twin = 1; /* already listed (a grid point beside it) */
+            return 1;
+        }
+    }
+    insert_solution(r, (size_t)o->max_solutions, &t);
+    return 1;
 }
 
 /* Profile-likelihood interval of purity under the chosen baseline: the hull of the grid
@@ -462,7 +535,11 @@ static unsigned segment_flags(const metcn_purity_opt_t *o, metcn_purity_t *r, in
             la = s->major;
             lb = s->minor;
         }
-        if (s->minor == 0 && s->major > 0 && s->n_sites >= o->min_het_informative)
+        /* the gene's segment informs the fit with any number of sites, but an amplicon on a
+         * lost haplotype (C, 0) pins the purity only with enough of them: (C-1, 1) at another
+         * purity is close */
+        if (s->minor == 0 && s->major > 0 && s->allele_used &&
+            (!s->is_gene || s->n_sites >= o->min_het_informative))
             r->n_allelic++;
     }
     if (r->n_events == 0)
@@ -477,12 +554,14 @@ static unsigned segment_flags(const metcn_purity_opt_t *o, metcn_purity_t *r, in
 }
 
 /* The answer: flags, and the status rules of docs/purity.md section 6. */
-static void decide(const pfit_t *f, const grid_t *g, metcn_purity_t *r)
+static void decide(const pfit_t *f, const grid_t *g, metcn_purity_t *r, int twin)
 {
     const metcn_purity_opt_t *o = f->opt;
     const metcn_purity_solution_t *b = &r->solutions[0];
     int levels;
     unsigned fl = solution_flags(o, r) | segment_flags(o, r, &levels);
+    if (twin && !(fl & METCN_PURITY_F_NO_EVENT))
+        fl |= METCN_PURITY_F_DOUBLING; /* whatever the prior: the data cannot choose */
     r->purity = b->purity;
     r->ploidy = b->ploidy;
     r->ploidy_mean = b->ploidy_mean;
@@ -603,6 +682,7 @@ static int fill_segments(const pfit_t *f, metcn_purity_t *r)
         s->baf = g->bhat;
         s->baf_lo = g->baf_lo;
         s->baf_hi = g->baf_hi;
+        s->allele_used = g->lb != NULL;
         for (size_t i = g->b0; i < g->b1; i++)
             r->bin_seg[f->bidx[i]] = (int32_t)k;
         for (size_t i = g->s0; i < g->s1; i++)
@@ -676,11 +756,12 @@ int metcn_purity_fit(const metcn_purity_input_t *in, const metcn_purity_opt_t *o
         (ret = find_solutions(&f, &pr, &g, r)) != 0)
         goto out;
     purity_interval(&f, &g, r->solutions[0].wgd, 0, r);
+    int twin = doubling_twin(&f, &pr, r);
     const metcn_purity_solution_t *b = &r->solutions[0];
     double pm;
     int ns;
     solution_states(&f, &pr, b->purity, b->ploidy, b->wgd, r->segs, &pm, &ns);
-    decide(&f, &g, r);
+    decide(&f, &g, r, twin);
     *out = r;
     r = NULL;
 out:
@@ -691,6 +772,7 @@ out:
     free(f.segs);
     free(f.bidx);
     free(f.sidx);
+    free(f.hidx);
     free(f.site_status);
     return ret;
 }

@@ -39,6 +39,10 @@ typedef struct {
     uint8_t *site_status; /* per input site (metcn_psite_t) */
     pseg_t *segs;
     size_t nseg, segcap;
+    size_t *hidx; /* sites that look homozygous without a normal (input indices, genome
+                     order): evidence of a lost haplotype when hets vanish (LOH at purity ~1) */
+    size_t nh;
+    double het_rate; /* heterozygous share of the sites with depth, for sites without an af */
     double rho;      /* beta-binomial over-dispersion used */
     double ref_bias; /* REF fraction at a balanced site without a bias of its own */
 } pfit_t;

@@ -83,7 +83,11 @@ int pur_select_sites(pfit_t *f)
     f->sidx = malloc((n ? n : 1) * sizeof *f->sidx);
     if (!f->site_status || !f->sidx)
         return metcn_set_error(METCN_E_NOMEM, "purity: out of memory");
-    f->ns = 0;
+    f->hidx = malloc((n ? n : 1) * sizeof *f->hidx);
+    if (!f->hidx)
+        return metcn_set_error(METCN_E_NOMEM, "purity: out of memory");
+    f->ns = f->nh = 0;
+    size_t n_inferred = 0;
     for (size_t i = 0; i < n; i++) {
         const metcn_purity_site_t *s = &in->sites[i];
         if (s->ref < 0 || s->alt < 0 || s->gt < METCN_GT_UNKNOWN || s->gt > METCN_GT_HOM)
@@ -115,7 +119,14 @@ int pur_select_sites(pfit_t *f)
         f->site_status[i] = st;
         if (st == METCN_PSITE_HET_NORMAL || st == METCN_PSITE_HET_INFERRED)
             f->sidx[f->ns++] = i;
+        if (st == METCN_PSITE_HOM_INFERRED)
+            f->hidx[f->nh++] = i;
+        n_inferred += st == METCN_PSITE_HET_INFERRED;
     }
+    /* The individual's heterozygous share of these sites (a lower bound when LOH hides some),
+     * kept within what Hardy-Weinberg allows a biallelic site (<= 1/2). */
+    f->het_rate = f->nh + n_inferred > 0 ? (double)n_inferred / (double)(f->nh + n_inferred) : 0;
+    f->het_rate = f->het_rate < 0.05 ? 0.05 : f->het_rate > 0.5 ? 0.5 : f->het_rate;
     return 0;
 }
 
@@ -124,6 +135,7 @@ int pur_select_sites(pfit_t *f)
 typedef struct {
     int k, n;    /* REF reads, depth */
     double odds; /* REF capture odds: r / (1 - r) */
+    double af;   /* population ALT frequency (0: unknown) */
 } site_t;
 
 /* Expected REF read fraction when a share q of the DNA carries REF: capture bias as an odds
@@ -261,12 +273,13 @@ static double crossing(const double *lb, int i0, int dir, double thr)
 
 /* Tabulate one segment's allele log-likelihood on the b grid; its estimate, interval and
  * tempering. */
-static void seg_table(const pfit_t *f, pseg_t *g, const site_t *st, size_t n, double *lq)
+static void seg_table(const pfit_t *f, pseg_t *g, const site_t *st, size_t n, const site_t *hom,
+                      size_t nh, double *lq)
 {
     const int nq = 2 * (PUR_NB - 1) + 1;
-    double err = f->opt->error_rate;
+    double err = f->opt->error_rate, lm[PUR_NB];
     for (int i = 0; i < PUR_NB; i++)
-        g->lb[i] = 0;
+        g->lb[i] = lm[i] = 0;
     for (size_t j = 0; j < n; j++) {
         double lc = bb_const(st[j].n, f->rho);
         for (int q = 0; q < nq; q++)
@@ -274,6 +287,25 @@ static void seg_table(const pfit_t *f, pseg_t *g, const site_t *st, size_t n, do
         for (int i = 0; i < PUR_NB; i++)
             g->lb[i] += logaddexp(lq[PUR_NB - 1 + i], lq[PUR_NB - 1 - i]) - M_LN2;
     }
+    /* A site that looks homozygous is homozygous (Hardy-Weinberg: 1 - h) or heterozygous
+     * (h = 2a(1-a)) with its minor allele too rare to see, which only a b near 1 explains:
+     * log[(1-h) L_hom + h L_het(b)].  Without a, h is the sample's heterozygous share. */
+    for (size_t j = 0; j < nh; j++) {
+        double a = hom[j].af, h = a > 0 && a < 1 ? 2 * a * (1 - a) : f->het_rate;
+        double lc = bb_const(hom[j].n, f->rho);
+        for (int q = 0; q < nq; q++)
+            lq[q] = bb_loglik(&hom[j], read_fraction(&hom[j], q * PUR_BSTEP, err), f->rho, lc);
+        /* the homozygote the reads show (which one says nothing of b; a population frequency
+         * that is off would only add noise there) */
+        double lhom = lq[0] > lq[nq - 1] ? lq[0] : lq[nq - 1];
+        for (int i = 0; i < PUR_NB; i++)
+            lm[i] += logaddexp(log1p(-h) + lhom,
+                               log(h) + logaddexp(lq[PUR_NB - 1 + i], lq[PUR_NB - 1 - i]) - M_LN2);
+    }
+    for (int i = PUR_NB - 1; i >= 0; i--)
+        lm[i] -= lm[0]; /* 0 at balance: only b near 1 gains */
+    for (int i = 0; i < PUR_NB; i++)
+        g->lb[i] += lm[i];
     int im = 0;
     for (int i = 1; i < PUR_NB; i++)
         if (g->lb[i] > g->lb[im])
@@ -298,8 +330,17 @@ static void seg_table(const pfit_t *f, pseg_t *g, const site_t *st, size_t n, do
     g->baf_se = se;
     double s2 = f->opt->baf_sys_sd * f->opt->baf_sys_sd;
     double t = s2 > 0 ? se * se / (se * se + s2) : 1.0;
+    /* The tempering bounds the precision of the allele fraction's location; the count of
+     * sites that look homozygous is evidence of another kind (heterozygosity present or
+     * lost) and keeps its weight: at b = 1 the location term's SE is the grid step, which
+     * would otherwise discount it to a quarter. */
+    double mx2 = -INFINITY;
+    for (int i = 0; i < PUR_NB; i++) {
+        g->lb[i] = t * (g->lb[i] - lm[i]) + lm[i];
+        mx2 = g->lb[i] > mx2 ? g->lb[i] : mx2;
+    }
     for (int i = 0; i < PUR_NB; i++)
-        g->lb[i] *= t;
+        g->lb[i] -= mx2;
 }
 
 /* The segment's sites as likelihood records (caller frees); NULL without sites or memory
@@ -315,37 +356,81 @@ static site_t *seg_sites(const pfit_t *f, const pseg_t *g, size_t *n)
     for (size_t j = 0; j < *n; j++) {
         const metcn_purity_site_t *x = &f->in->sites[f->sidx[g->s0 + j]];
         double r = pur_site_ref_bias(f, x);
-        st[j] = (site_t){x->ref, x->ref + x->alt, r / (1.0 - r)};
+        st[j] = (site_t){x->ref, x->ref + x->alt, r / (1.0 - r), 0};
     }
     return st;
 }
 
+/* The segment's homozygous-looking sites (within its span) as likelihood records (caller
+ * frees); NULL with *n 0 when there are none, NULL with *n > 0 when out of memory. */
+static site_t *seg_hom_sites(const pfit_t *f, const pseg_t *g, size_t *n)
+{
+    size_t first = f->nh, m = 0;
+    for (size_t j = 0; j < f->nh; j++) {
+        const metcn_purity_site_t *x = &f->in->sites[f->hidx[j]];
+        if (x->tid == g->tid && x->pos >= g->start && x->pos < g->end) {
+            first = first < j ? first : j;
+            m++;
+        }
+    }
+    *n = m;
+    if (m == 0)
+        return NULL;
+    site_t *st = malloc(m * sizeof *st);
+    if (!st)
+        return NULL;
+    for (size_t j = first, k = 0; k < m; j++) {
+        const metcn_purity_site_t *x = &f->in->sites[f->hidx[j]];
+        if (!(x->tid == g->tid && x->pos >= g->start && x->pos < g->end))
+            continue;
+        double r = pur_site_ref_bias(f, x);
+        st[k++] = (site_t){x->ref, x->ref + x->alt, r / (1.0 - r),
+                           isfinite(x->af) && x->af > 0 && x->af < 1 ? x->af : 0};
+    }
+    return st;
+}
+
+/* A segment none of whose ends the scan chose: each end is its contig's end or the gene's
+ * segment (fixed in advance).  Nothing selected it for looking imbalanced. */
+static int seg_unselected(const pfit_t *f, const pseg_t *g)
+{
+    size_t k = (size_t)(g - f->segs);
+    int left = k == 0 || f->segs[k - 1].tid != g->tid || f->segs[k - 1].is_gene;
+    int right = k + 1 >= f->nseg || f->segs[k + 1].tid != g->tid || f->segs[k + 1].is_gene;
+    return left && right;
+}
+
 int pur_seg_allele(pfit_t *f, pseg_t *g)
 {
-    size_t n;
+    size_t n, nh;
     free(g->lb);
     g->lb = NULL;
     g->bhat = g->baf_lo = g->baf_hi = g->baf_se = NAN;
-    site_t *st = seg_sites(f, g, &n);
-    if (n == 0)
+    site_t *st = seg_sites(f, g, &n), *hom = seg_hom_sites(f, g, &nh);
+    if (n + nh == 0)
         return 0;
     double *lq = malloc((2 * (PUR_NB - 1) + 1) * sizeof *lq);
     g->lb = malloc(PUR_NB * sizeof *g->lb);
-    if (!st || !lq || !g->lb) {
+    if ((n && !st) || (nh && !hom) || !lq || !g->lb) {
         free(st);
+        free(hom);
         free(lq);
         return metcn_set_error(METCN_E_NOMEM, "purity: out of memory");
     }
-    seg_table(f, g, st, n, lq);
+    seg_table(f, g, st, n, hom, nh, lq);
     /* A segment the scan cut out of the data is selected for looking imbalanced: with few
      * sites its allele fraction is biased away from 0.5, so it informs the fit only from
      * min_het_informative sites on.  The gene's segment is fixed in advance (no selection)
-     * and always informs it.  Its estimate is still reported. */
-    if (!g->is_gene && n < (size_t)f->opt->min_het_informative) {
+     * and always informs it; so does a segment whose ends the scan did not choose (a whole
+     * contig of the panel, or a contig's end to the gene: a panel has a few sites per
+     * chromosome, and an LOH there must not be read from depth alone).  Its estimate is
+     * still reported. */
+    if (!g->is_gene && n < (size_t)f->opt->min_het_informative && !seg_unselected(f, g)) {
         free(g->lb);
         g->lb = NULL;
     }
     free(st);
+    free(hom);
     free(lq);
     return 0;
 }

@@ -38,11 +38,13 @@ holds "$lo <= $p1 && $p1 <= $hi" && ok || bad "G_T1 purity interval $lo-$hi miss
 holds "$(col "$T" ploidy) > 1.8 && $(col "$T" ploidy) < 2.2" && ok || bad "G_T1 ploidy $(col "$T" ploidy)"
 cl=$(col "$T" cn_low) ch=$(col "$T" cn_high)
 holds "$cl <= $met1 && $met1 <= $ch" && ok || bad "G_T1 MET cn $cl-$ch misses $met1"
-[ "$(col "$T" qc_reasons)" = . ] && ok || bad "G_T1 qc_reasons $(col "$T" qc_reasons)"
+# its doubled twin (all states doubled at p/(2-p)) fits as well: flagged doubling (bit 2) only
+[ "$(col "$T" qc_reasons)" = purity_ambiguous=2 ] && ok || bad "G_T1 qc_reasons $(col "$T" qc_reasons)"
 # the JSON: ranked solutions, segments with (major, minor): MET's (9,1), chr5 LOH (1,0),
 # chr9 (2,1), chr10 (3,1); chr3's cnLOH (2,0) has 8 het sites, fewer than the fit's
-# min_het_informative (10), so its state comes from depth alone, but its allele fraction is
-# the truth's (0.8 at purity 0.6); the sites used are heterozygous (inferred without a normal)
+# min_het_informative (10), but the segment is the whole contig (the scan chose none of its
+# ends), so its allele fraction (the truth's 0.8 at purity 0.6) enters the fit and gives (2,0);
+# the sites used are heterozygous (inferred without a normal)
 python3 - "$WORK/t1.json" <<'EOF' && ok || bad "G_T1 JSON purity_fit"
 import json, sys
 f = json.load(open(sys.argv[1]))["samples"][0]["purity_fit"]
@@ -55,6 +57,7 @@ assert seg[("chr5", False)] == (1, 0) and seg[("chr9", False)] == (2, 1), seg
 assert seg[("chr10", False)] == (3, 1), seg
 chr3 = [s for s in f["segments"] if s["chromosome"] == "chr3"][0]
 assert abs(chr3["baf"] - 0.8) < 0.05, chr3
+assert (chr3["major"], chr3["minor"]) == (2, 0), chr3
 assert len(f["sites"]) == f["het_sites"] > 100
 assert {s["status"] for s in f["sites"]} == {"het_inferred"}
 EOF
@@ -118,6 +121,20 @@ pe=$(col "$T" purity) q=$(col "$T" qc_reasons)
 if holds "$pe - $p2 <= 0.05 && $p2 - $pe <= 0.05"; then ok; else
     case "$q" in *purity_ambiguous=* | *purity_undetermined=*) ok ;; *) bad "G_T2 purity $pe confidently wrong" ;; esac
 fi
+# ... and, whatever the prior chose, flagged, with the doubled solution (the chosen one or the
+# listed twin) at the truth, and MET's interval (the hull over both) holding the truth
+met2=$(truth G_T2 met_cn)
+case "$q" in *purity_ambiguous=* | *purity_undetermined=*) ok ;; *) bad "G_T2 not flagged: $q" ;; esac
+cl=$(col "$T" cn_low) ch=$(col "$T" cn_high)
+holds "$cl <= $met2 && $met2 <= $ch" && ok || bad "G_T2 MET cn $cl-$ch misses $met2"
+python3 - "$WORK/t2.json" "$p2" <<'EOF' && ok || bad "G_T2 JSON: doubled solution"
+import json, sys
+f = json.load(open(sys.argv[1]))["samples"][0]["purity_fit"]
+sol = f["solutions"]
+dbl = sol[0] if sol[0]["wgd"] else next(s for s in sol if s["doubling_twin"] and s["wgd"])
+assert abs(dbl["purity"] - float(sys.argv[2])) <= 0.05, dbl
+assert "doubling" in f["flags"], f["flags"]
+EOF
 
 # a given purity stays, the estimate beside it; far from it: purity_disagrees
 run "$METCN" call --pon "$WORK/n.pon" -T ref.fa --snps sites.vcf.gz --purity 0.3 -o "$WORK/g" -q germline/G_T1.bam
