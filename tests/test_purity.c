@@ -968,7 +968,8 @@ START_TEST(test_wgd)
             shift_twin += !o.wgd && fabs(o.est - s.purity / (1 + s.purity)) <= 0.05;
             ck_assert_msg(!(is_wrong(&o, 0.1) && !is_flagged(&o)), "%s: %.3f", name, o.est);
             if (!o.wgd)
-                ck_assert_msg(o.flags & METCN_PURITY_F_DOUBLING, "%s: no doubling flag", name);
+                ck_assert_msg(o.flags & (METCN_PURITY_F_DOUBLING | METCN_PURITY_F_TWIN),
+                              "%s: no doubling flag", name);
         }
     printf("doubled genomes (purity 0.2-0.9 x 2):\n");
     tally_print("with a (2,0) LOH: identifiable", &ident);
@@ -1009,7 +1010,7 @@ START_TEST(test_wgd_twin)
             run_case_keep(&s, &opt, &o, &r, &d);
             if (r->status == METCN_PURITY_ESTIMATED) {
                 n++;
-                flagged += (r->flags & METCN_PURITY_F_DOUBLING) != 0;
+                flagged += (r->flags & (METCN_PURITY_F_DOUBLING | METCN_PURITY_F_TWIN)) != 0;
                 const metcn_purity_solution_t *t = NULL;
                 for (size_t k = 1; k < r->n_solutions; k++)
                     if (r->solutions[k].twin)

@@ -162,6 +162,10 @@ const char *metcn_qc_name(int q); /* "pass", "warn", "fail" */
     X(PURITY_AMBIGUOUS, "purity_ambiguous", 0,                                                     \
       "the purity fit is ambiguous (value: its flags, docs/purity.md section 6): another "         \
       "solution (e.g. doubled ploidy) fits almost as well")                                        \
+    X(DOUBLING_UNRESOLVED, "doubling_unresolved", 0,                                               \
+      "remark: the fit's doubling twin (all states doubled or halved, docs/purity.md section "     \
+      "2.4) fits exactly as well, so copy numbers per tumour cell carry both readings; the "       \
+      "ratio and the tier are the same under both (value: the twin's purity)")                     \
     X(PURITY_DISAGREES, "purity_disagrees", '>',                                                   \
       "the given purity and the estimate from the reads disagree beyond both uncertainties "       \
       "(value: the gap between the two intervals)")

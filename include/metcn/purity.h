@@ -211,8 +211,13 @@ const char *metcn_purity_status_name(int s);
 #define METCN_PURITY_F_LOW_FRACTION                                                                \
     0x80u /* the interval reaches the grid's lowest purity (not                                    \
              set with NO_EVENT) */
+#define METCN_PURITY_F_TWIN                                                                        \
+    0x100u /* the doubling twin of the chosen solution (all states doubled or halved,              \
+              docs/purity.md section 2.4) fits the data exactly as well: only the priors           \
+              choose.  Listed among the solutions; not ambiguous by itself (it holds for           \
+              every genome without an odd state), the call's intervals cover both */
 #define METCN_PURITY_F_AMBIGUOUS_MASK 0x1fu
-#define METCN_PURITY_N_FLAGS 8
+#define METCN_PURITY_N_FLAGS 9
 /** Short name of one flag bit ("alternative", "doubling", "wide", "no_event", "subclonal",
  *  "depth_only", "parsimony", "low_fraction"); "unknown" otherwise.  Never NULL. */
 const char *metcn_purity_flag_name(unsigned bit);

@@ -186,6 +186,15 @@ static void estimate_as_opt(const metcn_purity_t *f, const metcn_call_opt_t *opt
         o->ploidy = f->ploidy;
 }
 
+/* The purity of the fit's doubling twin (NaN when none is listed). */
+static double twin_purity(const metcn_purity_t *f)
+{
+    for (size_t k = 1; k < f->n_solutions; k++)
+        if (f->solutions[k].twin)
+            return f->solutions[k].purity;
+    return NAN;
+}
+
 /* The fit's QC remarks and warnings on the call it produced or sits beside. */
 static int add_fit_qc(metcn_call_t *c, const metcn_purity_t *f, const metcn_call_opt_t *opt,
                       int given)
@@ -196,6 +205,8 @@ static int add_fit_qc(metcn_call_t *c, const metcn_purity_t *f, const metcn_call
                               f->purity_hi - f->purity_lo, NAN);
     else if (f->ambiguous)
         r = metcn_call_add_qc(c, METCN_QC_PURITY_AMBIGUOUS, METCN_QC_WARN, (double)f->flags, NAN);
+    else if (f->flags & METCN_PURITY_F_TWIN) /* a remark: true of every genome without odd states */
+        r = metcn_call_add_qc(c, METCN_QC_DOUBLING_UNRESOLVED, METCN_QC_PASS, twin_purity(f), NAN);
     if (!r && given && f->status == METCN_PURITY_ESTIMATED) {
         double gap = interval_gap(c, f);
         if (gap > opt->disagree_min)
@@ -205,8 +216,8 @@ static int add_fit_qc(metcn_call_t *c, const metcn_purity_t *f, const metcn_call
     return r;
 }
 
-/* An ambiguous fit's other solutions (relative likelihood >= alt_rel: another purity, a
- * doubled or halved ploidy; and the doubling twin whatever its relative likelihood, whose
+/* The other solutions of an ambiguous fit (relative likelihood >= alt_rel: another purity, a
+ * doubled or halved ploidy) and the doubling twin whatever its relative likelihood (whose
  * purity also joins the call's purity range) are as possible as the chosen one: the gene's and the
  * control's copy-number intervals and the ratio interval become the hull over them, and the
  * decisions that read those intervals (equivocal, high_amp) are taken again on the hull.  The
@@ -273,7 +284,8 @@ metcn_call_t *metcn_call_run_fit(const metcn_gene_t *gene, const metcn_cnr_t *cn
             goto fail;
         metcn_call_destroy(c);
         c = c2;
-        if (f->status == METCN_PURITY_ESTIMATED && f->ambiguous &&
+        if (f->status == METCN_PURITY_ESTIMATED &&
+            (f->ambiguous || (f->flags & METCN_PURITY_F_TWIN)) &&
             widen_by_solutions(c, f, gene, cnr, sample, &o) < 0)
             goto fail;
     }

@@ -75,8 +75,9 @@ static int flag_index(unsigned bit)
 
 const char *metcn_purity_flag_name(unsigned bit)
 {
-    static const char *names[] = {"alternative", "doubling",   "wide",      "no_event",
-                                  "subclonal",   "depth_only", "parsimony", "low_fraction"};
+    static const char *names[] = {"alternative", "doubling",     "wide",
+                                  "no_event",    "subclonal",    "depth_only",
+                                  "parsimony",   "low_fraction", "twin"};
     int i = flag_index(bit);
     return i < 0 ? "unknown" : names[i];
 }
@@ -93,7 +94,9 @@ const char *metcn_purity_flag_text(unsigned bit)
         "no heterozygous SNP site: purity from depth alone, lower confidence",
         "no segment with loss of heterozygosity: purity assumes the smallest copy changes "
         "(one extra copy rather than two at half the purity)",
-        "the interval reaches the lowest purity of the grid: an upper bound only"};
+        "the interval reaches the lowest purity of the grid: an upper bound only",
+        "the doubling twin (every state doubled or halved) fits exactly as well: only the "
+        "priors choose between the doubled and the non-doubled reading"};
     int i = flag_index(bit);
     return i < 0 ? "unknown flag" : text[i];
 }
@@ -561,7 +564,7 @@ static void decide(const pfit_t *f, const grid_t *g, metcn_purity_t *r, int twin
     int levels;
     unsigned fl = solution_flags(o, r) | segment_flags(o, r, &levels);
     if (twin && !(fl & METCN_PURITY_F_NO_EVENT))
-        fl |= METCN_PURITY_F_DOUBLING; /* whatever the prior: the data cannot choose */
+        fl |= METCN_PURITY_F_TWIN; /* whatever the prior: the data cannot choose */
     r->purity = b->purity;
     r->ploidy = b->ploidy;
     r->ploidy_mean = b->ploidy_mean;
