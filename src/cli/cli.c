@@ -86,6 +86,34 @@ int cli_size_select(const char *cmd, const char *arg, int *min, int *max)
                            arg);
 }
 
+int cli_short_max_check(const char *cmd, int short_max, const metcn_cov_opt_t *opt)
+{
+    char edges[128] = "";
+    for (int k = 0, n = 0; k < opt->n_frag_edges && n < (int)sizeof edges - 12; k++) {
+        if (opt->frag_edges[k] == short_max)
+            return 0;
+        n +=
+            snprintf(edges + n, sizeof edges - (size_t)n, "%s%d", k ? "," : "", opt->frag_edges[k]);
+    }
+    if (short_max == 0)
+        return 0;
+    return cli_usage_error(cmd,
+                           "--short-max: %d is not an edge of the fragment-length classes (%s): "
+                           "short fragments are counted by class",
+                           short_max, edges);
+}
+
+int cli_dedup(const char *cmd, const char *arg, metcn_dedup_t *dedup)
+{
+    if (strcmp(arg, "flag") == 0)
+        *dedup = METCN_DEDUP_FLAG;
+    else if (strcmp(arg, "coord") == 0)
+        *dedup = METCN_DEDUP_COORD;
+    else
+        return cli_usage_error(cmd, "--dedup: '%s' is not flag or coord", arg);
+    return 0;
+}
+
 int cli_int64(const char *cmd, const char *opt, const char *arg, int64_t lo, int64_t hi,
               int64_t *out)
 {

@@ -339,12 +339,8 @@ int metcn_main_coverage(int argc, char **argv)
                 return CLI_EXIT_USAGE;
             break;
         case OPT_DEDUP:
-            if (strcmp(optarg, "flag") == 0)
-                opt.dedup = METCN_DEDUP_FLAG;
-            else if (strcmp(optarg, "coord") == 0)
-                opt.dedup = METCN_DEDUP_COORD;
-            else
-                return cli_usage_error(CMD, "--dedup: '%s' is not flag or coord", optarg);
+            if (cli_dedup(CMD, optarg, &opt.dedup))
+                return CLI_EXIT_USAGE;
             break;
         case 'v': /* -v: the mode and progress; -v -v: also the mate tables' sizes */
             metcn_log_set_level(metcn_log_get_level() < METCN_LOG_INFO ? METCN_LOG_INFO

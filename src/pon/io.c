@@ -89,6 +89,7 @@ static void write_meta(writer_t *w, const metcn_pon_t *pon, const char *cmdline)
     emit(w, "param\tmin_sex_normals\t%d\n", o->min_sex_normals);
     emit(w, "param\tsample_type\t%s\n", metcn_sample_type_name(o->sample_type));
     emit(w, "param\tsize_select\t%d-%d\n", pon->size_min, pon->size_max);
+    emit(w, "param\tdedup\t%s\n", pon->dedup == METCN_DEDUP_COORD ? "coord" : "flag");
 }
 
 static void write_records(writer_t *w, const metcn_pon_t *pon)
@@ -131,6 +132,9 @@ static void write_records(writer_t *w, const metcn_pon_t *pon)
             ksprintf(&row, "\t%s", num(a, pon->load[i * (size_t)pon->k + (size_t)k]));
         emit(w, "%s\n", row.s);
     }
+    for (size_t k = 0; k < pon_frag_n_lines(pon) && w->rc == 0; k++) /* frag.c's records */
+        if ((w->rc = pon_frag_line(pon, k, &row)) == 0)
+            emit(w, "%s\n", row.s);
     free(row.s);
 }
 
@@ -311,6 +315,8 @@ static int count_records(loader_t *L)
             L->n_component++;
         else if (kind_is(s, "bin"))
             L->n_bin++;
+        else if (pon_frag_is_record(s))
+            ; /* frag.c counts its own (pon_frag_parse) */
         else
             return bad(L, ln, "unknown record type '%.*s'", (int)strcspn(s, "\t"), s);
         if (L->n_meta > MAX_META)
@@ -376,6 +382,11 @@ static int param_value(loader_t *L, size_t ln, const char *key, const char *v)
     if (strcmp(key, "size_select") == 0 &&
         metcn_parse_size_select(v, &L->pon->size_min, &L->pon->size_max) < 0)
         return bad(L, ln, "bad parameter %s '%.40s' (MIN-MAX)", key, v);
+    if (strcmp(key, "dedup") == 0) { /* added later still: absent means flag */
+        if (strcmp(v, "flag") != 0 && strcmp(v, "coord") != 0)
+            return bad(L, ln, "bad parameter %s '%.40s' (flag or coord)", key, v);
+        L->pon->dedup = v[0] == 'c' ? METCN_DEDUP_COORD : METCN_DEDUP_FLAG;
+    }
     return 0;
 }
 
@@ -685,6 +696,8 @@ metcn_pon_t *metcn_pon_load(const char *path)
         rc = parse_components(&L);
     if (rc == 0)
         rc = parse_bins(&L);
+    if (rc == 0)
+        rc = pon_frag_parse(L.pon, path, L.lines, L.n_lines);
     if (rc == 0)
         rc = finish(&L);
     for (size_t i = 0; i < L.n_lines; i++)
