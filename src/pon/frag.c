@@ -49,12 +49,13 @@ const metcn_pon_frag_t *metcn_pon_frag(const metcn_pon_t *pon)
 
 /* Whether every active normal has fragment classes with an edge at short_max: 1 yes, 0 when
  * some has no classes (nothing to store), METCN_E_INCOMPATIBLE when classes miss the edge. */
-static int normals_usable(metcn_covtab_t *const *normals, const size_t *idx, size_t N, int sm)
+static int normals_usable(metcn_covtab_t *const *normals, const size_t *idx, size_t N, int sm,
+                          int level)
 {
     for (size_t j = 0; j < N; j++) {
         const metcn_covtab_t *t = normals[idx[j]];
         if (t->n_frag_class == 0 || !t->frag_class) {
-            metcn_log(METCN_LOG_WARNING,
+            metcn_log(level,
                       "%s: no fragment-length classes: the PoN stores no short-fragment shares "
                       "(fragment-length evidence not assessable with it)",
                       t->source ? t->source : t->sample);
@@ -134,7 +135,9 @@ int pon_frag_build(metcn_pon_t *pon, metcn_covtab_t *const *normals, const size_
     /* with a size selection the classes hold only the selected lengths: no share to learn */
     if (sm <= 0 || pon->size_max > 0 || N < MIN_NORMALS)
         return 0;
-    int ok = normals_usable(normals, idx, N, sm);
+    /* only a plasma PoN is expected to carry them: a tissue one says so quietly */
+    int level = pon->opt.sample_type == METCN_SAMPLE_PLASMA ? METCN_LOG_WARNING : METCN_LOG_INFO;
+    int ok = normals_usable(normals, idx, N, sm, level);
     if (ok <= 0)
         return ok;
     size_t n = pon->panel->n_bins;
@@ -148,8 +151,8 @@ int pon_frag_build(metcn_pon_t *pon, metcn_covtab_t *const *normals, const size_
         rc = stats(pon, f, s, tot, N);
     }
     if (rc == 0)
-        metcn_log(METCN_LOG_WARNING, "no normal has fragments of proper pairs in length classes: "
-                                     "the PoN stores no short-fragment shares");
+        metcn_log(level, "no normal has fragments of proper pairs in length classes: "
+                         "the PoN stores no short-fragment shares");
     if (rc > 0) {
         pon_frag_destroy(pon->frag);
         pon->frag = f;
