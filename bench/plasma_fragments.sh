@@ -10,7 +10,9 @@
 #   - each healthy donor called against the PoN of the other nine: false support.
 # The "gain in detection limit": tumours the fragments support where depth does not detect.
 # Resumable (samples already simulated are kept).  Environment: BUILD (default ./build; its
-# testdata/ must exist: ctest -R simdata), REPS (2), DEPTH (2700: ~1,500x unique), JOBS (2).
+# testdata/ must exist: ctest -R simdata), REPS (2), DEPTH (2700: ~1,500x unique), JOBS (2),
+# TUMOUR_FRAG_MEAN (145: the simulator's --plasma default; 160 makes tumour-derived fragments
+# barely shorter, the short-share difference 0.11 instead of 0.40).
 # Writes OUTDIR/results.md and OUTDIR/results.tsv.  With the defaults it simulates 50 samples:
 # ~5 min on 2 cores (mostly metcn-sim).
 set -euo pipefail
@@ -20,6 +22,7 @@ TD=$BUILD/testdata
 OUT=${1:-/tmp/metcn_plasma_fragments}
 REPS=${REPS:-2}
 DEPTH=${DEPTH:-2700}
+TFM=${TUMOUR_FRAG_MEAN:-145}
 JOBS=${JOBS:-2}
 SIM=$BUILD/metcn-sim
 METCN=$BUILD/metcn
@@ -57,8 +60,8 @@ while read -r name kind met f seed; do
     [ $((seed % 2)) -eq 0 ] && sex=XY
     a=("${base[@]}" -o "bam/$name" -s "$seed" --sex "$sex" --gc-slope "${slopes[$((seed % 10))]}")
     case $kind in
-    pt) a+=(--purity "$f" --met-cn "$met") ;;
-    px) a+=(--purity "$f" --seg chr3:0-2000000:1 --seg chr9:0-2000000:3) ;;
+    pt) a+=(--purity "$f" --met-cn "$met" --tumour-frag-mean "$TFM") ;;
+    px) a+=(--purity "$f" --seg chr3:0-2000000:1 --seg chr9:0-2000000:3 --tumour-frag-mean "$TFM") ;;
     esac
     line=$(printf '%q ' "$SIM" reads "${a[@]}")
     printf '%s\n' "${line% }" >>jobs.txt
@@ -85,9 +88,9 @@ for n in $(awk '$2 == "hp" { print $1 }' design.txt); do
         -o "calls/loo_$n" "bam/$n.bam"
 done
 
-python3 - "$OUT" "$REPS" "$DEPTH" <<'PY'
+python3 - "$OUT" "$REPS" "$DEPTH" "$TFM" <<'PY'
 import csv, glob, math, os, sys
-out, reps, depth = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+out, reps, depth, tfm = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
 design = {}
 for l in open(os.path.join(out, "design.txt")):
     n, k, met, f, seed = l.split()
@@ -99,8 +102,9 @@ for fn in glob.glob(os.path.join(out, "calls", "*.calls.tsv")):
             calls[r["sample"]] = r
 num = lambda s: float("nan") if s in ("NA", "") else float(s)
 Phi = lambda x: 0.5 * (1 + math.erf(x / math.sqrt(2)))
-# the simulator's short shares (< 150 bp): tumour N(145, 20), normal N(167, 20), both >= 60
-ds = (Phi(0.25) - Phi(-4.25)) / (1 - Phi(-4.25)) - (Phi(-0.85) - Phi(-5.35)) / (1 - Phi(-5.35))
+# the simulator's short shares (< 150 bp): tumour N(tfm, 20), normal N(167, 20), both >= 60
+share = lambda m: (Phi((150 - m) / 20) - Phi((60 - m) / 20)) / (1 - Phi((60 - m) / 20))
+ds = share(tfm) - share(167)
 tau = lambda f, c: f * c / (f * c + 2 * (1 - f))
 med = lambda v: sorted(v)[len(v) // 2] if v else float("nan")
 tsv = ["sample\tkind\tmet\tfraction\tdetection\tshort_excess\ttruth_excess\tshort_excess_z\tfragment_support"]
@@ -112,9 +116,9 @@ for n, (k, met, f) in sorted(design.items()):
                           "%.4g" % ((tau(f, met) - tau(f, 2)) * ds), r["short_excess_z"], r["fragment_support"]]))
 open(os.path.join(out, "results.tsv"), "w").write("\n".join(tsv) + "\n")
 L = ["# Fragment-length evidence (bench/plasma_fragments.sh)", "",
-     "reads: metcn-sim --plasma -d %s on the 129-target plasma panel (20 MET bins); %d replicates "
-     "per point; tumour fraction given (true); PoN of 10 healthy donors; short < 150 bp; "
-     "simulator's short-share difference tumour - normal %.3f." % (depth, reps, ds), "",
+     "reads: metcn-sim --plasma -d %s --tumour-frag-mean %g on the 129-target plasma panel (20 MET "
+     "bins); %d replicates per point; tumour fraction given (true); PoN of 10 healthy donors; "
+     "short < 150 bp; short-share difference tumour - normal %.3f." % (depth, tfm, reps, ds), "",
      "| MET | fraction | depth detected | fragments support | median excess | truth | median z | support, depth not detected | against |",
      "|---|---|---|---|---|---|---|---|---|"]
 lod = {}
