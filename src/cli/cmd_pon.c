@@ -52,6 +52,11 @@ static void help_build(FILE *fp)
     metcn_pon_opt_init(&o);
     metcn_offtarget_opt_t ot;
     metcn_offtarget_opt_init(&ot);
+    metcn_cov_opt_t co;
+    metcn_cov_opt_init(&co);
+    char edges[128] = "";
+    for (int k = 0, n = 0; k < co.n_frag_edges && n < (int)sizeof edges - 12; k++)
+        n += snprintf(edges + n, sizeof edges - (size_t)n, "%s%d", k ? "," : "", co.frag_edges[k]);
     fprintf(fp,
             "Usage: metcn pon build [options] --panel PANEL -o PON NORMAL...\n"
             "       metcn pon build [options] --panel PANEL -o PON --list FILE\n\n"
@@ -105,8 +110,8 @@ static void help_build(FILE *fp)
             "                           recorded: call needs the same selection [none]\n"
             "  --short-max BP           fragment-length evidence: the normals' share of\n"
             "                           fragments shorter than BP per bin, stored in the PoN\n"
-            "                           (BP: a class edge, 90, 150 or 220 for BAM/CRAM; 0:\n"
-            "                           none) [%d]\n"
+            "                           (BP: a class edge, %s for BAM/CRAM; 0: none)\n"
+            "                           [%d]\n"
             "  --dedup flag|coord       duplicates by flag only, or also by coordinates\n"
             "                           (data without duplicate flags), as 'metcn coverage';\n"
             "                           recorded, call's default [flag]\n\n"
@@ -115,7 +120,7 @@ static void help_build(FILE *fp)
             "long as %d usable normals remain.\n",
             o.threads, o.n_components, o.max_components, o.min_var_frac, o.min_rel_depth,
             o.max_spread, o.loess_span, o.outlier_z, o.min_sex_normals, (long long)ot.avg_size,
-            metcn_sample_type_name(o.sample_type), o.short_max, MIN_NORMALS);
+            metcn_sample_type_name(o.sample_type), edges, o.short_max, MIN_NORMALS);
     cli_panel_help(fp);
     cli_exit_help(fp, "they are left out, and listed as failed in the PoN (metcn pon info)");
 }
