@@ -196,18 +196,20 @@ typedef enum {
                                       sample, size-selected, or too few fragments */
     METCN_FRAG_NEUTRAL = 1,        /* no significant excess, and none significant expected */
     METCN_FRAG_SUPPORTS = 2,       /* excess significant (z >= support_z) */
-    METCN_FRAG_AGAINST = 3         /* no significant excess where the depth ratio predicts one:
-                                      (predicted - excess) / SE >= support_z */
+    METCN_FRAG_AGAINST = 3         /* no significant excess where the depth ratio predicts one
+                                      seen with 95% power: predicted / SE >= support_z + 1.645 */
 } metcn_frag_support_t;
 /** "not_assessable", "neutral", "supports", "against". */
 const char *metcn_frag_support_name(int s);
 
 /** Options of the fragment-length evidence (defaults from metcn_frag_opt_init()). */
 typedef struct {
-    double support_z;    /* z of a significant excess (default 3.09: one-sided 0.001) */
-    double tumour_short; /* short share of tumour-derived fragments assumed for the predicted
-                            excess (default 0.45; the simulator's 145 +- 20 bp gives 0.60) */
-    int min_fragments;   /* fewer fragments in the gene's bins: not assessable (default 500) */
+    double support_z;         /* z of a significant excess (default 3.09: one-sided 0.001) */
+    double tumour_enrichment; /* tumour-derived fragments are short this many times as often
+                                 as normal ones (the PoN's genome share), for the predicted
+                                 excess (default 1.8: below the ~2x that 90-150 bp size
+                                 selection enriches tumour DNA by; capped at share 1) */
+    int min_fragments;        /* fewer fragments in the gene's bins: not assessable (default 500) */
 } metcn_frag_opt_t;
 void metcn_frag_opt_init(metcn_frag_opt_t *opt);
 
@@ -227,8 +229,10 @@ typedef struct {
                                    genome shift S_G - E_G */
     double genome_frac, genome_frac_expected; /* S_G and E_G */
     double excess, excess_se, excess_z;       /* (S_T - E_T) - (S_G - E_G), SE, z */
-    double predicted; /* excess the depth ratio R predicts: (1 - t_G)(1 - 1/R)(tumour_short -
-                         genome median share), t_G the tumour share of the genome's DNA */
+    double predicted; /* excess the depth ratio R predicts: (1 - t_G)(1 - 1/R)(s_tumour -
+                         s_normal), s_normal the PoN's genome share, s_tumour = min(1,
+                         tumour_enrichment x s_normal), t_G the tumour share of the genome's
+                         DNA */
 } metcn_frag_evidence_t;
 
 /** The excess from counts: n_short[i] and n_total[i] fragments (short / in classes) of bin i,

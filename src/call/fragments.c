@@ -14,7 +14,7 @@
 void metcn_frag_opt_init(metcn_frag_opt_t *opt)
 {
     opt->support_z = 3.09;
-    opt->tumour_short = 0.45;
+    opt->tumour_enrichment = 1.8;
     opt->min_fragments = 500;
 }
 
@@ -106,8 +106,11 @@ static int decide(const metcn_frag_evidence_t *f, const metcn_frag_opt_t *opt)
 {
     if (f->excess_z >= opt->support_z)
         return METCN_FRAG_SUPPORTS;
+    /* against only when the fragments show nothing where the depth call's amplification
+     * would show with 95% power: an excess smaller than predicted is no contradiction (the
+     * tumour's length shift is not known well enough) */
     if (f->predicted > 0 && f->excess_se > 0 &&
-        (f->predicted - f->excess) / f->excess_se >= opt->support_z)
+        f->predicted / f->excess_se >= opt->support_z + 1.6448536)
         return METCN_FRAG_AGAINST;
     return METCN_FRAG_NEUTRAL;
 }
@@ -160,8 +163,8 @@ int metcn_call_fragments(metcn_call_t *c, const metcn_pon_t *pon, const metcn_co
     }
     double fr = c->purity_source == METCN_PURITY_ASSUMED ? 0 : c->purity;
     double t_genome = fr < 1 ? fr * c->ploidy / (fr * c->ploidy + 2 * (1 - fr)) : NAN;
-    f->predicted =
-        metcn_frag_predict(exp2(c->gene_lv.est), t_genome, pf->genome_median, opt->tumour_short);
+    f->predicted = metcn_frag_predict(exp2(c->gene_lv.est), t_genome, pf->genome_median,
+                                      fmin(1, opt->tumour_enrichment * pf->genome_median));
     f->support = decide(f, opt);
     f->reason = "assessed";
     if (c->detection == METCN_DETECTION_DETECTED && f->support == METCN_FRAG_AGAINST)

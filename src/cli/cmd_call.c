@@ -80,8 +80,8 @@ static const tunable_t tunables[] = {
         "lod_tf_cn5/cn10: detection probability of 5 / 10 copies"),
     T_D("frag-support-z", frag.support_z, 0, 1e6,
         "plasma fragment evidence: excess significant at this z"),
-    T_D("frag-tumour-short", frag.tumour_short, 0, 1,
-        "... short share of tumour-derived fragments (prediction)"),
+    T_D("frag-tumour-enrichment", frag.tumour_enrichment, 1, 100,
+        "... tumour fragments short this many times as often"),
     T_I("frag-min-fragments", frag.min_fragments, 1, 1000000000,
         "... fewer gene fragments: not assessable"),
 };

@@ -349,7 +349,7 @@ row "call: --purity interval past 1" 2 "--purity" "outside (0,1]" -- "${C[@]}" -
 row "call: --ploidy 1e9" 2 "--ploidy" "out of range" -- "${C[@]}" --ploidy 1e9 -o @O/c $T
 row "call: --conf 1" 2 "--conf" "out of range" -- "${C[@]}" --conf 1 -o @O/c $T
 row "call: --dedup unknown" 2 "--dedup" "'maybe'" -- "${C[@]}" --dedup maybe -o @O/c $T
-row "call: --frag-tumour-short above 1" 2 "--frag-tumour-short" "out of range" -- "${C[@]}" --frag-tumour-short 1.5 -o @O/c $T
+row "call: --frag-tumour-enrichment below 1" 2 "--frag-tumour-enrichment" "out of range" -- "${C[@]}" --frag-tumour-enrichment 0.5 -o @O/c $T
 row "call: output directory missing" 1 "@O/no/c:" "No such file" -- "${C[@]}" -o @O/no/c $T
 row "call: prefix under /dev" 1 "/dev/full.calls.tsv:" "no such device" -- "${C[@]}" -o /dev/full $T
 row "call: prefix is a directory" 2 "-o @O/:" "not a directory" -- "${C[@]}" -o @O/ $T

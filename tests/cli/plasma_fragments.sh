@@ -31,9 +31,9 @@ expect_no_file "$WORK/x.pon"
 run "$METCN" call --dedup maybe --pon x -o "$WORK/x" PS_t3.bam
 expect_rc 2
 expect_err "metcn call: --dedup: 'maybe' is not flag or coord"
-run "$METCN" call --frag-tumour-short 1.5 --pon x -o "$WORK/x" PS_t3.bam
+run "$METCN" call --frag-tumour-enrichment 0.5 --pon x -o "$WORK/x" PS_t3.bam
 expect_rc 2
-expect_err "--frag-tumour-short"
+expect_err "--frag-tumour-enrichment"
 expect_no_file "$WORK/x.calls.tsv"
 
 # the plasma PoN of the four donors, and one leaving PN04 out
