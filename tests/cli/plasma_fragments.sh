@@ -104,6 +104,21 @@ else
     bad "gene fragments: flagged $a, coord $b, unflagged without coord $c"
 fi
 
+# a tumour whose fragments are as long as normal ones (--tumour-frag-mean 167): depth detects
+# MET, the fragments show no excess where one of ~0.07 was predicted: against, and the QC
+# warning fragments_disagree
+run "$SIM" "${simargs[@]}" --tumour-frag-mean 167 -o "$WORK/T10long"
+expect_rc 0
+run "$METCN" call -q --pon "$WORK/pl.pon" --tumour-fraction 0.10 -o "$WORK/long" "$WORK/T10long.bam"
+expect_rc 0
+got="$(col "$WORK/long.calls.tsv" detection) $(col "$WORK/long.calls.tsv" fragment_support)"
+if [ "$got" = "detected against" ]; then ok; else bad "long tumour fragments: $got"; fi
+case "$(col "$WORK/long.calls.tsv" qc_reasons)" in
+*fragments_disagree=*) ok ;;
+*) bad "long tumour fragments: no fragments_disagree in qc_reasons" ;;
+esac
+[ "$(col "$WORK/long.calls.tsv" qc)" = warn ] && ok || bad "long tumour fragments: qc not warn"
+
 # the fixture's tumour at 15%, MET 20: supports; its tumour without a MET event: not
 run "$METCN" call -q --pon "$WORK/pl.pon" --tumour-fraction 0.15 -o "$WORK/t3" PS_t3.bam
 expect_rc 0
