@@ -4,7 +4,9 @@
 # fragment_support=supports, a healthy donor left out of the PoN does not; a tissue PoN or a
 # size-selected one makes the evidence not_assessable; the same tumour written without
 # duplicate flags, called with --dedup coord, gives the flagged call (same detection, tier and
-# fragment support, cn within 12%: see below); bad values are usage errors that write nothing.
+# fragment support, cn within 12%: see below); a tumour whose fragments are not shorter,
+# detected by depth, is `against` with the QC warning fragments_disagree; bad values are usage
+# errors that write nothing.
 . "$(dirname "$0")/lib.bash" "$@"
 TD=${METCN_TESTDATA:-$BUILD/testdata}
 M=$TD/plasma/manifest.tsv
