@@ -29,8 +29,7 @@ static void help(FILE *fp)
     metcn_cov_opt_t d;
     metcn_cov_opt_init(&d);
     char edges[128];
-    for (int k = 0, n = 0; k < d.n_frag_edges; k++)
-        n += snprintf(edges + n, sizeof edges - (size_t)n, "%s%d", k ? "," : "", d.frag_edges[k]);
+    cli_frag_edges(&d, edges, sizeof edges);
     fprintf(fp,
             "Usage: metcn coverage [options] --panel PANEL -o OUT.tsv[.gz] INPUT\n"
             "       metcn coverage [options] --panel PANEL --outdir DIR INPUT...\n\n"

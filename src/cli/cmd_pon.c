@@ -54,9 +54,8 @@ static void help_build(FILE *fp)
     metcn_offtarget_opt_init(&ot);
     metcn_cov_opt_t co;
     metcn_cov_opt_init(&co);
-    char edges[128] = "";
-    for (int k = 0, n = 0; k < co.n_frag_edges && n < (int)sizeof edges - 12; k++)
-        n += snprintf(edges + n, sizeof edges - (size_t)n, "%s%d", k ? "," : "", co.frag_edges[k]);
+    char edges[128];
+    cli_frag_edges(&co, edges, sizeof edges);
     fprintf(fp,
             "Usage: metcn pon build [options] --panel PANEL -o PON NORMAL...\n"
             "       metcn pon build [options] --panel PANEL -o PON --list FILE\n\n"
