@@ -1128,6 +1128,7 @@ double metcn_pon_component_var_frac(const metcn_pon_t *pon, int j)
 {
     return j >= 0 && j < pon->k ? pon->var_frac[j] : NAN;
 }
+
 int metcn_pon_dedup(const metcn_pon_t *pon)
 {
     return pon->dedup;
