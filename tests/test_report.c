@@ -138,8 +138,8 @@ START_TEST(test_calls_tsv)
                        "ploidy\tqc\tqc_reasons\t";
     ck_assert_int_eq(strncmp(s, head, strlen(head)), 0);
     char *row = strchr(s, '\n') + 1;
-    ck_assert_int_eq(count_fields(s), 45); /* 39 + the 6 purity-fit columns */
-    ck_assert_int_eq(count_fields(row), 45);
+    ck_assert_int_eq(count_fields(s), 51); /* 39 + 6 purity-fit + 6 fragment columns */
+    ck_assert_int_eq(count_fields(row), 51);
     char *row2 = strchr(row, '\n') + 1;
     row[-1] = row2[-1] = '\0'; /* one line each */
     ck_assert_str_eq(metcn_report_calls_header(), s);
@@ -149,8 +149,8 @@ START_TEST(test_calls_tsv)
                                     "tumour_fraction_high\ttumour_fraction_source\tplasma_cn\t"
                                     "plasma_cn_low\tplasma_cn_high\tdetection\tlod_tf_cn5\t"
                                     "lod_tf_cn10"));
-    char *f[45];
-    ck_assert_int_eq(metcn_split(row, '\t', f, 45), 45);
+    char *f[51];
+    ck_assert_int_eq(metcn_split(row, '\t', f, 51), 51);
     ck_assert_str_eq(f[0], "T 1/a");
     ck_assert_str_eq(f[1], "MET");
     ck_assert_str_eq(f[2], "chr7");
@@ -179,8 +179,12 @@ START_TEST(test_calls_tsv)
     /* no purity fit was asked for: its columns say so */
     for (int k = 39; k < 45; k++)
         ck_assert_str_eq(f[k], k == 42 ? "none" : "NA");
+    /* no fragment evidence was computed (metcn_call_fragments() not run): NA, not_assessable */
+    for (int k = 45; k < 50; k++)
+        ck_assert_str_eq(f[k], "NA");
+    ck_assert_str_eq(f[50], "not_assessable");
     /* the second row: EGFR under its own criteria, not amplified, and assessable */
-    ck_assert_int_eq(metcn_split(row2, '\t', f, 45), 45);
+    ck_assert_int_eq(metcn_split(row2, '\t', f, 51), 51);
     ck_assert_str_eq(f[1], "EGFR");
     ck_assert_str_eq(f[2], "chr7");
     ck_assert_str_eq(f[12], "negative");
@@ -212,18 +216,18 @@ START_TEST(test_failed_rows)
     ck_assert_str_eq(metcn_fail_name(METCN_FAIL_CALL), "call_failed");
     snprintf(path, sizeof path, "%s/f.calls.tsv", dir);
     ck_assert_int_eq(metcn_report_rows_tsv(path, rows, 3), 0);
-    char *s = slurp(path), *f[50];
+    char *s = slurp(path), *f[60];
     char *r1 = strchr(s, '\n') + 1, *r2 = strchr(r1, '\n') + 1, *r3 = strchr(r2, '\n') + 1;
     r2[-1] = r3[-1] = '\0';
-    ck_assert_int_eq(metcn_split(r2, '\t', f, 50), 45);
+    ck_assert_int_eq(metcn_split(r2, '\t', f, 60), 51);
     int na = 0;
-    for (int k = 0; k < 45; k++)
+    for (int k = 0; k < 51; k++)
         na += strcmp(f[k], "NA") == 0;
     ck_assert_str_eq(f[0], "bad");
     ck_assert_str_eq(f[1], "MET");
     ck_assert_str_eq(f[22], "fail");
     ck_assert_str_eq(f[23], why);
-    ck_assert_int_eq(na, 45 - 4);
+    ck_assert_int_eq(na, 51 - 4);
     /* the calls around it are the rows metcn_report_calls_tsv() writes */
     char path2[512];
     snprintf(path2, sizeof path2, "%s/c.calls.tsv", dir);

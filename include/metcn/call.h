@@ -168,7 +168,11 @@ const char *metcn_qc_name(int q); /* "pass", "warn", "fail" */
       "ratio and the tier are the same under both (value: the twin's purity)")                     \
     X(PURITY_DISAGREES, "purity_disagrees", '>',                                                   \
       "the given purity and the estimate from the reads disagree beyond both uncertainties "       \
-      "(value: the gap between the two intervals)")
+      "(value: the gap between the two intervals)")                                                \
+    X(FRAGMENTS_DISAGREE, "fragments_disagree", 0,                                                 \
+      "plasma: the short-fragment evidence disagrees with the depth call (value: its z): warn "    \
+      "when detected by depth but the fragments are against, remark when not detected but the "    \
+      "fragments support an excess (docs/plasma.md, Fragment-length evidence)")
 
 #define METCN_QC_ENUM_(id, name, op, what) METCN_QC_##id,
 typedef enum { METCN_QC_CODES(METCN_QC_ENUM_) METCN_QC_N_CODES } metcn_qc_code_t;
@@ -187,6 +191,65 @@ char metcn_qc_code_op(metcn_qc_code_t code);              /* '>', '<' or 0 */
 const char *metcn_qc_code_protects(metcn_qc_code_t code); /* what the rule protects */
 /** Render one record as `name=value>threshold` (or `name=value`) into buf; returns buf. */
 const char *metcn_qc_rec_str(const metcn_qc_rec_t *r, char *buf, size_t size);
+
+/* ---- fragment-length evidence (plasma; docs/plasma.md "Fragment-length evidence") --------- */
+
+/** What the gene's short-fragment excess says about an amplification (fragment_support). */
+typedef enum {
+    METCN_FRAG_NOT_ASSESSABLE = 0, /* tissue, no fragment shares in the PoN or classes in the
+                                      sample, size-selected, or too few fragments */
+    METCN_FRAG_NEUTRAL = 1,        /* no significant excess, and none significant expected */
+    METCN_FRAG_SUPPORTS = 2,       /* excess significant (z >= support_z) */
+    METCN_FRAG_AGAINST = 3         /* no significant excess where the depth ratio predicts one
+                                      seen with 95% power: predicted / SE >= support_z + 1.645 */
+} metcn_frag_support_t;
+/** "not_assessable", "neutral", "supports", "against". */
+const char *metcn_frag_support_name(int s);
+
+/** Options of the fragment-length evidence (defaults from metcn_frag_opt_init()). */
+typedef struct {
+    double support_z;         /* z of a significant excess (default 3.09: one-sided 0.001) */
+    double tumour_enrichment; /* tumour-derived fragments are short this many times as often
+                                 as normal ones (the PoN's genome share), for the predicted
+                                 excess (default 1.8: below the ~2x that 90-150 bp size
+                                 selection enriches tumour DNA by; capped at share 1) */
+    int min_fragments;        /* fewer fragments in the gene's bins: not assessable (default 500) */
+} metcn_frag_opt_t;
+void metcn_frag_opt_init(metcn_frag_opt_t *opt);
+
+/** The evidence of one call (metcn_call_t.frag).  Shares are of fragments in length classes;
+ *  short: |TLEN| < the PoN's short_max. */
+typedef struct {
+    int computed;               /* 1 when the numbers below were computed */
+    int support;                /* metcn_frag_support_t */
+    const char *reason;         /* static: why not assessable ("tissue", "no_pon_shares",
+                                   "no_fragment_classes", "size_selected", "too_few_fragments"),
+                                   else "assessed"; NULL when never computed */
+    int short_max;              /* the PoN's threshold (bp) */
+    int64_t gene_fragments;     /* fragments in classes over the gene's bins */
+    int64_t genome_fragments;   /* ... over the reference bins (other autosomes) */
+    double short_frac;          /* the gene's short share, S_T */
+    double short_frac_expected; /* expected at the gene: the PoN's E_T plus the sample's
+                                   genome shift S_G - E_G */
+    double genome_frac, genome_frac_expected; /* S_G and E_G */
+    double excess, excess_se, excess_z;       /* (S_T - E_T) - (S_G - E_G), SE, z */
+    double predicted; /* excess the depth ratio R predicts: (1 - t_G)(1 - 1/R)(s_tumour -
+                         s_normal), s_normal the PoN's genome share, s_tumour = min(1,
+                         tumour_enrichment x s_normal), t_G the tumour share of the genome's
+                         DNA */
+} metcn_frag_evidence_t;
+
+/** The excess from counts: n_short[i] and n_total[i] fragments (short / in classes) of bin i,
+ *  group[i] 1 for a gene bin, 2 for a genome reference bin, 0 unused, pf the PoN's shares (its
+ *  n bins).  Fills out's counts, shares, excess, SE and z (computed = 1; support and
+ *  predicted untouched).  Returns 0, or METCN_E_TOOFEW when a group has no fragment. */
+int metcn_frag_excess(const int64_t *n_short, const int64_t *n_total, const unsigned char *group,
+                      const metcn_pon_frag_t *pf, metcn_frag_evidence_t *out);
+
+/** The excess the gene's depth ratio R (copy ratio to the genome) predicts, with t_G the
+ *  tumour share of the genome's DNA (0 when the fraction is unknown): (1 - t_G)(1 - 1/R)
+ *  (tumour_short - normal_short).  NaN on a bad R. */
+double metcn_frag_predict(double ratio, double t_genome, double normal_short, double tumour_short);
 
 /* ---- options ------------------------------------------------------------------------------- */
 
@@ -258,6 +321,7 @@ typedef struct {
     const metcn_pon_t *pon_sites; /* borrowed, or NULL: a PoN whose site records (pon build
                                      --snps) give the fit each known site's REF bias and drop
                                      its flagged sites (docs/purity.md) */
+    metcn_frag_opt_t frag;   /* fragment-length evidence (metcn_frag_opt_init()) */
 } metcn_call_opt_t;
 
 void metcn_call_opt_init(metcn_call_opt_t *opt);
@@ -431,6 +495,8 @@ typedef struct {
 
     /* what the PoN's site records did to the fit's sites (opt->pon_sites) */
     metcn_pon_site_use_t pon_site_use;
+    /* fragment-length evidence (metcn_call_fragments(); zero: not computed) */
+    metcn_frag_evidence_t frag;
 } metcn_call_t;
 
 /** Call one gene of one sample.  cnr must be on the gene's panel (cnr->n ==
@@ -486,6 +552,17 @@ int metcn_call_purity_fit(const metcn_call_t *c, const metcn_sites_t *sites,
 metcn_call_t *metcn_call_run_fit(const metcn_gene_t *gene, const metcn_cnr_t *cnr,
                                  const metcn_sites_t *sites, const metcn_sites_t *normal, int sex,
                                  const char *sample, const metcn_call_opt_t *opt);
+
+/** The gene's short-fragment excess (docs/plasma.md "Fragment-length evidence") into c->frag:
+ *  the sample's fragment classes (cov, the table the call was normalised from) over the gene's
+ *  target bins and the reference bins, against the PoN's shares; supports / against / neutral
+ *  by opt, predicted from the call's gene level and tumour fraction.  Not assessable (no
+ *  error) for tissue, a PoN without shares, a table without classes or with a size
+ *  selection, or too few fragments.  Adds QC fragments_disagree when depth detects and the
+ *  fragments are against (warn), or depth does not and they support (remark).  Returns 0 or
+ *  METCN_E_NOMEM. */
+int metcn_call_fragments(metcn_call_t *c, const metcn_pon_t *pon, const metcn_covtab_t *cov,
+                         const metcn_frag_opt_t *opt);
 
 #ifdef __cplusplus
 }

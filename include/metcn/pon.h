@@ -83,6 +83,9 @@ typedef struct {
                              (default 3); fewer: derived from the other sex (see docs) */
     int threads;          /* worker threads for per-sample work (default 1) */
     int sample_type;      /* metcn_sample_type_t of the normals (default tissue); recorded */
+    int short_max;        /* fragment-length evidence: a fragment is short when |TLEN| <
+                             short_max (bp; default 150); must be an edge of the normals'
+                             fragment classes; 0: no short-fragment records stored */
 } metcn_pon_opt_t;
 
 void metcn_pon_opt_init(metcn_pon_opt_t *opt);
@@ -219,6 +222,9 @@ double metcn_pon_component_var_frac(const metcn_pon_t *pon, int j);
 /** The size selection (|TLEN| in [*min, *max)) the normals' coverage was counted with;
  *  0 0 when none (and for PoN files written before it was recorded). */
 void metcn_pon_size_select(const metcn_pon_t *pon, int *min, int *max);
+/** The duplicate handling (metcn_dedup_t) the normals' coverage was counted with (the first
+ *  normal's; METCN_DEDUP_FLAG for files written before it was recorded): `call`'s default. */
+int metcn_pon_dedup(const metcn_pon_t *pon);
 /** Whether the PoN's normals were GC-corrected. */
 int metcn_pon_gc_corrected(const metcn_pon_t *pon);
 /** Options the PoN was built with. */
@@ -230,6 +236,28 @@ const double *metcn_pon_centre(const metcn_pon_t *pon); /* log2 centre (XX centr
 const double *metcn_pon_spread(const metcn_pon_t *pon); /* robust SD of normals' log2 */
 const double *metcn_pon_gc(const metcn_pon_t *pon);     /* GC fraction; NaN unknown */
 const int *metcn_pon_excluded(const metcn_pon_t *pon);  /* metcn_pon_reason_t */
+/** The normals' short-fragment share per bin (`fragshort` / `fragbin` records, docs/pon.md;
+ *  used by metcn_call_fragments(), docs/plasma.md "Fragment-length evidence").  The share of
+ *  normal j in bin i is s_ij = fragments with |TLEN| < short_max / fragments in length
+ *  classes; g_j = median of s_ij over j's used reference (autosomal) bins. */
+typedef struct {
+    int short_max;        /* short: |TLEN| < short_max (bp), an edge of the normals' classes */
+    size_t n_normals;     /* normals the statistics are taken over */
+    double genome_median; /* median over normals of g_j */
+    double genome_spread; /* robust SD (1.4826 MAD) over normals of g_j */
+    size_t n;             /* bins (== the PoN's panel bins, panel order) */
+    double *centre;       /* per bin: median over normals of s_ij; NaN when unknown (bin
+                             excluded by the PoN, or fewer than 3 normals with fragments) */
+    double *spread;       /* per bin: robust SD over normals of s_ij - g_j (the bin's scatter
+                             once each normal's own genome-wide share is removed) */
+    double *fragments;    /* per bin: median over normals of the fragments in classes */
+} metcn_pon_frag_t;
+
+/** The PoN's short-fragment records (borrowed), or NULL when it has none: built without
+ *  fragment classes (tables without frag columns, CNVkit/mosdepth input), with a size
+ *  selection, with short_max 0, or written before the records existed. */
+const metcn_pon_frag_t *metcn_pon_frag(const metcn_pon_t *pon);
+
 /** Number of bins excluded for each reason (METCN_PON_N_REASONS entries; [0] = used). */
 const size_t *metcn_pon_reason_counts(const metcn_pon_t *pon);
 

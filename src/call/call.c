@@ -21,6 +21,7 @@ void metcn_call_opt_init(metcn_call_opt_t *opt)
     opt->estimate_purity = 0;
     opt->disagree_min = 0.05;
     metcn_purity_opt_init(&opt->fit);
+    metcn_frag_opt_init(&opt->frag);
     opt->criteria = NULL;
     opt->conf = 0.95;
     opt->huber_k = 2.0;

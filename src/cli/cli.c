@@ -86,6 +86,42 @@ int cli_size_select(const char *cmd, const char *arg, int *min, int *max)
                            arg);
 }
 
+const char *cli_frag_edges(const metcn_cov_opt_t *opt, char *buf, size_t size)
+{
+    size_t n = 0;
+    buf[0] = '\0';
+    for (int k = 0; k < opt->n_frag_edges && n < size; k++) {
+        int w = snprintf(buf + n, size - n, "%s%d", k ? "," : "", opt->frag_edges[k]);
+        n += w > 0 ? (size_t)w : 0;
+    }
+    return buf;
+}
+
+int cli_short_max_check(const char *cmd, int short_max, const metcn_cov_opt_t *opt)
+{
+    for (int k = 0; k < opt->n_frag_edges; k++)
+        if (opt->frag_edges[k] == short_max)
+            return 0;
+    if (short_max == 0)
+        return 0;
+    char edges[128];
+    return cli_usage_error(cmd,
+                           "--short-max: %d is not an edge of the fragment-length classes (%s): "
+                           "short fragments are counted by class",
+                           short_max, cli_frag_edges(opt, edges, sizeof edges));
+}
+
+int cli_dedup(const char *cmd, const char *arg, metcn_dedup_t *dedup)
+{
+    if (strcmp(arg, "flag") == 0)
+        *dedup = METCN_DEDUP_FLAG;
+    else if (strcmp(arg, "coord") == 0)
+        *dedup = METCN_DEDUP_COORD;
+    else
+        return cli_usage_error(cmd, "--dedup: '%s' is not flag or coord", arg);
+    return 0;
+}
+
 int cli_int64(const char *cmd, const char *opt, const char *arg, int64_t lo, int64_t hi,
               int64_t *out)
 {

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "metcn/cov.h"
 #include "metcn/panel.h"
 
 #define CLI_EXIT_OK 0
@@ -33,6 +34,13 @@ int cli_error(const char *cmd, const char *fmt, ...) __attribute__((format(print
 int cli_int(const char *cmd, const char *opt, const char *arg, int lo, int hi, int *out);
 /** --size-select MIN-MAX (metcn_parse_size_select(); "0-0": none) into *min, *max. */
 int cli_size_select(const char *cmd, const char *arg, int *min, int *max);
+/** The fragment-class edges of opt as "90,150,220" into buf (size bytes); returns buf. */
+const char *cli_frag_edges(const metcn_cov_opt_t *opt, char *buf, size_t size);
+/** --short-max BP must be 0 (none) or one of the fragment-class edges of opt (the classes a
+ *  BAM/CRAM is counted with); else a usage error naming the edges, 2. */
+int cli_short_max_check(const char *cmd, int short_max, const metcn_cov_opt_t *opt);
+/** --dedup flag|coord (coverage, pon build, call) into *dedup (a metcn_dedup_t). */
+int cli_dedup(const char *cmd, const char *arg, metcn_dedup_t *dedup);
 int cli_int64(const char *cmd, const char *opt, const char *arg, int64_t lo, int64_t hi,
               int64_t *out);
 int cli_double(const char *cmd, const char *opt, const char *arg, double lo, double hi,

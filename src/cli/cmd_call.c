@@ -78,6 +78,12 @@ static const tunable_t tunables[] = {
         "detected: one-sided level of the gene-over-control test"),
     T_D("lod-power", lod_power, 0.5, 0.999,
         "lod_tf_cn5/cn10: detection probability of 5 / 10 copies"),
+    T_D("frag-support-z", frag.support_z, 0, 1e6,
+        "plasma fragment evidence: excess significant at this z"),
+    T_D("frag-tumour-enrichment", frag.tumour_enrichment, 1, 100,
+        "... tumour fragments short this many times as often"),
+    T_I("frag-min-fragments", frag.min_fragments, 1, 1000000000,
+        "... fewer gene fragments: not assessable"),
 };
 #define N_TUNABLES (sizeof tunables / sizeof tunables[0])
 
@@ -128,6 +134,9 @@ static void help(FILE *fp)
             "  --size-select MIN-MAX  count only fragments with MIN <= |TLEN| < MAX (reads:\n"
             "                         in the one pass; tables: counted so); the PoN must\n"
             "                         have the same (0-0: none) [the PoN's selection]\n"
+            "  --dedup flag|coord     duplicates by flag only, or also by coordinates (data\n"
+            "                         without duplicate flags; docs/coverage.md); BAM/CRAM\n"
+            "                         only, a table is used as counted [the PoN's, else flag]\n"
             "  --ploidy F             tumour ploidy [%g; with the fit: its depth-scale ploidy]\n"
             "  --snps FILE            VCF/BCF of germline SNP sites: allele counts in the same\n"
             "                         pass over each BAM/CRAM (a coverage table brings its\n"
@@ -179,6 +188,7 @@ enum {
     OPT_NORMAL,
     OPT_ESTIMATE,
     OPT_DISAGREE,
+    OPT_DEDUP,
     OPT_TUNABLE /* OPT_TUNABLE + k: tunables[k] */
 };
 
@@ -253,7 +263,8 @@ static void run_gene(job_t *j, metcn_sample_t *s, size_t g)
              (j->pon && nn < (size_t)o->min_pon_normals &&
               metcn_call_add_qc(j->call[g], METCN_QC_PON_NORMALS, METCN_QC_WARN, (double)nn,
                                 o->min_pon_normals)) ||
-             metcn_call_check_sample_type(j->call[g], pon_sample_type(j->pon)))
+             metcn_call_check_sample_type(j->call[g], pon_sample_type(j->pon)) ||
+             metcn_call_fragments(j->call[g], j->pon, s->cov, &o->frag))
         job_fail(j, g, g + 1, METCN_FAIL_CALL);
     metcn_cnr_destroy(cnr);
 }
@@ -571,6 +582,8 @@ typedef struct {
     size_t n_genes;
     int sample_type_given;
     int size_min, size_max, size_given; /* --size-select */
+    metcn_dedup_t dedup;                /* --dedup */
+    int dedup_given;
     const char *fraction_opt; /* --purity, --tumour-fraction or --vaf, whichever was given */
     double vaf;               /* --vaf V[:DEPTH], converted once --conf is known */
     int64_t vaf_depth;
@@ -645,6 +658,9 @@ static int parse_opt(int c, args_t *a, char **argv)
     case OPT_SIZE:
         a->size_given = 1;
         return cli_size_select(CMD, optarg, &a->size_min, &a->size_max) ? CLI_EXIT_USAGE : -1;
+    case OPT_DEDUP:
+        a->dedup_given = 1;
+        return cli_dedup(CMD, optarg, &a->dedup) ? CLI_EXIT_USAGE : -1;
     case OPT_PLOIDY:
         return cli_double(CMD, "--ploidy", optarg, 0.5, 20, &opt->ploidy) ? CLI_EXIT_USAGE : -1;
     case OPT_CRITERIA:
@@ -706,6 +722,7 @@ static int parse_args(int argc, char **argv, args_t *a)
         {"vaf", required_argument, NULL, OPT_VAF},
         {"sample-type", required_argument, NULL, OPT_SAMPLE_TYPE},
         {"size-select", required_argument, NULL, OPT_SIZE},
+        {"dedup", required_argument, NULL, OPT_DEDUP},
         {"ploidy", required_argument, NULL, OPT_PLOIDY},
         {"criteria", required_argument, NULL, OPT_CRITERIA},
         {"gene", required_argument, NULL, OPT_GENE},
@@ -820,6 +837,7 @@ int metcn_main_call(int argc, char **argv)
         metcn_pon_size_select(pon, &a.size_min, &a.size_max);
     cov_opt.size_min = a.size_min;
     cov_opt.size_max = a.size_max;
+    cov_opt.dedup = a.dedup_given || !pon ? a.dedup : (metcn_dedup_t)metcn_pon_dedup(pon);
     for (size_t g = 0; g < ng; g++) {
         gopt[g] = a.opt;
         gopt[g].criteria = a.crit[g] ? a.crit[g] : metcn_criteria_default(a.gene[g]);

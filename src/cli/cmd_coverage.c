@@ -29,8 +29,7 @@ static void help(FILE *fp)
     metcn_cov_opt_t d;
     metcn_cov_opt_init(&d);
     char edges[128];
-    for (int k = 0, n = 0; k < d.n_frag_edges; k++)
-        n += snprintf(edges + n, sizeof edges - (size_t)n, "%s%d", k ? "," : "", d.frag_edges[k]);
+    cli_frag_edges(&d, edges, sizeof edges);
     fprintf(fp,
             "Usage: metcn coverage [options] --panel PANEL -o OUT.tsv[.gz] INPUT\n"
             "       metcn coverage [options] --panel PANEL --outdir DIR INPUT...\n\n"
@@ -339,12 +338,8 @@ int metcn_main_coverage(int argc, char **argv)
                 return CLI_EXIT_USAGE;
             break;
         case OPT_DEDUP:
-            if (strcmp(optarg, "flag") == 0)
-                opt.dedup = METCN_DEDUP_FLAG;
-            else if (strcmp(optarg, "coord") == 0)
-                opt.dedup = METCN_DEDUP_COORD;
-            else
-                return cli_usage_error(CMD, "--dedup: '%s' is not flag or coord", optarg);
+            if (cli_dedup(CMD, optarg, &opt.dedup))
+                return CLI_EXIT_USAGE;
             break;
         case 'v': /* -v: the mode and progress; -v -v: also the mate tables' sizes */
             metcn_log_set_level(metcn_log_get_level() < METCN_LOG_INFO ? METCN_LOG_INFO

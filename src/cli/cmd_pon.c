@@ -44,7 +44,9 @@ enum {
     OPT_BASEQ,
     OPT_SITE_DEPTH,
     OPT_SITE_HET,
-    OPT_SITE_BIAS
+    OPT_SITE_BIAS,
+    OPT_SHORT_MAX,
+    OPT_DEDUP
 };
 
 /* Normals a PoN cannot be built from fewer of (metcn_pon_build()'s own minimum). */
@@ -60,6 +62,8 @@ static void help_build(FILE *fp)
     metcn_pon_site_opt_init(&so);
     metcn_offtarget_opt_t ot;
     metcn_offtarget_opt_init(&ot);
+    char edges[128];
+    cli_frag_edges(&co, edges, sizeof edges);
     fprintf(fp,
             "Usage: metcn pon build [options] --panel PANEL -o PON NORMAL...\n"
             "       metcn pon build [options] --panel PANEL -o PON --list FILE\n\n"
@@ -121,14 +125,21 @@ static void help_build(FILE *fp)
             "  --site-min-depth INT     REF+ALT reads for a normal to count at a site [%d]\n"
             "  --site-min-het INT       het normals for a site's bias (and biased/noisy) [%d]\n"
             "  --site-max-bias FLOAT    biased: |median REF fraction - 0.5| above this [%g]\n"
-            "                           (other site rules: docs/pon.md; recorded in the PoN)\n\n"
+            "                           (other site rules: docs/pon.md; recorded in the PoN)\n"
+            "  --short-max BP           fragment-length evidence: the normals' share of\n"
+            "                           fragments shorter than BP per bin, stored in the PoN\n"
+            "                           (BP: a class edge, %s for BAM/CRAM; 0: none)\n"
+            "                           [%d]\n"
+            "  --dedup flag|coord       duplicates by flag only, or also by coordinates\n"
+            "                           (data without duplicate flags), as 'metcn coverage';\n"
+            "                           recorded, call's default [flag]\n\n"
             "A normal that cannot be read or does not fit the panel is left out with a warning\n"
             "naming it and recorded in the PoN's sample list as failed, with the reason, as\n"
             "long as %d usable normals remain.\n",
             o.threads, o.n_components, o.max_components, o.min_var_frac, o.min_rel_depth,
             o.max_spread, o.loess_span, o.outlier_z, o.min_sex_normals, (long long)ot.avg_size,
             metcn_sample_type_name(o.sample_type), (long long)co.snp_flank, co.min_baseq,
-            so.min_depth, so.min_het, so.max_bias, MIN_NORMALS);
+            so.min_depth, so.min_het, so.max_bias, edges, o.short_max, MIN_NORMALS);
     cli_panel_help(fp);
     cli_exit_help(fp, "they are left out, and listed as failed in the PoN (metcn pon info)");
 }
@@ -376,6 +387,8 @@ static int cmd_build(int argc, char **argv)
         {"site-min-depth", required_argument, NULL, OPT_SITE_DEPTH},
         {"site-min-het", required_argument, NULL, OPT_SITE_HET},
         {"site-max-bias", required_argument, NULL, OPT_SITE_BIAS},
+        {"short-max", required_argument, NULL, OPT_SHORT_MAX},
+        {"dedup", required_argument, NULL, OPT_DEDUP},
         CLI_PANEL_LONGOPTS,
         {NULL, 0, NULL, 0}};
     metcn_pon_opt_t o;
@@ -493,6 +506,14 @@ static int cmd_build(int argc, char **argv)
             if (cli_double(CMD, "--site-max-bias", optarg, 0, 0.5, &so.max_bias))
                 return CLI_EXIT_USAGE;
             break;
+        case OPT_SHORT_MAX:
+            if (cli_int(CMD, "--short-max", optarg, 0, 1000, &o.short_max))
+                return CLI_EXIT_USAGE;
+            break;
+        case OPT_DEDUP:
+            if (cli_dedup(CMD, optarg, &copt.dedup))
+                return CLI_EXIT_USAGE;
+            break;
         default:
             return cli_usage_error(CMD, "unknown option");
         }
@@ -505,6 +526,8 @@ static int cmd_build(int argc, char **argv)
         return CLI_EXIT_USAGE;
     if (!out)
         return cli_usage_error(CMD, "build: -o PON is required");
+    if (cli_short_max_check(CMD, o.short_max, &copt))
+        return CLI_EXIT_USAGE;
     if (!pa.panel)
         return cli_usage_error(CMD, "build: --panel is required");
     if (list && optind < argc)
@@ -613,6 +636,14 @@ static int cmd_info(int argc, char **argv)
         printf("size_select\t%d-%d\n", smin, smax);
     else
         printf("size_select\tnone\n");
+    printf("dedup\t%s\n", metcn_pon_dedup(pon) == METCN_DEDUP_COORD ? "coord" : "flag");
+    const metcn_pon_frag_t *fr = metcn_pon_frag(pon);
+    if (fr)
+        printf("short_fragments\t<%d bp: genome share %s (robust SD %s across %zu normals)\n",
+               fr->short_max, metcn_fmt_double(a, fr->genome_median, 4),
+               metcn_fmt_double(b, fr->genome_spread, 3), fr->n_normals);
+    else
+        printf("short_fragments\tnone\n");
     printf("gc_corrected\t%s\n", metcn_pon_gc_corrected(pon) ? "yes" : "no");
     printf("components\t%d", metcn_pon_n_components(pon));
     for (int k = 0; k < metcn_pon_n_components(pon); k++)

@@ -46,6 +46,7 @@ void metcn_pon_opt_init(metcn_pon_opt_t *opt)
     opt->min_sex_normals = 3;
     opt->threads = 1;
     opt->sample_type = METCN_SAMPLE_TISSUE;
+    opt->short_max = 150;
 }
 
 int pon_sex_kind(const metcn_panel_t *p, size_t i)
@@ -126,6 +127,7 @@ void metcn_pon_destroy(metcn_pon_t *pon)
     free(pon->load);
     free(pon->sv);
     free(pon->var_frac);
+    pon_frag_destroy(pon->frag);
     free(pon->command);
     free(pon->sites);
     free(pon->created);
@@ -905,6 +907,7 @@ static int build_shell(build_t *B, const metcn_panel_t *panel, metcn_covtab_t *c
     metcn_pon_t *pon = B->pon;
     pon->size_min = normals[0]->size_min;
     pon->size_max = normals[0]->size_max;
+    pon->dedup = normals[0]->dedup;
     pon->samples = calloc(B->n_normals, sizeof *pon->samples);
     pon->names = calloc(B->n_normals, sizeof *pon->names);
     if (!pon->samples || !pon->names)
@@ -1027,6 +1030,8 @@ metcn_pon_t *metcn_pon_build(const metcn_panel_t *panel, metcn_covtab_t *const *
     }
     if (rc == 0)
         rc = build_final(&B, panel);
+    if (rc == 0)
+        rc = pon_frag_build(B.pon, normals, B.idx, B.N);
     if (rc < 0) {
         metcn_pon_destroy(B.pon);
         B.pon = NULL;
@@ -1125,6 +1130,12 @@ double metcn_pon_component_var_frac(const metcn_pon_t *pon, int j)
 {
     return j >= 0 && j < pon->k ? pon->var_frac[j] : NAN;
 }
+
+int metcn_pon_dedup(const metcn_pon_t *pon)
+{
+    return pon->dedup;
+}
+
 void metcn_pon_size_select(const metcn_pon_t *pon, int *min, int *max)
 {
     *min = pon->size_min;

@@ -105,6 +105,7 @@ static void write_meta(writer_t *w, const metcn_pon_t *pon, const char *cmdline)
         emit(w, "param\tsite_constant_pvalue\t%s\n", num(a, so->constant_pvalue));
         emit(w, "param\tsite_noisy_sd\t%s\n", num(a, so->noisy_sd));
     }
+    emit(w, "param\tdedup\t%s\n", pon->dedup == METCN_DEDUP_COORD ? "coord" : "flag");
 }
 
 /* Site flags as a comma-separated list of names, "." when none. */
@@ -176,6 +177,9 @@ static void write_records(writer_t *w, const metcn_pon_t *pon)
             ksprintf(&row, "\t%s", num(a, pon->load[i * (size_t)pon->k + (size_t)k]));
         emit(w, "%s\n", row.s);
     }
+    for (size_t k = 0; k < pon_frag_n_lines(pon) && w->rc == 0; k++) /* frag.c's records */
+        if ((w->rc = pon_frag_line(pon, k, &row)) == 0)
+            emit(w, "%s\n", row.s);
     free(row.s);
 }
 
@@ -361,6 +365,8 @@ static int count_records(loader_t *L)
             L->n_bin++;
         else if (kind_is(s, "site"))
             L->n_site++;
+        else if (pon_frag_is_record(s))
+            ; /* frag.c counts its own (pon_frag_parse) */
         else
             return bad(L, ln, "unknown record type '%.*s'", (int)strcspn(s, "\t"), s);
         if (L->n_meta > MAX_META)
@@ -450,7 +456,14 @@ static int param_value(loader_t *L, size_t ln, const char *key, const char *v)
     if (strcmp(key, "size_select") == 0 &&
         metcn_parse_size_select(v, &L->pon->size_min, &L->pon->size_max) < 0)
         return bad(L, ln, "bad parameter %s '%.40s' (MIN-MAX)", key, v);
-    return strncmp(key, "site_", 5) == 0 ? site_param_value(L, ln, key + 5, v) : 0;
+    if (strncmp(key, "site_", 5) == 0)
+        return site_param_value(L, ln, key + 5, v);
+    if (strcmp(key, "dedup") == 0) { /* added later still: absent means flag */
+        if (strcmp(v, "flag") != 0 && strcmp(v, "coord") != 0)
+            return bad(L, ln, "bad parameter %s '%.40s' (flag or coord)", key, v);
+        L->pon->dedup = v[0] == 'c' ? METCN_DEDUP_COORD : METCN_DEDUP_FLAG;
+    }
+    return 0;
 }
 
 const char *metcn_sample_type_name(int t)
@@ -836,6 +849,8 @@ metcn_pon_t *metcn_pon_load(const char *path)
         rc = parse_bins(&L);
     if (rc == 0)
         rc = parse_sites(&L);
+    if (rc == 0)
+        rc = pon_frag_parse(L.pon, path, L.lines, L.n_lines);
     if (rc == 0)
         rc = finish(&L);
     for (size_t i = 0; i < L.n_lines; i++)

@@ -23,7 +23,8 @@ static const char calls_header[] =
     "control_log2\tmapd\tlod_cn\ttumour_fraction\ttumour_fraction_low\ttumour_fraction_high\t"
     "tumour_fraction_source\tplasma_cn\tplasma_cn_low\tplasma_cn_high\tdetection\tlod_tf_cn5\t"
     "lod_tf_cn10\tpurity_estimate\tpurity_estimate_low\tpurity_estimate_high\t"
-    "purity_estimate_status\tploidy_estimate\tploidy_mean";
+    "purity_estimate_status\tploidy_estimate\tploidy_mean\tshort_frac\tshort_frac_expected\t"
+    "short_excess\tshort_excess_z\tshort_excess_predicted\tfragment_support";
 
 const char *metcn_report_calls_header(void)
 {
@@ -113,6 +114,12 @@ static char *calls_row(const metcn_call_t *c)
     field(&k, est_status);
     field_num(&k, est[3]);
     field_num(&k, est[4]);
+    const metcn_frag_evidence_t *fr = &c->frag; /* NaN unless computed */
+    const double fv[] = {fr->short_frac, fr->short_frac_expected, fr->excess, fr->excess_z,
+                         fr->predicted};
+    for (size_t i = 0; i < sizeof fv / sizeof fv[0]; i++)
+        field_num(&k, fr->computed ? fv[i] : NAN);
+    field(&k, metcn_frag_support_name(fr->support));
     free(qr);
     return k.s;
 }
@@ -406,6 +413,28 @@ static void json_bins(metcn_json_t *j, const metcn_call_t *c)
     metcn_json_end_array(j);
 }
 
+/* The fragment-length evidence (docs/plasma.md "Fragment-length evidence"). */
+static void json_fragments(metcn_json_t *j, const metcn_call_t *c)
+{
+    const metcn_frag_evidence_t *f = &c->frag;
+    double nan = NAN;
+    metcn_json_begin_object(j, "fragments");
+    metcn_json_str(j, "support", metcn_frag_support_name(f->support));
+    metcn_json_str(j, "reason", f->reason ? f->reason : "not_computed");
+    metcn_json_num(j, "short_max", f->computed ? f->short_max : nan);
+    metcn_json_num(j, "gene_fragments", f->computed ? (double)f->gene_fragments : nan);
+    metcn_json_num(j, "genome_fragments", f->computed ? (double)f->genome_fragments : nan);
+    metcn_json_num(j, "short_frac", f->computed ? f->short_frac : nan);
+    metcn_json_num(j, "short_frac_expected", f->computed ? f->short_frac_expected : nan);
+    metcn_json_num(j, "genome_short_frac", f->computed ? f->genome_frac : nan);
+    metcn_json_num(j, "genome_short_frac_expected", f->computed ? f->genome_frac_expected : nan);
+    metcn_json_num(j, "excess", f->computed ? f->excess : nan);
+    metcn_json_num(j, "excess_se", f->computed ? f->excess_se : nan);
+    metcn_json_num(j, "excess_z", f->computed ? f->excess_z : nan);
+    metcn_json_num(j, "predicted", f->computed ? f->predicted : nan);
+    metcn_json_end_object(j);
+}
+
 /* The detection decision, its parts and the detection limit's model (docs/method.md
  * section 10). */
 static void json_detection(metcn_json_t *j, const metcn_call_t *c)
@@ -552,6 +581,7 @@ static void json_call(metcn_json_t *j, const metcn_call_t *c, const char *input)
     json_cn(j, "control", &c->plasma_control);
     metcn_json_end_object(j);
     json_detection(j, c);
+    json_fragments(j, c);
 
     report_json_purity_fit(j, c);
     json_pattern(j, c);

@@ -323,6 +323,8 @@ row "pon build: output is a directory" 1 "@O:" "is a directory" -- $M pon build 
 # 12 normals: no "only 6 normals" warning before the write fails
 row "pon build: device full" 1 "/dev/full:" "No space left on device" -- $M pon build --panel $IN/p.bed --no-gc -o /dev/full "$IN"/n{1..12}.regions.bed
 row "pon build: components out of range" 2 "--components" -- $M pon build --panel $IN/p.bed --no-gc -k 1000000 -o @O/x.pon "${NORMALS[@]}"
+row "pon build: --short-max not a class edge" 2 "--short-max" "not an edge" -- $M pon build --panel $IN/p.bed --no-gc --short-max 120 -o @O/x.pon "${NORMALS[@]}"
+row "pon build: --dedup unknown" 2 "--dedup" "'maybe'" -- $M pon build --panel $IN/p.bed --no-gc --dedup maybe -o @O/x.pon "${NORMALS[@]}"
 row_ok "pon build: unsafe sample name (tab and newline in a file name)" "$PONSET" -- $M pon build --panel $IN/p.bed --no-gc -o @O/x.pon "${NORMALS[@]}" "$IN/"$'n\t7\nx.regions.bed'
 run "$M" pon info "$LAST_OUT/x.pon"
 expect_rc 0
@@ -357,6 +359,8 @@ row "call: --purity NaN" 2 "--purity" "'nan'" -- "${C[@]}" --purity nan -o @O/c 
 row "call: --purity interval past 1" 2 "--purity" "outside (0,1]" -- "${C[@]}" --purity 0.5+-2 -o @O/c $T
 row "call: --ploidy 1e9" 2 "--ploidy" "out of range" -- "${C[@]}" --ploidy 1e9 -o @O/c $T
 row "call: --conf 1" 2 "--conf" "out of range" -- "${C[@]}" --conf 1 -o @O/c $T
+row "call: --dedup unknown" 2 "--dedup" "'maybe'" -- "${C[@]}" --dedup maybe -o @O/c $T
+row "call: --frag-tumour-enrichment below 1" 2 "--frag-tumour-enrichment" "out of range" -- "${C[@]}" --frag-tumour-enrichment 0.5 -o @O/c $T
 row "call: output directory missing" 1 "@O/no/c:" "No such file" -- "${C[@]}" -o @O/no/c $T
 row "call: prefix under /dev" 1 "/dev/full.calls.tsv:" "no such device" -- "${C[@]}" -o /dev/full $T
 row "call: prefix is a directory" 2 "-o @O/:" "not a directory" -- "${C[@]}" -o @O/ $T
