@@ -110,8 +110,12 @@ function add(key) {
     n[key]++
     st = $c["status"]; e = $c["est"]; p = $c["purity"]
     flagged = (st != "estimated" || $c["qc_reasons"] ~ /purity_(ambiguous|undetermined)/)
+    # the remark doubling_unresolved=T names the doubled (halved) reading at purity T
+    tw = ""; if (match($c["qc_reasons"], /doubling_unresolved=[0-9.]+/))
+        tw = substr($c["qc_reasons"], RSTART + 20, RLENGTH - 20)
     if (st == "estimated" && e != "NA" && (e - p <= 0.05 && p - e <= 0.05)) within[key]++
     else if (flagged) flag[key]++
+    else if (tw != "" && tw - p <= 0.05 && p - tw <= 0.05) twin[key]++
     else wrong[key]++
     if ($c["cn_est_low"] <= $c["met_cn"] && $c["met_cn"] <= $c["cn_est_high"]) cin_e[key]++
     if ($c["cn_given_low"] <= $c["met_cn"] && $c["met_cn"] <= $c["cn_given_high"]) cin_g[key]++
@@ -121,12 +125,12 @@ function add(key) {
 }
 { add("purity " band($c["purity"])); add("genome " $c["genome"]); add("all") }
 END {
-    printf "%-16s %3s %14s %8s %12s %14s %14s %16s %16s\n", "group", "n", "purity+-0.05", "flagged",
-        "conf.wrong", "cn_in_CI(est)", "cn_in_CI(true)", "tier_ok(est)", "tier_ok(true)"
+    printf "%-16s %3s %14s %8s %6s %12s %14s %14s %16s %16s\n", "group", "n", "purity+-0.05", "flagged",
+        "twin", "conf.wrong", "cn_in_CI(est)", "cn_in_CI(true)", "tier_ok(est)", "tier_ok(true)"
     m = split("purity 0.1|purity 0.2-0.3|purity 0.5-0.9|purity 0.95-1|genome quiet|genome two|genome four|genome wgd|genome wgd_odd|genome four_pure|all", keys, "|")
     for (i = 1; i <= m; i++) { k = keys[i]; if (!n[k]) continue
-        printf "%-16s %3d %14s %8d %12d %14s %14s %16s %16s\n", k, n[k], within[k] + 0 "/" n[k],
-            flag[k], wrong[k], cin_e[k] + 0 "/" n[k], cin_g[k] + 0 "/" n[k],
+        printf "%-16s %3d %14s %8d %6d %12d %14s %14s %16s %16s\n", k, n[k], within[k] + 0 "/" n[k],
+            flag[k], twin[k], wrong[k], cin_e[k] + 0 "/" n[k], cin_g[k] + 0 "/" n[k],
             tr_e[k] + 0 "/" ne_e[k] + 0, tr_g[k] + 0 "/" ne_g[k] + 0 }
     printf "call with --snps (coverage + fit + second call): %.2f s per tumour on average\n", fit["all"] / n["all"]
 }' "$OUT/grid.tsv"
