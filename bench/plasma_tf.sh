@@ -18,7 +18,8 @@
 #   - the same genomes as tissue (300 bp fragments, -d TISSUE_DEPTH, TISSUE_REPS replicates)
 #     against a tissue PoN of the fixture normals N01-N12, purity estimated with the sites.
 # lowpass: whole-genome plasma (--wgs --plasma) on the test genome tiled in 100 kb bins (as
-#   tests/cli/plasma_lowpass.sh builds it), at LP_DEPTHS: 6 healthy donors per depth -> a PoN,
+#   tests/cli/plasma_lowpass.sh builds it; --build grch38: a PoN of tables knows no contig
+#   lengths to infer the build from, and MET is placed by the built-in gene table), at LP_DEPTHS: 6 healthy donors per depth -> a PoN,
 #   tumours with four chromosome-level events (loss chr3, loss chr5, gain chr9, gain chr10; none
 #   on chr7, MET's control) and MET at 10 copies, at LP_FRACTIONS, LP_REPS replicates; called
 #   with `--estimate-purity` (no sites: depth alone) and with the true fraction: the estimate's
@@ -159,7 +160,7 @@ if [ "$PART" != panel ]; then
     LP=(--depth-warn 0.05 --depth-fail 0.02 --min-target-bins 2)
     for d in $LP_DEPTHS; do
         # shellcheck disable=SC2046
-        [ -s "pon_lp_d$d.gz" ] || "$M" pon build -T ref.fa --panel tiles.bed --sample-type plasma \
+        [ -s "pon_lp_d$d.gz" ] || "$M" pon build -T ref.fa --panel tiles.bed --build grch38 --sample-type plasma \
             -o "pon_lp_d$d.gz" $(tables cov_dep lh "$d") 2>/dev/null
         # shellcheck disable=SC2046
         call "lt_d${d}_est" "${LP[@]}" --pon "pon_lp_d$d.gz" --estimate-purity $(tables cov_dep lt "$d")
