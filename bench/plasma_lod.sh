@@ -16,8 +16,7 @@
 #     first CNVKIT_REPS replicates: the MET log2 (weighted mean of the MET bins), its copy
 #     number with the true tumour fraction, and detection at CNVkit's default call thresholds
 #     (log2 >= 0.2 gain, >= 0.7 amplification).
-# The tumour fraction is given, not estimated (the purity fit is not wired into `call` on
-# this branch): the fraction's error is not measured here.
+# The tumour fraction is given, not estimated: its error is measured by bench/plasma_tf.sh.
 # Resumable: samples already simulated are kept.  Environment: BUILD (metcn's build dir,
 # default ./build; its testdata/ must exist: ctest -R simdata), REPS (4), TISSUE_REPS (2),
 # CNVKIT_REPS (1), LOO (1; 0 skips the healthy leave-one-out), SIMULATE (1; 0: call and
