@@ -193,7 +193,8 @@ def rows(pat):
 num = lambda s: float("nan") if s in ("NA", "") else float(s)
 lines = ["# Plasma validation (bench/plasma_lod.sh)", "",
          "reads: metcn-sim -d %s on the 129-target plasma panel; %d replicates per plasma grid point, "
-         "%d per tissue point; tumour fraction / purity given (true)." % (depth, reps, treps), ""]
+         "%d per tissue point (as designed; n per row below: fewer after SIMULATE=0); tumour fraction / "
+         "purity given (true)." % (depth, reps, treps), ""]
 def study(tag, kind, label):
     calls = rows(tag + "_f*.calls.tsv")
     if not any(d[0] == kind for d in design.values()):
@@ -242,6 +243,8 @@ for tag, c in (("all fragments", pc), ("90-150 bp", sc)):
 for sel in ("0-0", "90-150"):
     loo = rows("loo_%s_*.calls.tsv" % sel)
     rs = [g for s in loo.values() for g in s.values()]
+    if not rs:
+        continue  # LOO=0
     lines.append("- healthy plasma leave-one-out (%s, TF 5%% given, MET and EGFR): %d/%d detected, %d not_assessable" %
                  ("all fragments" if sel == "0-0" else "90-150 bp", sum(r["detection"] == "detected" for r in rs), len(rs),
                   sum(r["detection"] == "not_assessable" for r in rs)))
