@@ -16,11 +16,16 @@
 #     first CNVKIT_REPS replicates: the MET log2 (weighted mean of the MET bins), its copy
 #     number with the true tumour fraction, and detection at CNVkit's default call thresholds
 #     (log2 >= 0.2 gain, >= 0.7 amplification).
-# The tumour fraction is given, not estimated (the purity fit is not wired into `call` on
-# this branch): the fraction's error is not measured here.
+# The tumour fraction is given, not estimated: its error is measured by bench/plasma_tf.sh.
 # Resumable: samples already simulated are kept.  Environment: BUILD (metcn's build dir,
-# default ./build; its testdata/ must exist: ctest -R simdata), REPS (8), TISSUE_REPS (4),
-# CNVKIT_REPS (1), DEPTH (3600: ~2,000x unique), JOBS (2).  Writes OUTDIR/results.md.
+# default ./build; its testdata/ must exist: ctest -R simdata), REPS (4), TISSUE_REPS (2),
+# CNVKIT_REPS (1), LOO (1; 0 skips the healthy leave-one-out), SIMULATE (1; 0: call and
+# summarise only the samples simulated so far, e.g. after stopping a long run), DEPTH (3600: ~2,000x unique), JOBS (2), POINTS (the grid, default
+# "5:0.05,0.08,0.12,0.2,0.3 10:0.01,0.02,0.03,0.05,0.08 20:0.005,0.01,0.02,0.03,0.05": MET
+# copies and their tumour fractions; give only the points near the limits to spend many
+# replicates there), KEEP_BAM (1; 0: each tumour's BAM is counted into its two coverage tables,
+# all fragments and 90-150 bp, then deleted -- 20 replicates of a point are ~1.5 GB of BAM;
+# CNVkit needs the BAMs).  Writes OUTDIR/results.md.
 # With the defaults (REPS=4: 'all 4 detected' stands in for 95%; raise REPS for a true 95%)
 # it simulates 110 samples: ~10 min of CPU unloaded, mostly metcn-sim and CNVkit's coverage.
 set -euo pipefail
@@ -37,7 +42,7 @@ SIM=$BUILD/metcn-sim
 METCN=$BUILD/metcn
 CNVKIT=$(command -v cnvkit.py || command -v cnvkit || true)
 [ -s "$TD/plasma_panel.bed" ] || { echo "plasma_lod.sh: $TD/plasma_panel.bed: run ctest -R simdata first" >&2; exit 1; }
-mkdir -p "$OUT/bam" "$OUT/calls" "$OUT/cnvkit"
+mkdir -p "$OUT/bam" "$OUT/calls" "$OUT/cnvkit" "$OUT/cov_all" "$OUT/cov_sel"
 cd "$OUT"
 ln -sf "$TD/ref.fa" ref.fa
 ln -sf "$TD/ref.fa.fai" ref.fa.fai
@@ -45,13 +50,19 @@ cp "$TD/plasma_panel.bed" panel.bed
 
 # the design: name kind met fraction seed (kind: hp healthy plasma, tn tissue normal, pt plasma
 # tumour, px plasma tumour without a MET event, tt tissue tumour)
-declare -A grid=([5]="0.05 0.08 0.12 0.2 0.3" [10]="0.01 0.02 0.03 0.05 0.08"
-    [20]="0.005 0.01 0.02 0.03 0.05")
+POINTS=${POINTS:-5:0.05,0.08,0.12,0.2,0.3 10:0.01,0.02,0.03,0.05,0.08 20:0.005,0.01,0.02,0.03,0.05}
+KEEP_BAM=${KEEP_BAM:-1}
+declare -A grid=()
+for pt in $POINTS; do
+    [[ $pt =~ ^(5|10|20):[0-9.,]+$ ]] || { echo "plasma_lod.sh: POINTS: '$pt' is not MET:F,F,... (MET 5, 10 or 20)" >&2; exit 2; }
+    grid[${pt%%:*}]=${pt#*:}
+    grid[${pt%%:*}]=${grid[${pt%%:*}]//,/ }
+done
 {
     for i in $(seq -w 1 10); do echo "HP$i hp 2 0 $((5000 + 10#$i))"; done
     for i in $(seq -w 1 6); do echo "TN$i tn 2 0 $((5100 + 10#$i))"; done
     for met in 5 10 20; do
-        for f in ${grid[$met]}; do
+        for f in ${grid[$met]:-}; do
             for r in $(seq 1 "$REPS"); do echo "P_m${met}_f${f}_r$r pt $met $f $((6000 + met * 1000 + r * 37 + ${#f}))"; done
             for r in $(seq 1 "$TREPS"); do echo "T_m${met}_f${f}_r$r tt $met $f $((7000 + met * 1000 + r * 37 + ${#f}))"; done
         done
@@ -65,8 +76,10 @@ slopes=(-1.0 -0.5 0 0.5 1.0 -0.3 0.3 0.8 -0.8 0)
 base=(-r ref.fa -b panel.bed --capture-seed 7 --capture-sd 0.3 --dup 0.05 --lowmapq 0.01
     --supp 0.005 --offtarget 0.0001 -l 1 -d "$DEPTH")
 : >jobs.txt
+# replicate by replicate (the design's order within): an interrupted run has the first
+# replicates of every grid point, which SIMULATE=0 then calls
 while read -r name kind met f seed; do
-    [ -s "bam/$name.bam" ] && continue
+    [ -s "bam/$name.bam" ] || [ -s "cov_sel/$name.tsv.gz" ] && continue
     sex=XX
     [ $((seed % 2)) -eq 0 ] && sex=XY
     a=("${base[@]}" -o "bam/$name" -s "$seed" --sex "$sex" --gc-slope "${slopes[$((seed % 10))]}")
@@ -78,11 +91,26 @@ while read -r name kind met f seed; do
     pt | tt) a+=(--purity "$f" --met-cn "$met") ;;
     px) a+=(--purity "$f" --seg chr3:0-2000000:1 --seg chr9:0-2000000:3) ;;
     esac
-    line=$(printf '%q ' "$SIM" reads "${a[@]}")
-    printf '%s\n' "${line% }" >>jobs.txt # no trailing blank: xargs -L would join the next line
-done <design.txt
-echo "plasma_lod.sh: simulating $(wc -l <jobs.txt) samples ($JOBS at a time)" >&2
-xargs -P "$JOBS" -L 1 -a jobs.txt -- bash -c '"$0" "$@" >/dev/null'
+    line="$(printf '%q ' "$SIM" reads "${a[@]}")>/dev/null"
+    if [ "$KEEP_BAM" = 0 ] && [ "$kind" != hp ] && [ "$kind" != tn ]; then
+        # the two tables the calls read, then the BAM goes (the selected table last: it marks done)
+        line+=" && $(printf '%q ' "$METCN" coverage --panel panel.bed -o "cov_all/$name.tsv.gz" "bam/$name.bam")"
+        line+=" && $(printf '%q ' "$METCN" coverage --panel panel.bed --size-select 90-150 -o "cov_sel/$name.tmp.tsv.gz" "bam/$name.bam")"
+        line+=" && mv cov_sel/$name.tmp.tsv.gz cov_sel/$name.tsv.gz && rm -f bam/$name.bam bam/$name.bam.bai"
+    fi
+    printf '%s\n' "$line" >>jobs.txt
+done < <(awk '{ r = match($1, /_r[0-9]+$/) ? substr($1, RSTART + 2) : 0; print r, $0 }' design.txt |
+    sort -s -n -k1,1 | cut -d' ' -f2-)
+if [ "${SIMULATE:-1}" = 0 ]; then # only what is simulated already
+    awk '{ print $1 }' design.txt | while read -r n; do
+        [ -s "bam/$n.bam" ] || [ -s "cov_sel/$n.tsv.gz" ] && echo "$n"
+    done >done.txt
+    awk 'NR == FNR { d[$1]; next } $1 in d' done.txt design.txt >design.tmp && mv design.tmp design.txt
+    echo "plasma_lod.sh: SIMULATE=0: calling the $(wc -l <design.txt) samples simulated" >&2
+else
+    echo "plasma_lod.sh: simulating $(wc -l <jobs.txt) samples ($JOBS at a time)" >&2
+    xargs -P "$JOBS" -d '\n' -a jobs.txt -I{} -- bash -c '{}'
+fi
 
 names() { awk -v k="$1" '$2 == k { print "bam/" $1 ".bam" }' design.txt; }
 # PoNs: plasma without and with the size selection, tissue
@@ -95,6 +123,12 @@ names() { awk -v k="$1" '$2 == k { print "bam/" $1 ".bam" }' design.txt; }
 # shellcheck disable=SC2046
 [ -s pon_tissue.tsv.gz ] || "$METCN" pon build -T ref.fa --panel panel.bed -@ "$JOBS" -o pon_tissue.tsv.gz $(names tn) 2>/dev/null
 
+# a tumour's input to call: its BAM, else (KEEP_BAM=0) its table counted with the PoN's selection
+inputs() { # inputs TAG KINDS F
+    awk -v k="$2" -v f="$3" 'index(k, $2) && $4 == f { print $1 }' design.txt | while read -r n; do
+        if [ -s "bam/$n.bam" ]; then echo "bam/$n.bam"; elif [ "$1" = sel ]; then echo "cov_sel/$n.tsv.gz"; else echo "cov_all/$n.tsv.gz"; fi
+    done
+}
 # tumours, grouped by their given fraction (one call per fraction and PoN)
 call_group() { # call_group PON TAG KINDS
     local pon=$1 tag=$2 kinds=$3
@@ -102,15 +136,14 @@ call_group() { # call_group PON TAG KINDS
         [ -s "calls/${tag}_f$f.calls.tsv" ] && continue # resumed
         # shellcheck disable=SC2046
         "$METCN" call --pon "$pon" --tumour-fraction "$f" -@ "$JOBS" -q --no-sample-files \
-            --no-multiqc -o "calls/${tag}_f$f" $(awk -v k="$kinds" -v f="$f" \
-                'index(k, $2) && $4 == f { print "bam/" $1 ".bam" }' design.txt) || [ $? -eq 3 ]
+            --no-multiqc -o "calls/${tag}_f$f" $(inputs "$tag" "$kinds" "$f") || [ $? -eq 3 ]
     done
 }
 call_group pon_plasma.tsv.gz plasma "pt px"
 call_group pon_plasma_sel.tsv.gz sel "pt px"
 call_group pon_tissue.tsv.gz tissue "tt"
-# healthy plasma, leave-one-out, at a given 5%
-for n in $(awk '$2 == "hp" { print $1 }' design.txt); do
+# healthy plasma, leave-one-out, at a given 5% (LOO=0: skipped; it does not depend on REPS)
+for n in $(awk -v loo="${LOO:-1}" '$2 == "hp" && loo != 0 { print $1 }' design.txt); do
     for sel in 0-0 90-150; do
         [ -s "calls/loo_${sel}_$n.calls.tsv" ] && continue # resumed
         # shellcheck disable=SC2046
@@ -160,9 +193,12 @@ def rows(pat):
 num = lambda s: float("nan") if s in ("NA", "") else float(s)
 lines = ["# Plasma validation (bench/plasma_lod.sh)", "",
          "reads: metcn-sim -d %s on the 129-target plasma panel; %d replicates per plasma grid point, "
-         "%d per tissue point; tumour fraction / purity given (true)." % (depth, reps, treps), ""]
+         "%d per tissue point (as designed; n per row below: fewer after SIMULATE=0); tumour fraction / "
+         "purity given (true)." % (depth, reps, treps), ""]
 def study(tag, kind, label):
     calls = rows(tag + "_f*.calls.tsv")
+    if not any(d[0] == kind for d in design.values()):
+        return calls, {}
     lines.append("## %s" % label)
     lines.append("")
     lines.append("| MET copies | fraction | detected | median lod_tf (model) | median plasma_cn | true mixture cn |")
@@ -170,6 +206,8 @@ def study(tag, kind, label):
     lods = {}
     for met in (5, 10, 20):
         pts = sorted({d[2] for n, d in design.items() if d[0] == kind and d[1] == met})
+        if not pts:
+            continue
         rate = {}
         for f in pts:
             rs = [calls[n]["MET"] for n, d in design.items() if d[0] == kind and d[1] == met and d[2] == f and n in calls]
@@ -189,7 +227,7 @@ def study(tag, kind, label):
         lods[met] = lod
     lines.append("")
     lines.append("Detection limit (lowest fraction from which on >= 95%% detected): %s" %
-                 ", ".join("MET %d: %s" % (m, ("%g" % lods[m]) if lods[m] else "> %g" % max(d[2] for d in design.values() if d[0] == kind and d[1] == m)) for m in (5, 10, 20)))
+                 ", ".join("MET %d: %s" % (m, ("%g" % lods[m]) if lods[m] else "> %g" % max(d[2] for d in design.values() if d[0] == kind and d[1] == m)) for m in (5, 10, 20) if m in lods))
     lines.append("")
     return calls, lods
 pc, plod = study("plasma", "pt", "Plasma, all fragments")
@@ -205,6 +243,8 @@ for tag, c in (("all fragments", pc), ("90-150 bp", sc)):
 for sel in ("0-0", "90-150"):
     loo = rows("loo_%s_*.calls.tsv" % sel)
     rs = [g for s in loo.values() for g in s.values()]
+    if not rs:
+        continue  # LOO=0
     lines.append("- healthy plasma leave-one-out (%s, TF 5%% given, MET and EGFR): %d/%d detected, %d not_assessable" %
                  ("all fragments" if sel == "0-0" else "90-150 bp", sum(r["detection"] == "detected" for r in rs), len(rs),
                   sum(r["detection"] == "not_assessable" for r in rs)))
