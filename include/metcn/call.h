@@ -321,7 +321,7 @@ typedef struct {
     const metcn_pon_t *pon_sites; /* borrowed, or NULL: a PoN whose site records (pon build
                                      --snps) give the fit each known site's REF bias and drop
                                      its flagged sites (docs/purity.md) */
-    metcn_frag_opt_t frag;   /* fragment-length evidence (metcn_frag_opt_init()) */
+    metcn_frag_opt_t frag;        /* fragment-length evidence (metcn_frag_opt_init()) */
 } metcn_call_opt_t;
 
 void metcn_call_opt_init(metcn_call_opt_t *opt);
