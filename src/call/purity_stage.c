@@ -10,6 +10,7 @@
 #include "metcn/panel.h"
 #include "metcn/pon.h"
 #include "metcn/purity.h"
+#include "metcn/stats.h"
 
 /* A matched normal's genotype at one site: the one rule (metcn_site_genotype()) with the
  * fit's error rate and p, a minor allele of at least a tenth of the reads. */
@@ -68,6 +69,40 @@ static size_t fit_sites(const metcn_sites_t *sites, const metcn_sites_t *normal,
         kept[m++] = i;
     }
     return m;
+}
+
+/* The PoN's per-bin SD of a bin is a robust SD over its normals (a MAD of n values: about
+ * 0.37 (n - 1) degrees of freedom, 1.85 for 6 normals), so some bins get an SD far below their
+ * noise by chance, and a few such bins make a short segment out of noise that the fit then
+ * takes for an event.  For the fit each bin's variance is moderated towards the median of its
+ * kind (targets, off-target bins) as an empirical-Bayes prior of PURITY_SD_PRIOR_DF degrees of
+ * freedom: s'^2 = (d0 s0^2 + d s^2) / (d0 + d) (docs/purity.md section 3).  The call's own
+ * weights are not changed. */
+#define PURITY_SD_PRIOR_DF 4.0
+static void moderate_sd(metcn_purity_bin_t *bins, size_t n, const metcn_panel_t *panel,
+                        const metcn_pon_t *pon)
+{
+    size_t nn = pon ? metcn_pon_n_normals(pon) : 0;
+    double d = nn > 1 ? 0.37 * (double)(nn - 1) : PURITY_SD_PRIOR_DF, d0 = PURITY_SD_PRIOR_DF;
+    int *mask = malloc((n ? n : 1) * sizeof *mask);
+    double *sd = malloc((n ? n : 1) * sizeof *sd);
+    if (!mask || !sd)
+        goto out; /* unmoderated: the fit runs as before */
+    for (int kind = 0; kind < 2; kind++) {
+        for (size_t i = 0; i < n; i++) {
+            sd[i] = bins[i].sd;
+            mask[i] = panel->bins[i].off_target == kind && isfinite(bins[i].sd) && bins[i].sd > 0;
+        }
+        double s0 = metcn_median(sd, mask, n);
+        if (!(s0 > 0))
+            continue;
+        for (size_t i = 0; i < n; i++)
+            if (mask[i])
+                bins[i].sd = sqrt((d0 * s0 * s0 + d * bins[i].sd * bins[i].sd) / (d0 + d));
+    }
+out:
+    free(mask);
+    free(sd);
 }
 
 /* The fit's per-site results back on every input site (n), the dropped ones pon_flagged. */
@@ -136,6 +171,7 @@ int metcn_call_purity_fit(const metcn_call_t *c, const metcn_sites_t *sites,
                                        used ? c->sd[i] : NAN,
                                        (c->bin_flag[i] & METCN_BIN_TARGET) != 0};
     }
+    moderate_sd(bins, c->n, c->panel, pon);
     size_t m = fit_sites(sites, normal, pon, opt, ps, kept, use);
     metcn_purity_input_t in = {bins,
                                c->n,
