@@ -39,19 +39,24 @@ for tag, path in (('with', sys.argv[1]), ('without', sys.argv[2])):
                                                f['overdispersion'], f['het_sites'])
 print('tumour\ttruth\tpurity_with\tinterval_with\tpurity_without\tinterval_without\t'
       'rho_with\trho_without\thet_with\thet_without')
+num = lambda x, f: 'NA' if x is None else format(x, f)  # NA: the fit said undetermined
 bands = {}
 for name in sorted(res):
     p = float(truth[name])
     w, wo = res[name]['with'], res[name]['without']
-    print(f"{name}\t{p}\t{w[0]:.3f}\t{w[1]:.3f}-{w[2]:.3f}\t{wo[0]:.3f}\t{wo[1]:.3f}-{wo[2]:.3f}\t"
-          f"{w[3]:.4f}\t{wo[3]:.4f}\t{w[4]}\t{wo[4]}")
+    print(f"{name}\t{p}\t{num(w[0], '.3f')}\t{num(w[1], '.3f')}-{num(w[2], '.3f')}\t"
+          f"{num(wo[0], '.3f')}\t{num(wo[1], '.3f')}-{num(wo[2], '.3f')}\t"
+          f"{num(w[3], '.4f')}\t{num(wo[3], '.4f')}\t{w[4]}\t{wo[4]}")
     b = 'purity < 0.5' if p < 0.5 else 'purity >= 0.5'
     for tag, v in (('with', w), ('without', wo)):
-        bands.setdefault((b, tag), []).append((abs(v[0] - p), v[2] - v[1], v[3]))
-print('\nband\tPoN sites\ttumours\tmean |error|\tmax |error|\twithin 0.05\tmean interval width\tmean rho')
+        bands.setdefault((b, tag), []).append(
+            (None if v[0] is None else abs(v[0] - p), v[2] - v[1], v[3]))
+print('\nband\tPoN sites\ttumours\tundetermined\tmean |error|\tmax |error|\twithin 0.05\t'
+      'mean interval width\tmean rho')
 for (b, tag), v in sorted(bands.items()):
-    e = [x[0] for x in v]
-    print(f"{b}\t{tag}\t{len(v)}\t{sum(e)/len(e):.3f}\t{max(e):.3f}\t"
-          f"{sum(x <= 0.05 + 1e-9 for x in e)}/{len(e)}\t{sum(x[1] for x in v)/len(v):.3f}\t"
-          f"{sum(x[2] for x in v)/len(v):.4f}")
+    e = [x[0] for x in v if x[0] is not None]
+    r = [x[2] for x in v if x[2] is not None]
+    print(f"{b}\t{tag}\t{len(v)}\t{len(v) - len(e)}\t{sum(e)/max(len(e), 1):.3f}\t"
+          f"{max(e, default=float('nan')):.3f}\t{sum(x <= 0.05 + 1e-9 for x in e)}/{len(v)}\t"
+          f"{sum(x[1] for x in v)/len(v):.3f}\t{sum(r)/max(len(r), 1):.4f}")
 PY
