@@ -43,7 +43,9 @@ for cmd in $(metcn --help | awk '/^Commands:/ {on = 1; next} on && /^$/ {exit} o
     man -w "metcn-$cmd" >/dev/null || fail "no man page metcn-$cmd"
 done
 [ -s /usr/share/bash-completion/completions/metcn ] || fail "no bash completion"
-ldconfig -p | grep -q 'libmetcn.so.0 ' || fail "libmetcn.so.0 is not in the ld.so cache"
+# grep reads the whole listing: with pipefail, grep -q's early exit can kill ldconfig -p by
+# SIGPIPE and fail the check although the library is there (seen once in CI)
+ldconfig -p | grep 'libmetcn.so.0 ' >/dev/null || fail "libmetcn.so.0 is not in the ld.so cache"
 [ "$(pkg-config --modversion metcn)" = "$(metcn --version | awk 'NR == 1 {print $2}')" ] ||
     fail "pkg-config --modversion metcn differs from metcn --version"
 [ -s /usr/share/metcn/workflow/Snakefile ] || fail "no workflow in /usr/share/metcn/workflow"
