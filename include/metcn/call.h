@@ -100,9 +100,12 @@ typedef enum {
     METCN_PURITY_GIVEN = 1,   /* --purity or --tumour-fraction */
     METCN_PURITY_VAF = 2,     /* --vaf: twice a clonal heterozygous variant's allele fraction */
     METCN_PURITY_SOURCE_ESTIMATED =
-        3 /* fitted from the reads (metcn_purity_fit(), docs/purity.md) */
+        3,                   /* fitted from the reads (metcn_purity_fit(), docs/purity.md) */
+    METCN_PURITY_SOMATIC = 4 /* --somatic: the patient's known somatic variants counted in the
+                                reads (metcn_somatic_measure(), docs/plasma.md) */
 } metcn_purity_source_t;
-const char *metcn_purity_source_name(int s); /* "assumed", "given", "vaf", "estimated" */
+const char *metcn_purity_source_name(int s); /* "assumed", "given", "vaf", "estimated",
+                                                "somatic" */
 
 /* metcn_sample_type_t (tissue or plasma) is declared in metcn/pon.h: a PoN records it. */
 
@@ -172,7 +175,17 @@ const char *metcn_qc_name(int q); /* "pass", "warn", "fail" */
     X(FRAGMENTS_DISAGREE, "fragments_disagree", 0,                                                 \
       "plasma: the short-fragment evidence disagrees with the depth call (value: its z): warn "    \
       "when detected by depth but the fragments are against, remark when not detected but the "    \
-      "fragments support an excess (docs/plasma.md, Fragment-length evidence)")
+      "fragments support an excess (docs/plasma.md, Fragment-length evidence)")                    \
+    X(SOMATIC_NO_DEPTH, "somatic_no_depth", '<',                                                   \
+      "--somatic: no variant has the reads to measure its allele fraction (value: the most "       \
+      "reads at one; threshold somatic_min_depth): the tumour fraction stays unknown")             \
+    X(SOMATIC_HETEROGENEOUS, "somatic_heterogeneous", '<',                                         \
+      "--somatic: the variants' allele fractions differ beyond their counts (value: the "          \
+      "heterogeneity p; a subclonal variant, or one in a gained or lost region): the tumour "      \
+      "fraction is their median with the hull of their intervals")                                 \
+    X(SOMATIC_NOT_DETECTED, "somatic_not_detected", 0,                                             \
+      "remark: --somatic: the variants' ALT reads do not stand above the sites' error "            \
+      "background (value: the one-sided p): the tumour fraction is an upper bound only")
 
 #define METCN_QC_ENUM_(id, name, op, what) METCN_QC_##id,
 typedef enum { METCN_QC_CODES(METCN_QC_ENUM_) METCN_QC_N_CODES } metcn_qc_code_t;
@@ -251,6 +264,71 @@ int metcn_frag_excess(const int64_t *n_short, const int64_t *n_total, const unsi
  *  (tumour_short - normal_short).  NaN on a bad R. */
 double metcn_frag_predict(double ratio, double t_genome, double normal_short, double tumour_short);
 
+/* ---- tumour fraction from known somatic variants (docs/plasma.md "Tumour fraction from
+ *      somatic variants") ----------------------------------------------------------------- */
+
+typedef struct {
+    int min_depth;      /* a variant with fewer REF+ALT reads is not used (default 50) */
+    double alpha;       /* the ALT reads stand above the error background at this one-sided
+                           level, else the fraction is an upper bound (default 0.001) */
+    double het_alpha;   /* the variants' fractions differ at this level: heterogeneous
+                           (default 0.001) */
+    double error_floor; /* the error rate to one given base is at least this (default 0.0005) */
+} metcn_somatic_opt_t;
+
+void metcn_somatic_opt_init(metcn_somatic_opt_t *opt);
+
+/** One variant as counted in a sample. */
+typedef struct {
+    int32_t contig; /* panel contig index */
+    int64_t pos;    /* 0-based */
+    char ref, alt;
+    int counted; /* found among the sample's counted sites (same position and alleles) */
+    int used;    /* counted with at least min_depth REF+ALT reads */
+    uint32_t ref_count, alt_count, other_count;
+    double vaf;              /* ALT / (REF + ALT); NaN uncounted or without reads */
+    double tf, tf_lo, tf_hi; /* 2 (VAF - e) / (1 - 4e) (e the error rate) and its interval */
+} metcn_somatic_var_t;
+
+typedef enum {
+    METCN_SOMATIC_NONE = 0,        /* no --somatic */
+    METCN_SOMATIC_ESTIMATED = 1,   /* the ALT reads stand above the background */
+    METCN_SOMATIC_UPPER_BOUND = 2, /* they do not: [METCN_TF_FLOOR, hi] */
+    METCN_SOMATIC_NO_DEPTH = 3,    /* no variant with min_depth reads */
+    METCN_SOMATIC_NOT_COUNTED = 4  /* none among the sample's counted sites */
+} metcn_somatic_status_t;
+const char *metcn_somatic_status_name(int s); /* "none", "estimated", "upper_bound", "no_depth",
+                                                  "not_counted" */
+
+typedef struct {
+    int status; /* metcn_somatic_status_t */
+    size_t n, n_counted, n_used;
+    metcn_somatic_var_t *v;     /* n, in the list's order (owned) */
+    uint64_t alt, depth, other; /* summed over the used variants */
+    double error_rate;          /* error rate to one given base: other / (2 all reads) */
+    double background;          /* ... floored at error_floor: the ALT reads' test */
+    double p_background;        /* one-sided p of the ALT reads under the background */
+    double het_p;               /* heterogeneity p (chi-square, n_used - 1 df); NaN below 2 */
+    int heterogeneous;
+    double tf, tf_lo, tf_hi; /* NaN when no_depth / not_counted */
+    int max_depth;           /* the most REF+ALT reads at one counted variant */
+} metcn_somatic_t;
+
+/** The tumour fraction from the patient's known clonal heterozygous somatic SNVs (want: their
+ *  list, counts unused) counted in a sample (counted: its allele counts, may be NULL): each
+ *  variant's VAF and 2 VAF with its Clopper-Pearson interval at conf; over the used ones the
+ *  pooled 2 A / N with its interval, or, heterogeneous, their median with the hull of their
+ *  intervals; an upper bound when the ALT reads do not stand above the sites' error
+ *  background (docs/plasma.md).  Fills *out (metcn_somatic_free()).  Returns 0 or
+ *  METCN_E_NOMEM / METCN_E_ARG. */
+int metcn_somatic_measure(const metcn_sites_t *want, const metcn_sites_t *counted, double conf,
+                          const metcn_somatic_opt_t *opt, metcn_somatic_t *out);
+void metcn_somatic_free(metcn_somatic_t *s);
+
+/** A copy of sites without the positions of drop (the germline sites for the purity fit);
+ *  NULL + message when out of memory.  Caller frees with metcn_sites_destroy(). */
+metcn_sites_t *metcn_sites_without(const metcn_sites_t *sites, const metcn_sites_t *drop);
+
 /* ---- options ------------------------------------------------------------------------------- */
 
 typedef struct {
@@ -322,6 +400,7 @@ typedef struct {
                                      --snps) give the fit each known site's REF bias and drop
                                      its flagged sites (docs/purity.md) */
     metcn_frag_opt_t frag;        /* fragment-length evidence (metcn_frag_opt_init()) */
+    metcn_somatic_opt_t somatic;  /* tumour fraction from somatic variants (--somatic) */
 } metcn_call_opt_t;
 
 void metcn_call_opt_init(metcn_call_opt_t *opt);
@@ -497,6 +576,8 @@ typedef struct {
     metcn_pon_site_use_t pon_site_use;
     /* fragment-length evidence (metcn_call_fragments(); zero: not computed) */
     metcn_frag_evidence_t frag;
+    /* the tumour fraction's somatic variants (metcn_call_somatic(); status none: not given) */
+    metcn_somatic_t somatic;
 } metcn_call_t;
 
 /** Call one gene of one sample.  cnr must be on the gene's panel (cnr->n ==
@@ -563,6 +644,15 @@ metcn_call_t *metcn_call_run_fit(const metcn_gene_t *gene, const metcn_cnr_t *cn
  *  METCN_E_NOMEM. */
 int metcn_call_fragments(metcn_call_t *c, const metcn_pon_t *pon, const metcn_covtab_t *cov,
                          const metcn_frag_opt_t *opt);
+
+/** The tumour fraction of an estimated or upper-bound measurement into o (purity, its range,
+ *  source METCN_PURITY_SOMATIC); o is left alone otherwise.  Returns 1 when set. */
+int metcn_somatic_as_opt(const metcn_somatic_t *s, metcn_call_opt_t *o);
+
+/** The QC records of a measurement on its call (somatic_no_depth, somatic_heterogeneous,
+ *  somatic_not_detected), and the measurement moved into c->somatic (s emptied).  Returns 0
+ *  or METCN_E_NOMEM. */
+int metcn_call_somatic(metcn_call_t *c, metcn_somatic_t *s, const metcn_somatic_opt_t *opt);
 
 #ifdef __cplusplus
 }

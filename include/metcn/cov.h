@@ -59,9 +59,11 @@ typedef struct {
                                (default 1); 0: reference only decodes CRAM.  The commands set
                                it from --gc: a tumour's GC comes from the PoN, never from here */
     /* Allele counts in the same pass (docs/coverage.md, "Allele counts"). */
-    const char *snps;  /* VCF/BCF of biallelic SNVs, or NULL: no allele counting */
-    int64_t snp_flank; /* sites within this many bp of a bin are counted (default 150) */
-    int min_baseq;     /* bases below this quality are not counted at a site (default 20) */
+    const char *snps;    /* VCF/BCF of biallelic SNVs, or NULL: no allele counting */
+    const char *somatic; /* VCF/BCF of the patient's somatic SNVs, counted with the sites (its
+                            REF/ALT fraction gives the tumour fraction), or NULL */
+    int64_t snp_flank;   /* sites within this many bp of a bin are counted (default 150) */
+    int min_baseq;       /* bases below this quality are not counted at a site (default 20) */
     /* Fragment lengths (|TLEN| of proper pairs, bp). */
     int frag_edges[METCN_MAX_FRAG_EDGES]; /* class edges, increasing, in (0, 1000]: classes
                                              [0,e1) [e1,e2) ... [ek,1001) (default 90,150,220) */
@@ -102,6 +104,13 @@ typedef struct {
  *  a malformed record, is an error naming the file (and the record).  Caller frees with
  *  metcn_sites_destroy(). */
 metcn_sites_t *metcn_sites_load(const char *path, const metcn_panel_t *panel, int64_t flank);
+
+/** The sites of two lists together (path2 may be NULL; either may be NULL, not both): the
+ *  germline sites and the patient's somatic variants (--somatic), counted in one pass.  A
+ *  position in both is left out, as a position given twice in one list is.  source names
+ *  both, comma-separated. */
+metcn_sites_t *metcn_sites_load_with(const char *path, const char *path2,
+                                     const metcn_panel_t *panel, int64_t flank);
 void metcn_sites_destroy(metcn_sites_t *s);
 
 typedef struct {

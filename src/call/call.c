@@ -22,6 +22,7 @@ void metcn_call_opt_init(metcn_call_opt_t *opt)
     opt->disagree_min = 0.05;
     metcn_purity_opt_init(&opt->fit);
     metcn_frag_opt_init(&opt->frag);
+    metcn_somatic_opt_init(&opt->somatic);
     opt->criteria = NULL;
     opt->conf = 0.95;
     opt->huber_k = 2.0;
@@ -299,6 +300,7 @@ void metcn_call_destroy(metcn_call_t *c)
     free(c->bin_flag);
     free(c->segs);
     metcn_purity_destroy(c->pfit);
+    metcn_somatic_free(&c->somatic);
     free(c);
 }
 

@@ -200,8 +200,8 @@ const char *metcn_pattern_name(int p)
 
 const char *metcn_purity_source_name(int s)
 {
-    static const char *const n[] = {"assumed", "given", "vaf", "estimated"};
-    return s >= 0 && s < 4 ? n[s] : "unknown";
+    static const char *const n[] = {"assumed", "given", "vaf", "estimated", "somatic"};
+    return s >= 0 && s < 5 ? n[s] : "unknown";
 }
 
 const char *metcn_detection_name(int d)

@@ -84,6 +84,12 @@ static const tunable_t tunables[] = {
         "... tumour fragments short this many times as often"),
     T_I("frag-min-fragments", frag.min_fragments, 1, 1000000000,
         "... fewer gene fragments: not assessable"),
+    T_I("somatic-min-depth", somatic.min_depth, 1, 1000000000,
+        "--somatic: a variant with fewer REF+ALT reads is not used"),
+    T_D("somatic-alpha", somatic.alpha, 1e-12, 0.5,
+        "... ALT reads above the error background at this level, else an upper bound"),
+    T_D("somatic-het-alpha", somatic.het_alpha, 1e-12, 0.5,
+        "... variants' fractions heterogeneous at this level"),
 };
 #define N_TUNABLES (sizeof tunables / sizeof tunables[0])
 
@@ -131,6 +137,11 @@ static void help(FILE *fp)
             "  --vaf V[:DEPTH]        tumour fraction 2 x V from a clonal heterozygous somatic\n"
             "                         variant in a diploid region, V in (0,0.5]; with DEPTH\n"
             "                         (reads at the variant) its Clopper-Pearson interval\n"
+            "  --somatic FILE         VCF/BCF of the patient's clonal somatic SNVs (e.g. the\n"
+            "                         EGFR driver): counted in the same pass over each\n"
+            "                         BAM/CRAM (a table: its allele table, `metcn coverage\n"
+            "                         --somatic`), tumour fraction 2 x their pooled VAF per\n"
+            "                         sample with its interval (docs/plasma.md)\n"
             "  --size-select MIN-MAX  count only fragments with MIN <= |TLEN| < MAX (reads:\n"
             "                         in the one pass; tables: counted so); the PoN must\n"
             "                         have the same (0-0: none) [the PoN's selection]\n"
@@ -189,6 +200,7 @@ enum {
     OPT_ESTIMATE,
     OPT_DISAGREE,
     OPT_DEDUP,
+    OPT_SOMATIC,
     OPT_TUNABLE /* OPT_TUNABLE + k: tunables[k] */
 };
 
@@ -218,6 +230,10 @@ typedef struct {
     metcn_gene_t *own_genes[MAX_GENES]; /* the genes on that panel */
     const metcn_sites_t *normal;        /* --normal's allele counts (borrowed), or NULL */
     metcn_sample_t *kept;               /* kept open: the calls borrow its allele counts */
+    const metcn_sites_t *somatic;       /* --somatic's variants (borrowed), or NULL */
+    metcn_sites_t *germ;                /* with --somatic: the sample's sites without them, for
+                                           the fit (owned; the calls borrow it) */
+    metcn_somatic_t som;                /* the sample's measurement (each call gets a copy) */
 } job_t;
 
 /* Genes g0.. of the job failed (fail: metcn_fail_t) for the reason this thread recorded. */
@@ -248,25 +264,68 @@ static int own_genes(job_t *j, metcn_sample_t *s)
     return 0;
 }
 
+/* A copy of a measurement (its variants' array duplicated); 0 or METCN_E_NOMEM. */
+static int somatic_copy(const metcn_somatic_t *a, metcn_somatic_t *b)
+{
+    *b = *a;
+    b->v = malloc((a->n ? a->n : 1) * sizeof *b->v);
+    if (!b->v)
+        return METCN_E_NOMEM;
+    if (a->n)
+        memcpy(b->v, a->v, a->n * sizeof *b->v);
+    return 0;
+}
+
 /* One gene of an opened tumour: normalised (the PoN fits each gene off its own chromosome)
  * and called, with the PoN's own remarks, known here where the PoN is loaded. */
 static void run_gene(job_t *j, metcn_sample_t *s, size_t g)
 {
-    const metcn_call_opt_t *o = &j->opts[g];
+    metcn_call_opt_t so = j->opts[g];
+    const metcn_call_opt_t *o = &so;
     size_t nn = j->pon ? metcn_pon_n_normals(j->pon) : 0;
     metcn_cnr_t *cnr = NULL;
+    metcn_somatic_t som = {0};
+    const metcn_sites_t *sites = j->somatic ? j->germ : s->cov ? s->cov->sites : NULL;
+    if (j->somatic) {
+        metcn_somatic_as_opt(&j->som, &so);
+        if (somatic_copy(&j->som, &som) < 0) {
+            j->oom = 1;
+            return;
+        }
+    }
     if (metcn_sample_normalize(s, j->pon, j->genes[g], &cnr) < 0)
         job_fail(j, g, g + 1, METCN_FAIL_INPUT);
     else if (!(j->call[g] = metcn_call_run_fit(
-                   j->genes[g], cnr, s->cov ? s->cov->sites : NULL, j->normal,
+                   j->genes[g], cnr, sites, j->normal,
                    s->sex.source == METCN_SOURCE_NONE ? 0 : (int)s->sex.value, s->name, o)) ||
+             (j->somatic && metcn_call_somatic(j->call[g], &som, &o->somatic)) ||
              (j->pon && nn < (size_t)o->min_pon_normals &&
               metcn_call_add_qc(j->call[g], METCN_QC_PON_NORMALS, METCN_QC_WARN, (double)nn,
                                 o->min_pon_normals)) ||
              metcn_call_check_sample_type(j->call[g], pon_sample_type(j->pon)) ||
              metcn_call_fragments(j->call[g], j->pon, s->cov, &o->frag))
         job_fail(j, g, g + 1, METCN_FAIL_CALL);
+    metcn_somatic_free(&som);
     metcn_cnr_destroy(cnr);
+}
+
+/* --somatic: the sample's variants measured from its counts, and its germline sites kept apart
+ * for the fit.  A sample in which none of them was counted (a table made without
+ * `coverage --somatic`) fails: the fraction it was asked for cannot be had. */
+static int measure_somatic(job_t *j, const metcn_sample_t *s)
+{
+    const metcn_sites_t *counted = s->cov ? s->cov->sites : NULL;
+    if (metcn_somatic_measure(j->somatic, counted, j->opts[0].conf, &j->opts[0].somatic, &j->som))
+        return metcn_last_error_code();
+    if (j->som.status == METCN_SOMATIC_NOT_COUNTED)
+        return metcn_set_error(
+            METCN_E_ARG, "%s: none of the %zu --somatic variants was counted in it (%s)", s->path,
+            j->somatic->n,
+            s->kind == METCN_INPUT_TABLE ? "a coverage table needs `metcn coverage --somatic`"
+                                         : "a position also in --snps is counted in neither");
+    if (counted && !(j->germ = metcn_sites_without(counted, j->somatic)))
+        return metcn_last_error_code();
+    return 0;
 }
 
 /* One tumour: opened once, checked against the PoN, its coverage counted or read once, then
@@ -292,7 +351,8 @@ static void run_job(job_t *j)
                         j->path, metcn_input_name(s->kind, s->table));
         job_fail(j, 0, j->n_genes, METCN_FAIL_INPUT);
     } else if (metcn_sample_check(s, NULL, j->pon) < 0 ||
-               metcn_sample_coverage(s, metcn_pon_panel(j->pon)) < 0)
+               metcn_sample_coverage(s, metcn_pon_panel(j->pon)) < 0 ||
+               (j->somatic && measure_somatic(j, s) < 0))
         job_fail(j, 0, j->n_genes, METCN_FAIL_INPUT);
     else
         for (size_t g = 0; g < j->n_genes; g++)
@@ -584,13 +644,16 @@ typedef struct {
     int size_min, size_max, size_given; /* --size-select */
     metcn_dedup_t dedup;                /* --dedup */
     int dedup_given;
-    const char *fraction_opt; /* --purity, --tumour-fraction or --vaf, whichever was given */
+    const char *fraction_opt; /* --purity, --tumour-fraction, --vaf or --somatic, whichever was
+                                 given */
     double vaf;               /* --vaf V[:DEPTH], converted once --conf is known */
     int64_t vaf_depth;
     const char *snps, *normal; /* --snps, --normal */
+    const char *somatic;       /* --somatic */
 } args_t;
 
-/* --purity, --tumour-fraction and --vaf each set the one tumour fraction: one of them only. */
+/* --purity, --tumour-fraction, --vaf and --somatic each set the one tumour fraction: one of them
+ * only. */
 static int fraction_once(args_t *a, const char *name)
 {
     if (a->fraction_opt && strcmp(a->fraction_opt, name) != 0)
@@ -691,6 +754,9 @@ static int parse_opt(int c, args_t *a, char **argv)
     case OPT_NORMAL:
         a->normal = optarg;
         return -1;
+    case OPT_SOMATIC:
+        a->somatic = optarg;
+        return fraction_once(a, "--somatic");
     case OPT_ESTIMATE:
         opt->estimate_purity = 1;
         return -1;
@@ -734,6 +800,7 @@ static int parse_args(int argc, char **argv, args_t *a)
         {"no-multiqc", no_argument, NULL, OPT_NO_MULTIQC},
         {"snps", required_argument, NULL, OPT_SNPS},
         {"normal", required_argument, NULL, OPT_NORMAL},
+        {"somatic", required_argument, NULL, OPT_SOMATIC},
         {"estimate-purity", no_argument, NULL, OPT_ESTIMATE},
         {"purity-disagree", required_argument, NULL, OPT_DISAGREE},
         {"quiet", no_argument, NULL, 'q'},
@@ -781,6 +848,23 @@ static int parse_args(int argc, char **argv, args_t *a)
     return -1;
 }
 
+/* --somatic's variants on the PoN's panel, read once before any tumour: a bad file, or one
+ * without a variant near the panel's bins, stops the run. */
+static metcn_sites_t *somatic_list(const char *path, const metcn_pon_t *pon,
+                                   const metcn_cov_opt_t *cov_opt)
+{
+    metcn_sites_t *s = metcn_sites_load(path, metcn_pon_panel(pon), cov_opt->snp_flank);
+    if (s && s->n == 0) {
+        metcn_set_error(METCN_E_ARG,
+                        "%s: --somatic: no biallelic SNV within %lld bp of the panel's bins "
+                        "(%zu records skipped)",
+                        path, (long long)cov_opt->snp_flank, s->n_skipped);
+        metcn_sites_destroy(s);
+        return NULL;
+    }
+    return s;
+}
+
 int metcn_main_call(int argc, char **argv)
 {
     args_t a;
@@ -805,6 +889,7 @@ int metcn_main_call(int argc, char **argv)
     if (a.threads > 1)
         cov_opt.threads = 0; /* parallelism is across samples */
     cov_opt.snps = a.snps;
+    cov_opt.somatic = a.somatic;
     size_t n = (size_t)(argc - optind), ng = a.n_genes;
     metcn_pon_t *pon = NULL;
     metcn_gene_t *genes[MAX_GENES] = {NULL};
@@ -812,8 +897,17 @@ int metcn_main_call(int argc, char **argv)
     job_t *jobs = NULL;
     char *cmdline = NULL;
     metcn_sample_t *normal = NULL;
+    metcn_sites_t *somatic = NULL, *normal_germ = NULL;
 
     if (a.pon_path && !(pon = metcn_pon_load(a.pon_path))) {
+        rc = cli_runtime_error(CMD);
+        goto out;
+    }
+    if (a.somatic && !pon) {
+        rc = cli_usage_error(CMD, "--somatic needs --pon (its panel places the variants)");
+        goto out;
+    }
+    if (a.somatic && !(somatic = somatic_list(a.somatic, pon, &cov_opt))) {
         rc = cli_runtime_error(CMD);
         goto out;
     }
@@ -829,6 +923,10 @@ int metcn_main_call(int argc, char **argv)
     a.opt.pon_sites = pon; /* its site records, if any: per-site REF bias and flags */
     if (a.normal && (!pon || !(normal = open_normal(a.normal, pon, &cov_opt)))) {
         rc = pon ? cli_runtime_error(CMD) : cli_usage_error(CMD, "--normal needs --pon");
+        goto out;
+    }
+    if (normal && somatic && !(normal_germ = metcn_sites_without(normal->cov->sites, somatic))) {
+        rc = cli_runtime_error(CMD);
         goto out;
     }
     if (!a.sample_type_given && pon && pon_sample_type(pon) >= 0)
@@ -858,7 +956,10 @@ int metcn_main_call(int argc, char **argv)
                           .opts = gopt,
                           .n_genes = ng,
                           .cov_opt = &cov_opt,
-                          .normal = normal ? normal->cov->sites : NULL};
+                          .normal = normal_germ ? normal_germ
+                                    : normal    ? normal->cov->sites
+                                                : NULL,
+                          .somatic = somatic};
     run_all(jobs, n, a.threads);
     int oom = 0;
     for (size_t i = 0; i < n; i++)
@@ -888,6 +989,8 @@ out:
         }
         metcn_sample_close(jobs[i].own);
         metcn_sample_close(jobs[i].kept);
+        metcn_sites_destroy(jobs[i].germ);
+        metcn_somatic_free(&jobs[i].som);
         free(jobs[i].name);
     }
     for (size_t g = 0; g < ng; g++)
@@ -895,6 +998,8 @@ out:
     free(jobs);
     free(cmdline);
     metcn_sample_close(normal);
+    metcn_sites_destroy(normal_germ);
+    metcn_sites_destroy(somatic);
     metcn_pon_destroy(pon);
     return rc;
 }

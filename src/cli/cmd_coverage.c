@@ -61,6 +61,8 @@ static void help(FILE *fp)
             "  --dedup flag|coord     duplicates by flag only, or also by coordinates [flag]\n"
             "  --snps FILE            count ref/alt alleles at the biallelic SNVs of this VCF/BCF\n"
             "                         (written to OUT's .alleles.tsv beside it)\n"
+            "  --somatic FILE         count the patient's somatic SNVs (VCF/BCF) too, into the\n"
+            "                         same allele table: `call --somatic` reads them there\n"
             "  --snp-flank INT        sites within INT bp of a bin are counted [%lld]\n"
             "  --min-baseq INT        bases below this quality are not counted at a site [%d]\n",
             OUTDIR_EXT, OUTDIR_STATUS, d.min_mapq, d.exclude_flags, d.include_flags, d.threads,
@@ -242,6 +244,7 @@ int metcn_main_coverage(int argc, char **argv)
         OPT_FROM_TABLE,
         OPT_GC,
         OPT_SNPS,
+        OPT_SOMATIC,
         OPT_FLANK,
         OPT_BASEQ,
         OPT_CLASSES,
@@ -262,6 +265,7 @@ int metcn_main_coverage(int argc, char **argv)
                                              {"from-table", no_argument, NULL, OPT_FROM_TABLE},
                                              {"verbose", no_argument, NULL, 'v'},
                                              {"snps", required_argument, NULL, OPT_SNPS},
+                                             {"somatic", required_argument, NULL, OPT_SOMATIC},
                                              {"snp-flank", required_argument, NULL, OPT_FLANK},
                                              {"min-baseq", required_argument, NULL, OPT_BASEQ},
                                              {"frag-classes", required_argument, NULL, OPT_CLASSES},
@@ -317,6 +321,9 @@ int metcn_main_coverage(int argc, char **argv)
             break;
         case OPT_SNPS:
             opt.snps = optarg;
+            break;
+        case OPT_SOMATIC:
+            opt.somatic = optarg;
             break;
         case OPT_FLANK:
             if (cli_int64(CMD, "--snp-flank", optarg, 0, 100000000, &opt.snp_flank))

@@ -52,6 +52,7 @@ void metcn_cov_opt_init(metcn_cov_opt_t *opt)
     opt->threads = 0;
     opt->gc = 1;
     opt->snps = NULL;
+    opt->somatic = NULL;
     opt->snp_flank = 150;
     opt->min_baseq = 20;
     static const int edges[] = {90, 150, 220};
@@ -1553,7 +1554,8 @@ metcn_covtab_t *metcn_cov_compute_hts(samFile *fp, sam_hdr_t *h, const char *pat
     if (!(t->dropped = calloc(panel->n_bins ? panel->n_bins : 1, sizeof *t->dropped)))
         goto nomem;
     /* The sites first: a malformed site list fails before any record is read. */
-    if (opt->snps && !(t->sites = metcn_sites_load(opt->snps, panel, opt->snp_flank)))
+    if ((opt->snps || opt->somatic) &&
+        !(t->sites = metcn_sites_load_with(opt->snps, opt->somatic, panel, opt->snp_flank)))
         goto out;
     int sites_wanted = t->sites && t->sites->n > 0;
     int is_cram = fp->format.format == cram;

@@ -123,7 +123,7 @@ static int snv_alleles(bcf1_t *rec, char *ref, char *alt)
 /* Read the records near the panel's bins into key (contig, pos, record number) triples and
  * their alleles.  0, or an error code with the message set. */
 static int read_vcf(const char *path, const metcn_panel_t *panel, int64_t flank, metcn_sites_t *s,
-                    int64_t **keys)
+                    int64_t **keys, size_t *capp)
 {
     int rc = 0, ret;
     htsFile *fp = hts_open(path, "r");
@@ -131,7 +131,7 @@ static int read_vcf(const char *path, const metcn_panel_t *panel, int64_t flank,
     bcf1_t *rec = bcf_init();
     size_t *first = calloc((size_t)panel->n_contigs + 1, sizeof *first);
     int *cmap = NULL, ncmap = 0; /* VCF rid -> panel contig (-1 none, -2 not looked up) */
-    size_t cap = 0, nrec = 0, bad = 0;
+    size_t cap = *capp, nrec = 0, bad = 0;
     if (!rec || !first) {
         rc = metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
         goto out;
@@ -199,6 +199,7 @@ static int read_vcf(const char *path, const metcn_panel_t *panel, int64_t flank,
         rc = metcn_set_error(METCN_E_FORMAT, "%s: malformed VCF record (record %zu)", path,
                              bad ? bad : nrec + 1);
 out:
+    *capp = cap;
     free(cmap);
     free(first);
     bcf_destroy(rec);
@@ -210,18 +211,37 @@ out:
 
 metcn_sites_t *metcn_sites_load(const char *path, const metcn_panel_t *panel, int64_t flank)
 {
+    return metcn_sites_load_with(path, NULL, panel, flank);
+}
+
+metcn_sites_t *metcn_sites_load_with(const char *path, const char *path2,
+                                     const metcn_panel_t *panel, int64_t flank)
+{
     metcn_sites_t *s = calloc(1, sizeof *s);
     int64_t *keys = NULL;
     char *ref = NULL, *alt = NULL;
     int ok = 0;
-    if (!s || !(s->source = strdup(path))) {
+    size_t cap = 0, ls = (path ? strlen(path) : 0) + (path2 ? strlen(path2) + 1 : 0) + 1;
+    if (!path && path2) {
+        path = path2;
+        path2 = NULL;
+    }
+    if (!path) {
+        metcn_set_error(METCN_E_ARG, "sites: no site list");
+        free(s);
+        return NULL;
+    }
+    if (!s || !(s->source = malloc(ls))) {
         metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
         goto out;
     }
+    snprintf(s->source, ls, "%s%s%s", path, path2 ? "," : "", path2 ? path2 : "");
     s->flank = flank;
     s->min_baseq = -1;
-    if (read_vcf(path, panel, flank, s, &keys) != 0)
+    if (read_vcf(path, panel, flank, s, &keys, &cap) != 0 ||
+        (path2 && read_vcf(path2, panel, flank, s, &keys, &cap) != 0))
         goto out;
+    path = s->source;
     /* Panel order; a position given twice (split multi-allelic records, say) is left out. */
     size_t n = s->n;
     if (n)

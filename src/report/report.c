@@ -435,6 +435,53 @@ static void json_fragments(metcn_json_t *j, const metcn_call_t *c)
     metcn_json_end_object(j);
 }
 
+/* The tumour fraction's somatic variants (--somatic; docs/plasma.md "Tumour fraction from
+ * somatic variants"): written only when they were given. */
+static void json_somatic(metcn_json_t *j, const metcn_call_t *c)
+{
+    const metcn_somatic_t *s = &c->somatic;
+    if (s->status == METCN_SOMATIC_NONE)
+        return;
+    metcn_json_begin_object(j, "somatic");
+    metcn_json_str(j, "status", metcn_somatic_status_name(s->status));
+    metcn_json_num(j, "tumour_fraction", s->tf);
+    metcn_json_num(j, "tumour_fraction_low", s->tf_lo);
+    metcn_json_num(j, "tumour_fraction_high", s->tf_hi);
+    metcn_json_int(j, "variants", (int64_t)s->n);
+    metcn_json_int(j, "counted", (int64_t)s->n_counted);
+    metcn_json_int(j, "used", (int64_t)s->n_used);
+    metcn_json_int(j, "alt_reads", (int64_t)s->alt);
+    metcn_json_int(j, "reads", (int64_t)s->depth);
+    metcn_json_num(j, "error_rate", s->n_used ? s->error_rate : NAN);
+    metcn_json_num(j, "error_background", s->n_used ? s->background : NAN);
+    metcn_json_num(j, "p_background", s->p_background);
+    metcn_json_num(j, "heterogeneity_p", s->het_p);
+    metcn_json_bool(j, "heterogeneous", s->heterogeneous);
+    metcn_json_str(j, "assumes", "clonal heterozygous SNVs in diploid regions: TF = 2 VAF");
+    metcn_json_begin_array(j, "variant");
+    for (size_t i = 0; i < s->n; i++) {
+        const metcn_somatic_var_t *v = &s->v[i];
+        char a[2] = {v->ref, 0}, b[2] = {v->alt, 0};
+        metcn_json_begin_object(j, NULL);
+        metcn_json_str(j, "chrom", c->panel->contigs[v->contig].name);
+        metcn_json_int(j, "pos", v->pos + 1);
+        metcn_json_str(j, "ref", a);
+        metcn_json_str(j, "alt", b);
+        metcn_json_bool(j, "counted", v->counted);
+        metcn_json_bool(j, "used", v->used);
+        metcn_json_int(j, "ref_count", v->ref_count);
+        metcn_json_int(j, "alt_count", v->alt_count);
+        metcn_json_int(j, "other_count", v->other_count);
+        metcn_json_num(j, "vaf", v->vaf);
+        metcn_json_num(j, "tumour_fraction", v->tf);
+        metcn_json_num(j, "tumour_fraction_low", v->tf_lo);
+        metcn_json_num(j, "tumour_fraction_high", v->tf_hi);
+        metcn_json_end_object(j);
+    }
+    metcn_json_end_array(j);
+    metcn_json_end_object(j);
+}
+
 /* The detection decision, its parts and the detection limit's model (docs/method.md
  * section 10). */
 static void json_detection(metcn_json_t *j, const metcn_call_t *c)
@@ -582,6 +629,7 @@ static void json_call(metcn_json_t *j, const metcn_call_t *c, const char *input)
     metcn_json_end_object(j);
     json_detection(j, c);
     json_fragments(j, c);
+    json_somatic(j, c);
 
     report_json_purity_fit(j, c);
     json_pattern(j, c);
@@ -704,7 +752,12 @@ char *metcn_report_summary(const metcn_call_t *c)
              metcn_detection_name(c->detection), report_tf_pct(l10, c->lod_tf_cn10),
              report_tf_pct(l5, c->lod_tf_cn5));
     const char *what = plasma ? "tumour fraction" : "purity";
-    if (c->purity_source == METCN_PURITY_ASSUMED && plasma)
+    if (c->purity_source == METCN_PURITY_ASSUMED && c->somatic.status != METCN_SOMATIC_NONE)
+        kputs("  NOTE: the --somatic variants have too few reads for a tumour fraction, 1 "
+              "assumed: copy numbers are those of the whole sample and a negative is not "
+              "assessable\n",
+              &k);
+    else if (c->purity_source == METCN_PURITY_ASSUMED && plasma)
         kputs("  NOTE: no --tumour-fraction or --vaf given, 1 assumed: copy numbers are those of "
               "the whole sample and a negative is not assessable\n",
               &k);
@@ -721,5 +774,10 @@ char *metcn_report_summary(const metcn_call_t *c)
     else
         ksprintf(&k, plasma ? "  %s %.3g (%s), ploidy %.3g\n" : "  %s %.2f (%s), ploidy %g\n", what,
                  c->purity, metcn_purity_source_name(c->purity_source), c->ploidy);
+    if (c->somatic.status != METCN_SOMATIC_NONE)
+        ksprintf(&k, "  somatic variants: %zu of %zu used, %llu ALT of %llu reads (%s)\n",
+                 c->somatic.n_used, c->somatic.n, (unsigned long long)c->somatic.alt,
+                 (unsigned long long)c->somatic.depth,
+                 metcn_somatic_status_name(c->somatic.status));
     return k.s;
 }

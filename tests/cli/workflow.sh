@@ -201,9 +201,28 @@ expect_err "Nothing to be done"
 # allele counts and purity from the reads (config snps): the germline tumour G_T1 (purity 0.6,
 # LOH and gains elsewhere) against the PoN of the first run; coverage counts the alleles in the
 # same pass and the call estimates the purity from them
+# and the sheet's somatic column: a tumour (purity 0.3) carrying three clonal somatic SNVs
+# (metcn-sim --somatic), its fraction from their reads (coverage and call --somatic)
+awk '$1 != "chr7" && NR % 40 == 7 { print $1, int(($2 + $3) / 2) }' "$D/panel.bed" | head -3 >som.pos
 {
-    printf 'sample\ttype\tpath\tpurity\tpatient\tdate\nG_T1\ttumour\t%s\t\t\t\n' "$D/germline/G_T1.bam"
-    for n in N03 N04 N05 N06 N07 N08; do printf '%s\tnormal\t%s\t\t\t\n' "$n" "$D/$n.bam"; done
+    printf '##fileformat=VCFv4.2\n'
+    cut -d' ' -f1 som.pos | sort -u | sed 's/.*/##contig=<ID=&>/'
+    printf '#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n'
+    while read -r c p; do
+        b=$(samtools faidx "$D/ref.fa" "$c:$p-$p" | tail -n 1 | tr 'acgt' 'ACGT')
+        case $b in A) a=C ;; C) a=G ;; G) a=T ;; *) a=A ;; esac
+        printf '%s\t%s\t.\t%s\t%s\t.\tPASS\t.\n' "$c" "$p" "$b" "$a"
+    done <som.pos
+} >som.vcf
+run "${METCN_SIM:-$BUILD/metcn-sim}" reads -r "$D/ref.fa" -b "$D/panel.bed" --capture-seed 7 \
+    --capture-sd 0.3 --read-len 150 --frag-mean 300 --frag-sd 50 -d 300 -s 5701 --sex XX \
+    --purity 0.3 --met-cn 8 --somatic som.vcf -o S_T1
+expect_rc 0
+{
+    printf 'sample\ttype\tpath\tpurity\tpatient\tdate\tsomatic\n'
+    printf 'G_T1\ttumour\t%s\t\t\t\t\n' "$D/germline/G_T1.bam"
+    printf 'S_T1\ttumour\tS_T1.bam\t\t\t\tsom.vcf\n'
+    for n in N03 N04 N05 N06 N07 N08; do printf '%s\tnormal\t%s\t\t\t\t\n' "$n" "$D/$n.bam"; done
 } >snps.tsv
 run snakemake -s "$SNAKEFILE" --cores 2 --configfile config.yaml \
     --config samples=snps.tsv outdir=out_snps snps="$D/sites.vcf.gz" multiqc=false fish=
@@ -222,6 +241,17 @@ ph=$(col out_snps/calls.tsv G_T1 purity_high) qr=$(col out_snps/calls.tsv G_T1 q
 awk -v a="$pe" -v b="$gp" -v l="$pl" -v h="$ph" -v amb="$([[ $qr == *purity_ambiguous* ]] && echo 1)" \
     'BEGIN {d = a - b; exit !(l <= b && b <= h && (amb || (d <= 0.05 && d >= -0.05)))}' && ok ||
     bad "snps: G_T1 purity $pe ($pl-$ph, qc $qr), truth $gp"
+# S_T1: the fraction from its somatic variants, the interval holding the truth 0.3
+[ "$(col out_snps/calls.tsv S_T1 purity_source)" = somatic ] && ok ||
+    bad "somatic: purity_source '$(col out_snps/calls.tsv S_T1 purity_source)', not somatic"
+pl=$(col out_snps/calls.tsv S_T1 purity_low) ph=$(col out_snps/calls.tsv S_T1 purity_high)
+awk -v l="$pl" -v h="$ph" 'BEGIN {exit !(l <= 0.3 && 0.3 <= h && h - l < 0.2)}' && ok ||
+    bad "somatic: S_T1 fraction $pl-$ph, truth 0.3"
+# a sheet giving both a purity and somatic variants is refused, naming the row
+awk -F'\t' -v OFS='\t' '$1 == "S_T1" {$4 = "0.3"} {print}' snps.tsv >both.tsv
+run snakemake -s "$SNAKEFILE" --cores 1 -n --configfile config.yaml --config samples=both.tsv
+[ "$RC" -ne 0 ] && ok || bad "a sheet with purity and somatic was accepted"
+expect_out "both.tsv: line 3: purity and somatic both give the tumour fraction: one of them"
 
 # a bad sample sheet is refused before any job, naming the row
 sed 's/^N03	normal/N03	blood/' samples.tsv >bad_samples.tsv

@@ -57,6 +57,8 @@ typedef struct {
     sim_cn_t cn;
     /* Germline SNPs, plasma, duplicates (docs/simulator.md). */
     const char *snps;       /* population site list (VCF with INFO/AF), or NULL */
+    const char *somatic;    /* clonal somatic SNVs (VCF), or NULL: tumour-derived fragments
+                               of haplotype 0 carry ALT there */
     uint64_t germline_seed; /* the individual whose genotypes the reads carry [= seed] */
     int germline_set;
     double tfrag_mean, tfrag_sd; /* tumour-derived fragment length (bp); < 0: as the normal */
@@ -142,6 +144,9 @@ static void reads_help(FILE *fp)
             "      --artefact-sites FRAC:ALT   this share of the other sites is paralogous: every\n"
             "                          fragment shows ALT with probability ALT whatever the\n"
             "                          genotype; both write PREFIX.site_artefacts.tsv [none]\n"
+            "      --somatic FILE      clonal somatic SNVs (VCF): every tumour-derived fragment\n"
+            "                          of the tumour's major haplotype carries ALT (VAF t/2 in\n"
+            "                          a 1+1 region, t the tumour share of the DNA there)\n"
             "Sample and tumour:\n"
             "      --sex XX|XY         [XX]\n"
             "      --purity FLOAT      tumour cell fraction, 0 = normal [%g]\n"
@@ -435,10 +440,11 @@ typedef struct {
     float af;
     char ref, alt;
     char a[2]; /* the allele on haplotype 0 and on haplotype 1 */
-    char kind; /* SITE_PLAIN, SITE_BIAS or SITE_PARALOG (--ref-bias-sites, --artefact-sites) */
+    char kind; /* SITE_PLAIN, SITE_BIAS or SITE_PARALOG (--ref-bias-sites, --artefact-sites),
+                  SITE_SOMATIC (--somatic) */
 } site_t;
 
-enum { SITE_PLAIN = 0, SITE_BIAS = 1, SITE_PARALOG = 2 };
+enum { SITE_PLAIN = 0, SITE_BIAS = 1, SITE_PARALOG = 2, SITE_SOMATIC = 3 };
 
 /* The artefact kind of a population site: a function of (contig, pos) alone, so that every
  * individual (and every run) has the same artefact sites. */
@@ -467,23 +473,22 @@ static int site_cmp(const void *x, const void *y)
 /* The biallelic SNVs of o->snps on the header's contigs, each with the individual's alleles
  * (sim_site_haps()); a position given twice is left out.  0, or -1 with the message
  * printed. */
-static int load_sites(const reads_opt_t *o, sam_hdr_t *hdr, simsites_t **out)
+static int read_sites(const char *path, int somatic, sam_hdr_t *hdr, simsites_t *ss)
 {
     const char *cmd = "reads";
-    int n_tid = sam_hdr_nref(hdr), rc = -1, ret;
-    simsites_t *ss = calloc((size_t)n_tid + 1, sizeof *ss);
-    htsFile *fp = hts_open(o->snps, "r");
+    int rc = -1, ret;
+    htsFile *fp = hts_open(path, "r");
     bcf_hdr_t *h = NULL;
     bcf1_t *rec = bcf_init();
     float *af = NULL;
     int naf = 0;
     size_t nrec = 0;
-    if (!ss || !rec) {
+    if (!rec) {
         sim_error(cmd, "out of memory");
         goto out;
     }
     if (!fp || fp->format.category != variant_data || !(h = bcf_hdr_read(fp))) {
-        sim_error(cmd, "%s: cannot read as a VCF/BCF file", o->snps);
+        sim_error(cmd, "%s: cannot read as a VCF/BCF file", path);
         goto out;
     }
     while ((ret = bcf_read(fp, h, rec)) == 0) {
@@ -498,8 +503,9 @@ static int load_sites(const reads_opt_t *o, sam_hdr_t *hdr, simsites_t **out)
         if (tid < 0 || strlen(r) != 1 || strlen(a) != 1 || !strchr("ACGT", r[0]) ||
             !strchr("ACGT", a[0]) || r[0] == a[0])
             continue; /* not a biallelic SNV of this reference */
-        if (bcf_get_info_float(h, rec, "AF", &af, &naf) != 1 || !(af[0] >= 0 && af[0] <= 1)) {
-            sim_error(cmd, "%s: record %zu (%s:%lld) has no INFO/AF in [0, 1]", o->snps, nrec,
+        if (!somatic &&
+            (bcf_get_info_float(h, rec, "AF", &af, &naf) != 1 || !(af[0] >= 0 && af[0] <= 1))) {
+            sim_error(cmd, "%s: record %zu (%s:%lld) has no INFO/AF in [0, 1]", path, nrec,
                       bcf_seqname_safe(h, rec), (long long)rec->pos + 1);
             goto out;
         }
@@ -514,13 +520,38 @@ static int load_sites(const reads_opt_t *o, sam_hdr_t *hdr, simsites_t **out)
             v->s = g;
             v->m = m;
         }
-        v->s[v->n++] = (site_t){rec->pos, af[0], r[0], a[0], {0, 0}, SITE_PLAIN};
+        v->s[v->n++] = (site_t){
+            rec->pos, somatic ? 0 : af[0], r[0], a[0], {0, 0}, somatic ? SITE_SOMATIC : SITE_PLAIN};
     }
     if (ret < -1) {
-        sim_error(cmd, "%s: malformed VCF record (record %zu)", o->snps,
-                  nrec + (ret == -2 ? 0 : 1));
+        sim_error(cmd, "%s: malformed VCF record (record %zu)", path, nrec + (ret == -2 ? 0 : 1));
         goto out;
     }
+    rc = 0;
+out:
+    free(af);
+    bcf_destroy(rec);
+    bcf_hdr_destroy(h);
+    if (fp)
+        hts_close(fp);
+    return rc;
+}
+
+/* The germline sites of o->snps and the somatic SNVs of o->somatic on the header's contigs,
+ * each germline site with the individual's alleles (sim_site_haps()), a somatic one REF on
+ * both haplotypes of the germline; a position given twice (in either list) is left out.  0,
+ * or -1 with the message printed. */
+static int load_sites(const reads_opt_t *o, sam_hdr_t *hdr, simsites_t **out)
+{
+    int n_tid = sam_hdr_nref(hdr), rc = -1;
+    simsites_t *ss = calloc((size_t)n_tid + 1, sizeof *ss);
+    if (!ss) {
+        sim_error("reads", "out of memory");
+        return -1;
+    }
+    if ((o->snps && read_sites(o->snps, 0, hdr, ss) != 0) ||
+        (o->somatic && read_sites(o->somatic, 1, hdr, ss) != 0))
+        goto out;
     for (int tid = 0; tid < n_tid; tid++) {
         simsites_t *v = &ss[tid];
         const char *contig = sam_hdr_tid2name(hdr, tid);
@@ -534,10 +565,14 @@ static int load_sites(const reads_opt_t *o, sam_hdr_t *hdr, simsites_t **out)
             if (j - i > 1) /* a position given twice: left out, as metcn does */
                 continue;
             site_t e = v->s[i];
-            unsigned haps = sim_site_haps(o->germline_seed, contig, e.pos, e.af, haploid);
-            e.a[0] = haps & 1 ? e.alt : e.ref;
-            e.a[1] = haps & 2 ? e.alt : e.ref;
-            e.kind = site_kind(o, contig, e.pos);
+            if (e.kind == SITE_SOMATIC) {
+                e.a[0] = e.a[1] = e.ref;
+            } else {
+                unsigned haps = sim_site_haps(o->germline_seed, contig, e.pos, e.af, haploid);
+                e.a[0] = haps & 1 ? e.alt : e.ref;
+                e.a[1] = haps & 2 ? e.alt : e.ref;
+                e.kind = site_kind(o, contig, e.pos);
+            }
             v->s[m++] = e;
         }
         v->n = m;
@@ -550,11 +585,6 @@ out:
         for (int i = 0; i < n_tid; i++)
             free(ss[i].s);
     free(ss);
-    free(af);
-    bcf_destroy(rec);
-    bcf_hdr_destroy(h);
-    if (fp)
-        hts_close(fp);
     return rc;
 }
 
@@ -697,7 +727,7 @@ static bam1_t *make_rec(gen_t *g, const char *qname, uint16_t flag, int tid, int
  * Both draws hash the fragment's number, so a duplicate is the same molecule, and they take
  * nothing from the generator's stream (files without these options stay as they were). */
 static const char *molecule(gen_t *g, const seqcache_t *c, int tid, int64_t s, int L, int hap,
-                            int *lost)
+                            int tum, int *lost)
 {
     *lost = 0;
     const char *ref = c->seq + (s - c->c0);
@@ -723,7 +753,9 @@ static const char *molecule(gen_t *g, const seqcache_t *c, int tid, int64_t s, i
     for (; lo < v->n && v->s[lo].pos < s + L; lo++) {
         const site_t *e = &v->s[lo];
         char b = e->a[hap];
-        if (e->kind != SITE_PLAIN) {
+        if (e->kind == SITE_SOMATIC) {
+            b = tum && hap == 0 ? e->alt : e->ref; /* on the tumour's major haplotype */
+        } else if (e->kind != SITE_PLAIN) {
             double u = sim_u01(sim_mix64((g->n_frag * 0x9e3779b97f4a7c15ull) ^ (uint64_t)e->pos));
             if (e->kind == SITE_PARALOG)
                 b = u < g->o->art_alt ? e->alt : e->ref;
@@ -738,7 +770,7 @@ static const char *molecule(gen_t *g, const seqcache_t *c, int tid, int64_t s, i
 /* One fragment [s, s+L) on tid from haplotype hap: left read forward at s, right read reverse
  * ending at s+L; both cut to L when the fragment is shorter than the reads. */
 static int make_fragment(gen_t *g, seqcache_t *c, int tid, int64_t s, int L, int is_dup,
-                         int lowmq_mapq, int chimeric, int hap)
+                         int lowmq_mapq, int chimeric, int hap, int tum)
 {
     const reads_opt_t *o = g->o;
     int rl = L < o->read_len ? L : o->read_len;
@@ -751,7 +783,7 @@ static int make_fragment(gen_t *g, seqcache_t *c, int tid, int64_t s, int L, int
     uint8_t mapq = lowmq_mapq >= 0 ? (uint8_t)lowmq_mapq : 60;
     int64_t rpos = s + L - rl;
     int lost = 0;
-    const char *ref = c->seq + (s - c->c0), *mol = molecule(g, c, tid, s, L, hap, &lost);
+    const char *ref = c->seq + (s - c->c0), *mol = molecule(g, c, tid, s, L, hap, tum, &lost);
     bam1_t *bl, *br, *bs = NULL;
     if (!mol)
         return metcn_set_error(METCN_E_NOMEM, "out of memory");
@@ -969,11 +1001,11 @@ static int gen_contig(gen_t *g, const faidx_t *fai, const rawfa_t *raw, int tid,
             g->n_frag++;
             g->n_lowmq += mq >= 0;
             g->n_tumour += (uint64_t)tum;
-            if ((rc = make_fragment(g, &cache, tid, s, L, 0, mq, chim, hap)) != 0)
+            if ((rc = make_fragment(g, &cache, tid, s, L, 0, mq, chim, hap, tum)) != 0)
                 break;
             if (o->dup > 0 && gsl_rng_uniform(g->rng) < o->dup) { /* the same molecule */
                 g->n_dup++;
-                if ((rc = make_fragment(g, &cache, tid, s, L, 1, mq, 0, hap)) != 0)
+                if ((rc = make_fragment(g, &cache, tid, s, L, 1, mq, 0, hap, tum)) != 0)
                     break;
             }
         }
@@ -1091,7 +1123,7 @@ static int write_site_artefacts(const reads_opt_t *o, sam_hdr_t *hdr, const sims
     for (int tid = 0; tid < sam_hdr_nref(hdr); tid++)
         for (size_t i = 0; i < ss[tid].n; i++) {
             const site_t *e = &ss[tid].s[i];
-            if (e->kind == SITE_PLAIN)
+            if (e->kind == SITE_PLAIN || e->kind == SITE_SOMATIC)
                 continue;
             char b[32];
             double rf = e->kind == SITE_BIAS ? 1.0 / (2.0 - o->bias_loss) : 1.0 - o->art_alt;
@@ -1119,6 +1151,8 @@ static int write_genotypes(const reads_opt_t *o, sam_hdr_t *hdr, const simsites_
             continue;
         for (size_t i = 0; i < ss[tid].n; i++) {
             const site_t *e = &ss[tid].s[i];
+            if (e->kind == SITE_SOMATIC)
+                continue; /* not the individual's: the truth's tumour fraction says its VAF */
             double h0 = sim_hap0_fraction(&o->cn, contig, e->pos);
             double alt = (e->a[0] == e->alt) * h0 + (e->a[1] == e->alt) * (1 - h0);
             char b[32];
@@ -1338,6 +1372,7 @@ int sim_main_reads(int argc, char **argv)
         O_CRAM,
         O_NOBAM,
         O_SNPS,
+        O_SOMATIC,
         O_GSEED,
         O_BIAS_SITES,
         O_ART_SITES,
@@ -1388,6 +1423,7 @@ int sim_main_reads(int argc, char **argv)
                                        {"cram", no_argument, NULL, O_CRAM},
                                        {"no-bam", no_argument, NULL, O_NOBAM},
                                        {"snps", required_argument, NULL, O_SNPS},
+                                       {"somatic", required_argument, NULL, O_SOMATIC},
                                        {"germline-seed", required_argument, NULL, O_GSEED},
                                        {"ref-bias-sites", required_argument, NULL, O_BIAS_SITES},
                                        {"artefact-sites", required_argument, NULL, O_ART_SITES},
@@ -1453,6 +1489,9 @@ int sim_main_reads(int argc, char **argv)
             break;
         case O_SNPS:
             o.snps = optarg;
+            break;
+        case O_SOMATIC:
+            o.somatic = optarg;
             break;
         case O_GSEED:
             if (!(rc = sim_opt_int64(cmd, "--germline-seed", optarg, 0, INT64_MAX, &v))) {
@@ -1667,7 +1706,7 @@ int sim_main_reads(int argc, char **argv)
         sim_error(cmd, "%s", metcn_last_error());
         goto out;
     }
-    if (o.snps && load_sites(&o, g.hdr, &g.sites) != 0)
+    if ((o.snps || o.somatic) && load_sites(&o, g.hdr, &g.sites) != 0)
         goto out;
     if (o.contigs) {
         /* every listed contig must exist */
