@@ -153,7 +153,7 @@ if [ "$PART" != lowpass ]; then
         call "pt_true_f$f" --pon pon_plasma.gz --tumour-fraction "$f" $(tables cov_dep pt "" "$f")
     done
     # shellcheck disable=SC2046
-    call tt_snp --pon pon_tissue.gz --estimate-purity $(tables cov_snp tt)
+    if [ "$TREPS" -gt 0 ]; then call tt_snp --pon pon_tissue.gz --estimate-purity $(tables cov_snp tt); fi
 fi
 if [ "$PART" != panel ]; then
     # low-pass depth QC and the gene's bin count (docs/plasma.md)

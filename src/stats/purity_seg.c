@@ -394,7 +394,11 @@ static double neighbour_p(const pfit_t *f, const pseg_t *a, const pseg_t *b)
  * systematic SD on top.  Neighbours that do not differ beyond it would only be fitted as two
  * odd states (a split is also selected for its difference, which biases both sides apart), so
  * the most alike pair is merged while its chi-square tail probability exceeds that of
- * merge_z SDs (two-sided normal; 0.0027 for 3).  The gene's segment stays. */
+ * merge_z SDs (two-sided normal; 0.0027 for 3).  The gene's segment (fixed in advance) may take
+ * in a neighbour at its level, never the reverse: an amplicon reaching past the gene is then one
+ * segment, and its event is paid for once — split in three, a high-level amplicon at a low
+ * tumour fraction paid its large copy change three times, so that a high fraction with a small
+ * change (e.g. (2,1) at 0.72 for (9,1) at 0.09) fitted as well. */
 int pur_merge(pfit_t *f)
 {
     double *x = malloc((f->nb ? f->nb : 1) * sizeof *x),
@@ -408,7 +412,7 @@ int pur_merge(pfit_t *f)
         size_t bk = 0;
         for (size_t k = 0; k + 1 < f->nseg; k++) {
             const pseg_t *a = &f->segs[k], *b = &f->segs[k + 1];
-            if (a->tid != b->tid || a->is_gene || b->is_gene)
+            if (a->tid != b->tid || (a->is_gene && b->is_gene))
                 continue;
             double q = neighbour_p(f, a, b);
             if (q > best) {
@@ -419,6 +423,7 @@ int pur_merge(pfit_t *f)
         if (!(best > alpha))
             break;
         pseg_t *a = &f->segs[bk], *b = &f->segs[bk + 1];
+        a->is_gene |= b->is_gene;
         a->b1 = b->b1;
         a->s1 = b->s1;
         a->end = b->end > a->end ? b->end : a->end;
