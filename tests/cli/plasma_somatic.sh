@@ -7,7 +7,8 @@
 # at 5% is detected with its copy number's interval holding 10 (the fit from the copy-number
 # profile cannot tell the fraction there, and the same sample is not assessable without the
 # variants), a healthy donor gets an upper bound only, a variant the tumour does not carry
-# makes the set heterogeneous, and what cannot be measured fails or warns with a clear line.
+# makes the set heterogeneous, `metcn track` reads the series (detected, then below detection),
+# and what cannot be measured fails or warns with a clear line.
 . "$(dirname "$0")/lib.bash" "$@"
 TD=${METCN_TESTDATA:-$BUILD/testdata}
 SIM=${METCN_SIM:-$BUILD/metcn-sim}
@@ -108,6 +109,16 @@ case "$(col "$C" qc_reasons)" in *somatic_not_detected*) ok ;; *) bad "PN01: qc 
 if holds "$(col "$C" tumour_fraction_high)" 0 0 "a < 0.005" && [ "$(col "$C" detection)" != detected ]; then
     ok
 else bad "PN01: fraction high $(col "$C" tumour_fraction_high), $(col "$C" detection)"; fi
+
+# a patient's series as `metcn track` reads it: the 5% sample detected (first), then a sample
+# whose variants show no tumour DNA (the healthy donor's reads): its fraction is an upper bound
+# below the detection limit, so MET there is below detection, not cleared
+printf 'sample\tpatient\tdate\tcalls\nT05\tP\t2026-01-05\t%s\nPN01\tP\t2026-03-02\t%s\n' \
+    "$WORK/c05.calls.tsv" "$WORK/h1.calls.tsv" >"$WORK/sheet.tsv"
+run "$METCN" track --sheet "$WORK/sheet.tsv" -q -o "$WORK/track"
+expect_rc 0
+ev=$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) k[$i] = i; next } { printf "%s:%s:%s ", $k["detection"], $k["event"], ($k["tumour_fraction"] < 0.005) }' "$WORK/track.track.tsv")
+[ "$ev" = "detected:first:0 not_assessable:below_detection:1 " ] && ok || bad "track events: $ev"
 
 # a variant the tumour does not carry: the set is heterogeneous, the interval the hull
 run "$METCN" call --pon "$WORK/pl.pon" --somatic "$WORK/som4.vcf" -q -o "$WORK/c05h" "$WORK/T05.bam"
