@@ -252,8 +252,10 @@ metcn_sites_t *metcn_sites_load_with(const char *path, const char *path2,
         metcn_set_error(METCN_E_NOMEM, "%s: out of memory", path);
         goto out;
     }
-    memcpy(ref, s->ref, n);
-    memcpy(alt, s->alt, n);
+    if (n) { /* (no site: s->ref and s->alt are still NULL) */
+        memcpy(ref, s->ref, n);
+        memcpy(alt, s->alt, n);
+    }
     size_t m = 0;
     for (size_t i = 0; i < n;) {
         size_t j = i + 1;
