@@ -203,6 +203,16 @@ START_TEST(test_not_counted_and_shallow)
     want->alt[0] = 'C'; /* 25 reads: below min_depth 50 */
     ck_assert_int_eq(metcn_somatic_measure(want, got, 0.95, NULL, &s), 0);
     ck_assert_int_eq(s.status, METCN_SOMATIC_NO_DEPTH);
+    metcn_somatic_free(&s);
+    /* the sample carries another ALT there: its reads count as neither allele -> an error */
+    want->pos[0] = 2000;
+    got->other_count[1] = 100; /* 100 of 610 reads */
+    ck_assert_int_eq(metcn_somatic_measure(want, got, 0.95, NULL, &s), METCN_E_FORMAT);
+    ck_assert_ptr_nonnull(strstr(metcn_last_error(), "do not match the reads"));
+    metcn_somatic_free(&s);
+    got->other_count[1] = 0;
+    want->pos[0] = 1000;
+    ck_assert_int_eq(metcn_somatic_measure(want, got, 0.95, NULL, &s), 0);
     ck_assert_int_eq(s.max_depth, 25);
     ck_assert(isnan(s.tf));
     metcn_call_opt_t o;

@@ -274,6 +274,8 @@ typedef struct {
     double het_alpha;   /* the variants' fractions differ at this level: heterogeneous
                            (default 0.001) */
     double error_floor; /* the error rate to one given base is at least this (default 0.0005) */
+    double max_error;   /* above this the variants' alleles do not match the reads: an error
+                           (default 0.02: 4% of the reads showing neither allele) */
 } metcn_somatic_opt_t;
 
 void metcn_somatic_opt_init(metcn_somatic_opt_t *opt);
@@ -320,7 +322,8 @@ typedef struct {
  *  pooled 2 A / N with its interval, or, heterogeneous, their median with the hull of their
  *  intervals; an upper bound when the ALT reads do not stand above the sites' error
  *  background (docs/plasma.md).  Fills *out (metcn_somatic_free()).  Returns 0 or
- *  METCN_E_NOMEM / METCN_E_ARG. */
+ *  METCN_E_NOMEM / METCN_E_ARG, or METCN_E_FORMAT when the error rate exceeds max_error (the
+ *  list's alleles do not match the sample's reads). */
 int metcn_somatic_measure(const metcn_sites_t *want, const metcn_sites_t *counted, double conf,
                           const metcn_somatic_opt_t *opt, metcn_somatic_t *out);
 void metcn_somatic_free(metcn_somatic_t *s);

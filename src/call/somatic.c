@@ -20,6 +20,7 @@ void metcn_somatic_opt_init(metcn_somatic_opt_t *opt)
     opt->alpha = 0.001;
     opt->het_alpha = 0.001;
     opt->error_floor = 0.0005;
+    opt->max_error = 0.02;
 }
 
 const char *metcn_somatic_status_name(int s)
@@ -188,6 +189,11 @@ int metcn_somatic_measure(const metcn_sites_t *want, const metcn_sites_t *counte
     /* the error rate to one given base, from the reads showing neither allele (two other
      * bases): as measured for the correction, floored for the test */
     double err = all ? (double)out->other / (2.0 * (double)all) : 0;
+    if (err > opt->max_error)
+        return metcn_set_error(METCN_E_FORMAT,
+                               "--somatic: %.1f%% of the reads at the variants show neither REF "
+                               "nor ALT: the VCF's alleles do not match the reads",
+                               200.0 * err);
     out->error_rate = err;
     out->background = fmax(err, opt->error_floor);
     out->p_background = upper_tail(out->alt, out->depth, out->background);

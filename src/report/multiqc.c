@@ -256,7 +256,8 @@ static void calls_headers(metcn_json_t *j)
            "tumour-cell fraction (tissue) or tumour DNA fraction "
            "(plasma) used",
            "Greens", 0, 1, 0);
-    header(j, "purity_source", "Purity source", "given, vaf or assumed", NULL, NAN, NAN, 0);
+    header(j, "purity_source", "Purity source", "given, vaf, somatic, estimated or assumed", NULL,
+           NAN, NAN, 0);
     header(j, "plasma_cn", "Plasma CN", "copy number of the mixture (2 x copy ratio)", "OrRd", 0,
            NAN, 1);
     header(j, "detection", "Detection", "detected / not_detected / not_assessable", NULL, NAN, NAN,
